@@ -1,0 +1,336 @@
+//! Every message of protocol version 1.
+//!
+//! Client → helper frames are [`ClientFrame`]s, helper → client frames are
+//! [`ServerFrame`]s. After the handshake (`hello` → `challenge` →
+//! `authenticate` → `welcome`) the client sends numbered [`Request`]s and the
+//! helper answers each with a `response` carrying the same id; `push` frames
+//! (after `subscribe`) may arrive between responses.
+//!
+//! No request carries a path, a shell string or a command: the helper only
+//! ever touches audit_control and its own state folder.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::ApiError;
+
+/// A frame sent by the client.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ClientFrame {
+    /// First frame: the versions the client speaks and its fresh nonce (64 hex digits).
+    Hello {
+        versions: Vec<u32>,
+        client_nonce: String,
+        /// Free text for logs, e.g. `earshot-cli 0.1.0`.
+        client: String,
+    },
+    /// Second frame: HMAC-SHA256 proof over the challenge (64 hex digits).
+    Authenticate { proof: String },
+    /// Any later frame.
+    Request { id: u64, request: Request },
+}
+
+/// A frame sent by the helper.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame {
+    /// Answer to `hello`: the chosen version and what the proof must cover.
+    Challenge {
+        version: u32,
+        server_nonce: String,
+        /// Names the per-install secret (the client's keyring account).
+        install_id: String,
+        /// The uid the kernel reported for this connection; the proof binds it.
+        peer_uid: u32,
+    },
+    /// The proof verified; requests may follow.
+    Welcome {
+        /// The helper's own proof, so the client knows it reached the real helper.
+        server_proof: String,
+        helper: String,
+        /// True when the helper serves a simulated Mac (`--root DIR`).
+        simulated: bool,
+    },
+    /// The answer to request `id`.
+    Response { id: u64, result: Outcome },
+    /// A state change the client subscribed to.
+    Push { event: Event },
+    /// A connection-level refusal; the helper closes the connection after it.
+    Error { error: ApiError },
+}
+
+/// Success or failure of one request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Ok(Response),
+    Error(ApiError),
+}
+
+/// What a client may ask for.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Request {
+    /// Health of auditing on this Mac.
+    Status,
+    /// Receive `push` frames on this connection from now on.
+    Subscribe,
+    /// Sizes and record counts of the trail files.
+    TrailStats,
+    /// The current audit_control text and the hash to send back as `base_hash`.
+    ReadConfig,
+    /// Dry run: diagnostics, semantic diff and risks of `text`; changes nothing.
+    Plan { text: String },
+    /// Replace audit_control with `text` through the apply pipeline.
+    Apply { text: String, terms: ChangeTerms },
+    /// Apply the bytes of revision `revision` through the same pipeline.
+    Rollback { revision: u64, terms: ChangeTerms },
+    /// Revisions, newest first.
+    History {
+        #[serde(default)]
+        limit: Option<u32>,
+    },
+    /// Keep a change applied with `confirm_within_secs` (stops the auto-revert).
+    Confirm {
+        /// The pending revision; `None` confirms whatever is pending.
+        #[serde(default)]
+        revision: Option<u64>,
+    },
+    /// Close the current trail and start a new one (`audit -n`).
+    Rotate,
+    /// Remove trails per `expire-after` (`audit -e`).
+    Expire,
+    /// Turn auditing on (`audit -i` after restoring the launchd job).
+    EnableAuditing,
+}
+
+/// Terms common to apply and rollback.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeTerms {
+    /// sha256 (hex) of the audit_control bytes the client based its change on.
+    pub base_hash: String,
+    /// Risk ids the user acknowledged, e.g. `drop-cnt`.
+    #[serde(default)]
+    pub acks: Vec<String>,
+    /// Why; recorded in history.
+    #[serde(default)]
+    pub reason: String,
+    /// Revert automatically unless confirmed within this many seconds.
+    #[serde(default)]
+    pub confirm_within_secs: Option<u64>,
+}
+
+/// The answer to a successful request.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Response {
+    Status(StatusReport),
+    Subscribed,
+    TrailStats(TrailStatsReport),
+    Config(ConfigText),
+    Plan(PlanReport),
+    Applied(AppliedReport),
+    History(HistoryReport),
+    Confirmed { revision: u64 },
+    Rotated,
+    Expired,
+    AuditingEnabled,
+}
+
+/// Health of auditing, as a UI shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StatusReport {
+    /// ok | warning | error | off
+    pub level: HealthLevel,
+    /// One line for the tray tooltip.
+    pub summary: String,
+    /// Every finding, most severe first.
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+    /// sha256 of audit_control now.
+    pub config_hash: String,
+    /// Newest revision in history.
+    pub head_revision: Option<u64>,
+    /// A change waiting for `confirm`, if any.
+    pub pending: Option<PendingConfirm>,
+    pub simulated: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthLevel {
+    Ok,
+    Warning,
+    Error,
+    Off,
+}
+
+/// One fact behind the health level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub level: HealthLevel,
+    /// Stable id for the UI, e.g. `auditd-not-running`.
+    pub code: String,
+    pub message: String,
+}
+
+/// A change that reverts by itself at `deadline_unix` unless confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingConfirm {
+    pub revision: u64,
+    pub deadline_unix: u64,
+}
+
+/// Trail folder statistics.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrailStatsReport {
+    pub files: Vec<TrailFile>,
+    pub total_bytes: u64,
+    pub total_records: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrailFile {
+    /// File name only (never a path a client could reuse).
+    pub name: String,
+    pub bytes: u64,
+    pub records: u64,
+    /// True for the trail auditd is writing now.
+    pub current: bool,
+    /// Bytes the reader could not decode.
+    pub damaged_bytes: u64,
+}
+
+/// audit_control as it is now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigText {
+    /// The file as UTF-8 (invalid bytes replaced, see `lossy`).
+    pub text: String,
+    /// sha256 (hex) of the exact bytes; send it back as `base_hash`.
+    pub hash: String,
+    /// True when the file is not valid UTF-8: editing it through the API would
+    /// change bytes the user never saw, so the helper refuses to apply on top.
+    pub lossy: bool,
+}
+
+/// A problem in a proposed audit_control (mirrors `audit_control::Diagnostic`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diagnostic {
+    pub line: u32,
+    pub column: u32,
+    /// error | warning | info
+    pub severity: String,
+    pub code: String,
+    pub message: String,
+    #[serde(default)]
+    pub hint: String,
+}
+
+/// A change that needs a named acknowledgement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Risk {
+    /// `drop-cnt`, `add-ahlt`, `add-arge`, `na-in-flags`, `minfree-out-of-range`,
+    /// `filesz-zero`, `no-expire-after`, `dir-change`.
+    pub id: String,
+    pub message: String,
+}
+
+/// One line of a semantic diff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub key: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+    /// A sentence, e.g. `flags: adds fr (file read)`.
+    pub summary: String,
+}
+
+/// The dry-run answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlanReport {
+    /// False when any diagnostic is an error (apply would refuse).
+    pub valid: bool,
+    pub diagnostics: Vec<Diagnostic>,
+    pub changes: Vec<Change>,
+    pub risks: Vec<Risk>,
+    /// Hash of the file now: the `base_hash` an apply of this plan should send.
+    pub base_hash: String,
+    /// Hash the file will have after the apply.
+    pub new_hash: String,
+}
+
+/// What an apply or rollback did.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AppliedReport {
+    pub revision: u64,
+    pub hash: String,
+    pub changes: Vec<Change>,
+    /// Set when the change reverts unless confirmed.
+    pub pending: Option<PendingConfirm>,
+    /// True when the file was already exactly `text` (nothing written).
+    pub unchanged: bool,
+}
+
+/// History, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HistoryReport {
+    pub revisions: Vec<RevisionInfo>,
+    /// False when a stored revision or the chain linking them was altered.
+    pub chain_intact: bool,
+    /// Human account of the first break, when `chain_intact` is false.
+    pub chain_problem: Option<String>,
+}
+
+/// Who made a revision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RevisionSource {
+    /// The file as it was before Earshot first touched it; never dropped.
+    Original,
+    /// An apply through the helper.
+    Apply,
+    /// A rollback through the helper.
+    Rollback,
+    /// An unconfirmed change reverted by the deadline.
+    AutoRevert,
+    /// An edit made outside Earshot, noticed by the drift watch.
+    External,
+}
+
+/// One revision.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RevisionInfo {
+    pub number: u64,
+    pub time_unix: u64,
+    pub uid: u32,
+    pub user: String,
+    pub source: RevisionSource,
+    pub reason: String,
+    /// sha256 of the file bytes of this revision.
+    pub hash: String,
+    /// Hash linking this revision to the one before it.
+    pub chain: String,
+    pub changes: Vec<Change>,
+    pub acks: Vec<String>,
+    /// For revisions applied with `confirm_within_secs`: pending, confirmed or reverted.
+    pub confirmation: Option<Confirmation>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Confirmation {
+    Pending,
+    Confirmed,
+    Reverted,
+}
+
+/// A pushed state change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    /// Fresh status (sent after every change and periodically).
+    State(StatusReport),
+    /// A new revision exists (apply, rollback, auto-revert or external edit).
+    Revision(RevisionInfo),
+}

@@ -1,0 +1,1 @@
+//! `earshot_helper`: the privileged daemon behind earshot-api.
