@@ -1,2 +1,17 @@
 //! `bsm`: the OpenBSM binary audit trail format — token decoder, record reader that
 //! survives damage, praudit-compatible / JSON / XML rendering, and a libbsm-exact writer.
+//!
+//! * [`read::Reader`] iterates records, file tokens and [`read::Damage`].
+//! * [`scan::scan`] is the allocation-free statistics pass (≥ 1 GB/s).
+//! * [`token`] decodes single tokens without copying.
+
+mod frame;
+pub mod read;
+pub mod scan;
+pub mod text;
+pub mod token;
+pub mod wire;
+
+pub use read::{Damage, DamageKind, FileToken, Item, Reader, Record};
+pub use scan::{scan, RecordSummary, ScanEnd};
+pub use token::{Header, Token};

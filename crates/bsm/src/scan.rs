@@ -1,0 +1,203 @@
+//! Fast statistics scan: one pass over a trail that extracts what the
+//! statistics need (event, time, auid/euid, return status) from every record
+//! without allocating.
+//!
+//! Speed comes from doing as little as possible per record: the record is
+//! framed by its header byte count (checked once against the trailer), and
+//! tokens are *skipped* by their computed length until the first subject and
+//! the first return token have been seen — nothing is decoded into a
+//! [`crate::token::Token`].
+
+use crate::frame::{frame_at, resync, Frame};
+use crate::read::{Damage, DamageKind};
+use crate::token;
+use crate::wire::{be16, be32, id, AU_IPV4, AU_IPV6, TRAILER_LEN};
+
+/// What the statistics need from one record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RecordSummary {
+    pub offset: u64,
+    pub len: u32,
+    pub event: u16,
+    pub modifier: u16,
+    pub sec: u64,
+    pub msec: u32,
+    /// From the first subject token, if any.
+    pub auid: Option<u32>,
+    pub euid: Option<u32>,
+    /// BSM status byte of the first return token (0 = success), if any.
+    pub status: Option<u8>,
+}
+
+/// How a scan ended.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ScanEnd {
+    /// Offset (including the base) just past the last complete item; a
+    /// follow-up scan of a growing file should start here.
+    pub complete_bytes: u64,
+    /// The buffer ends inside a record or file token. This is *not* listed in
+    /// `damage`: for the live trail it is simply a record still being written.
+    /// A caller reading a finished trail reports it as
+    /// [`DamageKind::TruncatedTail`] itself.
+    pub partial_tail: bool,
+    /// Skipped ranges and unknown/malformed tokens, in file order.
+    pub damage: Vec<Damage>,
+}
+
+/// Scan `buf` as a whole trail (offsets start at 0).
+pub fn scan(buf: &[u8], f: impl FnMut(&RecordSummary)) -> ScanEnd {
+    scan_at(buf, 0, f)
+}
+
+/// Scan `buf`, which starts `base` bytes into the file (for incremental
+/// reads of the growing trail); reported offsets include `base`.
+pub fn scan_at(buf: &[u8], base: u64, mut f: impl FnMut(&RecordSummary)) -> ScanEnd {
+    let mut end = ScanEnd {
+        complete_bytes: base,
+        ..ScanEnd::default()
+    };
+    let mut pos = 0usize;
+    while pos < buf.len() {
+        match frame_at(buf, pos) {
+            Frame::Record { len, header } => {
+                let rec = &buf[pos..pos + len];
+                let mut s = RecordSummary {
+                    offset: base + pos as u64,
+                    len: len as u32,
+                    event: header.event,
+                    modifier: header.modifier,
+                    sec: header.sec,
+                    msec: header.msec,
+                    ..RecordSummary::default()
+                };
+                if let Some((at, tid)) = walk(rec, header.encoded_len(), &mut s) {
+                    let kind = if is_known(tid) {
+                        DamageKind::MalformedToken { id: tid }
+                    } else {
+                        DamageKind::UnknownToken { id: tid }
+                    };
+                    end.damage.push(Damage {
+                        offset: s.offset + at as u64,
+                        len: (len - TRAILER_LEN).saturating_sub(at).max(1) as u64,
+                        kind,
+                    });
+                }
+                f(&s);
+                pos += len;
+                end.complete_bytes = base + pos as u64;
+            }
+            Frame::File { len } => {
+                pos += len;
+                end.complete_bytes = base + pos as u64;
+            }
+            frame @ (Frame::Partial { .. } | Frame::Junk) => {
+                let next = resync(buf, pos + 1);
+                match (frame, next) {
+                    (Frame::Partial { .. }, None) => {
+                        end.partial_tail = true;
+                        return end;
+                    }
+                    _ => {
+                        let stop = next.unwrap_or(buf.len());
+                        end.damage.push(Damage {
+                            offset: base + pos as u64,
+                            len: (stop - pos) as u64,
+                            kind: DamageKind::Skipped,
+                        });
+                        pos = stop;
+                    }
+                }
+            }
+        }
+    }
+    end
+}
+
+fn is_known(tid: u8) -> bool {
+    // A single-byte probe: decoding just the id tells known from unknown.
+    !matches!(token::decode(&[tid]), Err(token::DecodeError::UnknownId(_)))
+}
+
+/// Walk the tokens of `rec` from `at`, filling subject and return fields.
+/// Returns the offset and id of the first token that could not be skipped.
+#[inline]
+fn walk(rec: &[u8], mut at: usize, s: &mut RecordSummary) -> Option<(usize, u8)> {
+    let body_end = rec.len() - TRAILER_LEN;
+    while at < body_end {
+        let tid = rec[at];
+        match tid {
+            id::SUBJECT32 | id::SUBJECT64 | id::SUBJECT32_EX | id::SUBJECT64_EX
+                if s.auid.is_none() =>
+            {
+                let (Some(auid), Some(euid)) = (be32(rec, at + 1), be32(rec, at + 5)) else {
+                    return Some((at, tid));
+                };
+                s.auid = Some(auid);
+                s.euid = Some(euid);
+            }
+            id::RETURN32 | id::RETURN64 if s.status.is_none() => {
+                let Some(&st) = rec.get(at + 1) else {
+                    return Some((at, tid));
+                };
+                s.status = Some(st);
+            }
+            _ => {}
+        }
+        if s.status.is_some() && s.auid.is_some() {
+            return None;
+        }
+        match skip(rec, at) {
+            Some(n) if at + n <= body_end => at += n,
+            _ => return Some((at, tid)),
+        }
+    }
+    None
+}
+
+/// Encoded length of the token at `rec[at]`, computed from its fixed layout
+/// or length fields without decoding it.
+#[inline]
+fn skip(rec: &[u8], at: usize) -> Option<usize> {
+    let tid = *rec.get(at)?;
+    let ex = |off: usize| -> Option<usize> {
+        match be32(rec, at + off)? {
+            AU_IPV4 => Some(4),
+            AU_IPV6 => Some(16),
+            _ => None,
+        }
+    };
+    let n16 = |off: usize| be16(rec, at + off).map(usize::from);
+    Some(match tid {
+        id::RETURN32 => 6,
+        id::RETURN64 => 10,
+        id::SUBJECT32 | id::PROCESS32 => 37,
+        id::SUBJECT64 | id::PROCESS64 => 41,
+        id::SUBJECT32_EX | id::PROCESS32_EX => 37 + ex(33)?,
+        id::SUBJECT64_EX | id::PROCESS64_EX => 41 + ex(37)?,
+        id::PATH | id::TEXT | id::OPAQUE | id::ZONENAME => 3 + n16(1)?,
+        id::ARG32 => 8 + n16(6)?,
+        id::ARG64 => 12 + n16(10)?,
+        id::ATTR32 => 29,
+        id::ATTR64 => 33,
+        id::EXIT => 9,
+        id::SOCKINET32 => 9,
+        id::SOCKINET128 => 21,
+        id::SEQ | id::IN_ADDR => 5,
+        id::IPORT => 3,
+        id::IPC => 6,
+        // Everything else (strings lists, identity, data, ...) is rarer;
+        // the full decoder computes its length.
+        _ => token::decode(rec.get(at..)?).ok()?.1,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_buffer_is_complete() {
+        let end = scan(&[], |_| panic!("no records"));
+        assert_eq!(end, ScanEnd::default());
+    }
+}
