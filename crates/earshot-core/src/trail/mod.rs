@@ -1,0 +1,35 @@
+//! The trail engine: what is in `/var/audit`, and what the trails say.
+//!
+//! - [`Inventory`] lists trail folders: parsed names ([`TrailName`]), states, sizes,
+//!   the `current` link, and files that are not trails.
+//! - [`summarise_file`] / [`summarise_many`] count records per class, event, hour and
+//!   outcome in one streaming pass ([`TrailSummary`]); [`SummaryCache`] keeps those
+//!   summaries on disk so unchanged files cost a `stat`.
+//! - [`TrailTail`] follows the growing trail from a saved offset.
+//! - [`Filter`] is the auditreduce-style selection shared by stats, print and export.
+//! - [`render`] prints and exports records (praudit lines, JSON, XML, raw BSM).
+
+mod cache;
+mod filter;
+mod inventory;
+mod name;
+// render: added with printing
+mod report;
+mod stream;
+mod summary;
+mod tables;
+mod tail;
+mod tally;
+mod time;
+
+pub use cache::SummaryCache;
+pub use filter::{Filter, FilterError, FilterSpec, Outcome};
+pub use inventory::{CurrentLink, Inventory, InventoryError, Trail, TrailState, UnknownEntry};
+pub use name::{TrailEnd, TrailName, TrailNameError};
+pub use report::{FileDamage, FileStats, StatsReport};
+pub use stream::{stream_records, DamageNote, StreamEnd, CHUNK};
+pub use summary::{default_threads, summarise_file, summarise_many, TrailError, TrailSummary};
+pub use tables::{Tables, UNLISTED_EVENT_CLASS};
+pub use tail::{TailBatch, TailError, TrailTail};
+pub use tally::{Tally, TallyBuilder};
+pub use time::{TimeParseError, Timestamp};
