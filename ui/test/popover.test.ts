@@ -1,0 +1,26 @@
+import { describe, expect, it } from "vitest";
+
+import { MockBackend } from "../src/backend";
+import { glance, renderPopover } from "../src/views/popover";
+import { PATH, withProblems } from "./fixtures";
+
+describe("popover", () => {
+  it("gives the configuration at a glance and opens the dashboard", async () => {
+    const root = document.createElement("div");
+    const backend = new MockBackend(withProblems);
+    await renderPopover(root, backend);
+    expect(root.querySelector("[data-testid=glance]")?.textContent).toBe(
+      "audit_control: 1 error, 1 warning, 1 info",
+    );
+    root.querySelector<HTMLButtonElement>("button.primary")!.click();
+    expect(backend.calls.openDashboard).toBe(1);
+  });
+
+  it("never reports an unknown state as healthy", () => {
+    expect(glance(null, "timeout")).toBe("Unknown: timeout");
+    expect(glance({ status: "missing", path: PATH }, null)).toContain("auditing is off");
+    expect(glance({ status: "checked", path: PATH, diagnostics: [] }, null)).toBe(
+      "audit_control: no problems found",
+    );
+  });
+});

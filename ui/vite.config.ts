@@ -1,0 +1,22 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from "vite";
+
+export default defineConfig({
+  // Tauri serves dist/ from its own scheme; relative URLs work there and in tests.
+  base: "./",
+  clearScreen: false,
+  server: { port: 5173, strictPort: true },
+  build: {
+    outDir: "dist",
+    emptyOutDir: true,
+    // WebKitGTK 2.40+ on Linux, Safari 16+ (macOS 13+) on the Mac.
+    target: ["es2022", "safari16"],
+    // Strict CSP: no inline module-preload polyfill.
+    modulePreload: { polyfill: false },
+    assetsInlineLimit: 0,
+  },
+  test: {
+    environment: "jsdom",
+    include: ["test/**/*.test.ts"],
+  },
+});
