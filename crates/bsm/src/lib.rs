@@ -5,13 +5,17 @@
 //! * [`scan::scan`] is the allocation-free statistics pass (≥ 1 GB/s).
 //! * [`token`] decodes single tokens without copying.
 
+pub mod errno;
 mod frame;
+pub mod names;
+pub mod praudit;
 pub mod read;
 pub mod scan;
 pub mod text;
 pub mod token;
 pub mod wire;
 
+pub use names::{Catalog, EventNames};
 pub use read::{Damage, DamageKind, FileToken, Item, Reader, Record};
 pub use scan::{scan, RecordSummary, ScanEnd};
 pub use token::{Header, Token};
