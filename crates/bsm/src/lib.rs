@@ -7,6 +7,7 @@
 
 pub mod errno;
 mod frame;
+pub mod json;
 pub mod names;
 pub mod praudit;
 pub mod read;
