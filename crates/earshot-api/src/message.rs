@@ -270,6 +270,10 @@ pub struct AppliedReport {
     pub pending: Option<PendingConfirm>,
     /// True when the file was already exactly `text` (nothing written).
     pub unchanged: bool,
+    /// Set when the file was written but `audit -s` failed (e.g. auditing is
+    /// off): the change takes effect when auditd next starts.
+    #[serde(default)]
+    pub reload_warning: Option<String>,
 }
 
 /// History, newest first.

@@ -1,1 +1,16 @@
 //! `earshot_helper`: the privileged daemon behind earshot-api.
+//!
+//! - [`server`]: admission by peer credentials, the authenticated handshake,
+//!   bounded frames and timeouts, request dispatch.
+//! - [`keeper`]: the apply pipeline under one lock, history, drift, auto-revert.
+//! - [`history`]: the hash-chained revision store.
+//! - [`platform`]: the two narrow traits the keeper needs (the machine, the grammar).
+
+pub mod fault;
+pub mod folder;
+pub mod fsutil;
+pub mod history;
+pub mod keeper;
+pub mod peer;
+pub mod platform;
+pub mod server;

@@ -1,0 +1,285 @@
+//! Hash-chained revisions of audit_control, kept in the helper's state folder.
+//!
+//! ```text
+//! history/revisions/00000001.json   one record per revision (written atomically)
+//! history/blobs/<sha256>            the file bytes of each revision, by content
+//! ```
+//! Each record carries `prev_chain` and `chain = sha256("earshot-revision-v1" 0x00
+//! prev_chain 0x00 json(record without chain))`, so editing, removing or
+//! reordering a record, or altering a blob, shows up in [`History::verify`].
+//! Revision 1 is the file as it was before Earshot first touched it; it is never
+//! pruned.
+
+use std::path::{Path, PathBuf};
+
+use earshot_api::{content_hash, Change, RevisionSource};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::fsutil::{write_atomic, StateError};
+
+/// The chain value before revision 1.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// One revision as stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Revision {
+    pub number: u64,
+    pub time_unix: u64,
+    pub uid: u32,
+    pub user: String,
+    pub source: RevisionSource,
+    pub reason: String,
+    /// sha256 of the file bytes (the blob name).
+    pub hash: String,
+    pub changes: Vec<Change>,
+    pub acks: Vec<String>,
+    /// Set when applied with an auto-revert deadline.
+    pub confirm_within_secs: Option<u64>,
+    /// For rollbacks and auto-reverts: the revision whose bytes were restored.
+    pub restores: Option<u64>,
+    pub prev_chain: String,
+    pub chain: String,
+}
+
+impl Revision {
+    /// The chain value this record should carry.
+    pub fn compute_chain(&self) -> String {
+        let mut body = self.clone();
+        body.chain = String::new();
+        // serde_json writes struct fields in declaration order: deterministic.
+        let json = serde_json::to_vec(&body).unwrap_or_default();
+        let mut h = Sha256::new();
+        h.update(b"earshot-revision-v1\0");
+        h.update(self.prev_chain.as_bytes());
+        h.update(b"\0");
+        h.update(&json);
+        hex::encode(h.finalize())
+    }
+}
+
+/// The revision store.
+#[derive(Debug, Clone)]
+pub struct History {
+    dir: PathBuf,
+}
+
+impl History {
+    pub fn open(state_dir: &Path) -> Result<History, StateError> {
+        let dir = state_dir.join("history");
+        for sub in ["revisions", "blobs"] {
+            crate::fsutil::create_private_dir(&dir.join(sub))?;
+        }
+        Ok(History { dir })
+    }
+
+    fn record_path(&self, number: u64) -> PathBuf {
+        self.dir.join("revisions").join(format!("{number:08}.json"))
+    }
+
+    fn blob_path(&self, hash: &str) -> PathBuf {
+        self.dir.join("blobs").join(hash)
+    }
+
+    /// Store `bytes` by content (idempotent); returns the hash.
+    pub fn put_blob(&self, bytes: &[u8]) -> Result<String, StateError> {
+        let hash = content_hash(bytes);
+        let path = self.blob_path(&hash);
+        match std::fs::read(&path) {
+            Ok(existing) if existing == bytes => {}
+            _ => write_atomic(&path, bytes, 0o600)?,
+        }
+        Ok(hash)
+    }
+
+    /// The bytes of a blob, checked against its name.
+    pub fn blob(&self, hash: &str) -> Result<Vec<u8>, StateError> {
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(StateError::Corrupt(format!("bad blob name {hash:?}")));
+        }
+        let path = self.blob_path(hash);
+        let bytes = std::fs::read(&path).map_err(|e| StateError::io(&path, e))?;
+        if content_hash(&bytes) != hash {
+            return Err(StateError::Corrupt(format!(
+                "blob {hash} does not match its content"
+            )));
+        }
+        Ok(bytes)
+    }
+
+    /// All revision numbers, ascending.
+    pub fn numbers(&self) -> Result<Vec<u64>, StateError> {
+        let dir = self.dir.join("revisions");
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(&dir).map_err(|e| StateError::io(&dir, e))? {
+            let entry = entry.map_err(|e| StateError::io(&dir, e))?;
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if let Some(n) = name.strip_suffix(".json").and_then(|n| n.parse().ok()) {
+                out.push(n);
+            }
+        }
+        out.sort_unstable();
+        Ok(out)
+    }
+
+    pub fn get(&self, number: u64) -> Result<Option<Revision>, StateError> {
+        let path = self.record_path(number);
+        match std::fs::read(&path) {
+            Ok(bytes) => serde_json::from_slice(&bytes)
+                .map(Some)
+                .map_err(|e| StateError::Corrupt(format!("revision {number}: {e}"))),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StateError::io(&path, e)),
+        }
+    }
+
+    pub fn head(&self) -> Result<Option<Revision>, StateError> {
+        match self.numbers()?.last() {
+            Some(&n) => self.get(n),
+            None => Ok(None),
+        }
+    }
+
+    /// Build the next record (number, chain) without writing it.
+    pub fn next(&self, mut draft: Revision) -> Result<Revision, StateError> {
+        let head = self.head()?;
+        draft.number = head.as_ref().map_or(1, |h| h.number + 1);
+        draft.prev_chain = head.map_or_else(|| GENESIS.to_string(), |h| h.chain);
+        draft.chain = draft.compute_chain();
+        Ok(draft)
+    }
+
+    /// Write a record built by [`History::next`]. Refuses to overwrite.
+    pub fn append(&self, rev: &Revision) -> Result<(), StateError> {
+        let path = self.record_path(rev.number);
+        if path.exists() {
+            return Err(StateError::Corrupt(format!(
+                "revision {} already exists",
+                rev.number
+            )));
+        }
+        let json = serde_json::to_vec_pretty(rev)
+            .map_err(|e| StateError::Corrupt(format!("cannot encode revision: {e}")))?;
+        write_atomic(&path, &json, 0o600)
+    }
+
+    /// Walk the chain from revision 1. `Ok(None)` when intact, otherwise a
+    /// sentence naming the first break.
+    pub fn verify(&self) -> Result<Option<String>, StateError> {
+        let mut prev = GENESIS.to_string();
+        let mut expected = 1;
+        for n in self.numbers()? {
+            if n != expected {
+                return Ok(Some(format!("revision {expected} is missing")));
+            }
+            let rev = match self.get(n) {
+                Ok(Some(rev)) => rev,
+                Ok(None) => return Ok(Some(format!("revision {n} vanished"))),
+                Err(e) => return Ok(Some(e.to_string())),
+            };
+            if rev.number != n {
+                return Ok(Some(format!("revision file {n} claims number {}", rev.number)));
+            }
+            if rev.prev_chain != prev {
+                return Ok(Some(format!("revision {n} does not link to revision {}", n - 1)));
+            }
+            if rev.compute_chain() != rev.chain {
+                return Ok(Some(format!("revision {n} was altered after it was recorded")));
+            }
+            if let Err(e) = self.blob(&rev.hash) {
+                return Ok(Some(format!("revision {n}: {e}")));
+            }
+            prev = rev.chain;
+            expected += 1;
+        }
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(hash: String, source: RevisionSource) -> Revision {
+        Revision {
+            number: 0,
+            time_unix: 1_700_000_000,
+            uid: 501,
+            user: "alice".into(),
+            source,
+            reason: "test".into(),
+            hash,
+            changes: vec![],
+            acks: vec![],
+            confirm_within_secs: None,
+            restores: None,
+            prev_chain: String::new(),
+            chain: String::new(),
+        }
+    }
+
+    fn three(dir: &Path) -> History {
+        let h = History::open(dir).unwrap();
+        for (i, text) in ["a\n", "b\n", "c\n"].iter().enumerate() {
+            let hash = h.put_blob(text.as_bytes()).unwrap();
+            let source = if i == 0 { RevisionSource::Original } else { RevisionSource::Apply };
+            let rev = h.next(draft(hash, source)).unwrap();
+            assert_eq!(rev.number, i as u64 + 1);
+            h.append(&rev).unwrap();
+        }
+        h
+    }
+
+    #[test]
+    fn an_untouched_chain_verifies() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = three(dir.path());
+        assert_eq!(h.verify().unwrap(), None);
+        assert_eq!(h.head().unwrap().unwrap().number, 3);
+        assert_eq!(h.blob(&h.get(2).unwrap().unwrap().hash).unwrap(), b"b\n");
+    }
+
+    #[test]
+    fn editing_a_record_shows() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = three(dir.path());
+        let path = h.record_path(2);
+        let text = std::fs::read_to_string(&path).unwrap().replace("\"test\"", "\"innocent\"");
+        std::fs::write(&path, text).unwrap();
+        assert!(h.verify().unwrap().unwrap().contains("revision 2 was altered"));
+    }
+
+    #[test]
+    fn rechaining_a_forged_record_breaks_the_next_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = three(dir.path());
+        let mut rev = h.get(2).unwrap().unwrap();
+        rev.reason = "forged".into();
+        rev.chain = rev.compute_chain();
+        std::fs::write(h.record_path(2), serde_json::to_vec(&rev).unwrap()).unwrap();
+        assert!(h.verify().unwrap().unwrap().contains("revision 3 does not link"));
+    }
+
+    #[test]
+    fn altering_a_blob_or_removing_a_record_shows() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = three(dir.path());
+        let hash = h.get(1).unwrap().unwrap().hash;
+        std::fs::write(h.blob_path(&hash), "evil\n").unwrap();
+        assert!(h.verify().unwrap().unwrap().contains("revision 1"));
+
+        let dir = tempfile::tempdir().unwrap();
+        let h = three(dir.path());
+        std::fs::remove_file(h.record_path(2)).unwrap();
+        assert!(h.verify().unwrap().unwrap().contains("revision 2 is missing"));
+    }
+
+    #[test]
+    fn records_are_never_overwritten() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = three(dir.path());
+        let again = h.get(3).unwrap().unwrap();
+        assert!(h.append(&again).is_err());
+    }
+}

@@ -1,0 +1,814 @@
+//! The keeper of audit_control: the apply pipeline, history, drift and
+//! auto-revert. Every mutation runs under one lock, in this order:
+//!
+//! 1. validate (errors block) and compare the client's base hash with the file;
+//! 2. require an acknowledgement for each risky change;
+//! 3. `snapshot`: the old and new bytes go into history's blob store;
+//! 4. `journal`: the intent (the revision to record) is written durably;
+//! 5. `write` / `temp-written`: a temp file in the same folder, with the
+//!    original owner and mode, fsynced;
+//! 6. `renamed`: `uchg` cleared if set, `rename(2)`, `uchg` restored;
+//! 7. `dir-synced`: the folder fsynced so the rename survives a crash;
+//! 8. `reloaded`: `audit -s`;
+//! 9. `verified`: the file read back and compared;
+//! 10. `recorded`: the revision appended to the hash chain, then the journal removed.
+//!
+//! A crash anywhere leaves the file exactly old or exactly new (rename is
+//! atomic); on the next start [`Keeper::open`] finishes or discards the
+//! journalled step so history always describes the file.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use earshot_api::{
+    content_hash, AppliedReport, ApiError, ChangeTerms, ConfigText, Confirmation, ErrorCode,
+    Event, Finding, HealthLevel, HistoryReport, PendingConfirm, PlanReport, RevisionInfo,
+    RevisionSource, StatusReport, TrailStatsReport,
+};
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+
+use crate::fault::Faults;
+use crate::fsutil::{create_private_dir, sync_dir, write_atomic, StateError};
+use crate::history::{History, Revision};
+use crate::platform::{severity_rank, Assessor, AuditOp, Platform};
+
+/// Prefix of the temp files the pipeline creates next to audit_control.
+const TEMP_PREFIX: &str = ".audit_control.earshot-tmp.";
+
+/// Who asked for a change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Caller {
+    pub uid: u32,
+    pub user: String,
+}
+
+/// A change that reverts at `deadline_unix` unless confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pending {
+    pub revision: u64,
+    pub deadline_unix: u64,
+    /// The revision whose bytes a revert restores.
+    pub restores: u64,
+}
+
+/// The durable intent of an in-flight change.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Journal {
+    revision: Revision,
+    old_hash: String,
+    pending: Option<Pending>,
+}
+
+/// Extra facts a stored revision carries beyond the chained record.
+#[derive(Debug, Clone, Copy, Default)]
+struct Intent {
+    source_is_auto_revert: bool,
+    skip_acks: bool,
+}
+
+pub struct Keeper {
+    platform: Arc<dyn Platform>,
+    assessor: Arc<dyn Assessor>,
+    history: History,
+    state_dir: PathBuf,
+    lock: Mutex<()>,
+    events: broadcast::Sender<Event>,
+    pub faults: Faults,
+}
+
+impl std::fmt::Debug for Keeper {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Keeper")
+            .field("state_dir", &self.state_dir)
+            .field("control", &self.platform.control_path())
+            .finish()
+    }
+}
+
+fn io_err(what: &str, e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(ErrorCode::Io, format!("{what}: {e}"))
+}
+
+fn state_err(e: StateError) -> ApiError {
+    match e {
+        StateError::Corrupt(m) => ApiError::new(ErrorCode::Internal, m),
+        e => io_err("helper state", e),
+    }
+}
+
+impl Keeper {
+    /// Open the state folder, finish or discard an interrupted change, record
+    /// the original file on first use, and record any edit made while the
+    /// helper was not running.
+    pub fn open(
+        platform: Arc<dyn Platform>,
+        assessor: Arc<dyn Assessor>,
+        state_dir: &Path,
+        faults: Faults,
+    ) -> Result<Keeper, ApiError> {
+        create_private_dir(state_dir).map_err(state_err)?;
+        let history = History::open(state_dir).map_err(state_err)?;
+        let (events, _) = broadcast::channel(64);
+        let keeper = Keeper {
+            platform,
+            assessor,
+            history,
+            state_dir: state_dir.to_path_buf(),
+            lock: Mutex::new(()),
+            events,
+            faults,
+        };
+        {
+            let guard = keeper.guard();
+            keeper.remove_stale_temps();
+            keeper.recover(&guard)?;
+            if keeper.history.head().map_err(state_err)?.is_none() {
+                let bytes = keeper.read_control()?;
+                let hash = keeper.history.put_blob(&bytes).map_err(state_err)?;
+                let rev = keeper.draft(
+                    hash,
+                    RevisionSource::Original,
+                    "audit_control as found before Earshot's first change",
+                    &Caller {
+                        uid: 0,
+                        user: "system".into(),
+                    },
+                );
+                let rev = keeper.history.next(rev).map_err(state_err)?;
+                keeper.history.append(&rev).map_err(state_err)?;
+            }
+            keeper.drift_locked(&guard)?;
+        }
+        Ok(keeper)
+    }
+
+    fn guard(&self) -> MutexGuard<'_, ()> {
+        // The lock guards no data, only ordering; a panic while held leaves
+        // nothing half-updated in memory, so poisoning is ignored.
+        self.lock.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.events.subscribe()
+    }
+
+    pub fn simulated(&self) -> bool {
+        self.platform.simulated()
+    }
+
+    fn pending_path(&self) -> PathBuf {
+        self.state_dir.join("pending.json")
+    }
+
+    fn journal_path(&self) -> PathBuf {
+        self.state_dir.join("journal.json")
+    }
+
+    fn read_control(&self) -> Result<Vec<u8>, ApiError> {
+        let path = self.platform.control_path();
+        std::fs::read(&path).map_err(|e| io_err(&format!("reading {}", path.display()), e))
+    }
+
+    fn draft(&self, hash: String, source: RevisionSource, reason: &str, who: &Caller) -> Revision {
+        Revision {
+            number: 0,
+            time_unix: self.platform.now_unix(),
+            uid: who.uid,
+            user: who.user.clone(),
+            source,
+            reason: reason.to_string(),
+            hash,
+            changes: Vec::new(),
+            acks: Vec::new(),
+            confirm_within_secs: None,
+            restores: None,
+            prev_chain: String::new(),
+            chain: String::new(),
+        }
+    }
+
+    fn remove_stale_temps(&self) {
+        let control = self.platform.control_path();
+        let Some(dir) = control.parent() else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        for entry in entries.flatten() {
+            if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+    }
+
+    /// Finish or discard the journalled change of a previous run.
+    fn recover(&self, _guard: &MutexGuard<'_, ()>) -> Result<(), ApiError> {
+        let path = self.journal_path();
+        let journal: Journal = match std::fs::read(&path) {
+            Ok(bytes) => match serde_json::from_slice(&bytes) {
+                Ok(j) => j,
+                // A journal is written atomically, so a damaged one was never
+                // acted on: the rename comes after it.
+                Err(_) => {
+                    let _ = std::fs::remove_file(&path);
+                    return Ok(());
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(io_err("reading the journal", e)),
+        };
+        let now = content_hash(&self.read_control()?);
+        if now == journal.revision.hash {
+            // The rename happened: make history say so, then reload (the crash
+            // may have come before `audit -s`).
+            let head = self.history.head().map_err(state_err)?;
+            if head.as_ref().map_or(0, |h| h.number) < journal.revision.number {
+                self.history.append(&journal.revision).map_err(state_err)?;
+            }
+            self.set_pending(journal.pending.as_ref())?;
+            let _ = self.platform.audit(AuditOp::Sync);
+        }
+        // Otherwise the file is still the old one (or was changed by someone
+        // else, which the drift check records): nothing happened.
+        std::fs::remove_file(&path).map_err(|e| io_err("removing the journal", e))?;
+        sync_dir(&self.state_dir).map_err(state_err)
+    }
+
+    fn load_pending(&self) -> Result<Option<Pending>, ApiError> {
+        match std::fs::read(self.pending_path()) {
+            Ok(bytes) => Ok(serde_json::from_slice(&bytes).ok()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_err("reading the pending change", e)),
+        }
+    }
+
+    /// The pending change, if it still names the newest revision (anything
+    /// applied since supersedes it).
+    fn live_pending(&self) -> Result<Option<Pending>, ApiError> {
+        let Some(p) = self.load_pending()? else {
+            return Ok(None);
+        };
+        let head = self.history.head().map_err(state_err)?;
+        Ok(head.filter(|h| h.number == p.revision).map(|_| p))
+    }
+
+    fn set_pending(&self, pending: Option<&Pending>) -> Result<(), ApiError> {
+        match pending {
+            Some(p) => {
+                let json = serde_json::to_vec(p).map_err(|e| io_err("encoding", e))?;
+                write_atomic(&self.pending_path(), &json, 0o600).map_err(state_err)
+            }
+            None => match std::fs::remove_file(self.pending_path()) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(io_err("removing the pending change", e)),
+            },
+        }
+    }
+
+    /// Record an outside edit as an `external` revision (bytes kept).
+    pub fn check_drift(&self) -> Result<Option<RevisionInfo>, ApiError> {
+        let guard = self.guard();
+        self.drift_locked(&guard)
+    }
+
+    fn drift_locked(&self, _guard: &MutexGuard<'_, ()>) -> Result<Option<RevisionInfo>, ApiError> {
+        let Ok(bytes) = std::fs::read(self.platform.control_path()) else {
+            return Ok(None);
+        };
+        let Some(head) = self.history.head().map_err(state_err)? else {
+            return Ok(None);
+        };
+        let hash = content_hash(&bytes);
+        if hash == head.hash {
+            return Ok(None);
+        }
+        let old = self.history.blob(&head.hash).unwrap_or_default();
+        let assessment = self.assessor.assess(&old, &bytes);
+        self.history.put_blob(&bytes).map_err(state_err)?;
+        let owner = {
+            use std::os::unix::fs::MetadataExt;
+            std::fs::metadata(self.platform.control_path()).map_or(0, |m| m.uid())
+        };
+        let mut rev = self.draft(
+            hash,
+            RevisionSource::External,
+            "edited outside Earshot",
+            &Caller {
+                uid: owner,
+                user: "outside Earshot".into(),
+            },
+        );
+        rev.changes = assessment.changes;
+        let rev = self.history.next(rev).map_err(state_err)?;
+        self.history.append(&rev).map_err(state_err)?;
+        let info = self.info(&rev)?;
+        self.publish(&info);
+        Ok(Some(info))
+    }
+
+    fn publish(&self, info: &RevisionInfo) {
+        // No subscriber is not an error.
+        let _ = self.events.send(Event::Revision(info.clone()));
+        if let Ok(status) = self.status() {
+            let _ = self.events.send(Event::State(status));
+        }
+    }
+
+    pub fn read_config(&self) -> Result<ConfigText, ApiError> {
+        let bytes = self.read_control()?;
+        let lossy = std::str::from_utf8(&bytes).is_err();
+        Ok(ConfigText {
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+            hash: content_hash(&bytes),
+            lossy,
+        })
+    }
+
+    /// Dry run.
+    pub fn plan(&self, text: &str) -> Result<PlanReport, ApiError> {
+        let old = self.read_control()?;
+        let a = self.assessor.assess(&old, text.as_bytes());
+        Ok(PlanReport {
+            valid: !a.has_errors(),
+            diagnostics: a.diagnostics,
+            changes: a.changes,
+            risks: a.risks,
+            base_hash: content_hash(&old),
+            new_hash: content_hash(text.as_bytes()),
+        })
+    }
+
+    pub fn apply(
+        &self,
+        text: &str,
+        terms: &ChangeTerms,
+        who: &Caller,
+    ) -> Result<AppliedReport, ApiError> {
+        let guard = self.guard();
+        self.drift_locked(&guard)?;
+        self.change_locked(
+            &guard,
+            text.as_bytes().to_vec(),
+            terms,
+            who,
+            RevisionSource::Apply,
+            None,
+            Intent::default(),
+        )
+    }
+
+    /// Apply the bytes of revision `number` through the same pipeline.
+    pub fn rollback(
+        &self,
+        number: u64,
+        terms: &ChangeTerms,
+        who: &Caller,
+    ) -> Result<AppliedReport, ApiError> {
+        let guard = self.guard();
+        self.drift_locked(&guard)?;
+        let rev = self
+            .history
+            .get(number)
+            .map_err(state_err)?
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no revision {number}")))?;
+        let bytes = self.history.blob(&rev.hash).map_err(state_err)?;
+        self.change_locked(
+            &guard,
+            bytes,
+            terms,
+            who,
+            RevisionSource::Rollback,
+            Some(number),
+            Intent::default(),
+        )
+    }
+
+    /// Keep the pending change.
+    pub fn confirm(&self, revision: Option<u64>) -> Result<u64, ApiError> {
+        let _guard = self.guard();
+        match self.live_pending()? {
+            Some(p) if revision.is_none_or(|r| r == p.revision) => {
+                self.set_pending(None)?;
+                Ok(p.revision)
+            }
+            _ => Err(ApiError::new(
+                ErrorCode::NotFound,
+                match revision {
+                    Some(r) => format!("revision {r} is not waiting for confirmation"),
+                    None => "no change is waiting for confirmation".to_string(),
+                },
+            )),
+        }
+    }
+
+    /// The deadline of the pending change, if any.
+    pub fn pending_deadline(&self) -> Option<u64> {
+        self.live_pending().ok().flatten().map(|p| p.deadline_unix)
+    }
+
+    /// Revert the pending change if its deadline has passed.
+    pub fn revert_if_due(&self) -> Result<Option<AppliedReport>, ApiError> {
+        let guard = self.guard();
+        let Some(p) = self.live_pending()? else {
+            return Ok(None);
+        };
+        if self.platform.now_unix() < p.deadline_unix {
+            return Ok(None);
+        }
+        let target = self
+            .history
+            .get(p.restores)
+            .map_err(state_err)?
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "revert target vanished"))?;
+        let bytes = self.history.blob(&target.hash).map_err(state_err)?;
+        let current = content_hash(&self.read_control()?);
+        let terms = ChangeTerms {
+            base_hash: current,
+            acks: Vec::new(),
+            reason: format!(
+                "revision {} was not confirmed in time; restoring revision {}",
+                p.revision, p.restores
+            ),
+            confirm_within_secs: None,
+        };
+        let report = self.change_locked(
+            &guard,
+            bytes,
+            &terms,
+            &Caller {
+                uid: 0,
+                user: "earshot (auto-revert)".into(),
+            },
+            RevisionSource::AutoRevert,
+            Some(p.restores),
+            Intent {
+                source_is_auto_revert: true,
+                skip_acks: true,
+            },
+        )?;
+        self.set_pending(None)?;
+        Ok(Some(report))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn change_locked(
+        &self,
+        _guard: &MutexGuard<'_, ()>,
+        new: Vec<u8>,
+        terms: &ChangeTerms,
+        who: &Caller,
+        source: RevisionSource,
+        restores: Option<u64>,
+        intent: Intent,
+    ) -> Result<AppliedReport, ApiError> {
+        let path = self.platform.control_path();
+        let old = self.read_control()?;
+        let old_hash = content_hash(&old);
+        if terms.base_hash != old_hash {
+            return Err(ApiError::new(
+                ErrorCode::BaseChanged,
+                "audit_control changed since it was read; read it again and re-plan",
+            ));
+        }
+        let assessment = self.assessor.assess(&old, &new);
+        if assessment.has_errors() {
+            let mut e = ApiError::new(
+                ErrorCode::Validation,
+                "the proposed audit_control has errors",
+            );
+            e.diagnostics = assessment.diagnostics;
+            return Err(e);
+        }
+        if !intent.skip_acks {
+            let mut missing: Vec<_> = assessment
+                .risks
+                .iter()
+                .filter(|r| !terms.acks.iter().any(|a| a == &r.id))
+                .cloned()
+                .collect();
+            missing.dedup_by(|a, b| a.id == b.id);
+            if !missing.is_empty() {
+                let ids: Vec<_> = missing.iter().map(|r| r.id.as_str()).collect();
+                let mut e = ApiError::new(
+                    ErrorCode::AckRequired,
+                    format!("acknowledge: {}", ids.join(", ")),
+                );
+                e.missing_acks = missing;
+                return Err(e);
+            }
+        }
+        let new_hash = content_hash(&new);
+        let head = self
+            .history
+            .head()
+            .map_err(state_err)?
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "history is empty"))?;
+        if new_hash == old_hash {
+            return Ok(AppliedReport {
+                revision: head.number,
+                hash: new_hash,
+                changes: Vec::new(),
+                pending: None,
+                unchanged: true,
+                reload_warning: None,
+            });
+        }
+
+        // 3. snapshot
+        self.history.put_blob(&old).map_err(state_err)?;
+        self.history.put_blob(&new).map_err(state_err)?;
+        self.faults.hit("snapshot").map_err(|e| io_err("snapshot", e))?;
+
+        // 4. journal
+        let mut draft = self.draft(new_hash.clone(), source, &terms.reason, who);
+        draft.changes = assessment.changes.clone();
+        draft.acks = terms.acks.clone();
+        draft.confirm_within_secs = terms.confirm_within_secs;
+        draft.restores = restores;
+        let revision = self.history.next(draft).map_err(state_err)?;
+        let pending = terms.confirm_within_secs.map(|secs| Pending {
+            revision: revision.number,
+            deadline_unix: self.platform.now_unix().saturating_add(secs),
+            restores: head.number,
+        });
+        let journal = Journal {
+            revision: revision.clone(),
+            old_hash: old_hash.clone(),
+            pending: pending.clone(),
+        };
+        let json = serde_json::to_vec(&journal).map_err(|e| io_err("encoding", e))?;
+        write_atomic(&self.journal_path(), &json, 0o600).map_err(state_err)?;
+        self.faults.hit("journal").map_err(|e| io_err("journal", e))?;
+
+        // 5–7. temp file, rename, folder sync
+        if let Err(e) = self.replace_control(&path, &new) {
+            // Nothing was renamed: the journal describes a change that did not
+            // happen. Drop it so a restart does not misread it.
+            let _ = std::fs::remove_file(self.journal_path());
+            return Err(io_err(
+                &format!("writing {} (the old file is intact)", path.display()),
+                e,
+            ));
+        }
+
+        // 8. reload. A failure is reported but does not undo the write: with
+        // auditing off, `audit -s` cannot reach auditd, and editing the file
+        // before turning auditing on is legitimate.
+        let reload_warning = self.platform.audit(AuditOp::Sync).err();
+        self.faults.hit("reloaded").map_err(|e| io_err("reload", e))?;
+
+        // 9. verify
+        let back = self.read_control()?;
+        if content_hash(&back) != new_hash {
+            return Err(ApiError::new(
+                ErrorCode::Io,
+                "audit_control changed again right after the write; check history",
+            ));
+        }
+        self.faults.hit("verified").map_err(|e| io_err("verify", e))?;
+
+        // 10. record
+        self.history.append(&revision).map_err(state_err)?;
+        self.faults.hit("recorded").map_err(|e| io_err("record", e))?;
+        if !intent.source_is_auto_revert {
+            self.set_pending(pending.as_ref())?;
+        }
+        std::fs::remove_file(self.journal_path()).map_err(|e| io_err("removing the journal", e))?;
+        self.faults.hit("done").map_err(|e| io_err("done", e))?;
+
+        let info = self.info(&revision)?;
+        self.publish(&info);
+        Ok(AppliedReport {
+            revision: revision.number,
+            hash: new_hash,
+            changes: assessment.changes,
+            pending: pending.map(|p| PendingConfirm {
+                revision: p.revision,
+                deadline_unix: p.deadline_unix,
+            }),
+            unchanged: false,
+            reload_warning,
+        })
+    }
+
+    /// Steps 5–7: replace the file keeping owner, mode and `uchg`.
+    fn replace_control(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+        let meta = std::fs::symlink_metadata(path)?;
+        if !meta.file_type().is_file() {
+            return Err(std::io::Error::other(
+                "audit_control is not a regular file; refusing to write through it",
+            ));
+        }
+        let (uid, gid, mode) = (meta.uid(), meta.gid(), meta.mode() & 0o7777);
+        let dir = path.parent().unwrap_or(Path::new("/"));
+        let tmp = dir.join(format!("{TEMP_PREFIX}{}", std::process::id()));
+        let _ = std::fs::remove_file(&tmp);
+        let written = (|| {
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .custom_flags(libc::O_NOFOLLOW)
+                .open(&tmp)?;
+            self.faults.hit("write")?;
+            f.write_all(bytes)?;
+            // Owner before mode: chown clears set-id bits, and the final mode
+            // must be exactly the original (root:wheel 0440 on macOS).
+            std::os::unix::fs::fchown(&f, Some(uid), Some(gid))?;
+            f.set_permissions(std::fs::Permissions::from_mode(mode))?;
+            f.sync_all()
+        })();
+        if let Err(e) = written {
+            let _ = std::fs::remove_file(&tmp);
+            return Err(e);
+        }
+        self.faults.hit("temp-written")?;
+        let flags = file_flags::get(path);
+        let immutable = flags.is_some_and(file_flags::is_immutable);
+        if immutable {
+            file_flags::set(path, flags.unwrap_or(0) & !file_flags::UF_IMMUTABLE)?;
+        }
+        if let Err(e) = std::fs::rename(&tmp, path) {
+            let _ = std::fs::remove_file(&tmp);
+            if let Some(f) = flags.filter(|_| immutable) {
+                let _ = file_flags::set(path, f);
+            }
+            return Err(e);
+        }
+        self.faults.hit("renamed")?;
+        if let Some(f) = flags.filter(|_| immutable) {
+            file_flags::set(path, f)?;
+        }
+        std::fs::File::open(dir)?.sync_all()?;
+        self.faults.hit("dir-synced")
+    }
+
+    fn confirmation(&self, rev: &Revision) -> Result<Option<Confirmation>, ApiError> {
+        if rev.confirm_within_secs.is_none() {
+            return Ok(None);
+        }
+        if self.live_pending()?.is_some_and(|p| p.revision == rev.number) {
+            return Ok(Some(Confirmation::Pending));
+        }
+        // Reverted when the very next revision is the auto-revert of it.
+        let next = self.history.get(rev.number + 1).map_err(state_err)?;
+        Ok(Some(match next {
+            Some(n) if n.source == RevisionSource::AutoRevert => Confirmation::Reverted,
+            _ => Confirmation::Confirmed,
+        }))
+    }
+
+    fn info(&self, rev: &Revision) -> Result<RevisionInfo, ApiError> {
+        Ok(RevisionInfo {
+            number: rev.number,
+            time_unix: rev.time_unix,
+            uid: rev.uid,
+            user: rev.user.clone(),
+            source: rev.source,
+            reason: rev.reason.clone(),
+            hash: rev.hash.clone(),
+            chain: rev.chain.clone(),
+            changes: rev.changes.clone(),
+            acks: rev.acks.clone(),
+            confirmation: self.confirmation(rev)?,
+        })
+    }
+
+    /// Newest first.
+    pub fn history(&self, limit: Option<u32>) -> Result<HistoryReport, ApiError> {
+        let numbers = self.history.numbers().map_err(state_err)?;
+        let limit = limit.map_or(usize::MAX, |l| l as usize);
+        let mut revisions = Vec::new();
+        for &n in numbers.iter().rev().take(limit) {
+            if let Some(rev) = self.history.get(n).map_err(state_err)? {
+                revisions.push(self.info(&rev)?);
+            }
+        }
+        let problem = self.history.verify().map_err(state_err)?;
+        Ok(HistoryReport {
+            revisions,
+            chain_intact: problem.is_none(),
+            chain_problem: problem,
+        })
+    }
+
+    /// The bytes of revision `number`.
+    pub fn revision_bytes(&self, number: u64) -> Result<Vec<u8>, ApiError> {
+        let rev = self
+            .history
+            .get(number)
+            .map_err(state_err)?
+            .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no revision {number}")))?;
+        self.history.blob(&rev.hash).map_err(state_err)
+    }
+
+    /// Health: the platform's findings plus the keeper's own.
+    pub fn status(&self) -> Result<StatusReport, ApiError> {
+        let mut findings = self.platform.findings();
+        let config_hash = match std::fs::read(self.platform.control_path()) {
+            Ok(bytes) => content_hash(&bytes),
+            Err(e) => {
+                findings.push(Finding {
+                    level: HealthLevel::Error,
+                    code: "audit-control-unreadable".into(),
+                    message: format!("audit_control cannot be read: {e}"),
+                });
+                String::new()
+            }
+        };
+        let head = self.history.head().map_err(state_err)?;
+        if let Some(problem) = self.history.verify().map_err(state_err)? {
+            findings.push(Finding {
+                level: HealthLevel::Error,
+                code: "history-tampered".into(),
+                message: format!("change history does not verify: {problem}"),
+            });
+        }
+        let pending = self.live_pending()?.map(|p| PendingConfirm {
+            revision: p.revision,
+            deadline_unix: p.deadline_unix,
+        });
+        if let Some(p) = &pending {
+            findings.push(Finding {
+                level: HealthLevel::Warning,
+                code: "change-awaiting-confirmation".into(),
+                message: format!(
+                    "revision {} reverts at {} unless confirmed",
+                    p.revision, p.deadline_unix
+                ),
+            });
+        }
+        findings.sort_by_key(|f| std::cmp::Reverse(severity_rank(f.level)));
+        let level = findings.first().map_or(HealthLevel::Ok, |f| f.level);
+        let summary = findings
+            .first()
+            .map_or_else(|| "Auditing is healthy".to_string(), |f| f.message.clone());
+        Ok(StatusReport {
+            level,
+            summary,
+            findings,
+            config_hash,
+            head_revision: head.map(|h| h.number),
+            pending,
+            simulated: self.platform.simulated(),
+        })
+    }
+
+    pub fn trail_stats(&self) -> Result<TrailStatsReport, ApiError> {
+        self.platform
+            .trail_stats()
+            .map_err(|e| io_err("reading trails", e))
+    }
+
+    /// Rotate, expire or enable: fixed operations, serialized with changes.
+    pub fn audit(&self, op: AuditOp) -> Result<(), ApiError> {
+        let _guard = self.guard();
+        self.platform
+            .audit(op)
+            .map_err(|e| ApiError::new(ErrorCode::Io, format!("audit: {e}")))
+    }
+}
+
+/// BSD file flags (`uchg`), present on macOS only.
+mod file_flags {
+    use std::path::Path;
+
+    /// `UF_IMMUTABLE` from `<sys/stat.h>`.
+    pub const UF_IMMUTABLE: u32 = 0x0000_0002;
+
+    pub fn is_immutable(flags: u32) -> bool {
+        flags & UF_IMMUTABLE != 0
+    }
+
+    #[cfg(target_os = "macos")]
+    pub fn get(path: &Path) -> Option<u32> {
+        use std::os::macos::fs::MetadataExt;
+        std::fs::symlink_metadata(path).ok().map(|m| m.st_flags())
+    }
+
+    #[cfg(target_os = "macos")]
+    pub fn set(path: &Path, flags: u32) -> std::io::Result<()> {
+        use std::os::unix::ffi::OsStrExt;
+        let c = std::ffi::CString::new(path.as_os_str().as_bytes())
+            .map_err(|_| std::io::Error::other("path contains NUL"))?;
+        // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
+        let rc = unsafe { libc::lchflags(c.as_ptr(), flags as _) };
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(std::io::Error::last_os_error())
+        }
+    }
+
+    /// Linux has no BSD flags; the simulated Mac never sets `uchg`.
+    #[cfg(not(target_os = "macos"))]
+    pub fn get(_path: &Path) -> Option<u32> {
+        None
+    }
+
+    #[cfg(not(target_os = "macos"))]
+    pub fn set(_path: &Path, _flags: u32) -> std::io::Result<()> {
+        Ok(())
+    }
+}

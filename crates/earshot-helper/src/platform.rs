@@ -1,0 +1,72 @@
+//! What the helper needs from the machine it guards, and from the audit_control
+//! grammar, as two narrow traits.
+//!
+//! The keeper (apply pipeline, history, drift, auto-revert) is written against
+//! these traits so it is tested on plain temporary folders; the daemon plugs in
+//! the real Mac or the simulated one through `earshot_core::system::System`.
+
+use std::path::PathBuf;
+
+use earshot_api::{Change, Diagnostic, Finding, HealthLevel, Risk, TrailStatsReport};
+
+/// The `audit(8)` operations a client may trigger, and nothing else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditOp {
+    /// `audit -s`: re-read audit_control.
+    Sync,
+    /// `audit -n`: start a new trail.
+    Rotate,
+    /// `audit -e`: expire trails per `expire-after`.
+    Expire,
+    /// `audit -i`: start auditing.
+    Enable,
+}
+
+/// The machine: where audit_control really is, how to poke auditd, what time it is.
+pub trait Platform: Send + Sync + 'static {
+    /// The real location of audit_control (`/etc/security/audit_control` on a
+    /// Mac, under the root folder on a simulated one). Never client-supplied.
+    fn control_path(&self) -> PathBuf;
+    /// Run one audit operation; `Err` carries what the tool said.
+    fn audit(&self, op: AuditOp) -> Result<(), String>;
+    /// Seconds since the epoch (virtual on a simulated Mac under test).
+    fn now_unix(&self) -> u64;
+    /// True on the simulated Mac.
+    fn simulated(&self) -> bool;
+    /// Health findings beyond what the keeper knows (auditd running, headroom...).
+    fn findings(&self) -> Vec<Finding>;
+    fn trail_stats(&self) -> Result<TrailStatsReport, String>;
+    /// The user name for a uid, for history (falls back to the number).
+    fn user_name(&self, uid: u32) -> String {
+        uid.to_string()
+    }
+}
+
+/// The audit_control grammar's verdict on a proposed change.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Assessment {
+    pub diagnostics: Vec<Diagnostic>,
+    pub changes: Vec<Change>,
+    pub risks: Vec<Risk>,
+}
+
+impl Assessment {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(|d| d.severity == "error")
+    }
+}
+
+/// Validates a proposed file and explains how it differs from the current one.
+pub trait Assessor: Send + Sync + 'static {
+    fn assess(&self, old: &[u8], new: &[u8]) -> Assessment;
+}
+
+/// Map a health level to its severity rank (higher is worse) for sorting.
+pub fn severity_rank(level: HealthLevel) -> u8 {
+    match level {
+        HealthLevel::Ok => 0,
+        HealthLevel::Off => 1,
+        HealthLevel::Warning => 2,
+        HealthLevel::Error => 3,
+    }
+}

@@ -1,0 +1,266 @@
+//! The socket boundary: who gets in, and what a hostile or broken peer costs.
+
+mod common;
+
+use std::time::Duration;
+
+use common::*;
+use earshot_api::auth::{Nonce, Secret, Transcript};
+use earshot_api::frame::{encode, read_message};
+use earshot_api::{ClientFrame, ErrorCode, Request, ServerFrame, MAX_FRAME_LEN, PROTOCOL_VERSION};
+use earshot_helper::peer::PeerPolicy;
+use earshot_helper::server::Limits;
+use tokio::io::AsyncWriteExt;
+use tokio::net::UnixStream;
+
+async fn raw(fx: &Fixture) -> UnixStream {
+    UnixStream::connect(&fx.socket).await.unwrap()
+}
+
+async fn send(s: &mut UnixStream, frame: &ClientFrame) {
+    s.write_all(&encode(frame).unwrap()).await.unwrap();
+}
+
+async fn expect_error(s: &mut UnixStream) -> ErrorCode {
+    match read_message::<_, ServerFrame>(s).await.expect("a frame") {
+        ServerFrame::Error { error } => error.code,
+        other => panic!("expected an error frame, got {other:?}"),
+    }
+}
+
+fn hello(nonce: Nonce) -> ClientFrame {
+    ClientFrame::Hello {
+        versions: vec![PROTOCOL_VERSION],
+        client_nonce: nonce.to_hex(),
+        client: "test".into(),
+    }
+}
+
+/// Run a full handshake by hand; returns the frames sent so they can be replayed.
+async fn manual_handshake(fx: &Fixture, nonce: Nonce) -> (UnixStream, ClientFrame) {
+    let mut s = raw(fx).await;
+    send(&mut s, &hello(nonce)).await;
+    let ServerFrame::Challenge {
+        server_nonce,
+        peer_uid,
+        version,
+        ..
+    } = read_message(&mut s).await.unwrap()
+    else {
+        panic!("challenge expected")
+    };
+    assert_eq!(peer_uid, my_uid(), "the helper reports the kernel's uid");
+    let t = Transcript {
+        server_nonce: Nonce::from_hex(&server_nonce).unwrap(),
+        client_nonce: nonce,
+        version,
+        peer_uid,
+    };
+    let auth = ClientFrame::Authenticate {
+        proof: fx.secret.secret.client_proof(&t),
+    };
+    send(&mut s, &auth).await;
+    let ServerFrame::Welcome { server_proof, .. } = read_message(&mut s).await.unwrap() else {
+        panic!("welcome expected")
+    };
+    assert!(fx.secret.secret.verify_server(&t, &server_proof));
+    (s, auth)
+}
+
+#[tokio::test]
+async fn an_authenticated_client_gets_status() {
+    let fx = start_default().await;
+    let mut c = fx.client().await;
+    assert_eq!(c.session().install_id, fx.secret.install_id);
+    let status = c.status().await.unwrap();
+    assert_eq!(status.head_revision, Some(1), "the original is revision 1");
+    assert_eq!(status.config_hash, earshot_api::content_hash(ORIGINAL.as_bytes()));
+}
+
+#[tokio::test]
+async fn a_wrong_secret_is_refused_with_unauthenticated() {
+    let fx = start_default().await;
+    let err = fx
+        .client_with(Secret::from_bytes([9; 32]))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::Unauthenticated), "{err}");
+}
+
+#[tokio::test]
+async fn a_replayed_handshake_is_refused_with_replay() {
+    let fx = start_default().await;
+    let nonce = Nonce::fresh().unwrap();
+    let (_first, captured_auth) = manual_handshake(&fx, nonce).await;
+
+    // The whole captured exchange, replayed verbatim.
+    let mut s = raw(&fx).await;
+    send(&mut s, &hello(nonce)).await;
+    assert_eq!(expect_error(&mut s).await, ErrorCode::Replay);
+
+    // The captured proof with a fresh nonce: it was bound to the old nonces.
+    let mut s = raw(&fx).await;
+    send(&mut s, &hello(Nonce::fresh().unwrap())).await;
+    let ServerFrame::Challenge { .. } = read_message(&mut s).await.unwrap() else {
+        panic!("challenge expected")
+    };
+    send(&mut s, &captured_auth).await;
+    assert_eq!(expect_error(&mut s).await, ErrorCode::Unauthenticated);
+}
+
+#[tokio::test]
+async fn a_user_outside_the_policy_is_refused_with_wrong_user() {
+    let fx = start(
+        PeerPolicy {
+            allow_root: false,
+            users: vec![my_uid().wrapping_add(4242)],
+            admin_gid: None,
+        },
+        Limits::default(),
+    )
+    .await;
+    let err = fx
+        .client_with(fx.secret.secret.clone())
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::WrongUser), "{err}");
+}
+
+#[tokio::test]
+async fn requests_before_the_handshake_are_refused() {
+    let fx = start_default().await;
+    let mut s = raw(&fx).await;
+    send(
+        &mut s,
+        &ClientFrame::Request {
+            id: 1,
+            request: Request::Status,
+        },
+    )
+    .await;
+    assert_eq!(expect_error(&mut s).await, ErrorCode::Unauthenticated);
+}
+
+#[tokio::test]
+async fn an_unknown_version_is_refused() {
+    let fx = start_default().await;
+    let mut s = raw(&fx).await;
+    send(
+        &mut s,
+        &ClientFrame::Hello {
+            versions: vec![99],
+            client_nonce: Nonce::fresh().unwrap().to_hex(),
+            client: "future".into(),
+        },
+    )
+    .await;
+    assert_eq!(expect_error(&mut s).await, ErrorCode::UnsupportedVersion);
+}
+
+#[tokio::test]
+async fn oversized_zero_length_and_garbage_frames_are_refused_with_codes() {
+    let fx = start_default().await;
+    let mut s = raw(&fx).await;
+    s.write_all(&((MAX_FRAME_LEN as u32) + 1).to_be_bytes())
+        .await
+        .unwrap();
+    assert_eq!(expect_error(&mut s).await, ErrorCode::FrameTooLarge);
+
+    let mut s = raw(&fx).await;
+    s.write_all(&[0, 0, 0, 0]).await.unwrap();
+    assert_eq!(expect_error(&mut s).await, ErrorCode::Malformed);
+
+    let mut s = raw(&fx).await;
+    s.write_all(&[0, 0, 0, 5]).await.unwrap();
+    s.write_all(b"hello").await.unwrap();
+    assert_eq!(expect_error(&mut s).await, ErrorCode::Malformed);
+
+    // After the handshake too.
+    let (mut s, _) = manual_handshake(&fx, Nonce::fresh().unwrap()).await;
+    s.write_all(&[0, 0, 0, 2]).await.unwrap();
+    s.write_all(b"{}").await.unwrap();
+    assert_eq!(expect_error(&mut s).await, ErrorCode::Malformed);
+}
+
+#[tokio::test]
+async fn half_sent_and_idle_connections_time_out_with_a_code() {
+    let fx = start(
+        default_policy(),
+        Limits {
+            max_connections: 8,
+            handshake_timeout: Duration::from_millis(300),
+            frame_timeout: Duration::from_millis(300),
+            idle_timeout: Duration::from_millis(300),
+        },
+    )
+    .await;
+    // Says nothing at all.
+    let mut silent = raw(&fx).await;
+    // Announces 100 bytes, sends 3.
+    let mut half = raw(&fx).await;
+    half.write_all(&[0, 0, 0, 100]).await.unwrap();
+    half.write_all(b"{\"t").await.unwrap();
+    // Authenticates, then idles.
+    let (mut idle, _) = manual_handshake(&fx, Nonce::fresh().unwrap()).await;
+    assert_eq!(expect_error(&mut silent).await, ErrorCode::Timeout);
+    assert_eq!(expect_error(&mut half).await, ErrorCode::Timeout);
+    assert_eq!(expect_error(&mut idle).await, ErrorCode::Timeout);
+}
+
+#[tokio::test]
+async fn status_is_answered_while_hostile_connections_hang() {
+    let fx = start(default_policy(), long_limits()).await;
+    let mut hanging = Vec::new();
+    for _ in 0..10 {
+        let mut half = raw(&fx).await;
+        half.write_all(&[0, 0, 0, 200]).await.unwrap();
+        half.write_all(b"{").await.unwrap();
+        hanging.push(half);
+        hanging.push(raw(&fx).await);
+    }
+    let mut c = fx.client().await;
+    for _ in 0..5 {
+        assert!(c.status().await.is_ok());
+    }
+    // None of the hanging peers was answered or dropped meanwhile: status did
+    // not wait for them to be dealt with.
+    for s in &hanging {
+        let mut buf = [0u8; 1];
+        assert!(matches!(
+            s.try_read(&mut buf),
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock
+        ));
+    }
+}
+
+#[tokio::test]
+async fn connections_beyond_the_limit_are_refused_with_busy() {
+    let fx = start(
+        default_policy(),
+        Limits {
+            max_connections: 2,
+            ..long_limits()
+        },
+    )
+    .await;
+    let _a = fx.client().await;
+    let _b = fx.client().await;
+    let mut c = raw(&fx).await;
+    assert_eq!(expect_error(&mut c).await, ErrorCode::Busy);
+    drop(_a);
+    // The permit comes back once the first connection's task ends.
+    let mut tries = 0;
+    loop {
+        match fx.client_with(fx.secret.secret.clone()).await {
+            Ok(mut c) => {
+                assert!(c.status().await.is_ok());
+                break;
+            }
+            Err(e) if e.code() == Some(ErrorCode::Busy) && tries < 1000 => {
+                tries += 1;
+                tokio::task::yield_now().await;
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+}
