@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod config;
+mod trail;
 
 #[derive(Parser)]
 #[command(
@@ -22,12 +23,16 @@ enum Command {
     /// Read, check, explain, diff and edit audit_control.
     #[command(subcommand)]
     Config(config::Args),
+    /// List, summarise, print and export audit trails.
+    #[command(subcommand)]
+    Trail(trail::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Config(args) => config::run(args),
+        Command::Trail(args) => trail::run(args),
     };
     match result {
         Ok(code) => code,

@@ -13,7 +13,7 @@ mod cache;
 mod filter;
 mod inventory;
 mod name;
-// render: added with printing
+pub mod render;
 mod report;
 mod stream;
 mod summary;

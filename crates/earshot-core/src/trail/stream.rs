@@ -103,7 +103,7 @@ where
     F: FnMut(&RecordSummary, &[u8]),
 {
     stream_chunks(file, start, |data, base| {
-        scan(data, |rs| {
+        Some(scan(data, |rs| {
             let from = rs.offset as usize;
             // The scan only reports complete records inside `data`; the guard keeps a
             // bsm bug from becoming a panic here.
@@ -112,16 +112,17 @@ where
                 abs.offset += base;
                 on_record(&abs, bytes);
             }
-        })
+        }))
     })
 }
 
 /// The chunking loop shared by statistics and rendering. `process(data, base)`
 /// scans `data` (which starts at absolute offset `base`), handles the complete
-/// records in it, and returns the scan's end with offsets relative to `data`.
+/// records in it, and returns the scan's end with offsets relative to `data`,
+/// or None to stop reading (the consumer failed, e.g. a closed pipe).
 pub(crate) fn stream_chunks<P>(file: &mut File, start: u64, mut process: P) -> io::Result<StreamEnd>
 where
-    P: FnMut(&[u8], u64) -> ScanEnd,
+    P: FnMut(&[u8], u64) -> Option<ScanEnd>,
 {
     let mut buf = vec![0u8; CHUNK];
     let mut filled = 0usize;
@@ -147,7 +148,9 @@ where
             break;
         }
         let data = &buf[..filled];
-        let scanned = process(data, base);
+        let Some(scanned) = process(data, base) else {
+            break;
+        };
         let complete = (scanned.complete_bytes as usize).min(filled);
         for d in scanned
             .damage

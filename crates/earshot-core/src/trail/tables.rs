@@ -86,7 +86,7 @@ impl Tables {
                 mask & c.mask == c.mask
             };
             // First name wins for duplicate masks/names, as in libbsm lookups.
-            if hit && !out.iter().any(|n| *n == c.name) {
+            if hit && !out.contains(&c.name) {
                 out.push(c.name.clone());
             }
         }

@@ -1,0 +1,536 @@
+//! `earshot trail …`: list trail folders, count what trails hold, print and export
+//! records. Exit codes: 0 ok, 1 damage found (all readable data still shown), 2 error.
+
+use std::fs;
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use audit_control::tables::{ClassTable, EventTable};
+use clap::ArgAction;
+use earshot_core::trail::render::{Format, Renderer};
+use earshot_core::trail::{
+    default_threads, summarise_many, FileDamage, Filter, FilterSpec, Inventory, Outcome,
+    StatsReport, SummaryCache, Tables, Trail, TrailName,
+};
+
+#[derive(clap::Subcommand)]
+pub enum Args {
+    /// List the trail files in audit folders (default /var/audit).
+    Ls(LsArgs),
+    /// Count records per class, event, hour and outcome in trail files or folders.
+    // Boxed: the filter options make these large, and the top-level command enum
+    // should not grow to the size of its largest subcommand.
+    Stats(Box<StatsArgs>),
+    /// Print records like `praudit -ln` (or as JSON / XML).
+    Print(Box<PrintArgs>),
+    /// Export selected records as NDJSON (or raw BSM, like auditreduce).
+    Export(Box<ExportArgs>),
+}
+
+#[derive(clap::Args)]
+pub struct LsArgs {
+    /// Trail folders.
+    #[arg(default_value = "/var/audit")]
+    dirs: Vec<PathBuf>,
+    /// JSON instead of a table.
+    #[arg(long)]
+    json: bool,
+}
+
+/// The auditreduce-style selection shared by stats, print and export.
+#[derive(clap::Args, Clone, Default)]
+pub struct FilterArgs {
+    /// Records at or after this UTC time (2024-03-14, 2024-03-14T09:15:00Z, 20240314091500).
+    #[arg(long, value_name = "TIME")]
+    since: Option<String>,
+    /// Records before this UTC time.
+    #[arg(long, value_name = "TIME")]
+    until: Option<String>,
+    /// Classes by name or mask (comma list or repeated): --class lo,aa
+    #[arg(long = "class", value_name = "CLASS", action = ArgAction::Append)]
+    classes: Vec<String>,
+    /// Events by name or number (comma list or repeated): --event AUE_EXECVE,72
+    #[arg(long = "event", value_name = "EVENT", action = ArgAction::Append)]
+    events: Vec<String>,
+    /// Audit user id (auid), as a number or a user name (comma list or repeated).
+    #[arg(long = "user", value_name = "USER", action = ArgAction::Append)]
+    users: Vec<String>,
+    /// Only records whose return status is success.
+    #[arg(long, conflicts_with = "failure")]
+    success: bool,
+    /// Only records whose return status is a failure.
+    #[arg(long)]
+    failure: bool,
+}
+
+/// Which audit tables name events and classes.
+#[derive(clap::Args, Clone, Default)]
+pub struct TableArgs {
+    /// audit_event file for event names and classes (default: Apple's, built in).
+    #[arg(long = "events", value_name = "FILE")]
+    events_file: Option<PathBuf>,
+    /// audit_class file (default: Apple's, built in).
+    #[arg(long = "classes", value_name = "FILE")]
+    classes_file: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct StatsArgs {
+    /// Trail files and/or folders of trails.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Where unfiltered per-file summaries are cached (default: the user cache folder,
+    /// or $EARSHOT_CACHE_DIR).
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Read every file even if a cached summary matches.
+    #[arg(long)]
+    no_cache: bool,
+    /// Files read in parallel (default: number of cores).
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
+    #[command(flatten)]
+    filter: FilterArgs,
+    #[command(flatten)]
+    tables: TableArgs,
+}
+
+#[derive(clap::Args)]
+pub struct PrintArgs {
+    /// Trail files and/or folders of trails.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// One JSON object per record (NDJSON).
+    #[arg(long, conflicts_with = "xml")]
+    json: bool,
+    /// XML.
+    #[arg(long)]
+    xml: bool,
+    #[command(flatten)]
+    filter: FilterArgs,
+    #[command(flatten)]
+    tables: TableArgs,
+}
+
+#[derive(clap::Args)]
+pub struct ExportArgs {
+    /// Trail files and/or folders of trails.
+    #[arg(required = true)]
+    paths: Vec<PathBuf>,
+    /// Output file (`-` for standard output).
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    /// Write the selected records as a BSM trail instead of NDJSON.
+    #[arg(long)]
+    bsm: bool,
+    #[command(flatten)]
+    filter: FilterArgs,
+    #[command(flatten)]
+    tables: TableArgs,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    match args {
+        Args::Ls(a) => ls(a),
+        Args::Stats(a) => stats(*a),
+        Args::Print(a) => print(*a),
+        Args::Export(a) => export(*a),
+    }
+}
+
+// ---------------------------------------------------------------- inputs
+
+/// One file to read, and whether auditd may still append to it (its cut-off last
+/// record is then not damage).
+struct Input {
+    path: PathBuf,
+    growing: bool,
+}
+
+/// Expands folders to their trails (in time order) and keeps files as given.
+fn expand(paths: &[PathBuf]) -> Result<Vec<Input>> {
+    let mut out = Vec::new();
+    for p in paths {
+        let meta = fs::metadata(p).with_context(|| format!("cannot read {}", p.display()))?;
+        if meta.is_dir() {
+            let inv = Inventory::scan(std::slice::from_ref(p))?;
+            out.extend(inv.trails.into_iter().map(|t| Input {
+                growing: t.is_growing(),
+                path: t.path,
+            }));
+        } else {
+            // A file need not carry a trail name (copies, fixtures); when it does,
+            // `not_terminated` means it may still grow.
+            let growing = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| TrailName::parse(n).ok())
+                .is_some_and(|n| n.is_not_terminated());
+            out.push(Input {
+                path: p.clone(),
+                growing,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn load_tables(args: &TableArgs) -> Result<Tables> {
+    let classes = match &args.classes_file {
+        Some(p) => ClassTable::parse(
+            &fs::read(p).with_context(|| format!("cannot read audit_class {}", p.display()))?,
+        ),
+        None => ClassTable::apple(),
+    };
+    let events = match &args.events_file {
+        Some(p) => EventTable::parse_with_classes(
+            &fs::read(p).with_context(|| format!("cannot read audit_event {}", p.display()))?,
+            &classes,
+        ),
+        // Apple's event → mask map; masks are numbers, so a custom audit_class only
+        // changes the names the masks are shown with.
+        None => EventTable::apple(),
+    };
+    Ok(Tables::new(events, classes))
+}
+
+fn build_filter(args: &FilterArgs, tables: &Tables) -> Result<Filter> {
+    let mut users = Vec::new();
+    for item in args.users.iter().flat_map(|s| s.split(',')) {
+        let item = item.trim();
+        if item.is_empty() {
+            continue;
+        }
+        users.push(resolve_user(item)?);
+    }
+    let spec = FilterSpec {
+        since: args.since.clone(),
+        until: args.until.clone(),
+        classes: args.classes.clone(),
+        events: args.events.clone(),
+        users,
+        outcome: match (args.success, args.failure) {
+            (true, _) => Outcome::Success,
+            (_, true) => Outcome::Failure,
+            _ => Outcome::Any,
+        },
+    };
+    Ok(Filter::compile(&spec, tables)?)
+}
+
+/// A number is an auid as is. A name is looked up with `id -u`, which asks the
+/// system's user directory (Open Directory on a Mac, where /etc/passwd is not
+/// the whole story). Note that the lookup describes *this* machine's users.
+fn resolve_user(item: &str) -> Result<u32> {
+    if let Ok(n) = item.parse::<u32>() {
+        return Ok(n);
+    }
+    if item == "-1" {
+        // praudit prints an unset auid (AU_DEFAUDITID) as -1.
+        return Ok(u32::MAX);
+    }
+    let out = std::process::Command::new("id")
+        .arg("-u")
+        .arg(item)
+        .output()
+        .with_context(|| format!("--user {item}: cannot run `id -u` to look the name up"))?;
+    if !out.status.success() {
+        bail!("--user {item}: no such user on this machine (give the numeric auid instead)");
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .with_context(|| format!("--user {item}: `id -u` printed something that is not a uid"))
+}
+
+/// Prints damage on stderr in plain words.
+fn report_damage(damage: &[FileDamage]) {
+    for d in damage {
+        eprintln!(
+            "earshot: damage in {} at byte {}: {}",
+            d.file.display(),
+            d.offset,
+            d.message
+        );
+    }
+}
+
+fn exit_for(damaged: bool) -> ExitCode {
+    if damaged {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn default_cache_dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("EARSHOT_CACHE_DIR") {
+        return Some(PathBuf::from(d));
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    if cfg!(target_os = "macos") {
+        return home.map(|h| h.join("Library/Caches/earshot/trails"));
+    }
+    match std::env::var_os("XDG_CACHE_HOME") {
+        Some(x) if !x.is_empty() => Some(PathBuf::from(x).join("earshot/trails")),
+        _ => home.map(|h| h.join(".cache/earshot/trails")),
+    }
+}
+
+// ---------------------------------------------------------------- ls
+
+fn ls(args: LsArgs) -> Result<ExitCode> {
+    let inv = Inventory::scan(&args.dirs)?;
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &inv)?;
+        writeln!(out)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let name_w = inv
+        .trails
+        .iter()
+        .map(|t| display_name(t).len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    writeln!(
+        out,
+        "{:<name_w$}  {:<14}  {:>10}  {:<20}  {:<20}",
+        "NAME", "STATE", "SIZE", "START (UTC)", "END (UTC)"
+    )?;
+    for t in &inv.trails {
+        let end = match t.end {
+            Some(e) => short_time(e),
+            None if t.is_current => "(being written)".to_string(),
+            None => "-".to_string(),
+        };
+        writeln!(
+            out,
+            "{:<name_w$}  {:<14}  {:>10}  {:<20}  {:<20}",
+            display_name(t),
+            t.state.as_str(),
+            human_bytes(t.size),
+            short_time(t.start),
+            end
+        )?;
+    }
+    writeln!(
+        out,
+        "{} trail{}, {} in all",
+        inv.trails.len(),
+        if inv.trails.len() == 1 { "" } else { "s" },
+        human_bytes(inv.total_bytes())
+    )?;
+    for c in &inv.current {
+        writeln!(
+            out,
+            "{} -> {}{}",
+            c.link.display(),
+            c.target.display(),
+            if c.target_exists { "" } else { " (missing)" }
+        )?;
+    }
+    for u in &inv.unknown {
+        writeln!(out, "not a trail: {} ({})", u.path.display(), u.reason)?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn display_name(t: &Trail) -> String {
+    t.path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+fn short_time(t: earshot_core::trail::Timestamp) -> String {
+    let s = t.to_string();
+    // Drop the milliseconds: trail names have whole seconds.
+    format!("{}Z", &s[..s.len().saturating_sub(5)])
+}
+
+fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+// ---------------------------------------------------------------- stats
+
+fn stats(args: StatsArgs) -> Result<ExitCode> {
+    let tables = load_tables(&args.tables)?;
+    let filter = build_filter(&args.filter, &tables)?;
+    let inputs = expand(&args.paths)?;
+    let cache = if args.no_cache {
+        None
+    } else {
+        args.cache_dir
+            .clone()
+            .or_else(default_cache_dir)
+            .map(SummaryCache::new)
+    };
+    let paths: Vec<PathBuf> = inputs.iter().map(|i| i.path.clone()).collect();
+    let threads = args.threads.unwrap_or_else(default_threads);
+    let mut summaries = Vec::with_capacity(paths.len());
+    for r in summarise_many(&paths, &filter, cache.as_ref(), threads) {
+        summaries.push(r?);
+    }
+    let growing = |p: &Path| inputs.iter().any(|i| i.path == p && i.growing);
+    let report = StatsReport::new(&summaries, growing, &tables);
+    report_damage(&report.damage);
+
+    let stdout = io::stdout();
+    let mut out = BufWriter::new(stdout.lock());
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        write_stats_text(&mut out, &report)?;
+    }
+    out.flush()?;
+    Ok(exit_for(!report.damage.is_empty()))
+}
+
+fn write_stats_text(out: &mut impl Write, r: &StatsReport) -> io::Result<()> {
+    let time = |t: Option<earshot_core::trail::Timestamp>| t.map_or("-".into(), |t| t.to_string());
+    writeln!(out, "files      {}", r.files.len())?;
+    writeln!(
+        out,
+        "bytes      {} read, {} in counted records",
+        r.bytes, r.record_bytes
+    )?;
+    writeln!(out, "records    {}", r.records)?;
+    writeln!(
+        out,
+        "outcome    {} success, {} failure, {} without a return token",
+        r.successes, r.failures, r.without_return
+    )?;
+    writeln!(out, "first      {}", time(r.first))?;
+    writeln!(out, "last       {}", time(r.last))?;
+    writeln!(out, "damage     {}", r.damage.len())?;
+    let section =
+        |out: &mut dyn Write, title: &str, rows: Vec<(&String, &u64)>| -> io::Result<()> {
+            if rows.is_empty() {
+                return Ok(());
+            }
+            writeln!(out, "\n{title}")?;
+            let w = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+            for (k, v) in rows {
+                writeln!(out, "  {k:<w$}  {v:>10}")?;
+            }
+            Ok(())
+        };
+    section(out, "by class", by_count(&r.by_class))?;
+    section(out, "by event", by_count(&r.by_event))?;
+    section(out, "by hour (UTC)", r.by_hour.iter().collect())?;
+    Ok(())
+}
+
+/// Rows sorted by count, largest first (ties by name).
+fn by_count(m: &std::collections::BTreeMap<String, u64>) -> Vec<(&String, &u64)> {
+    let mut v: Vec<(&String, &u64)> = m.iter().collect();
+    v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    v
+}
+
+// ---------------------------------------------------------------- print / export
+
+fn print(args: PrintArgs) -> Result<ExitCode> {
+    let tables = load_tables(&args.tables)?;
+    let filter = build_filter(&args.filter, &tables)?;
+    let inputs = expand(&args.paths)?;
+    if args.xml {
+        bail!("--xml needs bsm's XML printer, which is not in this build yet");
+    }
+    let format = if args.json {
+        Format::Json
+    } else {
+        Format::Praudit
+    };
+    let stdout = io::stdout();
+    let out = BufWriter::with_capacity(1 << 20, stdout.lock());
+    render(out, format, &filter, &tables, &inputs)
+}
+
+fn export(args: ExportArgs) -> Result<ExitCode> {
+    let tables = load_tables(&args.tables)?;
+    let filter = build_filter(&args.filter, &tables)?;
+    let inputs = expand(&args.paths)?;
+    let format = if args.bsm { Format::Bsm } else { Format::Json };
+    if args.out == Path::new("-") {
+        let stdout = io::stdout();
+        let out = BufWriter::with_capacity(1 << 20, stdout.lock());
+        return render(out, format, &filter, &tables, &inputs);
+    }
+    // Write next to the target and rename at the end, so an interrupted export
+    // never leaves a plausible-looking partial file under the requested name.
+    let tmp = args.out.with_extension("earshot-partial");
+    let file =
+        fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let out = BufWriter::with_capacity(1 << 20, file);
+    let result = render(out, format, &filter, &tables, &inputs);
+    match &result {
+        Ok(_) => fs::rename(&tmp, &args.out).with_context(|| {
+            format!("cannot rename {} to {}", tmp.display(), args.out.display())
+        })?,
+        Err(_) => {
+            let _ = fs::remove_file(&tmp);
+        }
+    }
+    result
+}
+
+fn render<W: Write>(
+    out: W,
+    format: Format,
+    filter: &Filter,
+    tables: &Tables,
+    inputs: &[Input],
+) -> Result<ExitCode> {
+    let mut r = Renderer::new(out, format, filter, tables);
+    let mut damage = Vec::new();
+    for input in inputs {
+        let end = match r.file(&input.path, input.growing) {
+            Ok(end) => end,
+            // `earshot trail print … | head`: the reader went away; that is not an error.
+            Err(earshot_core::trail::render::RenderError::Write(e))
+                if e.kind() == io::ErrorKind::BrokenPipe =>
+            {
+                return Ok(ExitCode::SUCCESS);
+            }
+            Err(e) => return Err(e).context("trail print/export failed"),
+        };
+        let tail: &[_] = if input.growing { &[] } else { &end.tail };
+        damage.extend(end.damage.iter().chain(tail).map(|d| FileDamage {
+            file: input.path.clone(),
+            offset: d.offset,
+            len: d.len,
+            kind: d.kind.clone(),
+            message: d.message.clone(),
+        }));
+    }
+    match r.finish() {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
+        other => other.context("cannot write output")?,
+    }
+    report_damage(&damage);
+    Ok(exit_for(!damage.is_empty()))
+}

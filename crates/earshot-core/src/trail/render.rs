@@ -1,0 +1,218 @@
+//! Printing and exporting records: praudit `-ln` lines, NDJSON, and raw BSM.
+//!
+//! Records are found by the fast scan (which also feeds the filter: event, time,
+//! auid, status) and only the selected ones are decoded and rendered, so a
+//! narrow filter costs little more than `trail stats`. File tokens lie between
+//! records; they are printed (unfiltered output only) by reading the gaps the
+//! scan steps over.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::Path;
+
+use bsm::names::EventNames;
+use bsm::read::{Item, Reader};
+use bsm::scan::{scan, ScanEnd};
+
+use super::filter::Filter;
+use super::stream::{stream_chunks, DamageNote, StreamEnd};
+use super::summary::TrailError;
+use super::tables::Tables;
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `praudit -ln`: one line per record, numeric ids.
+    Praudit,
+    /// One JSON object per record (NDJSON), plus `"type":"damage"` lines.
+    Json,
+    /// The selected records' bytes, unchanged: a trail again, like auditreduce.
+    Bsm,
+}
+
+/// Renders records of one file after another into `out`.
+pub struct Renderer<'a, W: Write> {
+    out: W,
+    format: Format,
+    filter: &'a Filter,
+    names: &'a dyn EventNames,
+    line: Vec<u8>,
+    /// Records written so far.
+    pub records: u64,
+}
+
+/// Failure while rendering: reading the trail or writing the output.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Read(#[from] TrailError),
+    #[error("cannot write output: {0}")]
+    Write(#[source] io::Error),
+}
+
+impl<'a, W: Write> Renderer<'a, W> {
+    pub fn new(out: W, format: Format, filter: &'a Filter, names: &'a dyn EventNames) -> Self {
+        Renderer {
+            out,
+            format,
+            filter,
+            names,
+            line: Vec::with_capacity(4096),
+            records: 0,
+        }
+    }
+
+    /// Renders every selected record of `path`. `growing` says whether auditd may
+    /// still append to the file (a cut-off last record is then not damage).
+    /// In JSON, the file's damage follows its records as `"type":"damage"` lines.
+    pub fn file(&mut self, path: &Path, growing: bool) -> Result<StreamEnd, RenderError> {
+        let io_err = |source| TrailError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut file = File::open(path).map_err(io_err)?;
+        let mut write_err: Option<io::Error> = None;
+        let end = stream_chunks(&mut file, 0, |data, base| {
+            if write_err.is_some() {
+                return None;
+            }
+            match self.chunk(data, base) {
+                Ok(end) => Some(end),
+                Err(e) => {
+                    write_err = Some(e);
+                    None
+                }
+            }
+        })
+        .map_err(io_err)?;
+        if let Some(e) = write_err {
+            return Err(RenderError::Write(e));
+        }
+        if self.format == Format::Json {
+            let tail: &[DamageNote] = if growing { &[] } else { &end.tail };
+            for d in end.damage.iter().chain(tail) {
+                let v = serde_json::json!({
+                    "type": "damage",
+                    "file": path,
+                    "offset": d.offset,
+                    "len": d.len,
+                    "kind": d.kind,
+                    "message": d.message,
+                });
+                serde_json::to_writer(&mut self.out, &v)
+                    .map_err(|e| RenderError::Write(e.into()))?;
+                self.out.write_all(b"\n").map_err(RenderError::Write)?;
+            }
+        }
+        Ok(end)
+    }
+
+    fn chunk(&mut self, data: &[u8], base: u64) -> io::Result<ScanEnd> {
+        let mut err: Option<io::Error> = None;
+        let mut pos = 0usize;
+        let with_file_tokens = self.filter.is_all() && self.format != Format::Bsm;
+        let end = scan(data, |rs| {
+            if err.is_some() {
+                return;
+            }
+            let at = rs.offset as usize;
+            let Some(bytes) = data.get(at..at + rs.len as usize) else {
+                return;
+            };
+            if with_file_tokens && at > pos {
+                if let Err(e) = self.gap(&data[pos..at], base + pos as u64) {
+                    err = Some(e);
+                    return;
+                }
+            }
+            pos = at + bytes.len();
+            if self
+                .filter
+                .matches(rs.event, rs.sec, rs.msec, rs.auid, rs.status)
+            {
+                if let Err(e) = self.record(bytes, base + at as u64) {
+                    err = Some(e);
+                }
+            }
+        });
+        if let Some(e) = err {
+            return Err(e);
+        }
+        let complete = (end.complete_bytes as usize).min(data.len());
+        if with_file_tokens && complete > pos {
+            self.gap(&data[pos..complete], base + pos as u64)?;
+        }
+        Ok(end)
+    }
+
+    fn record(&mut self, bytes: &[u8], offset: u64) -> io::Result<()> {
+        self.records += 1;
+        if self.format == Format::Bsm {
+            return self.out.write_all(bytes);
+        }
+        // One record's bytes: the reader yields it first (then, at most, the
+        // damage inside it, which the scan has already reported).
+        let Some(Item::Record(rec)) = Reader::with_base(bytes, offset).next() else {
+            return Ok(());
+        };
+        self.line.clear();
+        match self.format {
+            Format::Praudit => bsm::praudit::record(&mut self.line, &rec, self.names),
+            Format::Json => {
+                let v = bsm::json::record_value(&rec, self.names);
+                serde_json::to_writer(&mut self.line, &v)?;
+                self.line.push(b'\n');
+            }
+            Format::Bsm => {}
+        }
+        self.out.write_all(&self.line)
+    }
+
+    /// Bytes between records: file tokens (damage there is reported by the scan).
+    fn gap(&mut self, bytes: &[u8], offset: u64) -> io::Result<()> {
+        for item in Reader::with_base(bytes, offset) {
+            if let Item::FileToken(f) = item {
+                self.line.clear();
+                match self.format {
+                    Format::Praudit => bsm::praudit::file_token(&mut self.line, &f, self.names),
+                    Format::Json => {
+                        serde_json::to_writer(&mut self.line, &bsm::json::file_token_value(&f))?;
+                        self.line.push(b'\n');
+                    }
+                    Format::Bsm => {}
+                }
+                self.out.write_all(&self.line)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Ends the output (closing wrappers where the format has them) and flushes.
+    pub fn finish(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// Tables name events the way praudit does (first audit_event line for a
+/// number) and give classes for JSON.
+impl EventNames for Tables {
+    fn event_name(&self, number: u16) -> Option<&str> {
+        self.events().event_name(number)
+    }
+
+    fn event_desc(&self, number: u16) -> Option<&str> {
+        self.events().event_desc(number)
+    }
+
+    fn event_classes(&self, number: u16) -> Option<u32> {
+        self.events().event_classes(number)
+    }
+
+    fn class_names(&self, mask: u32) -> Vec<String> {
+        self.classes()
+            .names_in(mask)
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+}
