@@ -309,6 +309,10 @@ impl Keeper {
     fn publish(&self, info: &RevisionInfo) {
         // No subscriber is not an error.
         let _ = self.events.send(Event::Revision(info.clone()));
+        // Status walks the whole chain; only pay for it when someone listens.
+        if self.events.receiver_count() == 0 {
+            return;
+        }
         if let Ok(status) = self.status() {
             let _ = self.events.send(Event::State(status));
         }
