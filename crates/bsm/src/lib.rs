@@ -15,6 +15,7 @@ pub mod scan;
 pub mod text;
 pub mod token;
 pub mod wire;
+pub mod write;
 pub mod xml;
 
 pub use names::{Catalog, EventNames};
