@@ -41,7 +41,8 @@ export function diagnosticsScreen(report: ConfigReport, refresh: () => void): HT
         "audit_control not found",
         "On macOS 14 and later auditing is off by default and the file does not exist.",
         "To turn auditing on, copy /etc/security/audit_control.example to " +
-          "/etc/security/audit_control and run “sudo audit -s”.",
+          "/etc/security/audit_control, then run “sudo launchctl enable " +
+          "system/com.apple.auditd” and restart the Mac (see audit_control(5)).",
       ),
     );
   }
