@@ -99,7 +99,6 @@ pub(crate) fn is_c_space(b: u8) -> bool {
 }
 
 /// Result of scanning an unsigned decimal number the way `strtoumax`/`%ju` does.
-#[allow(dead_code)] // used by the audit_control reader (next commit)
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Scanned {
     /// The value, already negated modulo 2⁶⁴ when a `-` sign was present and
@@ -113,7 +112,6 @@ pub(crate) struct Scanned {
 
 /// `strtoul`-family decimal scan from `from`: optional C whitespace, optional sign,
 /// at least one digit. `None` when there is no digit (a matching failure).
-#[allow(dead_code)]
 pub(crate) fn scan_unsigned(s: &[u8], from: usize) -> Option<Scanned> {
     let mut i = from;
     while i < s.len() && is_c_space(s[i]) {

@@ -68,7 +68,6 @@ impl Diagnostic {
 
 /// Sorts findings by position, then severity (worst first), then code, so output
 /// is deterministic.
-#[allow(dead_code)]
 pub(crate) fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
         (a.line, a.column, std::cmp::Reverse(a.severity), &a.code).cmp(&(
