@@ -323,18 +323,34 @@ pub fn token(out: &mut String, tok: &Token<'_>, names: &dyn EventNames) {
     };
 }
 
-/// One record, one line: `<record ...>` ... `</record>`. A record whose
-/// trailer was swallowed by a malformed token is still closed.
+/// One record: `<record ...>`, one element per token, `</record>`. The
+/// record element always comes from the record's own header and is always
+/// closed; a header or trailer token met *inside* a damaged record becomes a
+/// self-closing `<header/>` / `<trailer/>` element, so any input stays
+/// well-formed.
 pub fn record(out: &mut String, rec: &Record<'_>, names: &dyn EventNames) {
-    let mut closed = false;
-    for t in rec.tokens() {
-        closed = matches!(t, Token::Trailer { .. });
-        token(out, &t, names);
-        out.push('\n');
+    token(out, &Token::Header(rec.header), names);
+    out.push('\n');
+    for (i, t) in rec.tokens().enumerate() {
+        match t {
+            Token::Header(h) if i > 0 => {
+                let _ = writeln!(
+                    out,
+                    "<header event=\"{}\" byte_count=\"{}\" />",
+                    h.event, h.byte_count
+                );
+            }
+            Token::Header(_) => {}
+            Token::Trailer { magic, count } => {
+                let _ = writeln!(out, "<trailer magic=\"0x{magic:04x}\" count=\"{count}\" />");
+            }
+            _ => {
+                token(out, &t, names);
+                out.push('\n');
+            }
+        }
     }
-    if !closed {
-        out.push_str("</record>\n");
-    }
+    out.push_str("</record>\n");
 }
 
 fn damage(out: &mut String, d: &Damage) {
