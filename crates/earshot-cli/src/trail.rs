@@ -54,8 +54,9 @@ pub struct FilterArgs {
     /// Events by name or number (comma list or repeated): --event AUE_EXECVE,72
     #[arg(long = "event", value_name = "EVENT", action = ArgAction::Append)]
     events: Vec<String>,
-    /// Audit user id (auid), as a number or a user name (comma list or repeated).
-    #[arg(long = "user", value_name = "USER", action = ArgAction::Append)]
+    /// Audit user id (auid), as a number or a user name (comma list or repeated);
+    /// -1 is the unset auid.
+    #[arg(long = "user", value_name = "USER", action = ArgAction::Append, allow_hyphen_values = true)]
     users: Vec<String>,
     /// Only records whose return status is success.
     #[arg(long, conflicts_with = "failure")]
@@ -457,11 +458,10 @@ fn print(args: PrintArgs) -> Result<ExitCode> {
     let tables = load_tables(&args.tables)?;
     let filter = build_filter(&args.filter, &tables)?;
     let inputs = expand(&args.paths)?;
-    if args.xml {
-        bail!("--xml needs bsm's XML printer, which is not in this build yet");
-    }
     let format = if args.json {
         Format::Json
+    } else if args.xml {
+        Format::Xml
     } else {
         Format::Praudit
     };

@@ -26,6 +26,9 @@ pub enum Format {
     Praudit,
     /// One JSON object per record (NDJSON), plus `"type":"damage"` lines.
     Json,
+    /// One `<audit>` document; a file's damage follows its records as
+    /// `<damage>` elements.
+    Xml,
     /// The selected records' bytes, unchanged: a trail again, like auditreduce.
     Bsm,
 }
@@ -37,6 +40,9 @@ pub struct Renderer<'a, W: Write> {
     filter: &'a Filter,
     names: &'a dyn EventNames,
     line: Vec<u8>,
+    xml: String,
+    /// Whether the document prologue (XML) has been written.
+    started: bool,
     /// Records written so far.
     pub records: u64,
 }
@@ -58,6 +64,8 @@ impl<'a, W: Write> Renderer<'a, W> {
             filter,
             names,
             line: Vec::with_capacity(4096),
+            xml: String::new(),
+            started: false,
             records: 0,
         }
     }
@@ -71,6 +79,7 @@ impl<'a, W: Write> Renderer<'a, W> {
             source,
         };
         let mut file = File::open(path).map_err(io_err)?;
+        self.start().map_err(RenderError::Write)?;
         let mut write_err: Option<io::Error> = None;
         let end = stream_chunks(&mut file, 0, |data, base| {
             if write_err.is_some() {
@@ -88,8 +97,22 @@ impl<'a, W: Write> Renderer<'a, W> {
         if let Some(e) = write_err {
             return Err(RenderError::Write(e));
         }
+        let tail: &[DamageNote] = if growing { &[] } else { &end.tail };
+        if self.format == Format::Xml {
+            for d in end.damage.iter().chain(tail) {
+                writeln!(
+                    self.out,
+                    "<damage file=\"{}\" kind=\"{}\" offset=\"{}\" len=\"{}\">{}</damage>",
+                    bsm::xml::escape(path.as_os_str().as_encoded_bytes()),
+                    d.kind,
+                    d.offset,
+                    d.len,
+                    bsm::xml::escape(d.message.as_bytes())
+                )
+                .map_err(RenderError::Write)?;
+            }
+        }
         if self.format == Format::Json {
-            let tail: &[DamageNote] = if growing { &[] } else { &end.tail };
             for d in end.damage.iter().chain(tail) {
                 let v = serde_json::json!({
                     "type": "damage",
@@ -163,6 +186,11 @@ impl<'a, W: Write> Renderer<'a, W> {
                 serde_json::to_writer(&mut self.line, &v)?;
                 self.line.push(b'\n');
             }
+            Format::Xml => {
+                self.xml.clear();
+                bsm::xml::record(&mut self.xml, &rec, self.names);
+                return self.out.write_all(self.xml.as_bytes());
+            }
             Format::Bsm => {}
         }
         self.out.write_all(&self.line)
@@ -179,6 +207,12 @@ impl<'a, W: Write> Renderer<'a, W> {
                         serde_json::to_writer(&mut self.line, &bsm::json::file_token_value(&f))?;
                         self.line.push(b'\n');
                     }
+                    Format::Xml => {
+                        self.xml.clear();
+                        bsm::xml::token(&mut self.xml, &f.as_token(), self.names);
+                        self.xml.push('\n');
+                        self.line.extend_from_slice(self.xml.as_bytes());
+                    }
                     Format::Bsm => {}
                 }
                 self.out.write_all(&self.line)?;
@@ -189,7 +223,22 @@ impl<'a, W: Write> Renderer<'a, W> {
 
     /// Ends the output (closing wrappers where the format has them) and flushes.
     pub fn finish(&mut self) -> io::Result<()> {
+        self.start()?;
+        if self.format == Format::Xml {
+            self.out.write_all(b"</audit>\n")?;
+        }
         self.out.flush()
+    }
+
+    fn start(&mut self) -> io::Result<()> {
+        if !self.started {
+            self.started = true;
+            if self.format == Format::Xml {
+                self.out
+                    .write_all(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<audit>\n")?;
+            }
+        }
+        Ok(())
     }
 }
 

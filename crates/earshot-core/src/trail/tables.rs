@@ -62,9 +62,11 @@ impl Tables {
     }
 
     /// `AUE_…` name, or the number as text when audit_event does not list it
-    /// (as praudit does).
+    /// (as praudit does). Like praudit (libbsm `getauevnum`), the *first* line for
+    /// a number names it, so stats and printed records agree; classes follow the
+    /// kernel's map, where the last line wins.
     pub fn event_name(&self, event: u16) -> String {
-        match self.events.get(event) {
+        match self.events.get_first(event) {
             Some(e) => e.name.clone(),
             None => event.to_string(),
         }
