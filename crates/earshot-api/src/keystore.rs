@@ -29,6 +29,8 @@ pub enum KeyStoreError {
     Keyring(#[from] keyring_core::Error),
     #[error("the stored secret is damaged: {0}")]
     Damaged(String),
+    #[error("cannot pair: {0}")]
+    Pairing(String),
     #[error("no config folder to keep the secret in (set HOME or XDG_CONFIG_HOME)")]
     NoConfigDir,
 }
@@ -100,6 +102,17 @@ impl KeyStore {
 
     pub fn save(&self, install_id: &str, secret: &Secret) -> Result<(), KeyStoreError> {
         Ok(self.entry(install_id)?.set_password(&secret.to_hex())?)
+    }
+
+    /// Pair with a helper by copying its secret file into this store; returns
+    /// the install id. Only possible for a user who can read the helper's
+    /// 0600 file: the same user for the simulated Mac, root (via the installer)
+    /// on macOS.
+    pub fn import(&self, secret_file: &Path) -> Result<String, KeyStoreError> {
+        let install = crate::auth::InstallSecret::read(secret_file)
+            .map_err(|e| KeyStoreError::Pairing(e.to_string()))?;
+        self.save(&install.install_id, &install.secret)?;
+        Ok(install.install_id)
     }
 
     /// Remove the secret (after an uninstall).

@@ -13,4 +13,5 @@ pub mod history;
 pub mod keeper;
 pub mod peer;
 pub mod platform;
+pub mod runtime;
 pub mod server;

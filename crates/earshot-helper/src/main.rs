@@ -1,1 +1,216 @@
-fn main() {}
+//! `earshot-helper`: the privileged daemon.
+//!
+//! On macOS it runs as root (launchd, registered with `SMAppService.daemon`),
+//! guards `/etc/security/audit_control` and listens on
+//! `/var/run/earshot/helper.sock`. On Linux, `earshot-helper --root DIR` serves
+//! the simulated Mac in DIR as the invoking user.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use earshot_api::auth::InstallSecret;
+use earshot_helper::fault::Faults;
+use earshot_helper::keeper::Keeper;
+use earshot_helper::peer::{gid_of, PeerPolicy};
+use earshot_helper::server::{Limits, Server};
+use tokio::net::UnixListener;
+
+/// The fixed system socket on macOS.
+const MAC_SOCKET: &str = "/var/run/earshot/helper.sock";
+/// The helper's state folder on macOS (root-only).
+const MAC_STATE: &str = "/var/db/earshot";
+
+#[derive(Parser, Debug)]
+#[command(name = "earshot-helper", version, about = "Earshot's privileged helper")]
+struct Args {
+    /// Serve the simulated Mac in this folder (Linux demo, tests), as the
+    /// current user. Without it the helper guards the real Mac and must be root.
+    #[arg(long)]
+    root: Option<PathBuf>,
+    /// Also admit this uid (the console user the app runs as). Repeatable.
+    #[arg(long = "user")]
+    users: Vec<u32>,
+    /// Admit members of this group (default on macOS: admin).
+    #[arg(long)]
+    admin_group: Option<String>,
+    /// Close authenticated connections silent for this long.
+    #[arg(long, default_value_t = 300)]
+    idle_timeout_secs: u64,
+    /// Refuse connections beyond this many at once.
+    #[arg(long, default_value_t = 64)]
+    max_connections: usize,
+}
+
+/// Where things live for this run.
+struct Layout {
+    socket: PathBuf,
+    state: PathBuf,
+    socket_mode: u32,
+    policy: PeerPolicy,
+}
+
+fn my_uid() -> u32 {
+    nix::unistd::getuid().as_raw()
+}
+
+fn layout(args: &Args) -> Result<Layout> {
+    let admin_gid = match &args.admin_group {
+        Some(name) => Some(gid_of(name).with_context(|| format!("no group named {name}"))?),
+        None if args.root.is_none() => gid_of("admin"),
+        None => None,
+    };
+    match &args.root {
+        Some(root) => {
+            let root = std::fs::canonicalize(root)
+                .with_context(|| format!("simulated Mac folder {}", root.display()))?;
+            let mut users = args.users.clone();
+            users.push(my_uid());
+            Ok(Layout {
+                socket: socket_for_root(&root),
+                state: root.join("var/db/earshot"),
+                // Only the user serving the simulated Mac needs the socket.
+                socket_mode: 0o600,
+                policy: PeerPolicy {
+                    allow_root: true,
+                    users,
+                    admin_gid,
+                },
+            })
+        }
+        None => {
+            if !cfg!(target_os = "macos") {
+                bail!("on this system run `earshot-helper --root DIR` to serve a simulated Mac");
+            }
+            if my_uid() != 0 {
+                bail!("the helper guards /etc/security/audit_control and must run as root");
+            }
+            Ok(Layout {
+                socket: PathBuf::from(MAC_SOCKET),
+                state: PathBuf::from(MAC_STATE),
+                // Any local process may knock; admission is by peer credentials
+                // and the install secret, checked on every connection.
+                socket_mode: 0o666,
+                policy: PeerPolicy {
+                    allow_root: true,
+                    users: args.users.clone(),
+                    admin_gid,
+                },
+            })
+        }
+    }
+}
+
+/// The socket of the helper serving the simulated Mac in `root` (the CLI
+/// computes the same path).
+fn socket_for_root(root: &Path) -> PathBuf {
+    root.join("run/earshot/helper.sock")
+}
+
+fn bind(socket: &Path, mode: u32) -> Result<UnixListener> {
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+    let dir = socket.parent().context("socket path has no folder")?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755))
+        .with_context(|| format!("securing {}", dir.display()))?;
+    match std::fs::symlink_metadata(socket) {
+        // A socket left by a previous run; anything else is not ours to remove.
+        Ok(m) if m.file_type().is_socket() => std::fs::remove_file(socket)
+            .with_context(|| format!("removing stale {}", socket.display()))?,
+        Ok(_) => bail!("{} exists and is not a socket", socket.display()),
+        Err(_) => {}
+    }
+    let listener =
+        UnixListener::bind(socket).with_context(|| format!("binding {}", socket.display()))?;
+    std::fs::set_permissions(socket, std::fs::Permissions::from_mode(mode))
+        .with_context(|| format!("setting the mode of {}", socket.display()))?;
+    Ok(listener)
+}
+
+/// Revert overdue changes and pick up outside edits, on a steady beat and
+/// whenever the file's folder changes.
+fn spawn_watchers(keeper: Arc<Keeper>, control: PathBuf) -> Result<notify::RecommendedWatcher> {
+    use notify::Watcher;
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<()>(1);
+    let name = control.file_name().map(|n| n.to_os_string());
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        if let Ok(event) = res {
+            if event.paths.iter().any(|p| p.file_name().map(|n| n.to_os_string()) == name) {
+                // A full channel already means "check soon".
+                let _ = tx.try_send(());
+            }
+        }
+    })
+    .context("starting the file watcher")?;
+    let dir = control.parent().context("audit_control has no folder")?;
+    watcher
+        .watch(dir, notify::RecursiveMode::NonRecursive)
+        .with_context(|| format!("watching {}", dir.display()))?;
+    tokio::spawn(async move {
+        let mut beat = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            tokio::select! {
+                _ = beat.tick() => {}
+                Some(()) = rx.recv() => {}
+            }
+            let k = keeper.clone();
+            let _ = tokio::task::spawn_blocking(move || {
+                if let Err(e) = k.check_drift() {
+                    eprintln!("earshot-helper: drift check: {e}");
+                }
+                match k.revert_if_due() {
+                    Ok(Some(r)) => eprintln!("earshot-helper: reverted unconfirmed change (now revision {})", r.revision),
+                    Ok(None) => {}
+                    Err(e) => eprintln!("earshot-helper: auto-revert: {e}"),
+                }
+            })
+            .await;
+        }
+    });
+    Ok(watcher)
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let layout = layout(&args)?;
+    earshot_helper::fsutil::create_private_dir(&layout.state)
+        .with_context(|| format!("state folder {}", layout.state.display()))?;
+    let secret = InstallSecret::load_or_create(&layout.state.join("secret"))
+        .context("loading the install secret")?;
+    let platform = earshot_helper::runtime::platform(args.root.as_deref())?;
+    let control = platform.control_path();
+    let keeper = Keeper::open(
+        platform,
+        earshot_helper::runtime::assessor(),
+        &layout.state,
+        Faults::from_env(),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))
+    .context("opening the helper state")?;
+    let keeper = Arc::new(keeper);
+    let listener = bind(&layout.socket, layout.socket_mode)?;
+    let _watcher = spawn_watchers(keeper.clone(), control)?;
+    let server = Server::new(
+        keeper,
+        secret,
+        layout.policy,
+        Limits {
+            max_connections: args.max_connections,
+            idle_timeout: Duration::from_secs(args.idle_timeout_secs),
+            ..Limits::default()
+        },
+    );
+    eprintln!("earshot-helper: listening on {}", layout.socket.display());
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing the SIGTERM handler")?;
+    tokio::select! {
+        r = server.serve(listener) => r.context("accepting connections")?,
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
+    let _ = std::fs::remove_file(&layout.socket);
+    Ok(())
+}

@@ -1,0 +1,244 @@
+//! What the daemon plugs into the keeper: the machine and the grammar.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use audit_control::{AuditControl, ClassTable, Document, ExpireAfter};
+use earshot_api::{Change, Diagnostic, Risk};
+
+use crate::platform::{Assessment, Assessor, Platform};
+
+/// The machine this run guards.
+pub fn platform(root: Option<&Path>) -> anyhow::Result<Arc<dyn Platform>> {
+    match root {
+        Some(root) => Ok(Arc::new(crate::folder::FolderPlatform::new(root))),
+        None => anyhow::bail!("guarding the real Mac needs the macOS System backend"),
+    }
+}
+
+/// The audit_control grammar (Apple dialect, Apple's class table).
+pub fn assessor() -> Arc<dyn Assessor> {
+    Arc::new(GrammarAssessor {
+        classes: ClassTable::apple(),
+    })
+}
+
+/// Validation by `audit_control::check`; the semantic diff and the risks that
+/// need a named acknowledgement from the typed reading of both files.
+#[derive(Debug)]
+pub struct GrammarAssessor {
+    classes: ClassTable,
+}
+
+fn read(bytes: &[u8], classes: &ClassTable) -> AuditControl {
+    AuditControl::read(&Document::parse(bytes), classes)
+}
+
+fn risk(id: &str, message: &str) -> Risk {
+    Risk {
+        id: id.to_string(),
+        message: message.to_string(),
+    }
+}
+
+fn expire_text(x: &Option<ExpireAfter>) -> Option<String> {
+    x.as_ref().map(audit_control::reading::describe_expire)
+}
+
+impl Assessor for GrammarAssessor {
+    fn assess(&self, old: &[u8], new: &[u8]) -> Assessment {
+        let diagnostics = audit_control::check(new, &self.classes)
+            .into_iter()
+            .map(|d| Diagnostic {
+                line: d.line,
+                column: d.column,
+                severity: d.severity.as_str().to_string(),
+                code: d.code,
+                message: d.message,
+                hint: d.hint,
+            })
+            .collect();
+        let (a, b) = (read(old, &self.classes), read(new, &self.classes));
+        let mut changes = Vec::new();
+        let mut change = |key: &str, old: Option<String>, new: Option<String>| {
+            if old != new {
+                let summary = match (&old, &new) {
+                    (Some(o), Some(n)) => format!("{key}: {o} → {n}"),
+                    (None, Some(n)) => format!("{key}: set to {n}"),
+                    (Some(o), None) => format!("{key}: {o} removed"),
+                    (None, None) => unreachable!("equal"),
+                };
+                changes.push(Change {
+                    key: key.to_string(),
+                    old,
+                    new,
+                    summary,
+                });
+            }
+        };
+        let join = |v: Vec<String>| (!v.is_empty()).then(|| v.join(", "));
+        let mask = |m: Option<audit_control::ClassMask>| {
+            m.map(|m| audit_control::format_mask(m, &self.classes))
+        };
+        change("dir", join(a.dirs()), join(b.dirs()));
+        change("flags", mask(a.flags()), mask(b.flags()));
+        change("naflags", mask(a.naflags()), mask(b.naflags()));
+        change(
+            "minfree",
+            a.minfree().map(|m| m.percent.to_string()),
+            b.minfree().map(|m| m.percent.to_string()),
+        );
+        change(
+            "policy",
+            a.policy().map(|p| p.words().join(",")),
+            b.policy().map(|p| p.words().join(",")),
+        );
+        change(
+            "filesz",
+            a.filesz().map(|n| n.to_string()),
+            b.filesz().map(|n| n.to_string()),
+        );
+        change(
+            "expire-after",
+            expire_text(&a.expire_after()),
+            expire_text(&b.expire_after()),
+        );
+        change("host", a.host(), b.host());
+
+        let mut risks = Vec::new();
+        let (pa, pb) = (a.policy(), b.policy());
+        let had = |p: &Option<audit_control::Policy>, f: fn(&audit_control::Policy) -> bool| {
+            p.as_ref().is_some_and(f)
+        };
+        if had(&pa, |p| p.cnt) && !had(&pb, |p| p.cnt) {
+            risks.push(risk(
+                "drop-cnt",
+                "without cnt, processes that generate audit records block when the audit volume is full",
+            ));
+        }
+        if !had(&pa, |p| p.ahlt) && had(&pb, |p| p.ahlt) {
+            risks.push(risk(
+                "add-ahlt",
+                "ahlt halts the Mac (kernel panic) when a record cannot be written",
+            ));
+        }
+        if !had(&pa, |p| p.arge) && had(&pb, |p| p.arge) {
+            risks.push(risk(
+                "add-arge",
+                "arge records every environment variable of every exec: secrets and volume",
+            ));
+        }
+        if let Some(na) = self.classes.mask_of("na") {
+            let has_na = |m: Option<audit_control::ClassMask>| {
+                m.is_some_and(|m| (m.success | m.failure) & na != 0)
+            };
+            if !has_na(a.flags()) && has_na(b.flags()) {
+                risks.push(risk(
+                    "na-in-flags",
+                    "na in flags audits non-attributable events for every user: very high volume",
+                ));
+            }
+        }
+        if let Some(m) = b.minfree() {
+            let moved = a.minfree().map(|o| o.percent) != Some(m.percent);
+            if moved && !(5..=50).contains(&m.percent) {
+                risks.push(risk(
+                    "minfree-out-of-range",
+                    "minfree outside 5–50 % either warns too late or reserves most of the disk",
+                ));
+            }
+        }
+        if b.filesz() == Some(0) && a.filesz() != Some(0) {
+            risks.push(risk(
+                "filesz-zero",
+                "filesz:0 turns rotation by size off: one trail grows without bound",
+            ));
+        }
+        let expires = |x: Option<ExpireAfter>| {
+            x.is_some_and(|x| x.age_secs.is_some() || x.size_bytes.is_some())
+        };
+        if expires(a.expire_after()) && !expires(b.expire_after()) {
+            risks.push(risk(
+                "no-expire-after",
+                "without expire-after old trails are never removed and fill the disk",
+            ));
+        }
+        if a.dirs() != b.dirs() {
+            risks.push(risk(
+                "dir-change",
+                "a new trail folder must exist, be root:wheel 0700, and have room; history in the old folder is no longer rotated",
+            ));
+        }
+        Assessment {
+            diagnostics,
+            changes,
+            risks,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Apple's shipped audit_control (repo copy of spec/etc/apple/audit_control).
+    const APPLE: &[u8] = include_bytes!("../../../tests/fixtures/etc/apple/audit_control");
+
+    fn ids(old: &[u8], new: &str) -> Vec<String> {
+        let mut ids: Vec<_> = assessor()
+            .assess(old, new.as_bytes())
+            .risks
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    fn apple_with(from: &str, to: &str) -> String {
+        let text = String::from_utf8(APPLE.to_vec()).unwrap();
+        assert!(text.contains(from), "fixture lacks {from:?}");
+        text.replace(from, to)
+    }
+
+    #[test]
+    fn the_shipped_file_is_valid_and_unchanged_against_itself() {
+        let a = assessor().assess(APPLE, APPLE);
+        assert!(!a.has_errors(), "{:?}", a.diagnostics);
+        assert!(a.changes.is_empty() && a.risks.is_empty());
+    }
+
+    #[test]
+    fn each_risky_change_names_its_risk() {
+        let cases = [
+            ("policy:cnt,argv", "policy:argv", "drop-cnt"),
+            ("policy:cnt,argv", "policy:cnt,ahlt,argv", "add-ahlt"),
+            ("policy:cnt,argv", "policy:cnt,argv,arge", "add-arge"),
+            ("\nflags:lo,aa", "\nflags:lo,aa,na", "na-in-flags"),
+            ("minfree:5", "minfree:60", "minfree-out-of-range"),
+            ("minfree:5", "minfree:2", "minfree-out-of-range"),
+            ("filesz:2M", "filesz:0", "filesz-zero"),
+            ("expire-after:10M\n", "", "no-expire-after"),
+            ("dir:/var/audit", "dir:/var/audit2", "dir-change"),
+        ];
+        for (from, to, id) in cases {
+            assert_eq!(ids(APPLE, &apple_with(from, to)), [id], "{from} → {to}");
+        }
+    }
+
+    #[test]
+    fn benign_changes_need_no_acknowledgement_but_are_described() {
+        let new = apple_with("\nflags:lo,aa", "\nflags:lo,aa,ad,-fr");
+        let a = assessor().assess(APPLE, new.as_bytes());
+        assert!(a.risks.is_empty(), "{:?}", a.risks);
+        assert_eq!(a.changes.len(), 1);
+        assert_eq!(a.changes[0].key, "flags");
+        assert!(!a.has_errors());
+    }
+
+    #[test]
+    fn an_unknown_class_is_an_error() {
+        let new = apple_with("\nflags:lo,aa", "\nflags:lo,aa,zz");
+        assert!(assessor().assess(APPLE, new.as_bytes()).has_errors());
+    }
+}
