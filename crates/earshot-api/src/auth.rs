@@ -334,16 +334,28 @@ mod tests {
         let t = transcript();
         let proof = secret.client_proof(&t);
         assert!(secret.verify_client(&t, &proof));
-        assert!(!Secret::from_bytes([8; 32]).verify_client(&t, &proof), "wrong secret");
+        assert!(
+            !Secret::from_bytes([8; 32]).verify_client(&t, &proof),
+            "wrong secret"
+        );
         for changed in [
-            Transcript { server_nonce: Nonce([9; 32]), ..t },
-            Transcript { client_nonce: Nonce([9; 32]), ..t },
+            Transcript {
+                server_nonce: Nonce([9; 32]),
+                ..t
+            },
+            Transcript {
+                client_nonce: Nonce([9; 32]),
+                ..t
+            },
             Transcript { version: 2, ..t },
             Transcript { peer_uid: 0, ..t },
         ] {
             assert!(!secret.verify_client(&changed, &proof), "{changed:?}");
         }
-        assert!(!secret.verify_server(&t, &proof), "client proof is not a server proof");
+        assert!(
+            !secret.verify_server(&t, &proof),
+            "client proof is not a server proof"
+        );
         assert!(!secret.verify_client(&t, "zz"), "not hex");
         assert!(!secret.verify_client(&t, ""), "empty");
     }

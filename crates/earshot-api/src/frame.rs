@@ -198,7 +198,13 @@ mod tests {
     async fn half_sent_frames_are_truncations() {
         let mut r: &[u8] = &[0, 0];
         let err = read_message::<_, ClientFrame>(&mut r).await.unwrap_err();
-        assert!(matches!(err, FrameError::Truncated { expected: 4, got: 2 }));
+        assert!(matches!(
+            err,
+            FrameError::Truncated {
+                expected: 4,
+                got: 2
+            }
+        ));
 
         let mut frame = encode(&request()).unwrap();
         let full = frame.len() - 4;

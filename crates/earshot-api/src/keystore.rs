@@ -201,7 +201,9 @@ impl CredentialApi for FileCred {
     fn set_secret(&self, secret: &[u8]) -> keyring_core::Result<()> {
         use std::os::unix::fs::OpenOptionsExt;
         create_private_dir(&self.dir).map_err(platform_err)?;
-        let tmp = self.path.with_extension(format!("tmp{}", std::process::id()));
+        let tmp = self
+            .path
+            .with_extension(format!("tmp{}", std::process::id()));
         let _ = std::fs::remove_file(&tmp);
         let mut file = std::fs::OpenOptions::new()
             .write(true)
@@ -271,7 +273,10 @@ mod tests {
         assert_eq!(KeyStore::file(&dir).load("0123").unwrap(), Some(secret));
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&dir), 0o700);
-        let files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+        let files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         assert_eq!(files.len(), 1, "no temp files left behind: {files:?}");
         assert_eq!(mode(&files[0]), 0o600);
         KeyStore::file(&dir).forget("0123").unwrap();

@@ -12,6 +12,7 @@ use std::sync::Mutex;
 pub const STEPS: &[&str] = &[
     "snapshot",
     "journal",
+    "write",
     "temp-written",
     "renamed",
     "dir-synced",

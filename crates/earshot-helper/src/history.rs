@@ -168,8 +168,7 @@ impl History {
     /// sentence naming the first break.
     pub fn verify(&self) -> Result<Option<String>, StateError> {
         let mut prev = GENESIS.to_string();
-        let mut expected = 1;
-        for n in self.numbers()? {
+        for (expected, n) in (1u64..).zip(self.numbers()?) {
             if n != expected {
                 return Ok(Some(format!("revision {expected} is missing")));
             }
@@ -179,19 +178,26 @@ impl History {
                 Err(e) => return Ok(Some(e.to_string())),
             };
             if rev.number != n {
-                return Ok(Some(format!("revision file {n} claims number {}", rev.number)));
+                return Ok(Some(format!(
+                    "revision file {n} claims number {}",
+                    rev.number
+                )));
             }
             if rev.prev_chain != prev {
-                return Ok(Some(format!("revision {n} does not link to revision {}", n - 1)));
+                return Ok(Some(format!(
+                    "revision {n} does not link to revision {}",
+                    n - 1
+                )));
             }
             if rev.compute_chain() != rev.chain {
-                return Ok(Some(format!("revision {n} was altered after it was recorded")));
+                return Ok(Some(format!(
+                    "revision {n} was altered after it was recorded"
+                )));
             }
             if let Err(e) = self.blob(&rev.hash) {
                 return Ok(Some(format!("revision {n}: {e}")));
             }
             prev = rev.chain;
-            expected += 1;
         }
         Ok(None)
     }
@@ -223,7 +229,11 @@ mod tests {
         let h = History::open(dir).unwrap();
         for (i, text) in ["a\n", "b\n", "c\n"].iter().enumerate() {
             let hash = h.put_blob(text.as_bytes()).unwrap();
-            let source = if i == 0 { RevisionSource::Original } else { RevisionSource::Apply };
+            let source = if i == 0 {
+                RevisionSource::Original
+            } else {
+                RevisionSource::Apply
+            };
             let rev = h.next(draft(hash, source)).unwrap();
             assert_eq!(rev.number, i as u64 + 1);
             h.append(&rev).unwrap();
@@ -245,9 +255,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let h = three(dir.path());
         let path = h.record_path(2);
-        let text = std::fs::read_to_string(&path).unwrap().replace("\"test\"", "\"innocent\"");
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\"test\"", "\"innocent\"");
         std::fs::write(&path, text).unwrap();
-        assert!(h.verify().unwrap().unwrap().contains("revision 2 was altered"));
+        assert!(h
+            .verify()
+            .unwrap()
+            .unwrap()
+            .contains("revision 2 was altered"));
     }
 
     #[test]
@@ -258,7 +274,11 @@ mod tests {
         rev.reason = "forged".into();
         rev.chain = rev.compute_chain();
         std::fs::write(h.record_path(2), serde_json::to_vec(&rev).unwrap()).unwrap();
-        assert!(h.verify().unwrap().unwrap().contains("revision 3 does not link"));
+        assert!(h
+            .verify()
+            .unwrap()
+            .unwrap()
+            .contains("revision 3 does not link"));
     }
 
     #[test]
@@ -272,7 +292,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let h = three(dir.path());
         std::fs::remove_file(h.record_path(2)).unwrap();
-        assert!(h.verify().unwrap().unwrap().contains("revision 2 is missing"));
+        assert!(h
+            .verify()
+            .unwrap()
+            .unwrap()
+            .contains("revision 2 is missing"));
     }
 
     #[test]

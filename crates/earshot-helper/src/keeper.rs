@@ -22,9 +22,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use earshot_api::{
-    content_hash, AppliedReport, ApiError, ChangeTerms, ConfigText, Confirmation, ErrorCode,
-    Event, Finding, HealthLevel, HistoryReport, PendingConfirm, PlanReport, RevisionInfo,
-    RevisionSource, StatusReport, TrailStatsReport,
+    content_hash, ApiError, AppliedReport, ChangeTerms, ConfigText, Confirmation, ErrorCode, Event,
+    Finding, HealthLevel, HistoryReport, PendingConfirm, PlanReport, RevisionInfo, RevisionSource,
+    StatusReport, TrailStatsReport,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
@@ -192,7 +192,9 @@ impl Keeper {
     fn remove_stale_temps(&self) {
         let control = self.platform.control_path();
         let Some(dir) = control.parent() else { return };
-        let Ok(entries) = std::fs::read_dir(dir) else { return };
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
         for entry in entries.flatten() {
             if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
                 let _ = std::fs::remove_file(entry.path());
@@ -521,7 +523,9 @@ impl Keeper {
         // 3. snapshot
         self.history.put_blob(&old).map_err(state_err)?;
         self.history.put_blob(&new).map_err(state_err)?;
-        self.faults.hit("snapshot").map_err(|e| io_err("snapshot", e))?;
+        self.faults
+            .hit("snapshot")
+            .map_err(|e| io_err("snapshot", e))?;
 
         // 4. journal
         let mut draft = self.draft(new_hash.clone(), source, &terms.reason, who);
@@ -542,7 +546,9 @@ impl Keeper {
         };
         let json = serde_json::to_vec(&journal).map_err(|e| io_err("encoding", e))?;
         write_atomic(&self.journal_path(), &json, 0o600).map_err(state_err)?;
-        self.faults.hit("journal").map_err(|e| io_err("journal", e))?;
+        self.faults
+            .hit("journal")
+            .map_err(|e| io_err("journal", e))?;
 
         // 5–7. temp file, rename, folder sync
         if let Err(e) = self.replace_control(&path, &new) {
@@ -559,7 +565,9 @@ impl Keeper {
         // auditing off, `audit -s` cannot reach auditd, and editing the file
         // before turning auditing on is legitimate.
         let reload_warning = self.platform.audit(AuditOp::Sync).err();
-        self.faults.hit("reloaded").map_err(|e| io_err("reload", e))?;
+        self.faults
+            .hit("reloaded")
+            .map_err(|e| io_err("reload", e))?;
 
         // 9. verify
         let back = self.read_control()?;
@@ -569,11 +577,15 @@ impl Keeper {
                 "audit_control changed again right after the write; check history",
             ));
         }
-        self.faults.hit("verified").map_err(|e| io_err("verify", e))?;
+        self.faults
+            .hit("verified")
+            .map_err(|e| io_err("verify", e))?;
 
         // 10. record
         self.history.append(&revision).map_err(state_err)?;
-        self.faults.hit("recorded").map_err(|e| io_err("record", e))?;
+        self.faults
+            .hit("recorded")
+            .map_err(|e| io_err("record", e))?;
         if !intent.source_is_auto_revert {
             self.set_pending(pending.as_ref())?;
         }
@@ -652,7 +664,10 @@ impl Keeper {
         if rev.confirm_within_secs.is_none() {
             return Ok(None);
         }
-        if self.live_pending()?.is_some_and(|p| p.revision == rev.number) {
+        if self
+            .live_pending()?
+            .is_some_and(|p| p.revision == rev.number)
+        {
             return Ok(Some(Confirmation::Pending));
         }
         // Reverted when the very next revision is the auto-revert of it.

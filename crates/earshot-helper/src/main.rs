@@ -24,7 +24,11 @@ const MAC_SOCKET: &str = "/var/run/earshot/helper.sock";
 const MAC_STATE: &str = "/var/db/earshot";
 
 #[derive(Parser, Debug)]
-#[command(name = "earshot-helper", version, about = "Earshot's privileged helper")]
+#[command(
+    name = "earshot-helper",
+    version,
+    about = "Earshot's privileged helper"
+)]
 struct Args {
     /// Serve the simulated Mac in this folder (Linux demo, tests), as the
     /// current user. Without it the helper guards the real Mac and must be root.
@@ -137,7 +141,11 @@ fn spawn_watchers(keeper: Arc<Keeper>, control: PathBuf) -> Result<notify::Recom
     let name = control.file_name().map(|n| n.to_os_string());
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
         if let Ok(event) = res {
-            if event.paths.iter().any(|p| p.file_name().map(|n| n.to_os_string()) == name) {
+            if event
+                .paths
+                .iter()
+                .any(|p| p.file_name().map(|n| n.to_os_string()) == name)
+            {
                 // A full channel already means "check soon".
                 let _ = tx.try_send(());
             }
@@ -161,7 +169,10 @@ fn spawn_watchers(keeper: Arc<Keeper>, control: PathBuf) -> Result<notify::Recom
                     eprintln!("earshot-helper: drift check: {e}");
                 }
                 match k.revert_if_due() {
-                    Ok(Some(r)) => eprintln!("earshot-helper: reverted unconfirmed change (now revision {})", r.revision),
+                    Ok(Some(r)) => eprintln!(
+                        "earshot-helper: reverted unconfirmed change (now revision {})",
+                        r.revision
+                    ),
                     Ok(None) => {}
                     Err(e) => eprintln!("earshot-helper: auto-revert: {e}"),
                 }

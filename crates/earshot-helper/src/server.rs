@@ -160,17 +160,16 @@ impl Server {
             Ok(Err(e)) => return Err(frame_error(e)),
             Ok(Ok(len)) => len,
         };
-        let body = match tokio::time::timeout(self.limits.frame_timeout, read_body(reader, len))
-            .await
-        {
-            Err(_) => {
-                return Err(ApiError::new(
-                    ErrorCode::Timeout,
-                    "frame not completed in time; closing",
-                ))
-            }
-            Ok(r) => r.map_err(frame_error)?,
-        };
+        let body =
+            match tokio::time::timeout(self.limits.frame_timeout, read_body(reader, len)).await {
+                Err(_) => {
+                    return Err(ApiError::new(
+                        ErrorCode::Timeout,
+                        "frame not completed in time; closing",
+                    ))
+                }
+                Ok(r) => r.map_err(frame_error)?,
+            };
         decode(&body).map(Some).map_err(frame_error)
     }
 
@@ -211,7 +210,8 @@ impl Server {
             // Our own nonces go in the same ledger, so neither side's nonce can
             // ever be accepted twice.
             loop {
-                let n = Nonce::fresh().map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
+                let n = Nonce::fresh()
+                    .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
                 if ledger.record(n) {
                     break n;
                 }

@@ -7,9 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use common::*;
-use earshot_api::{
-    content_hash, ChangeTerms, Confirmation, ErrorCode, Event, RevisionSource,
-};
+use earshot_api::{content_hash, ChangeTerms, Confirmation, ErrorCode, Event, RevisionSource};
 use earshot_helper::fault::Fault;
 use earshot_helper::keeper::{Caller, Keeper};
 use earshot_helper::platform::AuditOp;
@@ -120,7 +118,11 @@ fn validation_errors_block_and_leave_the_file_alone() {
     let mac = Mac::new();
     let (keeper, platform) = mac.open();
     let err = keeper
-        .apply(&format!("{ORIGINAL}bogus\n"), &terms(ORIGINAL.as_bytes()), &alice())
+        .apply(
+            &format!("{ORIGINAL}bogus\n"),
+            &terms(ORIGINAL.as_bytes()),
+            &alice(),
+        )
         .unwrap_err();
     assert_eq!(err.code, ErrorCode::Validation);
     assert_eq!(err.diagnostics.len(), 1);
@@ -145,7 +147,11 @@ fn risky_changes_need_a_named_acknowledgement() {
     let mut t = terms(ORIGINAL.as_bytes());
     t.acks = vec!["add-ahlt".into()];
     let err = keeper.apply(&risky, &t, &alice()).unwrap_err();
-    assert_eq!(err.code, ErrorCode::AckRequired, "every risk needs its own ack");
+    assert_eq!(
+        err.code,
+        ErrorCode::AckRequired,
+        "every risk needs its own ack"
+    );
     assert_eq!(err.missing_acks.len(), 1);
     assert_eq!(mac.bytes(), ORIGINAL.as_bytes());
 
@@ -174,13 +180,23 @@ fn rollback_applies_an_old_revision_through_the_pipeline() {
     let mac = Mac::new();
     let (keeper, platform) = mac.open();
     let a = with_flags("lo,aa,ad");
-    keeper.apply(&a, &terms(ORIGINAL.as_bytes()), &alice()).unwrap();
+    keeper
+        .apply(&a, &terms(ORIGINAL.as_bytes()), &alice())
+        .unwrap();
     let b = with_flags("lo,aa,ad,fr");
     keeper.apply(&b, &terms(a.as_bytes()), &alice()).unwrap();
 
-    let err = keeper.rollback(1, &terms(a.as_bytes()), &alice()).unwrap_err();
-    assert_eq!(err.code, ErrorCode::BaseChanged, "rollback checks the base too");
-    let err = keeper.rollback(99, &terms(b.as_bytes()), &alice()).unwrap_err();
+    let err = keeper
+        .rollback(1, &terms(a.as_bytes()), &alice())
+        .unwrap_err();
+    assert_eq!(
+        err.code,
+        ErrorCode::BaseChanged,
+        "rollback checks the base too"
+    );
+    let err = keeper
+        .rollback(99, &terms(b.as_bytes()), &alice())
+        .unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound);
 
     let report = keeper.rollback(1, &terms(b.as_bytes()), &alice()).unwrap();
@@ -220,7 +236,10 @@ fn an_unconfirmed_change_reverts_at_its_deadline_and_a_confirmed_one_stays() {
     let mut t = terms(ORIGINAL.as_bytes());
     t.confirm_within_secs = Some(60);
     let report = keeper.apply(&a, &t, &alice()).unwrap();
-    assert_eq!(keeper.confirm(Some(report.revision)).unwrap(), report.revision);
+    assert_eq!(
+        keeper.confirm(Some(report.revision)).unwrap(),
+        report.revision
+    );
     mac.clock.store(1_900_000_000, Ordering::SeqCst);
     assert!(keeper.revert_if_due().unwrap().is_none());
     assert_eq!(mac.bytes(), a.as_bytes());
@@ -240,8 +259,14 @@ fn auto_revert_survives_a_helper_restart() {
     // The helper is gone; time passes; it starts again.
     mac.clock.store(1_800_000_031, Ordering::SeqCst);
     let (keeper, _) = mac.open();
-    assert!(keeper.pending_deadline().is_some(), "pending survived the restart");
-    keeper.revert_if_due().unwrap().expect("reverts after restart");
+    assert!(
+        keeper.pending_deadline().is_some(),
+        "pending survived the restart"
+    );
+    keeper
+        .revert_if_due()
+        .unwrap()
+        .expect("reverts after restart");
     assert_eq!(mac.bytes(), ORIGINAL.as_bytes());
 }
 
@@ -252,7 +277,9 @@ fn history_keeps_well_over_a_hundred_revisions_and_the_original() {
     let mut base = ORIGINAL.to_string();
     for i in 0..120 {
         let next = format!("{ORIGINAL}# change {i}\n");
-        keeper.apply(&next, &terms(base.as_bytes()), &alice()).unwrap();
+        keeper
+            .apply(&next, &terms(base.as_bytes()), &alice())
+            .unwrap();
         base = next;
     }
     let h = keeper.history(None).unwrap();
@@ -274,7 +301,9 @@ fn tampering_with_history_shows_in_history_and_status() {
         .dir
         .path()
         .join("var/db/earshot/history/revisions/00000002.json");
-    let text = std::fs::read_to_string(&rec).unwrap().replace("alice", "mallory");
+    let text = std::fs::read_to_string(&rec)
+        .unwrap()
+        .replace("alice", "mallory");
     std::fs::write(&rec, text).unwrap();
     let h = keeper.history(None).unwrap();
     assert!(!h.chain_intact);
@@ -294,7 +323,10 @@ fn an_outside_edit_becomes_an_external_revision_and_subscribers_hear_of_it() {
     std::fs::write(mac.control(), &outside).unwrap();
     let rev = keeper.check_drift().unwrap().expect("drift recorded");
     assert_eq!(rev.source, RevisionSource::External);
-    assert_eq!(keeper.revision_bytes(rev.number).unwrap(), outside.as_bytes());
+    assert_eq!(
+        keeper.revision_bytes(rev.number).unwrap(),
+        outside.as_bytes()
+    );
     match events.try_recv().unwrap() {
         Event::Revision(info) => assert_eq!(info.number, rev.number),
         other => panic!("expected a revision event, got {other:?}"),
@@ -323,7 +355,10 @@ fn a_failed_reload_is_reported_but_the_change_is_recorded() {
         .apply(&with_flags("lo"), &terms(ORIGINAL.as_bytes()), &alice())
         .unwrap();
     assert!(r.reload_warning.unwrap().contains("auditd"));
-    assert_eq!(keeper.history(Some(1)).unwrap().revisions[0].number, r.revision);
+    assert_eq!(
+        keeper.history(Some(1)).unwrap().revisions[0].number,
+        r.revision
+    );
 }
 
 #[test]
@@ -337,7 +372,11 @@ fn enospc_and_eio_in_the_write_leave_the_old_file_and_history_intact() {
             .unwrap_err();
         assert_eq!(err.code, ErrorCode::Io);
         let expected = std::io::Error::from_raw_os_error(errno).to_string();
-        assert!(err.reason.contains(&expected), "{} lacks {expected}", err.reason);
+        assert!(
+            err.reason.contains(&expected),
+            "{} lacks {expected}",
+            err.reason
+        );
         assert!(err.reason.contains("old file is intact"));
         assert_eq!(mac.bytes(), ORIGINAL.as_bytes());
         assert!(platform.ops().is_empty(), "no reload after a failed write");

@@ -74,7 +74,10 @@ async fn an_authenticated_client_gets_status() {
     assert_eq!(c.session().install_id, fx.secret.install_id);
     let status = c.status().await.unwrap();
     assert_eq!(status.head_revision, Some(1), "the original is revision 1");
-    assert_eq!(status.config_hash, earshot_api::content_hash(ORIGINAL.as_bytes()));
+    assert_eq!(
+        status.config_hash,
+        earshot_api::content_hash(ORIGINAL.as_bytes())
+    );
 }
 
 #[tokio::test]
@@ -119,10 +122,7 @@ async fn a_user_outside_the_policy_is_refused_with_wrong_user() {
         Limits::default(),
     )
     .await;
-    let err = fx
-        .client_with(fx.secret.secret.clone())
-        .await
-        .unwrap_err();
+    let err = fx.client_with(fx.secret.secret.clone()).await.unwrap_err();
     assert_eq!(err.code(), Some(ErrorCode::WrongUser), "{err}");
 }
 
