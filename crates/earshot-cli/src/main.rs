@@ -5,6 +5,9 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod config;
+mod forecast;
+mod sim;
+mod status;
 mod trail;
 
 #[derive(Parser)]
@@ -26,6 +29,13 @@ enum Command {
     /// List, summarise, print and export audit trails.
     #[command(subcommand)]
     Trail(trail::Args),
+    /// Create and run a simulated Mac (the default on Linux).
+    #[command(subcommand)]
+    Sim(sim::Args),
+    /// Is auditing on, running and writing? Health, headroom, rates, forecast.
+    Status(status::Args),
+    /// Steady-state trail folder size and when the volume reaches minfree.
+    Forecast(forecast::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +43,9 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Config(args) => config::run(args),
         Command::Trail(args) => trail::run(args),
+        Command::Sim(args) => sim::run(args),
+        Command::Status(args) => status::run(args),
+        Command::Forecast(args) => forecast::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,3 +1,10 @@
 //! `earshot_core`: the domain of Earshot — trail inventory and statistics, the `System`
 //! boundary (macOS and a simulated Mac), health, headroom, rates and forecasts.
 pub mod trail;
+pub mod forecast;
+pub mod headroom;
+pub mod health;
+pub mod rates;
+pub mod sim;
+pub mod status;
+pub mod system;

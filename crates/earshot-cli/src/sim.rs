@@ -1,0 +1,260 @@
+//! `earshot sim`: create and run a simulated Mac (see docs/simulated-mac.md).
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::{bail, Context, Result};
+use clap::{Subcommand, ValueEnum};
+use earshot_core::sim::{self, AuditingSetup, InitOptions, SimAuditd};
+use earshot_core::system::{
+    from_unix, unix_f64, AuditCmd, Command, SimulatedMac, System, VirtualClock,
+};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Auditing {
+    /// audit_control from the profile, auditd enabled and running.
+    On,
+    /// What Apple ships: on up to macOS 13, off (audit_control.example only) from 14.
+    Default,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Action {
+    /// `audit -s`: re-read audit_control, rotate, expire.
+    Sync,
+    /// `audit -n`: rotate and expire.
+    Rotate,
+    /// `audit -e`: expire only.
+    Expire,
+    /// `audit -i`: start auditing (recovers a crashed trail).
+    Init,
+    /// `audit -t`: stop auditing.
+    Terminate,
+    /// Kill the simulated auditd without closing its trail.
+    Crash,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Args {
+    /// Create a simulated Mac in DIR with N days of trails.
+    Init {
+        dir: PathBuf,
+        /// macOS version to simulate (14 and later ship with auditing off).
+        #[arg(long, default_value = "15.1")]
+        macos: String,
+        /// Days of trail history to generate, ending now.
+        #[arg(long, default_value_t = 7.0)]
+        days: f64,
+        /// Workload profile: laptop, hardened-laptop, build-server.
+        #[arg(long, default_value = "laptop")]
+        profile: String,
+        /// Random seed: the same seed and options give the same trails.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, value_enum, default_value = "on")]
+        auditing: Auditing,
+        /// End of the history as Unix seconds (default: now).
+        #[arg(long)]
+        now: Option<u64>,
+    },
+    /// Run the simulated auditd: append records as time passes and answer commands.
+    Run {
+        dir: PathBuf,
+        /// Simulated seconds per real second.
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+        /// Stop after this many simulated seconds (default: run until killed).
+        #[arg(long = "for")]
+        duration: Option<f64>,
+        /// Real milliseconds between steps.
+        #[arg(long, default_value_t = 1000)]
+        tick_ms: u64,
+    },
+    /// Send an audit(8) command (or a crash) to the simulated auditd.
+    Ctl { dir: PathBuf, action: Action },
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    match args {
+        Args::Init {
+            dir,
+            macos,
+            days,
+            profile,
+            seed,
+            auditing,
+            now,
+        } => {
+            let opts = InitOptions {
+                macos_version: macos,
+                days,
+                profile,
+                seed,
+                auditing: match auditing {
+                    Auditing::On => AuditingSetup::On,
+                    Auditing::Default => AuditingSetup::AppleDefault,
+                },
+                now: now.map(from_unix).unwrap_or_else(SystemTime::now),
+            };
+            let report = sim::init(&dir, &opts)
+                .with_context(|| format!("creating a simulated Mac in {}", dir.display()))?;
+            if report.auditing {
+                println!(
+                    "simulated Mac in {}: {} records, {} bytes written over {} days, {} rotations, {} trails expired",
+                    dir.display(),
+                    report.records,
+                    report.bytes,
+                    days,
+                    report.rotations,
+                    report.expired_files
+                );
+            } else {
+                println!(
+                    "simulated Mac in {}: auditing off (as Apple ships macOS {}); try `earshot status --root {}`",
+                    dir.display(),
+                    opts.macos_version,
+                    dir.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Args::Run {
+            dir,
+            speed,
+            duration,
+            tick_ms,
+        } => run_daemon(&dir, speed, duration, tick_ms),
+        Args::Ctl { dir, action } => {
+            let mac = SimulatedMac::open(&dir)
+                .with_context(|| format!("opening simulated Mac {}", dir.display()))?;
+            let cmd = match action {
+                Action::Sync => AuditCmd::Sync,
+                Action::Rotate => AuditCmd::Rotate,
+                Action::Expire => AuditCmd::Expire,
+                Action::Init => AuditCmd::Init,
+                Action::Terminate => AuditCmd::Terminate,
+                Action::Crash => return crash(&mac),
+            };
+            let out = mac
+                .run(Command::Audit(cmd))
+                .context("running the simulated audit command")?;
+            std::io::stdout().write_all(&out.stdout)?;
+            std::io::stderr().write_all(&out.stderr)?;
+            Ok(if out.success() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+    }
+}
+
+fn crash(mac: &SimulatedMac) -> Result<ExitCode> {
+    let state = mac.load_state()?;
+    if state
+        .host_pid
+        .is_some_and(|p| Path::new(&format!("/proc/{p}")).exists())
+    {
+        let path = mac.control_path();
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .with_context(|| format!("opening {}", path.display()))?;
+        writeln!(f, "crash")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut d = SimAuditd::load(mac.clone())?;
+    d.crash()?;
+    d.save()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Takes the queued control lines (rename first, so lines appended meanwhile land
+/// in a fresh file and are not lost).
+fn take_control_lines(mac: &SimulatedMac) -> Vec<String> {
+    let path = mac.control_path();
+    let taken = path.with_extension("taken");
+    if std::fs::rename(&path, &taken).is_err() {
+        return Vec::new();
+    }
+    let text = std::fs::read_to_string(&taken).unwrap_or_default();
+    let _ = std::fs::remove_file(&taken);
+    text.lines().map(str::to_string).collect()
+}
+
+fn run_daemon(dir: &Path, speed: f64, duration: Option<f64>, tick_ms: u64) -> Result<ExitCode> {
+    if !(speed.is_finite() && speed > 0.0) {
+        bail!("--speed must be a positive number");
+    }
+    let mac = SimulatedMac::open(dir)
+        .with_context(|| format!("opening simulated Mac {}", dir.display()))?;
+    let state = mac.load_state()?;
+    // Simulated time continues from wherever the folder's history ends, or from now
+    // if that is in the past (the Mac kept running while nobody simulated it).
+    let start = unix_f64(SystemTime::now()).max(state.auditd.sim_time);
+    let clock = VirtualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs_f64(start));
+    let mac = mac.with_clock(clock.clone());
+    let mut d = SimAuditd::load(mac.clone())?;
+    d.set_host_pid(Some(std::process::id()));
+    if !d.state().running && state.launchd_enabled && state.launchd_loaded {
+        // Boot: launchd starts auditd and something issues `audit -i`.
+        if let Err(e) = d.command(AuditCmd::Init, clock.now()) {
+            eprintln!("earshot: simulated auditd did not start: {e}");
+        }
+    }
+    d.save()?;
+    eprintln!(
+        "simulated auditd running on {} (speed ×{speed}); stop with Ctrl-C",
+        dir.display()
+    );
+    let wall0 = Instant::now();
+    loop {
+        let elapsed = wall0.elapsed().as_secs_f64() * speed;
+        let target = start + duration.map_or(elapsed, |d| elapsed.min(d));
+        clock.set(SystemTime::UNIX_EPOCH + Duration::from_secs_f64(target));
+        for line in take_control_lines(&mac) {
+            match sim::parse_control_word(&line) {
+                Some(Some(cmd)) => {
+                    if let Err(e) = d.command(cmd, clock.now()) {
+                        eprintln!("earshot: simulated audit {}: {e}", cmd.flag());
+                    }
+                }
+                Some(None) => {
+                    d.crash()?;
+                    eprintln!(
+                        "simulated auditd crashed; `earshot sim ctl {} init` recovers",
+                        dir.display()
+                    );
+                }
+                None => eprintln!("earshot: ignoring unknown control line {line:?}"),
+            }
+        }
+        let report = d.step(clock.now())?;
+        for w in d.take_warnings() {
+            eprintln!("audit_warn: {w}");
+        }
+        d.save()?;
+        if report.records > 0 {
+            eprintln!(
+                "+{} records, +{} bytes{}",
+                report.records,
+                report.bytes,
+                if report.rotations > 0 {
+                    ", rotated"
+                } else {
+                    ""
+                }
+            );
+        }
+        if duration.is_some_and(|dur| elapsed >= dur) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(tick_ms));
+    }
+    d.set_host_pid(None);
+    d.save()?;
+    Ok(ExitCode::SUCCESS)
+}

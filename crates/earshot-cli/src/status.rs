@@ -1,0 +1,307 @@
+//! `earshot status`: is auditing on, running and writing; headroom; rates; forecast.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use earshot_core::forecast::{human_bytes, human_secs, MinfreeOutlook, SteadyState, WarningLevel};
+use earshot_core::health::Severity;
+use earshot_core::rates::{TrailWatcher, WindowSpan};
+use earshot_core::status::{self, Status, StatusOptions};
+use earshot_core::system::{unix_secs, AuditSettings, MacOs, SimulatedMac, System};
+
+#[derive(Debug, Parser)]
+pub struct Args {
+    /// Read a simulated Mac in DIR instead of this machine (also $EARSHOT_ROOT).
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+    /// Print JSON (fields documented in docs/status-json.md).
+    #[arg(long)]
+    pub json: bool,
+    /// Keep running and update as the trail grows (file-system events, not polling).
+    #[arg(long)]
+    pub watch: bool,
+    /// Where per-trail summaries are cached (default: $XDG_CACHE_HOME/earshot).
+    #[arg(long)]
+    pub cache_dir: Option<PathBuf>,
+    /// Do not read or write the cache.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+/// `--root`, else `$EARSHOT_ROOT` (so a demo shell can point every command at one
+/// simulated Mac).
+pub fn root_or_env(root: Option<PathBuf>) -> Option<PathBuf> {
+    root.or_else(|| std::env::var_os("EARSHOT_ROOT").map(PathBuf::from))
+}
+
+/// The system to read: a simulated Mac with --root, else the real one.
+pub fn open_system(root: Option<&Path>) -> Result<(Box<dyn System>, &'static str)> {
+    match root {
+        Some(r) => {
+            let mac = SimulatedMac::open(r)
+                .with_context(|| format!("opening simulated Mac {}", r.display()))?;
+            Ok((Box::new(mac), "simulated"))
+        }
+        None => Ok((Box::new(MacOs::new()), "macos")),
+    }
+}
+
+pub fn status_options(cache_dir: Option<PathBuf>, no_cache: bool) -> StatusOptions {
+    if no_cache {
+        return StatusOptions { cache_dir: None };
+    }
+    let dir = cache_dir.or_else(|| {
+        std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+            .map(|c| c.join("earshot"))
+    });
+    StatusOptions { cache_dir: dir }
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let (sys, kind) = open_system(root_or_env(args.root.clone()).as_deref())?;
+    let opts = status_options(args.cache_dir.clone(), args.no_cache);
+    if args.watch {
+        return watch(sys.as_ref(), kind, &opts, args.json);
+    }
+    let st = status::collect(sys.as_ref(), kind, &opts).context("collecting status")?;
+    print_status(&st, args.json)?;
+    Ok(exit_code(&st))
+}
+
+/// 0 ok, 1 warning or off, 3 error, 4 unknown — scripts can branch on it.
+fn exit_code(st: &Status) -> ExitCode {
+    match st.health.severity {
+        Severity::Ok => ExitCode::SUCCESS,
+        Severity::Off | Severity::Warning => ExitCode::from(1),
+        Severity::Error => ExitCode::from(3),
+        Severity::Unknown => ExitCode::from(4),
+    }
+}
+
+fn print_status(st: &Status, json: bool) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, st)?;
+        writeln!(out)?;
+    } else {
+        out.write_all(render(st).as_bytes())?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn watch(
+    sys: &dyn System,
+    kind: &'static str,
+    opts: &StatusOptions,
+    json: bool,
+) -> Result<ExitCode> {
+    let settings = AuditSettings::read(sys).ok().flatten();
+    let dirs = settings
+        .as_ref()
+        .map(|s| s.dirs.clone())
+        .unwrap_or_else(|| vec!["/var/audit".to_string()]);
+    let mut view = status::load_trails(sys, &dirs, opts).context("reading trails")?;
+    let link = status::current_link_real(sys)?;
+    let mut watcher = TrailWatcher::new(&view.real_dirs, link, view.resume.take())
+        .context("watching the trail folder")?;
+    let clear = !json && std::io::stdout().is_terminal();
+    loop {
+        let st = status::assemble(sys, kind, settings.as_ref(), &dirs, &view);
+        if clear {
+            print!("\x1b[2J\x1b[H");
+        }
+        print_status(&st, json)?;
+        // Wake on trail changes; every 5 s regardless, so a stall is noticed.
+        let samples = watcher.wait(Duration::from_secs(5))?;
+        for s in &samples {
+            view.windows.add(s);
+        }
+        view.windows.prune(unix_secs(sys.now()));
+    }
+}
+
+/// The plain-text form.
+pub fn render(st: &Status) -> String {
+    let mut s = String::new();
+    let sev = match st.health.severity {
+        Severity::Ok => "OK",
+        Severity::Off => "OFF",
+        Severity::Warning => "WARNING",
+        Severity::Error => "ERROR",
+        Severity::Unknown => "UNKNOWN",
+    };
+    let what = match st.system {
+        "simulated" => "simulated Mac",
+        _ => "this Mac",
+    };
+    s += &format!(
+        "[{sev}] {} ({what}{})\n",
+        st.health.summary,
+        st.macos_version
+            .as_deref()
+            .map(|v| format!(", macOS {v}"))
+            .unwrap_or_default()
+    );
+    for e in &st.health.evidence {
+        s += &format!("  · {}: {}\n", e.source, e.observation);
+    }
+    if let Some(fix) = &st.health.fix {
+        s += &format!("  fix: {fix}\n");
+    }
+    if let Some(c) = &st.config {
+        s += &format!(
+            "\nconfig: flags {}  naflags {}  policy {}  minfree {}  filesz {}  expire-after {}\n",
+            c.flags.as_deref().unwrap_or("(invalid or missing)"),
+            c.naflags.as_deref().unwrap_or("(invalid or missing)"),
+            if c.policy.is_empty() {
+                "-".to_string()
+            } else {
+                c.policy.join(",")
+            },
+            c.minfree_percent
+                .map(|m| format!("{m}%"))
+                .unwrap_or_else(|| "(missing)".into()),
+            c.filesz_bytes
+                .map(|f| if f == 0 {
+                    "0 (no rotation)".into()
+                } else {
+                    human_bytes(f)
+                })
+                .unwrap_or_else(|| "(missing)".into()),
+            c.expire_after
+                .map(|e| {
+                    let mut parts = Vec::new();
+                    if let Some(a) = e.age_secs {
+                        parts.push(human_secs(a as f64));
+                    }
+                    if let Some(b) = e.size_bytes {
+                        parts.push(human_bytes(b));
+                    }
+                    let sep = match e.op {
+                        earshot_core::system::ExpiryOp::And => " AND ",
+                        earshot_core::system::ExpiryOp::Or => " OR ",
+                    };
+                    if parts.is_empty() {
+                        "never".to_string()
+                    } else {
+                        parts.join(sep)
+                    }
+                })
+                .unwrap_or_else(|| "(none)".into()),
+        );
+    }
+    for h in &st.headroom {
+        s += &format!(
+            "headroom {}: {} free of {} ({:.1} %); minfree {} → kernel limit {:.2} %; {} above it{}\n",
+            h.dir,
+            human_bytes(h.free_bytes),
+            human_bytes(h.volume_bytes),
+            h.free_percent,
+            h.minfree_percent.map(|m| format!("{m} %")).unwrap_or_else(|| "unset (20 %)".into()),
+            h.kernel_threshold_percent,
+            human_bytes(h.bytes_above_minfree),
+            match (h.folder_bytes, h.file_count) {
+                (Some(b), Some(n)) => format!("; folder {} in {n} files", human_bytes(b)),
+                _ => "; folder not readable".into(),
+            }
+        );
+    }
+    if let Some(t) = &st.trails {
+        s += &format!(
+            "trails: {} ({}), oldest from {}{}\n",
+            t.count,
+            human_bytes(t.total_bytes),
+            t.oldest_start
+                .map(|o| o.to_string())
+                .unwrap_or_else(|| "-".into()),
+            t.current
+                .as_ref()
+                .map(|c| format!("; writing {} ({})", c.path, human_bytes(c.size_bytes)))
+                .unwrap_or_default()
+        );
+    }
+    if !st.rates.is_empty() {
+        s += "\nrates          events/s    bytes/s   ok/fail\n";
+        for r in &st.rates {
+            s += &format!(
+                "  {:<4}        {:>9.3} {:>10.1}   {}/{}\n",
+                r.span.label(),
+                r.total.events_per_sec,
+                r.total.bytes_per_sec,
+                r.total.successes,
+                r.total.failures
+            );
+        }
+        if let Some(day) = st.rates.iter().find(|r| r.span == WindowSpan::Day) {
+            let mut classes: Vec<_> = day.by_class.iter().collect();
+            classes.sort_by(|a, b| b.1.bytes.cmp(&a.1.bytes));
+            if !classes.is_empty() {
+                s += "  by class (24h):";
+                for (name, r) in classes.iter().take(8) {
+                    s += &format!(" {name} {:.3}/s", r.events_per_sec);
+                }
+                s += "\n";
+            }
+        }
+    }
+    if let Some(f) = &st.forecast {
+        s += &render_forecast(f);
+    }
+    s
+}
+
+pub fn render_forecast(f: &earshot_core::forecast::Forecast) -> String {
+    let mut s = format!("\nforecast: {}/day", human_bytes(f.bytes_per_day as u64));
+    if let Some(t) = f.rotation_interval_secs {
+        s += &format!(", a new trail every {}", human_secs(t));
+    }
+    s += "\n";
+    match &f.steady_state {
+        SteadyState::Capped {
+            peak_bytes,
+            trails_kept,
+            retention_secs,
+            limited_by,
+            ..
+        } => {
+            s += &format!(
+                "  folder levels off at {} ({trails_kept} closed trails, {} of history; {limited_by} limit binds)\n",
+                human_bytes(*peak_bytes),
+                human_secs(*retention_secs)
+            );
+        }
+        SteadyState::Unbounded { reason } => {
+            s += &format!("  folder grows without bound: {reason}\n")
+        }
+        SteadyState::NoGrowth => s += "  no trail growth measured\n",
+    }
+    match &f.minfree {
+        MinfreeOutlook::Never { cap_bytes } => {
+            s += &format!(
+                "  minfree: never, expiry caps the folder at {}\n",
+                human_bytes(*cap_bytes)
+            )
+        }
+        MinfreeOutlook::Reached { days } => {
+            s += &format!("  minfree: reached in {}\n", human_secs(days * 86_400.0))
+        }
+        MinfreeOutlook::AlreadyBelow => s += "  minfree: already below\n",
+        MinfreeOutlook::NoGrowth => s += "  minfree: not approaching (no growth)\n",
+    }
+    for w in &f.warnings {
+        let level = match w.level {
+            WarningLevel::Info => "note",
+            WarningLevel::Warning => "warning",
+            WarningLevel::Error => "error",
+        };
+        s += &format!("  {level}: {}\n", w.message);
+    }
+    s
+}
