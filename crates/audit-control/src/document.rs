@@ -203,7 +203,6 @@ impl Document {
     }
 
     /// Replaces physical line `index` (its terminator included) with `raw`.
-    #[allow(dead_code)] // used by edits (next commit)
     pub(crate) fn replace_line(&mut self, index: usize, raw: Vec<u8>) {
         if let Some(l) = self.lines.get_mut(index) {
             l.raw = raw;
@@ -211,13 +210,11 @@ impl Document {
     }
 
     /// Inserts a physical line before `index` (`index == len` appends).
-    #[allow(dead_code)]
     pub(crate) fn insert_line(&mut self, index: usize, raw: Vec<u8>) {
         let index = index.min(self.lines.len());
         self.lines.insert(index, Line { raw });
     }
 
-    #[allow(dead_code)]
     pub(crate) fn remove_line(&mut self, index: usize) {
         if index < self.lines.len() {
             self.lines.remove(index);
@@ -226,7 +223,6 @@ impl Document {
 
     /// Makes sure the last line ends with a newline before something is appended
     /// after it (otherwise the new line would be glued onto it).
-    #[allow(dead_code)]
     pub(crate) fn terminate_last_line(&mut self, ending: LineEnding) {
         if let Some(last) = self.lines.last_mut() {
             if last.ending() == LineEnding::None {

@@ -110,6 +110,7 @@ pub enum EffectivePolicy {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditControl {
     dialect: Dialect,
+    classes: ClassTable,
     dirs: Vec<DirEntry>,
     flags: Setting<FlagsList>,
     naflags: Setting<FlagsList>,
@@ -1496,6 +1497,7 @@ impl AuditControl {
         diag::sort(&mut diagnostics);
         AuditControl {
             dialect,
+            classes: classes.clone(),
             dirs,
             flags,
             naflags,
@@ -1513,6 +1515,11 @@ impl AuditControl {
 
     pub fn dialect(&self) -> Dialect {
         self.dialect
+    }
+
+    /// The class table the file was read with.
+    pub fn classes(&self) -> &ClassTable {
+        &self.classes
     }
 
     /// The `dir` values auditd receives, in order (unusable ones included, see
@@ -1588,6 +1595,12 @@ impl AuditControl {
     }
     pub fn host_setting(&self) -> &Setting<String> {
         &self.host
+    }
+    pub fn qsize_setting(&self) -> &Setting<i32> {
+        &self.qsize
+    }
+    pub fn dist_setting(&self) -> &Setting<bool> {
+        &self.dist
     }
 
     /// What auditd does with the policy line.

@@ -139,6 +139,24 @@ proptest! {
             }
         }
         let _ = check(&bytes, &classes);
+        for (key, value) in [("flags", "lo,aa"), ("policy", "cnt,argv"), ("minfree", "5"), ("filesz", "2M"), ("expire-after", "60d OR 5G"), ("naflags", "lo")] {
+            let mut edited = doc.clone();
+            if edited.set(key, value, &classes).is_ok() {
+                // A successful edit always reads back as a valid setting.
+                let again = AuditControl::read(&Document::parse(&edited.to_bytes()), &classes);
+                let valid = match key {
+                    "flags" => again.flags().is_some(),
+                    "naflags" => again.naflags().is_some(),
+                    "policy" => again.policy().is_some(),
+                    "minfree" => again.minfree().is_some(),
+                    "filesz" => again.filesz().is_some(),
+                    _ => again.expire_after().is_some(),
+                };
+                prop_assert!(valid, "{} not valid after edit", key);
+            }
+            let mut removed = doc.clone();
+            let _ = removed.remove(key);
+        }
         let _ = ClassTable::parse(&bytes);
         let _ = audit_control::EventTable::parse(&bytes);
     }
