@@ -1,5 +1,7 @@
 //! `earshot_core`: the domain of Earshot — trail inventory and statistics, the `System`
 //! boundary (macOS and a simulated Mac), health, headroom, rates and forecasts.
+pub mod baseline;
+pub mod plan;
 pub mod trail;
 pub mod forecast;
 pub mod headroom;

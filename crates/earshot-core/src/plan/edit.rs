@@ -1,0 +1,89 @@
+//! Line edits of audit_control that keep every other byte.
+//!
+//! The planner changes one key per step. A key's *first* line is the one libbsm reads,
+//! so that is the line replaced; comments, blank lines, order, unknown keys, Apple's
+//! session-flag lines and the file's line endings stay as they were. A missing key is
+//! added after the last setting line (before any trailing comments), written the way
+//! spec/audit_control.md §10 recommends: `key:value`, no blanks, no inline comment, LF.
+
+use audit_control::{Document, LineEnding};
+
+/// Sets `key` to `value`, returning the new file.
+pub fn set(bytes: &[u8], key: &str, value: &str) -> Vec<u8> {
+    let doc = Document::parse(bytes);
+    let mut lines: Vec<Vec<u8>> = doc.lines().iter().map(|l| l.raw().to_vec()).collect();
+    // Always LF: with CRLF the `\r` becomes part of the value and libbsm rejects it,
+    // so copying a CRLF style would write a broken line.
+    let ending = LineEnding::Lf;
+    let entries = doc.entries();
+    let target = entries
+        .iter()
+        .find(|e| !e.is_continuation() && e.key_bytes() == Some(key.as_bytes()))
+        .map(|e| e.line_index);
+    let mut new_line = format!("{key}:{value}").into_bytes();
+    match target {
+        Some(i) => {
+            let old_ending = doc.lines()[i].ending();
+            new_line.extend_from_slice(match old_ending {
+                LineEnding::None => b"",
+                _ => ending.as_bytes(),
+            });
+            lines[i] = new_line;
+        }
+        None => {
+            // After the last line libbsm reads a key from; at the end otherwise.
+            let after = entries
+                .iter()
+                .filter(|e| e.key.is_some())
+                .map(|e| e.line_index)
+                .max();
+            let at = after.map(|i| i + 1).unwrap_or(lines.len());
+            if at > 0 {
+                if let Some(prev) = lines.get_mut(at - 1) {
+                    if !prev.ends_with(b"\n") {
+                        prev.extend_from_slice(ending.as_bytes());
+                    }
+                }
+            }
+            new_line.extend_from_slice(ending.as_bytes());
+            lines.insert(at, new_line);
+        }
+    }
+    lines.concat()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replaces_first_line_keeps_the_rest() {
+        let src = b"#\n# $P4$\n#\ndir:/var/audit\nflags:lo,aa\nminfree:5\nflags:ignored\n";
+        let out = set(src, "flags", "lo,aa,ad");
+        assert_eq!(
+            out,
+            b"#\n# $P4$\n#\ndir:/var/audit\nflags:lo,aa,ad\nminfree:5\nflags:ignored\n".to_vec()
+        );
+    }
+
+    #[test]
+    fn adds_missing_key_after_last_setting() {
+        let src = b"dir:/var/audit\nflags:lo\n# trailing comment\n";
+        let out = set(src, "expire-after", "7d");
+        assert_eq!(
+            out,
+            b"dir:/var/audit\nflags:lo\nexpire-after:7d\n# trailing comment\n".to_vec()
+        );
+        assert_eq!(set(b"", "flags", "lo,aa"), b"flags:lo,aa\n".to_vec());
+        assert_eq!(
+            set(b"dir:/var/audit", "flags", "lo"),
+            b"dir:/var/audit\nflags:lo\n".to_vec()
+        );
+    }
+
+    #[test]
+    fn writes_lf_even_in_a_crlf_file() {
+        let out = set(b"dir:/var/audit\r\nflags:lo\r\n", "flags", "lo,aa");
+        assert_eq!(out, b"dir:/var/audit\r\nflags:lo,aa\n".to_vec());
+    }
+}
