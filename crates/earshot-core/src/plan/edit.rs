@@ -6,10 +6,22 @@
 //! added after the last setting line (before any trailing comments), written the way
 //! spec/audit_control.md §10 recommends: `key:value`, no blanks, no inline comment, LF.
 
-use audit_control::{Document, LineEnding};
+use audit_control::{ClassTable, Document, LineEnding};
 
-/// Sets `key` to `value`, returning the new file.
-pub fn set(bytes: &[u8], key: &str, value: &str) -> Vec<u8> {
+/// Sets `key` to `value` through audit-control's validated edit (which re-reads the
+/// result and refuses an edit macOS would not read as intended); when it refuses —
+/// typically a CRLF file, where a copied `\r\n` ending would corrupt the value — the
+/// line is written with LF by [`set_lf`], which does read correctly.
+pub fn set(bytes: &[u8], key: &str, value: &str, classes: &ClassTable) -> Vec<u8> {
+    let mut doc = Document::parse(bytes);
+    match doc.set(key, value, classes) {
+        Ok(()) => doc.to_bytes(),
+        Err(_) => set_lf(bytes, key, value),
+    }
+}
+
+/// Replaces the first line macOS reads for `key` (or adds one), always with LF.
+pub fn set_lf(bytes: &[u8], key: &str, value: &str) -> Vec<u8> {
     let doc = Document::parse(bytes);
     let mut lines: Vec<Vec<u8>> = doc.lines().iter().map(|l| l.raw().to_vec()).collect();
     // Always LF: with CRLF the `\r` becomes part of the value and libbsm rejects it,
@@ -59,7 +71,7 @@ mod tests {
     #[test]
     fn replaces_first_line_keeps_the_rest() {
         let src = b"#\n# $P4$\n#\ndir:/var/audit\nflags:lo,aa\nminfree:5\nflags:ignored\n";
-        let out = set(src, "flags", "lo,aa,ad");
+        let out = set(src, "flags", "lo,aa,ad", &ClassTable::apple());
         assert_eq!(
             out,
             b"#\n# $P4$\n#\ndir:/var/audit\nflags:lo,aa,ad\nminfree:5\nflags:ignored\n".to_vec()
@@ -69,21 +81,26 @@ mod tests {
     #[test]
     fn adds_missing_key_after_last_setting() {
         let src = b"dir:/var/audit\nflags:lo\n# trailing comment\n";
-        let out = set(src, "expire-after", "7d");
+        let out = set_lf(src, "expire-after", "7d");
         assert_eq!(
             out,
             b"dir:/var/audit\nflags:lo\nexpire-after:7d\n# trailing comment\n".to_vec()
         );
-        assert_eq!(set(b"", "flags", "lo,aa"), b"flags:lo,aa\n".to_vec());
+        assert_eq!(set_lf(b"", "flags", "lo,aa"), b"flags:lo,aa\n".to_vec());
         assert_eq!(
-            set(b"dir:/var/audit", "flags", "lo"),
+            set_lf(b"dir:/var/audit", "flags", "lo"),
             b"dir:/var/audit\nflags:lo\n".to_vec()
         );
     }
 
     #[test]
     fn writes_lf_even_in_a_crlf_file() {
-        let out = set(b"dir:/var/audit\r\nflags:lo\r\n", "flags", "lo,aa");
+        let out = set(
+            b"dir:/var/audit\r\nflags:lo\r\n",
+            "flags",
+            "lo,aa",
+            &ClassTable::apple(),
+        );
         assert_eq!(out, b"dir:/var/audit\r\nflags:lo,aa\n".to_vec());
     }
 }

@@ -26,7 +26,7 @@ pub mod cost;
 pub mod edit;
 pub mod review;
 
-use audit_control::{format_mask, parse_flags, ClassTable, Selector};
+use audit_control::{format_mask, parse_flags, AuditControl, ClassTable, Document, Selector};
 use serde::Serialize;
 
 use crate::baseline::{self, mscp, Baseline, Expiry, RuleKind, ServiceFacts, Setting, View};
@@ -156,7 +156,10 @@ pub struct Plan {
     /// audit_control after the step (unchanged for a service-only step).
     pub after: String,
     pub diff: Vec<Change>,
-    /// Must be acknowledged before applying.
+    /// audit-control's semantic diff of the same change (its wording and risk ids).
+    pub semantic_diff: Vec<audit_control::Change>,
+    /// Must be acknowledged before applying: the planner's risks plus every risk of
+    /// audit-control's semantic diff (same ids, merged).
     pub risks: Vec<Risk>,
     /// Worth reading, no acknowledgement needed.
     pub warnings: Vec<String>,
@@ -445,7 +448,18 @@ impl Ladder<'_> {
         let before_view = before.map(|b| View::read(b, self.classes));
         let after_view = View::read(&after, self.classes);
         let diff = diff(before_view.as_ref(), &after_view, self.classes);
-        let risks = risks(before_view.as_ref(), &after_view, self.classes);
+        let mut risks = risks(before_view.as_ref(), &after_view, self.classes);
+        let read = |b: &[u8]| AuditControl::read(&Document::parse(b), self.classes);
+        let semantic_diff =
+            audit_control::semantic_diff(&read(before.unwrap_or(b"")), &read(&after));
+        for r in semantic_diff.iter().flat_map(|c| c.risks.iter()) {
+            if !risks.iter().any(|x| x.id == r.id) {
+                risks.push(Risk {
+                    id: r.id,
+                    message: r.message.clone(),
+                });
+            }
+        }
         let needs_relogin = diff.iter().any(|c| c.key == "flags");
         let mut activation = Vec::new();
         if !diff.is_empty() && before.is_some() {
@@ -463,6 +477,7 @@ impl Ladder<'_> {
             before: before.map(|b| String::from_utf8_lossy(b).into_owned()),
             after: String::from_utf8_lossy(&after).into_owned(),
             diff,
+            semantic_diff,
             risks,
             warnings,
             activation,
@@ -482,7 +497,7 @@ impl Ladder<'_> {
         bytes: &[u8],
         warnings: Vec<String>,
     ) -> Option<Plan> {
-        let after = edit::set(bytes, concern, value);
+        let after = edit::set(bytes, concern, value, self.classes);
         // A rung whose fix changes nothing is satisfied as far as the planner can go
         // (prevents proposing the same step forever).
         (after != bytes).then(|| self.plan(step, concern, title, why, Some(bytes), after, warnings))
@@ -650,12 +665,12 @@ impl Ladder<'_> {
             items.retain(|i| *i != "na");
         }
         for item in items {
-            let v = View::read(&edit::set(bytes, "flags", &value), self.classes);
+            let v = View::read(&edit::set_lf(bytes, "flags", &value), self.classes);
             if !list_covers(&v.flags, self.classes, item) {
                 value = add_flag_item(&value, item, self.classes);
             }
         }
-        let goal = View::read(&edit::set(bytes, "flags", &value), self.classes);
+        let goal = View::read(&edit::set_lf(bytes, "flags", &value), self.classes);
         let now = self.current_rate(view);
         let goal = self.current_rate(&goal);
         if goal.typical > now.typical {
@@ -884,7 +899,7 @@ impl Ladder<'_> {
             .iter()
             .map(|item| {
                 let v = add_flag_item(view.raw_flags.as_deref().unwrap_or(""), item, self.classes);
-                let after = View::read(&edit::set(bytes, "flags", &v), self.classes);
+                let after = View::read(&edit::set_lf(bytes, "flags", &v), self.classes);
                 (self.current_rate(&after).typical, *item)
             })
             .collect();
@@ -940,7 +955,7 @@ impl Ladder<'_> {
             bytes,
             warnings,
         )?;
-        let alt_after = edit::set(bytes, "policy", &secondary);
+        let alt_after = edit::set(bytes, "policy", &secondary, self.classes);
         let before_view = View::read(bytes, self.classes);
         let alt_view = View::read(&alt_after, self.classes);
         plan.alternatives.push(Alternative {
@@ -998,7 +1013,7 @@ impl Ladder<'_> {
                 failure,
             } = rule.kind
             {
-                let n = mscp::flag_matches(&edit::set(bytes, "flags", &value), pattern).len();
+                let n = mscp::flag_matches(&edit::set_lf(bytes, "flags", &value), pattern).len();
                 if n == 0 {
                     let item = match (success, failure) {
                         (true, true) => class.to_string(),
@@ -1013,7 +1028,7 @@ impl Ladder<'_> {
         if added.is_empty() {
             return None;
         }
-        let after = edit::set(bytes, "flags", &value);
+        let after = edit::set(bytes, "flags", &value, self.classes);
         let after_view = View::read(&after, self.classes);
         // Only when nothing changes in meaning: this is about the auditor's scanner.
         let same = match (&view.flags, &after_view.flags) {
