@@ -16,6 +16,17 @@ describe("popover", () => {
     expect(backend.calls.openDashboard).toBe(1);
   });
 
+  it("closes on Esc", async () => {
+    const root = document.createElement("div");
+    document.body.append(root);
+    const backend = new MockBackend(withProblems);
+    await renderPopover(root, backend);
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
+    expect(backend.calls.closePopover).toBe(0);
+    document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));
+    expect(backend.calls.closePopover).toBe(1);
+  });
+
   it("never reports an unknown state as healthy", () => {
     expect(glance(null, "timeout")).toBe("Unknown: timeout");
     expect(glance({ status: "missing", path: PATH }, null)).toContain("auditing is off");

@@ -15,7 +15,8 @@ describe("Tauri backend", () => {
     });
     expect(await tauriBackend.configDiagnostics()).toEqual(withProblems);
     await tauriBackend.openDashboard();
-    expect(calls).toEqual(["config_diagnostics", "open_dashboard"]);
+    await tauriBackend.closePopover();
+    expect(calls).toEqual(["config_diagnostics", "open_dashboard", "close_popover"]);
   });
 
   it("passes a rejected command on as an error", async () => {

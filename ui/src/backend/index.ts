@@ -10,6 +10,8 @@ export interface Backend {
   configDiagnostics(): Promise<ConfigReport>;
   /** Shows the dashboard window (from the popover). */
   openDashboard(): Promise<void>;
+  /** Hides the popover (Esc). */
+  closePopover(): Promise<void>;
 }
 
 export { tauriBackend } from "./tauri";

@@ -3,7 +3,7 @@ import type { ConfigReport } from "./types";
 
 /** A scripted backend for tests: answers with the report it was given, counts calls. */
 export class MockBackend implements Backend {
-  calls = { configDiagnostics: 0, openDashboard: 0 };
+  calls = { configDiagnostics: 0, openDashboard: 0, closePopover: 0 };
 
   constructor(public report: ConfigReport | Error) {}
 
@@ -15,5 +15,9 @@ export class MockBackend implements Backend {
 
   async openDashboard(): Promise<void> {
     this.calls.openDashboard += 1;
+  }
+
+  async closePopover(): Promise<void> {
+    this.calls.closePopover += 1;
   }
 }

@@ -8,4 +8,5 @@ import type { ConfigReport } from "./types";
 export const tauriBackend: Backend = {
   configDiagnostics: () => invoke<ConfigReport>("config_diagnostics"),
   openDashboard: () => invoke<void>("open_dashboard"),
+  closePopover: () => invoke<void>("close_popover"),
 };

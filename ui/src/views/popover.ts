@@ -6,6 +6,10 @@ import { h } from "../dom";
 import { countBySeverity, summarize } from "../summary";
 
 export async function renderPopover(root: HTMLElement, backend: Backend): Promise<void> {
+  // Esc closes the popover, as it does any macOS popover.
+  root.ownerDocument.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") void backend.closePopover();
+  });
   let report: ConfigReport | null = null;
   let error: string | null = null;
   try {
