@@ -209,9 +209,17 @@ pub struct ConfigText {
     pub text: String,
     /// sha256 (hex) of the exact bytes; send it back as `base_hash`.
     pub hash: String,
-    /// True when the file is not valid UTF-8: editing it through the API would
-    /// change bytes the user never saw, so the helper refuses to apply on top.
+    /// True when the file is not valid UTF-8: `text` shows U+FFFD where the
+    /// invalid bytes are, and an apply of edited text replaces them too.
     pub lossy: bool,
+    /// False when there is no audit_control (the macOS 14+ default); `hash`
+    /// is then `"absent"` and an apply creates the file root:wheel 0440.
+    #[serde(default = "yes")]
+    pub exists: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// A problem in a proposed audit_control (mirrors `audit_control::Diagnostic`).

@@ -18,6 +18,17 @@ use sha2::{Digest, Sha256};
 
 use crate::fsutil::{write_atomic, StateError};
 
+/// The `hash` of a revision in which audit_control did not exist (the macOS
+/// 14+ default). Never a sha256, so it cannot collide with real content.
+pub const ABSENT: &str = "absent";
+
+/// The hash naming `content` (`None` = no file).
+pub fn state_hash(content: &Option<Vec<u8>>) -> String {
+    content
+        .as_deref()
+        .map_or_else(|| ABSENT.to_string(), content_hash)
+}
+
 /// The chain value before revision 1.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -90,6 +101,22 @@ impl History {
             _ => write_atomic(&path, bytes, 0o600)?,
         }
         Ok(hash)
+    }
+
+    /// Store a file state (`None` = no file); returns its hash.
+    pub fn put_content(&self, content: &Option<Vec<u8>>) -> Result<String, StateError> {
+        match content {
+            Some(bytes) => self.put_blob(bytes),
+            None => Ok(ABSENT.to_string()),
+        }
+    }
+
+    /// The file state named by `hash`.
+    pub fn content(&self, hash: &str) -> Result<Option<Vec<u8>>, StateError> {
+        if hash == ABSENT {
+            return Ok(None);
+        }
+        self.blob(hash).map(Some)
     }
 
     /// The bytes of a blob, checked against its name.
@@ -194,7 +221,7 @@ impl History {
                     "revision {n} was altered after it was recorded"
                 )));
             }
-            if let Err(e) = self.blob(&rev.hash) {
+            if let Err(e) = self.content(&rev.hash) {
                 return Ok(Some(format!("revision {n}: {e}")));
             }
             prev = rev.chain;

@@ -31,7 +31,7 @@ use tokio::sync::broadcast;
 
 use crate::fault::Faults;
 use crate::fsutil::{create_private_dir, sync_dir, write_atomic, StateError};
-use crate::history::{History, Revision};
+use crate::history::{state_hash, History, Revision};
 use crate::platform::{severity_rank, Assessor, AuditOp, Platform};
 
 /// Prefix of the temp files the pipeline creates next to audit_control.
@@ -125,8 +125,8 @@ impl Keeper {
             keeper.remove_stale_temps();
             keeper.recover(&guard)?;
             if keeper.history.head().map_err(state_err)?.is_none() {
-                let bytes = keeper.read_control()?;
-                let hash = keeper.history.put_blob(&bytes).map_err(state_err)?;
+                let content = keeper.read_control()?;
+                let hash = keeper.history.put_content(&content).map_err(state_err)?;
                 let rev = keeper.draft(
                     hash,
                     RevisionSource::Original,
@@ -166,9 +166,14 @@ impl Keeper {
         self.state_dir.join("journal.json")
     }
 
-    fn read_control(&self) -> Result<Vec<u8>, ApiError> {
+    /// The file now; `None` when it does not exist (macOS 14+ ships without one).
+    fn read_control(&self) -> Result<Option<Vec<u8>>, ApiError> {
         let path = self.platform.control_path();
-        std::fs::read(&path).map_err(|e| io_err(&format!("reading {}", path.display()), e))
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_err(&format!("reading {}", path.display()), e)),
+        }
     }
 
     fn draft(&self, hash: String, source: RevisionSource, reason: &str, who: &Caller) -> Revision {
@@ -218,7 +223,7 @@ impl Keeper {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
             Err(e) => return Err(io_err("reading the journal", e)),
         };
-        let now = content_hash(&self.read_control()?);
+        let now = state_hash(&self.read_control()?);
         if now == journal.revision.hash {
             // The rename happened: make history say so, then reload (the crash
             // may have come before `audit -s`).
@@ -274,19 +279,26 @@ impl Keeper {
     }
 
     fn drift_locked(&self, _guard: &MutexGuard<'_, ()>) -> Result<Option<RevisionInfo>, ApiError> {
-        let Ok(bytes) = std::fs::read(self.platform.control_path()) else {
+        let Ok(content) = self.read_control() else {
             return Ok(None);
         };
         let Some(head) = self.history.head().map_err(state_err)? else {
             return Ok(None);
         };
-        let hash = content_hash(&bytes);
+        let hash = state_hash(&content);
         if hash == head.hash {
             return Ok(None);
         }
-        let old = self.history.blob(&head.hash).unwrap_or_default();
-        let assessment = self.assessor.assess(&old, &bytes);
-        self.history.put_blob(&bytes).map_err(state_err)?;
+        let old = self
+            .history
+            .content(&head.hash)
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        let assessment = self
+            .assessor
+            .assess(&old, content.as_deref().unwrap_or_default());
+        self.history.put_content(&content).map_err(state_err)?;
         let owner = {
             use std::os::unix::fs::MetadataExt;
             std::fs::metadata(self.platform.control_path()).map_or(0, |m| m.uid())
@@ -321,25 +333,28 @@ impl Keeper {
     }
 
     pub fn read_config(&self) -> Result<ConfigText, ApiError> {
-        let bytes = self.read_control()?;
-        let lossy = std::str::from_utf8(&bytes).is_err();
+        let content = self.read_control()?;
+        let bytes = content.as_deref().unwrap_or_default();
         Ok(ConfigText {
-            text: String::from_utf8_lossy(&bytes).into_owned(),
-            hash: content_hash(&bytes),
-            lossy,
+            text: String::from_utf8_lossy(bytes).into_owned(),
+            hash: state_hash(&content),
+            lossy: std::str::from_utf8(bytes).is_err(),
+            exists: content.is_some(),
         })
     }
 
     /// Dry run.
     pub fn plan(&self, text: &str) -> Result<PlanReport, ApiError> {
         let old = self.read_control()?;
-        let a = self.assessor.assess(&old, text.as_bytes());
+        let a = self
+            .assessor
+            .assess(old.as_deref().unwrap_or_default(), text.as_bytes());
         Ok(PlanReport {
             valid: !a.has_errors(),
             diagnostics: a.diagnostics,
             changes: a.changes,
             risks: a.risks,
-            base_hash: content_hash(&old),
+            base_hash: state_hash(&old),
             new_hash: content_hash(text.as_bytes()),
         })
     }
@@ -354,7 +369,7 @@ impl Keeper {
         self.drift_locked(&guard)?;
         self.change_locked(
             &guard,
-            text.as_bytes().to_vec(),
+            Some(text.as_bytes().to_vec()),
             terms,
             who,
             RevisionSource::Apply,
@@ -377,7 +392,7 @@ impl Keeper {
             .get(number)
             .map_err(state_err)?
             .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no revision {number}")))?;
-        let bytes = self.history.blob(&rev.hash).map_err(state_err)?;
+        let bytes = self.history.content(&rev.hash).map_err(state_err)?;
         self.change_locked(
             &guard,
             bytes,
@@ -426,8 +441,8 @@ impl Keeper {
             .get(p.restores)
             .map_err(state_err)?
             .ok_or_else(|| ApiError::new(ErrorCode::Internal, "revert target vanished"))?;
-        let bytes = self.history.blob(&target.hash).map_err(state_err)?;
-        let current = content_hash(&self.read_control()?);
+        let bytes = self.history.content(&target.hash).map_err(state_err)?;
+        let current = state_hash(&self.read_control()?);
         let terms = ChangeTerms {
             base_hash: current,
             acks: Vec::new(),
@@ -460,7 +475,7 @@ impl Keeper {
     fn change_locked(
         &self,
         _guard: &MutexGuard<'_, ()>,
-        new: Vec<u8>,
+        new: Option<Vec<u8>>,
         terms: &ChangeTerms,
         who: &Caller,
         source: RevisionSource,
@@ -469,14 +484,21 @@ impl Keeper {
     ) -> Result<AppliedReport, ApiError> {
         let path = self.platform.control_path();
         let old = self.read_control()?;
-        let old_hash = content_hash(&old);
+        let old_hash = state_hash(&old);
         if terms.base_hash != old_hash {
             return Err(ApiError::new(
                 ErrorCode::BaseChanged,
                 "audit_control changed since it was read; read it again and re-plan",
             ));
         }
-        let assessment = self.assessor.assess(&old, &new);
+        let assessment = match &new {
+            Some(bytes) => self
+                .assessor
+                .assess(old.as_deref().unwrap_or_default(), bytes),
+            // Restoring "no file" (a rollback to the macOS 14+ default): there
+            // is no text to validate.
+            None => crate::platform::Assessment::default(),
+        };
         if assessment.has_errors() {
             let mut e = ApiError::new(
                 ErrorCode::Validation,
@@ -503,7 +525,7 @@ impl Keeper {
                 return Err(e);
             }
         }
-        let new_hash = content_hash(&new);
+        let new_hash = state_hash(&new);
         let head = self
             .history
             .head()
@@ -521,8 +543,8 @@ impl Keeper {
         }
 
         // 3. snapshot
-        self.history.put_blob(&old).map_err(state_err)?;
-        self.history.put_blob(&new).map_err(state_err)?;
+        self.history.put_content(&old).map_err(state_err)?;
+        self.history.put_content(&new).map_err(state_err)?;
         self.faults
             .hit("snapshot")
             .map_err(|e| io_err("snapshot", e))?;
@@ -551,7 +573,7 @@ impl Keeper {
             .map_err(|e| io_err("journal", e))?;
 
         // 5–7. temp file, rename, folder sync
-        if let Err(e) = self.replace_control(&path, &new) {
+        if let Err(e) = self.replace_control(&path, new.as_deref()) {
             // Nothing was renamed: the journal describes a change that did not
             // happen. Drop it so a restart does not misread it.
             let _ = std::fs::remove_file(self.journal_path());
@@ -571,7 +593,7 @@ impl Keeper {
 
         // 9. verify
         let back = self.read_control()?;
-        if content_hash(&back) != new_hash {
+        if state_hash(&back) != new_hash {
             return Err(ApiError::new(
                 ErrorCode::Io,
                 "audit_control changed again right after the write; check history",
@@ -607,17 +629,31 @@ impl Keeper {
         })
     }
 
-    /// Steps 5–7: replace the file keeping owner, mode and `uchg`.
-    fn replace_control(&self, path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    /// Steps 5–7: replace the file keeping owner, mode and `uchg`; `None`
+    /// removes it (restoring "no audit_control").
+    fn replace_control(&self, path: &Path, bytes: Option<&[u8]>) -> std::io::Result<()> {
         use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
-        let meta = std::fs::symlink_metadata(path)?;
-        if !meta.file_type().is_file() {
-            return Err(std::io::Error::other(
-                "audit_control is not a regular file; refusing to write through it",
-            ));
-        }
-        let (uid, gid, mode) = (meta.uid(), meta.gid(), meta.mode() & 0o7777);
         let dir = path.parent().unwrap_or(Path::new("/"));
+        let (uid, gid, mode) = match std::fs::symlink_metadata(path) {
+            Ok(meta) if meta.file_type().is_file() => {
+                (meta.uid(), meta.gid(), meta.mode() & 0o7777)
+            }
+            Ok(_) => {
+                return Err(std::io::Error::other(
+                    "audit_control is not a regular file; refusing to write through it",
+                ))
+            }
+            // A new file: owned like its folder (root:wheel on a Mac) and 0440,
+            // the mode CIS and STIG require.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let folder = std::fs::metadata(dir)?;
+                (folder.uid(), folder.gid(), 0o440)
+            }
+            Err(e) => return Err(e),
+        };
+        let Some(bytes) = bytes else {
+            return self.remove_control(path, dir);
+        };
         let tmp = dir.join(format!("{TEMP_PREFIX}{}", std::process::id()));
         let _ = std::fs::remove_file(&tmp);
         let written = (|| {
@@ -656,6 +692,23 @@ impl Keeper {
         if let Some(f) = flags.filter(|_| immutable) {
             file_flags::set(path, f)?;
         }
+        std::fs::File::open(dir)?.sync_all()?;
+        self.faults.hit("dir-synced")
+    }
+
+    fn remove_control(&self, path: &Path, dir: &Path) -> std::io::Result<()> {
+        self.faults.hit("write")?;
+        self.faults.hit("temp-written")?;
+        let flags = file_flags::get(path);
+        if flags.is_some_and(file_flags::is_immutable) {
+            file_flags::set(path, flags.unwrap_or(0) & !file_flags::UF_IMMUTABLE)?;
+        }
+        match std::fs::remove_file(path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+        self.faults.hit("renamed")?;
         std::fs::File::open(dir)?.sync_all()?;
         self.faults.hit("dir-synced")
     }
@@ -719,14 +772,18 @@ impl Keeper {
             .get(number)
             .map_err(state_err)?
             .ok_or_else(|| ApiError::new(ErrorCode::NotFound, format!("no revision {number}")))?;
-        self.history.blob(&rev.hash).map_err(state_err)
+        Ok(self
+            .history
+            .content(&rev.hash)
+            .map_err(state_err)?
+            .unwrap_or_default())
     }
 
     /// Health: the platform's findings plus the keeper's own.
     pub fn status(&self) -> Result<StatusReport, ApiError> {
         let mut findings = self.platform.findings();
-        let config_hash = match std::fs::read(self.platform.control_path()) {
-            Ok(bytes) => content_hash(&bytes),
+        let config_hash = match self.read_control() {
+            Ok(content) => state_hash(&content),
             Err(e) => {
                 findings.push(Finding {
                     level: HealthLevel::Error,

@@ -413,3 +413,37 @@ fn state_files_are_private() {
         }
     }
 }
+
+#[test]
+fn a_mac_without_audit_control_can_get_one_and_roll_back_to_none() {
+    let mac = Mac::new();
+    std::fs::remove_file(mac.control()).unwrap();
+    let (keeper, _) = mac.open();
+    let cfg = keeper.read_config().unwrap();
+    assert!(!cfg.exists);
+    assert_eq!(cfg.hash, "absent");
+    let h = keeper.history(None).unwrap();
+    assert_eq!(h.revisions[0].source, RevisionSource::Original);
+    assert_eq!(h.revisions[0].hash, "absent");
+
+    let report = keeper
+        .apply(
+            ORIGINAL,
+            &ChangeTerms {
+                base_hash: cfg.hash,
+                ..ChangeTerms::default()
+            },
+            &alice(),
+        )
+        .unwrap();
+    assert_eq!(mac.bytes(), ORIGINAL.as_bytes());
+    let mode = std::fs::metadata(mac.control()).unwrap().mode() & 0o7777;
+    assert_eq!(mode, 0o440, "a new audit_control is created 0440");
+    assert_eq!(report.revision, 2);
+
+    keeper
+        .rollback(1, &terms(ORIGINAL.as_bytes()), &alice())
+        .unwrap();
+    assert!(!mac.control().exists(), "rolled back to no file");
+    assert!(keeper.history(None).unwrap().chain_intact);
+}
