@@ -97,6 +97,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     Auditing::Default => AuditingSetup::AppleDefault,
                 },
                 now: now.map(from_unix).unwrap_or_else(SystemTime::now),
+                audit_control: None,
             };
             let report = sim::init(&dir, &opts)
                 .with_context(|| format!("creating a simulated Mac in {}", dir.display()))?;

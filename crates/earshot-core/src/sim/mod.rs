@@ -47,6 +47,8 @@ pub struct InitOptions {
     pub auditing: AuditingSetup,
     /// The moment the history ends (the wall clock for the CLI; fixed in tests).
     pub now: SystemTime,
+    /// audit_control text to use instead of the profile's (with `AuditingSetup::On`).
+    pub audit_control: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -112,9 +114,10 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<InitReport, SystemError> {
         AuditingSetup::AppleDefault => !version.audit_disabled_by_default(),
     };
     if auditing {
-        let text = match opts.auditing {
-            AuditingSetup::On => prof.audit_control,
-            AuditingSetup::AppleDefault => profile::APPLE_AUDIT_CONTROL,
+        let text = match (opts.auditing, &opts.audit_control) {
+            (AuditingSetup::On, Some(custom)) => custom.as_str(),
+            (AuditingSetup::On, None) => prof.audit_control,
+            (AuditingSetup::AppleDefault, _) => profile::APPLE_AUDIT_CONTROL,
         };
         write(&etc.join("audit_control"), text, 0o440)?;
     }

@@ -225,6 +225,27 @@ impl SimulatedMac {
         }
     }
 
+    /// If another live process (`earshot sim run`) hosts the daemon, appends `word`
+    /// to the control file for it and returns true; false when nobody hosts it.
+    pub fn queue_for_host(&self, word: &str) -> Result<bool, SystemError> {
+        use std::io::Write;
+        let state = self.load_state()?;
+        let Some(pid) = state.host_pid.filter(|p| process_alive(*p)) else {
+            return Ok(false);
+        };
+        if pid == std::process::id() {
+            return Ok(false);
+        }
+        let path = self.control_path();
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&path)
+            .map_err(|e| SystemError::io(&path, e))?;
+        writeln!(f, "{word}").map_err(|e| SystemError::io(&path, e))?;
+        Ok(true)
+    }
+
     fn run_audit(&self, cmd: AuditCmd) -> Result<CommandOutput, SystemError> {
         let state = self.load_state()?;
         if cmd == AuditCmd::Check {
@@ -254,19 +275,8 @@ impl SimulatedMac {
             auditd.command(cmd, self.now())?;
             return Ok(ok_output(""));
         }
-        if let Some(pid) = state.host_pid {
-            if process_alive(pid) {
-                use std::io::Write;
-                let path = self.control_path();
-                let mut f = std::fs::OpenOptions::new()
-                    .create(true)
-                    .append(true)
-                    .open(&path)
-                    .map_err(|e| SystemError::io(&path, e))?;
-                writeln!(f, "{}", crate::sim::control_word(cmd))
-                    .map_err(|e| SystemError::io(&path, e))?;
-                return Ok(ok_output(""));
-            }
+        if self.queue_for_host(crate::sim::control_word(cmd))? {
+            return Ok(ok_output(""));
         }
         // No daemon process: like launchd starting auditd on demand, load it from the
         // folder, act, and let it go.

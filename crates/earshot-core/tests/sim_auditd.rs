@@ -1,0 +1,569 @@
+//! The simulated Mac and its auditd, checked against the behaviour the spec gives for
+//! the real ones (audit_control.md §3.3, §3.4, §6, §7; macos_ops.md §5), reading the
+//! trails back with the independent `bsm` reader.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use bsm::{Item, Reader, Token};
+use earshot_core::sim::{
+    self, names, AuditingSetup, InitOptions, SimAuditd, AUE_AUDIT_RECOVERY, AUE_AUDIT_STARTUP,
+};
+use earshot_core::system::{
+    from_unix, parse_audit_condition, parse_launchctl_print, parse_print_disabled, AuditCmd,
+    AuditCondition, Command, LaunchdJob, SimulatedMac, System, VirtualClock,
+};
+
+/// 2026-03-02T00:00:00Z.
+const T0: u64 = 1_772_409_600;
+const DAY: f64 = 86_400.0;
+
+fn init_mac(
+    dir: &Path,
+    profile: &str,
+    control: Option<&str>,
+    days: f64,
+    seed: u64,
+) -> SimulatedMac {
+    let opts = InitOptions {
+        macos_version: "15.1".into(),
+        days,
+        profile: profile.into(),
+        seed,
+        auditing: AuditingSetup::On,
+        now: from_unix(T0),
+        audit_control: control.map(str::to_string),
+    };
+    sim::init(dir, &opts).unwrap();
+    SimulatedMac::open(dir)
+        .unwrap()
+        .with_clock(VirtualClock::at_unix(T0))
+}
+
+fn trail_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir.join("var/audit"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| names::parse_trail_name(p.file_name().unwrap().to_str().unwrap()).is_some())
+        .collect();
+    v.sort();
+    v
+}
+
+/// (event, auid, sid, has exec_args) of every record of a file; panics on damage.
+fn records(path: &Path) -> Vec<(u16, u32, u32, bool)> {
+    let bytes = std::fs::read(path).unwrap();
+    let mut out = Vec::new();
+    for item in Reader::new(&bytes) {
+        match item {
+            Item::Record(r) => {
+                assert!(r.damage().is_none(), "damaged record in {}", path.display());
+                let mut subj = (u32::MAX, 0);
+                let mut exec_args = false;
+                for t in r.tokens() {
+                    match t {
+                        Token::Subject(s) => subj = (s.auid, s.sid),
+                        Token::ExecArgs(_) => exec_args = true,
+                        _ => {}
+                    }
+                }
+                out.push((r.header.event, subj.0, subj.1, exec_args));
+            }
+            Item::FileToken(_) => {}
+            Item::Damage(d) => panic!("damage in {}: {d}", path.display()),
+        }
+    }
+    out
+}
+
+#[test]
+fn apple_default_on_sonoma_and_later_is_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = InitOptions {
+        macos_version: "14.5".into(),
+        days: 3.0,
+        profile: "laptop".into(),
+        seed: 1,
+        auditing: AuditingSetup::AppleDefault,
+        now: from_unix(T0),
+        audit_control: None,
+    };
+    let report = sim::init(dir.path(), &opts).unwrap();
+    assert!(!report.auditing);
+    let mac = SimulatedMac::open(dir.path()).unwrap();
+    assert!(mac
+        .metadata(Path::new("/etc/security/audit_control"))
+        .unwrap_err()
+        .is_not_found());
+    assert!(mac
+        .metadata(Path::new("/etc/security/audit_control.example"))
+        .is_ok());
+    assert!(trail_files(dir.path()).is_empty());
+    let print = mac.run(Command::LaunchctlPrint).unwrap();
+    assert_eq!(parse_launchctl_print(&print), LaunchdJob::NotLoaded);
+    let disabled = mac.run(Command::LaunchctlPrintDisabled).unwrap();
+    assert_eq!(parse_print_disabled(&disabled.stdout_text()), Some(true));
+    let cond = mac.run(Command::Audit(AuditCmd::Check)).unwrap();
+    assert_eq!(parse_audit_condition(&cond), AuditCondition::NoAudit);
+    // audit(8) cannot reach a daemon launchd does not know.
+    assert!(!mac.run(Command::Audit(AuditCmd::Init)).unwrap().success());
+}
+
+#[test]
+fn ventura_default_is_apples_audit_control() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = InitOptions {
+        macos_version: "13.6".into(),
+        days: 1.0,
+        profile: "hardened-laptop".into(),
+        seed: 1,
+        auditing: AuditingSetup::AppleDefault,
+        now: from_unix(T0),
+        audit_control: None,
+    };
+    assert!(sim::init(dir.path(), &opts).unwrap().auditing);
+    let text = std::fs::read_to_string(dir.path().join("etc/security/audit_control")).unwrap();
+    let apple = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/etc/apple/audit_control"),
+    )
+    .unwrap();
+    assert_eq!(text, apple);
+    let class = std::fs::read(dir.path().join("etc/security/audit_class")).unwrap();
+    let apple_class = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/etc/apple/audit_class"),
+    )
+    .unwrap();
+    assert_eq!(class, apple_class);
+}
+
+#[test]
+fn trails_are_named_sized_and_moded_like_a_macs() {
+    let dir = tempfile::tempdir().unwrap();
+    let control = "dir:/var/audit\nflags:lo,aa,ex\nminfree:5\nnaflags:lo,aa,ex\npolicy:cnt,argv\nfilesz:512K\nexpire-after:0\n";
+    let mac = init_mac(dir.path(), "laptop", Some(control), 2.0, 7);
+    let files = trail_files(dir.path());
+    assert!(files.len() >= 3, "{files:?}");
+    let mut prev_end = None;
+    for (i, f) in files.iter().enumerate() {
+        let name = f.file_name().unwrap().to_str().unwrap();
+        let parsed = names::parse_trail_name(name).unwrap();
+        let meta = std::fs::metadata(f).unwrap();
+        assert_eq!(meta.permissions().mode() & 0o7777, 0o440, "{name}");
+        // Names are contiguous: each trail starts when the previous one closed.
+        if let Some(end) = prev_end {
+            assert_eq!(parsed.start, Some(end), "{name}");
+        }
+        let recs = records(f);
+        assert!(!recs.is_empty());
+        if i + 1 < files.len() {
+            let names::TrailEnd::Closed(end) = parsed.end else {
+                panic!("{name} should be closed")
+            };
+            prev_end = Some(end);
+            // Rotation happens on the record that reaches filesz.
+            assert!(
+                meta.len() >= 512 * 1024 && meta.len() < 512 * 1024 + 32_767,
+                "{name} {}",
+                meta.len()
+            );
+        } else {
+            assert_eq!(parsed.end, names::TrailEnd::NotTerminated);
+        }
+    }
+    assert_eq!(records(&files[0])[0].0, AUE_AUDIT_STARTUP);
+    let current = mac.read_link(Path::new("/var/audit/current")).unwrap();
+    assert_eq!(
+        Path::new("/var/audit").join(files.last().unwrap().file_name().unwrap()),
+        current
+    );
+    // The trail's mtime is simulated time, not the host's.
+    let mtime = mac.metadata(&current).unwrap().mtime_secs;
+    assert!((T0 as i64 - 120..=T0 as i64).contains(&mtime), "{mtime}");
+}
+
+#[test]
+fn same_seed_same_trails_other_seed_other_trails() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let c = tempfile::tempdir().unwrap();
+    init_mac(a.path(), "laptop", None, 1.0, 42);
+    init_mac(b.path(), "laptop", None, 1.0, 42);
+    init_mac(c.path(), "laptop", None, 1.0, 43);
+    let read_all = |d: &Path| -> Vec<(String, Vec<u8>)> {
+        trail_files(d)
+            .iter()
+            .map(|f| {
+                (
+                    f.file_name().unwrap().to_str().unwrap().to_string(),
+                    std::fs::read(f).unwrap(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(read_all(a.path()), read_all(b.path()));
+    assert_ne!(read_all(a.path()), read_all(c.path()));
+}
+
+/// Puts trail files with chosen names, sizes and mtimes in /var/audit.
+fn place(dir: &Path, name: &str, size: usize, mtime: u64) {
+    let p = dir.join("var/audit").join(name);
+    std::fs::write(&p, vec![0u8; size]).unwrap();
+    let f = std::fs::File::options().write(true).open(&p).unwrap();
+    f.set_modified(from_unix(mtime)).unwrap();
+}
+
+fn set_control(mac: &SimulatedMac, text: &str) {
+    mac.write_file_atomically(
+        Path::new("/etc/security/audit_control"),
+        text.as_bytes(),
+        0o440,
+    )
+    .unwrap();
+}
+
+fn remaining(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = trail_files(dir)
+        .iter()
+        .map(|p| p.file_name().unwrap().to_str().unwrap().to_string())
+        .filter(|n| !n.ends_with("not_terminated"))
+        .collect();
+    v.sort();
+    v
+}
+
+/// A Mac whose active trail was started at T0 and is nearly empty, plus old trails.
+fn expiry_mac(dir: &Path, expire: &str) -> SimAuditd {
+    let control = format!("dir:/var/audit\nflags:lo\nminfree:0\nnaflags:lo\npolicy:cnt\nfilesz:0\nexpire-after:{expire}\n");
+    let mac = init_mac(dir, "laptop", Some(&control), 0.0, 1);
+    // Closed trails 1 MiB each, ending 10, 8, 6, 4 and 2 days before T0.
+    for (k, days) in [10u64, 8, 6, 4, 2].iter().enumerate() {
+        let end = T0 - days * 86_400;
+        let name = format!("{}.{}", names::stamp(end - 3600), names::stamp(end));
+        place(dir, &name, 1 << 20, end);
+        let _ = k;
+    }
+    // A crash_recovery trail: dated by its mtime (9 days ago).
+    place(
+        dir,
+        &format!("{}.crash_recovery", names::stamp(T0 - 9 * 86_400 - 60)),
+        1 << 20,
+        T0 - 9 * 86_400,
+    );
+    // Not a trail (no '.' at offset 14): never touched.
+    place(dir, "notes.txt", 5 << 20, T0 - 30 * 86_400);
+    SimAuditd::load(mac).unwrap()
+}
+
+#[test]
+fn expiry_by_size_deletes_oldest_while_total_exceeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = expiry_mac(dir.path(), "3M");
+    d.expire(T0 as f64).unwrap();
+    // 6 MiB of closed trails plus the active one, which counts towards the total
+    // but is never deleted: after 10d, crash(9d) and 8d go the total is still
+    // 3 MiB + the active trail's bytes > 3 MiB, so 6d goes too.
+    assert_eq!(
+        remaining(dir.path()).len(),
+        2,
+        "{:?}",
+        remaining(dir.path())
+    );
+    assert!(remaining(dir.path()).iter().all(|n| !n.contains("crash")));
+    assert!(dir.path().join("var/audit/notes.txt").exists());
+}
+
+#[test]
+fn expiry_by_age_uses_end_time_and_mtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = expiry_mac(dir.path(), "5d");
+    d.expire(T0 as f64).unwrap();
+    // Ended 10, 9 (crash, mtime), 8, 6 days ago: gone; 4 and 2 stay.
+    assert_eq!(
+        remaining(dir.path()).len(),
+        2,
+        "{:?}",
+        remaining(dir.path())
+    );
+}
+
+#[test]
+fn expiry_and_needs_both_or_needs_either() {
+    let dir = tempfile::tempdir().unwrap();
+    // AND: older than 7d AND total > 1 MiB → 10d, 9d, 8d qualify on age; size holds.
+    let mut d = expiry_mac(dir.path(), "7d AND 1M");
+    d.expire(T0 as f64).unwrap();
+    assert_eq!(remaining(dir.path()).len(), 3);
+
+    let dir = tempfile::tempdir().unwrap();
+    // AND with a 100 MiB size limit: never over size, nothing goes.
+    let mut d = expiry_mac(dir.path(), "1d AND 100M");
+    d.expire(T0 as f64).unwrap();
+    assert_eq!(remaining(dir.path()).len(), 6);
+
+    let dir = tempfile::tempdir().unwrap();
+    // OR: 9d age takes 10d; 4M size then takes crash(9d) and 8d.
+    let mut d = expiry_mac(dir.path(), "9d OR 4M");
+    d.expire(T0 as f64).unwrap();
+    assert_eq!(
+        remaining(dir.path()).len(),
+        3,
+        "{:?}",
+        remaining(dir.path())
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    // AND with only one part set never deletes (spec §9 #45).
+    let mut d = expiry_mac(dir.path(), "60d AND 30d");
+    d.expire(T0 as f64).unwrap();
+    assert_eq!(remaining(dir.path()).len(), 6);
+}
+
+#[test]
+fn expiry_runs_only_at_rotation_and_never_with_filesz_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut d = expiry_mac(dir.path(), "1M");
+    // A day of writing with filesz:0: no rotation, so nothing expires.
+    d.step_to(T0 as f64 + DAY).unwrap();
+    assert_eq!(remaining(dir.path()).len(), 6);
+    // A manual rotation (`audit -n`) expires.
+    d.rotate(T0 as f64 + DAY).unwrap();
+    assert!(
+        remaining(dir.path()).len() <= 2,
+        "{:?}",
+        remaining(dir.path())
+    );
+}
+
+fn count_events(files: &[PathBuf], f: impl Fn(&(u16, u32, u32, bool)) -> bool) -> usize {
+    files
+        .iter()
+        .map(|p| records(p).iter().filter(|r| f(r)).count())
+        .sum()
+}
+
+#[test]
+fn flags_change_reaches_only_new_sessions_naflags_immediately() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = "dir:/var/audit\nflags:lo\nminfree:0\nnaflags:lo\npolicy:cnt\nfilesz:0\n";
+    let mac = init_mac(dir.path(), "build-server", Some(before), 0.0, 5);
+    let mut d = SimAuditd::load(mac.clone()).unwrap();
+    d.step_to(T0 as f64 + 3600.0).unwrap();
+    let persistent = d
+        .state()
+        .sessions
+        .iter()
+        .find(|s| s.ends.is_none())
+        .unwrap()
+        .asid;
+    set_control(
+        &mac,
+        "dir:/var/audit\nflags:lo,pc\nminfree:0\nnaflags:lo,pc\npolicy:cnt\nfilesz:0\n",
+    );
+    d.reload(T0 as f64 + 3600.0).unwrap();
+    d.step_to(T0 as f64 + 4.0 * 3600.0).unwrap();
+    d.save().unwrap();
+    let files = trail_files(dir.path());
+    // AUE_FORK (2) is class pc.
+    let fork_in = |auid_ok: &dyn Fn(u32, u32) -> bool| {
+        count_events(&files, |r| r.0 == 2 && auid_ok(r.1, r.2))
+    };
+    assert_eq!(
+        fork_in(&|_, sid| sid == persistent),
+        0,
+        "the session that logged in before the change keeps its mask"
+    );
+    assert!(
+        fork_in(&|auid, sid| auid == 502 && sid != persistent) > 0,
+        "new ssh sessions pick up flags"
+    );
+    assert!(
+        fork_in(&|auid, _| auid == u32::MAX) > 0,
+        "naflags apply at audit -s"
+    );
+    // Nothing of class pc before the reload (the first trail).
+    assert_eq!(records(&files[0]).iter().filter(|r| r.0 == 2).count(), 0);
+}
+
+#[test]
+fn argv_policy_adds_exec_args() {
+    for (policy, want) in [("cnt,argv", true), ("cnt", false)] {
+        let dir = tempfile::tempdir().unwrap();
+        let control = format!(
+            "dir:/var/audit\nflags:lo,ex\nminfree:0\nnaflags:lo,ex\npolicy:{policy}\nfilesz:0\n"
+        );
+        init_mac(dir.path(), "laptop", Some(&control), 0.1, 3);
+        let files = trail_files(dir.path());
+        let execs = count_events(&files, |r| r.0 == 23);
+        let with_args = count_events(&files, |r| r.0 == 23 && r.3);
+        assert!(execs > 10, "{execs}");
+        assert_eq!(
+            with_args == execs,
+            want,
+            "policy {policy}: {with_args}/{execs}"
+        );
+        assert_eq!(with_args == 0, !want);
+    }
+}
+
+#[test]
+fn crash_leaves_trail_and_next_start_recovers_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mac = init_mac(dir.path(), "laptop", None, 0.5, 9);
+    let mut d = SimAuditd::load(mac.clone()).unwrap();
+    let before = mac.read_link(Path::new("/var/audit/current")).unwrap();
+    d.crash().unwrap();
+    d.save().unwrap();
+    // Nothing is written while auditd is dead, and the kernel reports not auditing.
+    let size = std::fs::metadata(mac.resolve(&before).unwrap())
+        .unwrap()
+        .len();
+    d.step_to(T0 as f64 + 600.0).unwrap();
+    assert_eq!(
+        std::fs::metadata(mac.resolve(&before).unwrap())
+            .unwrap()
+            .len(),
+        size
+    );
+    let cond = mac.run(Command::Audit(AuditCmd::Check)).unwrap();
+    assert_eq!(parse_audit_condition(&cond), AuditCondition::NoAudit);
+    // `audit -i` through the System: the crashed trail becomes START.crash_recovery.
+    let clock = VirtualClock::at_unix(T0 + 900);
+    let mac = mac.with_clock(clock);
+    assert!(mac.run(Command::Audit(AuditCmd::Init)).unwrap().success());
+    let start = &before.file_name().unwrap().to_str().unwrap()[..14];
+    assert!(dir
+        .path()
+        .join(format!("var/audit/{start}.crash_recovery"))
+        .exists());
+    let now = mac.read_link(Path::new("/var/audit/current")).unwrap();
+    assert_ne!(now, before);
+    let recs = records(&mac.resolve(&now).unwrap());
+    assert_eq!(recs[0].0, AUE_AUDIT_RECOVERY);
+    assert_eq!(recs[1].0, AUE_AUDIT_STARTUP);
+    let cond = mac.run(Command::Audit(AuditCmd::Check)).unwrap();
+    assert_eq!(parse_audit_condition(&cond), AuditCondition::Auditing);
+}
+
+#[test]
+fn terminate_closes_the_trail_and_removes_current() {
+    let dir = tempfile::tempdir().unwrap();
+    let mac = init_mac(dir.path(), "laptop", None, 0.2, 9);
+    assert!(mac
+        .run(Command::Audit(AuditCmd::Terminate))
+        .unwrap()
+        .success());
+    assert!(mac.read_link(Path::new("/var/audit/current")).is_err());
+    let files = trail_files(dir.path());
+    let last = files.last().unwrap();
+    assert!(matches!(
+        names::parse_trail_name(last.file_name().unwrap().to_str().unwrap())
+            .unwrap()
+            .end,
+        names::TrailEnd::Closed(_)
+    ));
+    assert_eq!(records(last).last().unwrap().0, sim::AUE_AUDIT_SHUTDOWN);
+    let cond = mac.run(Command::Audit(AuditCmd::Check)).unwrap();
+    assert_eq!(parse_audit_condition(&cond), AuditCondition::NoAudit);
+}
+
+#[test]
+fn rotate_and_sync_through_the_system_boundary() {
+    let dir = tempfile::tempdir().unwrap();
+    let mac = init_mac(dir.path(), "laptop", None, 0.2, 2);
+    let n = trail_files(dir.path()).len();
+    let mac = mac.with_clock(VirtualClock::at_unix(T0 + 60));
+    assert!(mac.run(Command::Audit(AuditCmd::Rotate)).unwrap().success());
+    assert_eq!(trail_files(dir.path()).len(), n + 1);
+    let mac = mac.with_clock(VirtualClock::at_unix(T0 + 120));
+    assert!(mac.run(Command::Audit(AuditCmd::Sync)).unwrap().success());
+    assert_eq!(trail_files(dir.path()).len(), n + 2);
+    // Same second as the last rotation: auditd refuses a second trail name.
+    assert!(mac.run(Command::Audit(AuditCmd::Rotate)).unwrap().success());
+    assert_eq!(trail_files(dir.path()).len(), n + 2);
+}
+
+#[test]
+fn hosted_daemon_answers_commands_in_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let mac = init_mac(dir.path(), "laptop", None, 0.1, 2);
+    let clock = VirtualClock::at_unix(T0);
+    let mut mac = mac.with_clock(clock.clone());
+    let daemon = Arc::new(Mutex::new(SimAuditd::load(mac.clone()).unwrap()));
+    mac.host(daemon.clone());
+    clock.advance(std::time::Duration::from_secs(3600));
+    let n = trail_files(dir.path()).len();
+    assert!(mac.run(Command::Audit(AuditCmd::Rotate)).unwrap().success());
+    assert_eq!(trail_files(dir.path()).len(), n + 1);
+    // The hosted daemon caught up with the hour before rotating.
+    let d = daemon.lock().unwrap();
+    assert!((d.state().sim_time - (T0 + 3600) as f64).abs() < 1e-6);
+    let print = mac.run(Command::LaunchctlPrint).unwrap();
+    assert!(matches!(
+        parse_launchctl_print(&print),
+        LaunchdJob::Loaded { running: true, .. }
+    ));
+}
+
+#[test]
+fn low_space_rotates_and_expires_hard_limit_suspends() {
+    let dir = tempfile::tempdir().unwrap();
+    let control = "dir:/var/audit\nflags:lo,aa,ex,pc,fr\nminfree:25\nnaflags:lo,aa,ex,pc,fr\npolicy:cnt,argv\nfilesz:1M\nexpire-after:0\n";
+    let mac = init_mac(dir.path(), "laptop", Some(control), 0.0, 4);
+    // Shrink the simulated volume to leave ~3 MiB above a 25 % soft limit.
+    let mut state = mac.load_state().unwrap();
+    let used = state.volume.other_used_bytes;
+    let size = 64u64 << 20;
+    state.volume = earshot_core::system::VolumeModel {
+        size_bytes: size,
+        other_used_bytes: size - size / 4 - (3 << 20),
+        block_size: 4096,
+    };
+    assert!(used > 0);
+    mac.save_state(&state).unwrap();
+    let mut d = SimAuditd::load(mac.clone()).unwrap();
+    d.start(T0 as f64).unwrap();
+    d.step_to(T0 as f64 + 6.0 * 3600.0).unwrap();
+    d.save().unwrap();
+    let warnings = d.take_warnings();
+    assert!(
+        warnings.iter().any(|w| w.starts_with("soft")),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings.iter().any(|w| w.starts_with("allhard")),
+        "{warnings:?}"
+    );
+    assert!(d.state().suspended_for_space);
+    assert!(d.state().counters.records_dropped > 0);
+    let cond = mac.run(Command::Audit(AuditCmd::Check)).unwrap();
+    assert_eq!(parse_audit_condition(&cond), AuditCondition::NoAudit);
+    let v = mac.statvfs(Path::new("/var/audit")).unwrap();
+    assert!(v.blocks_free < 4 + 8, "free blocks {}", v.blocks_free);
+}
+
+#[test]
+fn simulated_paths_stay_inside_the_root() {
+    let dir = tempfile::tempdir().unwrap();
+    let mac = init_mac(dir.path(), "laptop", None, 0.0, 1);
+    assert!(mac.resolve(Path::new("/var/../../etc/passwd")).is_err());
+    assert!(mac.resolve(Path::new("var/audit")).is_err());
+    let root = std::fs::canonicalize(dir.path()).unwrap();
+    assert_eq!(
+        mac.resolve(Path::new("/var/audit")).unwrap(),
+        root.join("var/audit")
+    );
+    // The state file is bookkeeping, not part of the Mac.
+    let names: Vec<_> = mac
+        .list_dir(Path::new("/"))
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(names, ["etc", "var"]);
+    // The owner of the simulated root plays root:wheel.
+    let m = mac
+        .metadata(Path::new("/etc/security/audit_control"))
+        .unwrap();
+    assert_eq!((m.uid, m.gid, m.mode), (0, 0, 0o440));
+}
