@@ -120,6 +120,9 @@ fn is_known(tid: u8) -> bool {
 
 /// Walk the tokens of `rec` from `at`, filling subject and return fields.
 /// Returns the offset and id of the first token that could not be skipped.
+/// The walk always goes to the trailer (rather than stopping once subject
+/// and return are seen) so the scan reports exactly the token damage the
+/// reader reports; return is nearly always the last token anyway.
 #[inline]
 fn walk(rec: &[u8], mut at: usize, s: &mut RecordSummary) -> Option<(usize, u8)> {
     let body_end = rec.len() - TRAILER_LEN;
@@ -142,9 +145,6 @@ fn walk(rec: &[u8], mut at: usize, s: &mut RecordSummary) -> Option<(usize, u8)>
                 s.status = Some(st);
             }
             _ => {}
-        }
-        if s.status.is_some() && s.auid.is_some() {
-            return None;
         }
         match skip(rec, at) {
             Some(n) if at + n <= body_end => at += n,
