@@ -4,6 +4,24 @@
 
 type Child = Node | string | null | undefined | false;
 
+/**
+ * Text in which `backquoted` spans (as the audit-control messages quote file content)
+ * become <code> elements. Unpaired backquotes are left as they are.
+ */
+export function withCode(text: string): DocumentFragment {
+  const fragment = document.createDocumentFragment();
+  const parts = text.split("`");
+  if (parts.length % 2 === 0) {
+    fragment.append(text);
+    return fragment;
+  }
+  parts.forEach((part, i) => {
+    if (i % 2 === 1) fragment.append(h("code", {}, part));
+    else if (part) fragment.append(part);
+  });
+  return fragment;
+}
+
 export function h<K extends keyof HTMLElementTagNameMap>(
   tag: K,
   attrs: Record<string, string> = {},

@@ -86,6 +86,20 @@ describe("diagnostics screen", () => {
     expect(field(rows()[0]!, "message")).toBe("<img src=x onerror=alert(1)>");
   });
 
+  it("shows `quoted` file content as code and keeps stray backquotes", async () => {
+    const quoted = diag({ message: "`M` means MiB: `10M` is a size", hint: "a ` alone" });
+    await renderDiagnostics(
+      root,
+      new MockBackend({ status: "checked", path: PATH, diagnostics: [quoted] }),
+    );
+    const row = rows()[0]!;
+    expect(field(row, "message")).toBe("M means MiB: 10M is a size");
+    expect(
+      Array.from(row.querySelectorAll("[data-field=message] code")).map((c) => c.textContent),
+    ).toEqual(["M", "10M"]);
+    expect(field(row, "hint")).toBe("a ` alone");
+  });
+
   it("checks again when asked", async () => {
     const backend = new MockBackend({ status: "missing", path: PATH });
     await renderDiagnostics(root, backend);

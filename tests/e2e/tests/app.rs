@@ -62,7 +62,7 @@ impl Row {
             },
             severity: d.severity.to_string(),
             code: d.code.clone(),
-            message: squash(&d.message),
+            message: displayed(&d.message),
         }
     }
 
@@ -74,6 +74,16 @@ impl Row {
 /// HTML rendering collapses runs of white space; compare text the way it is displayed.
 fn squash(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// A message as the screen shows it: paired `backquotes` become code spans, so the
+/// quotes themselves are not displayed (an odd count is shown as written).
+fn displayed(message: &str) -> String {
+    if message.matches('`').count() % 2 == 0 {
+        squash(&message.replace('`', ""))
+    } else {
+        squash(message)
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {

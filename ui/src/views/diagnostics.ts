@@ -2,7 +2,7 @@
 // is looking at.
 
 import type { Backend, ConfigReport, Diagnostic } from "../backend";
-import { h } from "../dom";
+import { h, withCode } from "../dom";
 import { countBySeverity, position, summarize } from "../summary";
 
 export async function renderDiagnostics(root: HTMLElement, backend: Backend): Promise<void> {
@@ -100,8 +100,8 @@ function diagnosticsTable(diagnostics: readonly Diagnostic[]): HTMLElement {
       h(
         "td",
         { class: "text" },
-        h("p", { class: "message", "data-field": "message" }, d.message),
-        d.hint && h("p", { class: "hint", "data-field": "hint" }, d.hint),
+        h("p", { class: "message", "data-field": "message" }, withCode(d.message)),
+        d.hint && h("p", { class: "hint", "data-field": "hint" }, withCode(d.hint)),
       ),
     ),
   );
