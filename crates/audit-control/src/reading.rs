@@ -541,7 +541,6 @@ impl<'a> Reader<'a> {
                 reason: "too long".into(),
             };
         }
-        self.mscp_leading_blank(key, &e, vs, v);
         match parse_flags(v, self.classes) {
             Err(err) => {
                 self.flags_error(key, &e, vs, &err);
