@@ -15,3 +15,4 @@ pub mod peer;
 pub mod platform;
 pub mod runtime;
 pub mod server;
+pub mod system;

@@ -191,7 +191,23 @@ async fn main() -> Result<()> {
         .with_context(|| format!("state folder {}", layout.state.display()))?;
     let secret = InstallSecret::load_or_create(&layout.state.join("secret"))
         .context("loading the install secret")?;
-    let platform = earshot_helper::runtime::platform(args.root.as_deref())?;
+    let (platform, sim_host) =
+        earshot_helper::runtime::platform(args.root.as_deref(), &layout.state)?;
+    let sim_host = sim_host.map(Arc::new);
+    if let Some(host) = &sim_host {
+        // The hosted simulated auditd writes records as simulated time passes.
+        let host = host.clone();
+        tokio::spawn(async move {
+            let mut beat = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                beat.tick().await;
+                let h = host.clone();
+                if let Ok(Err(e)) = tokio::task::spawn_blocking(move || h.tick()).await {
+                    eprintln!("earshot-helper: simulated auditd: {e}");
+                }
+            }
+        });
+    }
     let control = platform.control_path();
     let keeper = Keeper::open(
         platform,
@@ -223,5 +239,8 @@ async fn main() -> Result<()> {
         _ = tokio::signal::ctrl_c() => {}
     }
     let _ = std::fs::remove_file(&layout.socket);
+    if let Some(host) = sim_host {
+        host.stop();
+    }
     Ok(())
 }

@@ -7,12 +7,29 @@ use audit_control::{AuditControl, ClassTable, Document, ExpireAfter};
 use earshot_api::{Change, Diagnostic, Risk};
 
 use crate::platform::{Assessment, Assessor, Platform};
+use crate::system::{open_simulated, SimHost, SystemPlatform};
 
-/// The machine this run guards.
-pub fn platform(root: Option<&Path>) -> anyhow::Result<Arc<dyn Platform>> {
+/// The machine this run guards: the simulated Mac in `root` (its auditd hosted
+/// here unless another process hosts it), or the real Mac. Trail summaries are
+/// cached under `state_dir`.
+pub fn platform(
+    root: Option<&Path>,
+    state_dir: &Path,
+) -> anyhow::Result<(Arc<dyn Platform>, Option<SimHost>)> {
+    let cache = state_dir.join("cache");
     match root {
-        Some(root) => Ok(Arc::new(crate::folder::FolderPlatform::new(root))),
-        None => anyhow::bail!("guarding the real Mac needs the macOS System backend"),
+        Some(root) => {
+            let (sys, host) = open_simulated(root)?;
+            Ok((Arc::new(SystemPlatform::new(sys, "simulated", cache)), host))
+        }
+        None => Ok((
+            Arc::new(SystemPlatform::new(
+                Arc::new(earshot_core::system::MacOs::new()),
+                "macos",
+                cache,
+            )),
+            None,
+        )),
     }
 }
 

@@ -81,6 +81,24 @@ pub fn mac_folder(root: &Path, text: &str) {
     std::fs::write(root.join("etc/security/audit_control"), text).unwrap();
 }
 
+/// A simulated Mac (auditing on, a day of trails) as `earshot sim init` makes it.
+pub fn simulated_mac(root: &Path) {
+    use earshot_core::sim::{init, AuditingSetup, InitOptions};
+    init(
+        root,
+        &InitOptions {
+            macos_version: "15.1".into(),
+            days: 0.05,
+            profile: "laptop".into(),
+            seed: 7,
+            auditing: AuditingSetup::On,
+            now: std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000),
+            audit_control: None,
+        },
+    )
+    .expect("simulated Mac");
+}
+
 pub fn my_uid() -> u32 {
     // SAFETY: getuid has no preconditions.
     unsafe { libc::getuid() }

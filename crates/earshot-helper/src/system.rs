@@ -1,0 +1,286 @@
+//! The keeper's [`Platform`] over `earshot_core::system::System`: the real Mac
+//! ([`earshot_core::system::MacOs`]) or a simulated one, whose auditd this
+//! process may host ([`SimHost`]).
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use earshot_api::{Finding, HealthLevel, TrailFile, TrailStatsReport};
+use earshot_core::health::Severity;
+use earshot_core::sim::SimAuditd;
+use earshot_core::status::{collect, StatusOptions};
+use earshot_core::system::{
+    unix_f64, unix_secs, AuditCmd, AuditSettings, Command, SimulatedMac, System, VirtualClock,
+    AUDIT_CONTROL,
+};
+use earshot_core::trail::{Inventory, SummaryCache};
+
+use crate::platform::{AuditOp, Platform};
+
+/// A [`System`] seen through the keeper's narrow needs.
+pub struct SystemPlatform {
+    sys: Arc<dyn System>,
+    /// `"macos"` or `"simulated"` (as `earshot_core::status` names them).
+    kind: &'static str,
+    cache_dir: PathBuf,
+}
+
+impl std::fmt::Debug for SystemPlatform {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SystemPlatform")
+            .field("kind", &self.kind)
+            .finish()
+    }
+}
+
+impl SystemPlatform {
+    /// `cache_dir` holds trail summaries (inside the helper's state folder).
+    pub fn new(sys: Arc<dyn System>, kind: &'static str, cache_dir: PathBuf) -> SystemPlatform {
+        SystemPlatform {
+            sys,
+            kind,
+            cache_dir,
+        }
+    }
+
+    fn trail_dirs(&self) -> Vec<PathBuf> {
+        let dirs = AuditSettings::read(&*self.sys)
+            .ok()
+            .flatten()
+            .map(|s| s.dirs)
+            .unwrap_or_else(|| vec!["/var/audit".to_string()]);
+        dirs.iter()
+            .filter_map(|d| self.sys.resolve(Path::new(d)).ok())
+            .collect()
+    }
+}
+
+fn level(s: Severity) -> HealthLevel {
+    match s {
+        Severity::Ok => HealthLevel::Ok,
+        Severity::Off => HealthLevel::Off,
+        Severity::Warning | Severity::Unknown => HealthLevel::Warning,
+        Severity::Error => HealthLevel::Error,
+    }
+}
+
+impl Platform for SystemPlatform {
+    fn control_path(&self) -> PathBuf {
+        // Resolving a fixed absolute path cannot escape the simulated root.
+        self.sys
+            .resolve(Path::new(AUDIT_CONTROL))
+            .unwrap_or_else(|_| PathBuf::from(AUDIT_CONTROL))
+    }
+
+    fn audit(&self, op: AuditOp) -> Result<(), String> {
+        let cmd = match op {
+            AuditOp::Sync => AuditCmd::Sync,
+            AuditOp::Rotate => AuditCmd::Rotate,
+            AuditOp::Expire => AuditCmd::Expire,
+            AuditOp::Enable => AuditCmd::Init,
+        };
+        let out = self
+            .sys
+            .run(Command::Audit(cmd))
+            .map_err(|e| e.to_string())?;
+        if out.success() {
+            return Ok(());
+        }
+        let said = [out.stderr_text(), out.stdout_text()]
+            .into_iter()
+            .map(|t| t.trim().to_string())
+            .find(|t| !t.is_empty())
+            .unwrap_or_else(|| format!("audit {} exited with {:?}", cmd.flag(), out.status));
+        Err(said)
+    }
+
+    fn now_unix(&self) -> u64 {
+        unix_secs(self.sys.now())
+    }
+
+    fn simulated(&self) -> bool {
+        self.kind == "simulated"
+    }
+
+    fn findings(&self) -> Vec<Finding> {
+        let opts = StatusOptions {
+            cache_dir: Some(self.cache_dir.clone()),
+        };
+        match collect(&*self.sys, self.kind, &opts) {
+            Ok(status) => {
+                let h = status.health;
+                let message = match &h.fix {
+                    Some(fix) => format!("{} {fix}", h.summary),
+                    None => h.summary.clone(),
+                };
+                vec![Finding {
+                    level: level(h.severity),
+                    code: h.state.as_str().replace('_', "-"),
+                    message,
+                }]
+            }
+            Err(e) => vec![Finding {
+                level: HealthLevel::Warning,
+                code: "status-unavailable".into(),
+                message: format!("auditing status could not be read: {e}"),
+            }],
+        }
+    }
+
+    fn trail_stats(&self) -> Result<TrailStatsReport, String> {
+        let inventory = Inventory::scan(&self.trail_dirs()).map_err(|e| e.to_string())?;
+        let cache = SummaryCache::new(&self.cache_dir);
+        let mut report = TrailStatsReport {
+            files: Vec::new(),
+            total_bytes: 0,
+            total_records: 0,
+        };
+        for trail in &inventory.trails {
+            let summary = cache.summary(&trail.path).map_err(|e| e.to_string())?;
+            let damaged_bytes = summary
+                .damage(trail.is_growing())
+                .iter()
+                .map(|d| d.len)
+                .sum();
+            report.total_bytes += trail.size;
+            report.total_records += summary.tally.records;
+            report.files.push(TrailFile {
+                name: trail
+                    .path
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default(),
+                bytes: trail.size,
+                records: summary.tally.records,
+                current: trail.is_current,
+                damaged_bytes,
+            });
+        }
+        Ok(report)
+    }
+
+    fn user_name(&self, uid: u32) -> String {
+        crate::peer::user_name(uid)
+    }
+}
+
+/// The simulated auditd, hosted in the helper process when nobody else hosts it.
+pub struct SimHost {
+    auditd: Arc<Mutex<SimAuditd>>,
+    mac: SimulatedMac,
+    clock: VirtualClock,
+    wall_start: Instant,
+    sim_start: f64,
+}
+
+impl std::fmt::Debug for SimHost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimHost")
+            .field("root", &self.mac.root())
+            .finish()
+    }
+}
+
+fn alive(pid: u32) -> bool {
+    i32::try_from(pid)
+        .is_ok_and(|p| nix::sys::signal::kill(nix::unistd::Pid::from_raw(p), None).is_ok())
+}
+
+/// Open the simulated Mac in `root`. Unless another live process already hosts
+/// its auditd (then `audit` commands are queued to it through the folder), the
+/// daemon is loaded into this process and returned for [`SimHost::tick`].
+pub fn open_simulated(root: &Path) -> anyhow::Result<(Arc<dyn System>, Option<SimHost>)> {
+    use anyhow::Context;
+    let mac = SimulatedMac::open(root)
+        .with_context(|| format!("opening simulated Mac {}", root.display()))?;
+    let state = mac
+        .load_state()
+        .context("reading the simulated Mac's state")?;
+    if state
+        .host_pid
+        .is_some_and(|p| p != std::process::id() && alive(p))
+    {
+        return Ok((Arc::new(mac), None));
+    }
+    // Simulated time continues from where the folder's history ends, or from
+    // now if that lies in the past.
+    let sim_start = unix_f64(SystemTime::now()).max(state.auditd.sim_time);
+    let clock = VirtualClock::new(SystemTime::UNIX_EPOCH + Duration::from_secs_f64(sim_start));
+    let mac = mac.with_clock(clock.clone());
+    let mut auditd = SimAuditd::load(mac.clone()).context("loading the simulated auditd")?;
+    auditd.set_host_pid(Some(std::process::id()));
+    if !auditd.state().running && state.launchd_enabled && state.launchd_loaded {
+        // Boot: launchd starts auditd and the system issues `audit -i`.
+        if let Err(e) = auditd.command(AuditCmd::Init, clock.now()) {
+            eprintln!("earshot-helper: simulated auditd did not start: {e}");
+        }
+    }
+    auditd.save().context("saving the simulated auditd")?;
+    let auditd = Arc::new(Mutex::new(auditd));
+    let mut hosted = mac.clone();
+    hosted.host(auditd.clone());
+    Ok((
+        Arc::new(hosted),
+        Some(SimHost {
+            auditd,
+            mac,
+            clock,
+            wall_start: Instant::now(),
+            sim_start,
+        }),
+    ))
+}
+
+impl SimHost {
+    fn lock(&self) -> std::sync::MutexGuard<'_, SimAuditd> {
+        self.auditd.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Advance simulated time to now: run queued commands, write records, save.
+    pub fn tick(&self) -> Result<(), String> {
+        let t = self.sim_start + self.wall_start.elapsed().as_secs_f64();
+        self.clock
+            .set(SystemTime::UNIX_EPOCH + Duration::from_secs_f64(t));
+        let now = self.clock.now();
+        let mut d = self.lock();
+        for word in take_control_lines(&self.mac) {
+            match earshot_core::sim::parse_control_word(&word) {
+                Some(Some(cmd)) => {
+                    if let Err(e) = d.command(cmd, now) {
+                        eprintln!("earshot-helper: simulated audit {}: {e}", cmd.flag());
+                    }
+                }
+                Some(None) => d.crash().map_err(|e| e.to_string())?,
+                None => eprintln!("earshot-helper: ignoring control line {word:?}"),
+            }
+        }
+        d.step(now).map_err(|e| e.to_string())?;
+        for w in d.take_warnings() {
+            eprintln!("audit_warn: {w}");
+        }
+        d.save().map_err(|e| e.to_string())
+    }
+
+    /// Hand the simulated auditd back to the folder.
+    pub fn stop(&self) {
+        let mut d = self.lock();
+        d.set_host_pid(None);
+        if let Err(e) = d.save() {
+            eprintln!("earshot-helper: saving the simulated auditd: {e}");
+        }
+    }
+}
+
+/// Commands other processes queued for the hosting process (one word a line),
+/// taken atomically by renaming the file away first.
+fn take_control_lines(mac: &SimulatedMac) -> Vec<String> {
+    let path = mac.control_path();
+    let taken = path.with_extension(format!("taken.{}", std::process::id()));
+    if std::fs::rename(&path, &taken).is_err() {
+        return Vec::new();
+    }
+    let text = std::fs::read_to_string(&taken).unwrap_or_default();
+    let _ = std::fs::remove_file(&taken);
+    text.lines().map(str::to_string).collect()
+}

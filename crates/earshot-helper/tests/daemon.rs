@@ -1,0 +1,148 @@
+//! The real daemon over a simulated Mac: status, apply with reload, rotate,
+//! trail stats, and drift pushed to subscribers.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::simulated_mac;
+use earshot_api::auth::InstallSecret;
+use earshot_api::{ChangeTerms, Client, ErrorCode, Event, RevisionSource};
+use tokio::net::UnixStream;
+
+struct Daemon {
+    child: Child,
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+async fn start(root: &Path) -> (Daemon, Client) {
+    let child = Command::new(env!("CARGO_BIN_EXE_earshot-helper"))
+        .arg("--root")
+        .arg(root)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut daemon = Daemon { child };
+    let socket = root.join("run/earshot/helper.sock");
+    for _ in 0..4000 {
+        assert!(daemon.child.try_wait().unwrap().is_none(), "helper exited");
+        if let Ok(stream) = UnixStream::connect(&socket).await {
+            let secret = InstallSecret::read(&root.join("var/db/earshot/secret")).unwrap();
+            let client = Client::handshake(stream, move |_| Ok(secret.secret))
+                .await
+                .unwrap();
+            return (daemon, client);
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("helper never listened");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daemon_serves_a_simulated_mac() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    simulated_mac(root);
+    let (_daemon, mut c) = start(root).await;
+    assert!(c.session().simulated);
+
+    let status = c.status().await.unwrap();
+    assert!(status.simulated);
+    assert_eq!(status.head_revision, Some(1));
+    assert!(
+        !status.findings.is_empty(),
+        "health comes from earshot-core"
+    );
+
+    let stats = c.call(earshot_api::Request::TrailStats).await.unwrap();
+    let earshot_api::Response::TrailStats(stats) = stats else {
+        panic!("trail stats expected")
+    };
+    assert!(!stats.files.is_empty(), "the simulated Mac has trails");
+    assert!(stats.files.iter().any(|f| f.current));
+    assert!(stats.total_records > 0);
+    assert!(
+        stats.files.iter().all(|f| !f.name.contains('/')),
+        "names only"
+    );
+
+    // A risky change without its acknowledgement is refused; with it, applied.
+    let cfg = c.read_config().await.unwrap();
+    assert!(cfg.exists);
+    let text = cfg.text.replace("policy:cnt,argv", "policy:argv");
+    assert_ne!(text, cfg.text, "the profile's policy has cnt");
+    let terms = ChangeTerms {
+        base_hash: cfg.hash.clone(),
+        reason: "test".into(),
+        ..ChangeTerms::default()
+    };
+    let err = c.apply(text.clone(), terms.clone()).await.unwrap_err();
+    assert_eq!(err.code(), Some(ErrorCode::AckRequired));
+    let plan = c.plan(text.clone()).await.unwrap();
+    assert!(plan.valid);
+    assert_eq!(plan.risks.len(), 1);
+    assert_eq!(plan.risks[0].id, "drop-cnt");
+    let report = c
+        .apply(
+            text.clone(),
+            ChangeTerms {
+                acks: vec!["drop-cnt".into()],
+                ..terms
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(report.revision, 2);
+    assert_eq!(
+        report.reload_warning, None,
+        "the hosted auditd took audit -s"
+    );
+    assert_eq!(
+        std::fs::read_to_string(root.join("etc/security/audit_control")).unwrap(),
+        text
+    );
+    assert!(matches!(
+        c.call(earshot_api::Request::Rotate).await.unwrap(),
+        earshot_api::Response::Rotated
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outside_edit_is_pushed_to_subscribers() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    simulated_mac(root);
+    let (_daemon, mut c) = start(root).await;
+    c.subscribe().await.unwrap();
+    let control = root.join("etc/security/audit_control");
+    let edited = format!(
+        "{}# edited by hand\n",
+        std::fs::read_to_string(&control).unwrap()
+    );
+    std::fs::write(&control, &edited).unwrap();
+    // The watcher (or the one-second beat) notices; wait for the push, with a
+    // generous bound so a stuck helper fails the test instead of hanging it.
+    let revision = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            if let Event::Revision(r) = c.next_event().await.unwrap() {
+                return r;
+            }
+        }
+    })
+    .await
+    .expect("a revision event");
+    assert_eq!(revision.source, RevisionSource::External);
+    assert_eq!(revision.hash, earshot_api::content_hash(edited.as_bytes()));
+    let h = c.history(None).await.unwrap();
+    assert!(h.chain_intact);
+    assert_eq!(h.revisions[0].number, revision.number);
+}
