@@ -124,10 +124,11 @@ impl TallyBuilder {
         self.first_key = self.first_key.min(key);
         self.last_key = self.last_key.max(key);
         self.by_event[usize::from(event)] += 1;
-        let hour = sec - sec % 3600;
-        if hour != self.cur_hour || self.cur_hour_count == 0 {
+        // Range test first: a 64-bit division per record is measurable at 2M+
+        // records per second, and nearly every record is in the current hour.
+        if sec.wrapping_sub(self.cur_hour) >= 3600 || self.cur_hour_count == 0 {
             self.flush_hour();
-            self.cur_hour = hour;
+            self.cur_hour = sec - sec % 3600;
         }
         self.cur_hour_count += 1;
     }
