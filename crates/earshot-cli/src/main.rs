@@ -4,8 +4,10 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod compliance;
 mod config;
 mod forecast;
+mod plan;
 mod sim;
 mod status;
 mod trail;
@@ -36,6 +38,10 @@ enum Command {
     Status(status::Args),
     /// Steady-state trail folder size and when the volume reaches minfree.
     Forecast(forecast::Args),
+    /// The next tuning step (or every step to a baseline), with its predicted cost.
+    Plan(plan::Args),
+    /// Check the audit rules of CIS, STIG or NIST 800-53 (exit 1 when any fails).
+    Compliance(compliance::Args),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +52,8 @@ fn main() -> ExitCode {
         Command::Sim(args) => sim::run(args),
         Command::Status(args) => status::run(args),
         Command::Forecast(args) => forecast::run(args),
+        Command::Plan(args) => plan::run(args),
+        Command::Compliance(args) => compliance::run(args),
     };
     match result {
         Ok(code) => code,

@@ -10,6 +10,7 @@
 
 pub mod catalogue;
 pub mod facts;
+pub mod gather;
 pub mod mscp;
 pub mod retention;
 pub mod view;
@@ -557,8 +558,12 @@ impl Ctx<'_> {
                 Err(ce) => (
                     Status::Fail,
                     format!(
-                        "expire-after {e} deletes a trail {} old once trails total {}, which `{odv_text}` would keep{rotation_note}",
-                        human_age(ce.age_secs),
+                        "expire-after {e} deletes {} once all trails total more than {}, which `{odv_text}` would keep{rotation_note}",
+                        if ce.age_secs == 0 {
+                            "even the newest closed trail".to_string()
+                        } else {
+                            format!("a trail {} old", human_age(ce.age_secs))
+                        },
                         human_size(ce.total_bytes)
                     ),
                     expected,

@@ -89,6 +89,9 @@ impl Expiry {
                 v.push(t);
                 v.push(t.saturating_add(1));
             }
+            // Ascending, so the counterexample found first is the smallest one.
+            v.sort_unstable();
+            v.dedup();
             v
         };
         let ages = axis(self.age_secs, odv.age_secs);

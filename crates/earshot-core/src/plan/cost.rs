@@ -462,3 +462,49 @@ pub fn days_text(d: f64) -> String {
         format!("{:.0} minutes", d * 24.0 * 60.0)
     }
 }
+
+impl Measurements {
+    /// Per-class rates from a trail rate window (the 24 h one is the useful one),
+    /// keeping only the class sides `view` actually preselects: an event counts toward
+    /// every class it belongs to, so a class the configuration does not audit shows
+    /// only the overlap with audited classes and must not pass for a measurement.
+    /// Bytes are split between success and failure in proportion to the records.
+    pub fn from_rate_window(
+        window: &crate::rates::RateWindow,
+        view: &View,
+        classes: &ClassTable,
+    ) -> Measurements {
+        let mut m = Measurements::default();
+        if window.covered_secs == 0 {
+            return m;
+        }
+        let per_day = 86_400.0 / window.covered_secs as f64;
+        for (class, side) in audited_sides(view, classes) {
+            let Some(r) = window.by_class.get(&class) else {
+                // Audited but silent in the window: a real zero.
+                let e = m.classes.entry(class).or_default();
+                let zero = Some(Rate::default());
+                match side {
+                    Side::Success => e.success = zero,
+                    Side::Failure => e.failure = zero,
+                }
+                continue;
+            };
+            let records = r.records.max(1) as f64;
+            let (n, share) = match side {
+                Side::Success => (r.successes, r.successes as f64 / records),
+                Side::Failure => (r.failures, r.failures as f64 / records),
+            };
+            let rate = Rate {
+                events_per_day: n as f64 * per_day,
+                bytes_per_day: r.bytes as f64 * share * per_day,
+            };
+            let e = m.classes.entry(class).or_default();
+            match side {
+                Side::Success => e.success = Some(rate),
+                Side::Failure => e.failure = Some(rate),
+            }
+        }
+        m
+    }
+}

@@ -1,0 +1,155 @@
+//! `earshot compliance`: the audit rules of a baseline, checked on meaning, with what
+//! mSCP's literal check would say next to it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use audit_control::ClassTable;
+use earshot_core::baseline::{self, gather, Baseline, Observed, Report, Status};
+use earshot_core::status;
+use earshot_core::system::System;
+
+use crate::status::{open_system, root_or_env, status_options};
+
+#[derive(Debug, clap::Parser)]
+pub struct Args {
+    /// cis-l1, cis-l2, stig (= stig-26), stig-15, 800-53-low, 800-53-moderate,
+    /// 800-53-high, or all (every mSCP audit rule, recommended values).
+    #[arg(long, default_value = "all")]
+    pub baseline: String,
+    /// Check this audit_control file only (ownership, service and audit_warn rules
+    /// are then reported as unknown).
+    #[arg(long, conflicts_with = "root")]
+    pub file: Option<PathBuf>,
+    /// Read a simulated Mac in DIR instead of this machine (also $EARSHOT_ROOT).
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The class table of the machine, or Apple's when it cannot be read.
+pub(crate) fn machine_classes(sys: &dyn System) -> ClassTable {
+    sys.read_file(Path::new(earshot_core::system::AUDIT_CLASS))
+        .map(|b| ClassTable::parse(&b))
+        .unwrap_or_else(|_| ClassTable::apple())
+}
+
+/// Observed facts: from a file alone, or from a (real or simulated) Mac.
+pub(crate) fn observe(
+    file: Option<&Path>,
+    root: Option<PathBuf>,
+) -> Result<(Observed, ClassTable, Option<status::Status>)> {
+    if let Some(f) = file {
+        let bytes = std::fs::read(f).with_context(|| format!("reading {}", f.display()))?;
+        return Ok((
+            Observed {
+                audit_control: Some(bytes),
+                ..Observed::default()
+            },
+            ClassTable::apple(),
+            None,
+        ));
+    }
+    let (sys, kind) = open_system(root_or_env(root).as_deref())?;
+    let classes = machine_classes(sys.as_ref());
+    let mut observed = gather::gather(sys.as_ref(), &classes).context("reading the audit files")?;
+    // Health gives the service state (launchd job, kernel condition) and the rates;
+    // without it rule 1 is simply unknown.
+    let st = status::collect(sys.as_ref(), kind, &status_options(None, false)).ok();
+    if let Some(st) = &st {
+        observed.service = gather::service_from_health(st.health.state);
+    }
+    Ok((observed, classes, st))
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let baseline = Baseline::parse(&args.baseline)?;
+    let (observed, classes, _) = observe(args.file.as_deref(), args.root)?;
+    let report = baseline::evaluate(baseline, &observed, &classes);
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        out.write_all(render(&report).as_bytes())?;
+    }
+    Ok(if report.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn status_word(s: Status) -> &'static str {
+    match s {
+        Status::Pass => "PASS",
+        Status::Fail => "FAIL",
+        Status::NotApplicable => "N/A ",
+        Status::Manual => "MANUAL",
+        Status::Inherent => "INHERENT",
+        Status::Unknown => "UNKNOWN",
+    }
+}
+
+/// Plain-text report: one block per rule, failures first.
+pub fn render(report: &Report) -> String {
+    let s = &report.summary;
+    let mut out = format!(
+        "{} — {} pass, {} fail, {} unknown, {} manual, {} inherent, {} n/a",
+        report.title, s.pass, s.fail, s.unknown, s.manual, s.inherent, s.not_applicable
+    );
+    if s.mscp_disagreements > 0 {
+        out.push_str(&format!(
+            "; mSCP's literal checks disagree on {}",
+            s.mscp_disagreements
+        ));
+    }
+    out.push_str("\n\n");
+    let order = |st: Status| match st {
+        Status::Fail => 0,
+        Status::Unknown => 1,
+        Status::Pass => 2,
+        _ => 3,
+    };
+    let mut results: Vec<_> = report.results.iter().collect();
+    results.sort_by_key(|r| (order(r.status), r.number));
+    for r in results {
+        let mut ids = Vec::new();
+        if let Some(c) = r.cis {
+            ids.push(format!("CIS {c}"));
+        }
+        if let Some(st) = r.stig {
+            ids.push(st.to_string());
+        }
+        if !r.nist_800_53.is_empty() {
+            ids.push(format!("800-53 {}", r.nist_800_53.join(" ")));
+        }
+        if let Some(sev) = r.severity {
+            ids.push(format!("{sev:?}").to_lowercase());
+        }
+        out.push_str(&format!(
+            "{:<8} {}  [{}]\n",
+            status_word(r.status),
+            r.id,
+            ids.join(", ")
+        ));
+        out.push_str(&format!("         found: {}\n", r.found));
+        if matches!(r.status, Status::Fail | Status::Unknown) {
+            out.push_str(&format!("         wants: {}\n", r.expected));
+            if !r.fix.is_empty() {
+                out.push_str(&format!("         fix:   {}\n", r.fix));
+            }
+        }
+        if let Some(l) = &r.mscp_literal {
+            out.push_str(&format!("         mSCP literal: {}", l.verdict));
+            if let Some(d) = &r.disagreement {
+                out.push_str(&format!(" — DISAGREES: {d}"));
+            }
+            out.push('\n');
+        }
+    }
+    out
+}
