@@ -165,12 +165,12 @@ impl Gen {
                 b.subject32(&subj);
                 self.ret(&mut b, 1, 0);
             }
-            210..=369 | 370..=459 => {
+            210..=459 => {
                 // open (read or read/write/create/truncate) with flags, path, attr.
                 let rw = roll >= 370;
                 b = RecordBuilder::new(if rw { 83 } else { 72 }, sec, msec);
                 b.arg32(2, if rw { 0x602 } else { 0 }, "flags")
-                    .path(*self.rng.pick(FILES));
+                    .path(self.rng.pick(FILES));
                 let fails = self.rng.chance(3);
                 if !fails {
                     self.attr(&mut b);
@@ -185,7 +185,7 @@ impl Gen {
             460..=549 => {
                 b = RecordBuilder::new(112, sec, msec);
                 b.arg32(1, 3 + self.rng.below(60) as u32, "fd")
-                    .path(*self.rng.pick(FILES));
+                    .path(self.rng.pick(FILES));
                 self.attr(&mut b);
                 b.subject32(&subj);
                 b.return32(0, 0);
@@ -194,7 +194,7 @@ impl Gen {
                 let write = roll >= 590;
                 b = RecordBuilder::new(if write { 4 } else { 3 }, sec, msec);
                 b.arg32(1, 3 + self.rng.below(60) as u32, "fd")
-                    .path(*self.rng.pick(FILES));
+                    .path(self.rng.pick(FILES));
                 self.attr(&mut b);
                 b.subject32(&subj);
                 b.return32(0, self.rng.below(65536) as u32);
@@ -350,10 +350,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--mb" => mb = val()?.parse()?,
             "--seed" => seed = val()?.parse()?,
             "--files" => files = val()?.parse::<u64>()?.max(1),
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "unknown argument {a}; usage: gen_trail --out PATH --mb N [--seed S] [--files K]"
             )
-            .into()),
+                .into())
+            }
         }
     }
     let out = out.ok_or("--out PATH is required")?;
