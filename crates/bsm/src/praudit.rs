@@ -29,8 +29,31 @@ use crate::token::{Addr, Data, HeaderKind, Subject, SubjectKind, Token};
 /// Field delimiter (praudit's default `-d`).
 pub const DELIM: u8 = b',';
 
+/// `write!` into the line buffer; writing to a `Vec` cannot fail.
+macro_rules! wr {
+    ($out:expr, $($arg:tt)*) => {{
+        let _ = write!($out, $($arg)*);
+    }};
+}
+
 fn put(out: &mut Vec<u8>, s: &str) {
     out.extend_from_slice(s.as_bytes());
+}
+
+thread_local! {
+    /// Records arrive many per second: format each second's date once.
+    static CTIME: std::cell::RefCell<(i64, String)> =
+        std::cell::RefCell::new((i64::MIN, String::new()));
+}
+
+fn cached_ctime(out: &mut Vec<u8>, sec: i64) {
+    CTIME.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.0 != sec {
+            *c = (sec, ctime(sec));
+        }
+        out.extend_from_slice(c.1.as_bytes());
+    });
 }
 
 fn delim(out: &mut Vec<u8>) {
@@ -66,18 +89,21 @@ fn id(v: u32) -> String {
 fn subject_fields(out: &mut Vec<u8>, s: &Subject) {
     for v in [s.auid, s.euid, s.egid, s.ruid, s.rgid] {
         delim(out);
-        put(out, &id(v));
+        wr!(out, "{}", v as i32);
     }
     delim(out);
-    put(out, &s.pid.to_string());
+    wr!(out, "{}", s.pid);
     delim(out);
-    put(out, &s.sid.to_string());
+    wr!(out, "{}", s.sid);
     delim(out);
     // 32-bit forms print the 4-byte port with %u, 64-bit forms with %llu:
     // the stored width already bounds the value either way.
-    put(out, &s.port.to_string());
+    wr!(out, "{}", s.port);
     delim(out);
-    put(out, &ip_ex(&s.addr));
+    match s.addr {
+        Addr::V4(a) => wr!(out, "{}.{}.{}.{}", a[0], a[1], a[2], a[3]),
+        Addr::V6(a) => put(out, &ipv6(a)),
+    }
 }
 
 fn data_items(out: &mut Vec<u8>, d: &Data<'_>) {
@@ -96,9 +122,9 @@ fn data_items(out: &mut Vec<u8>, d: &Data<'_>) {
                 out.push(b' ');
                 out.push(v as u8);
             }
-            1 => put(out, &format!(" {v:o}")),
-            2 => put(out, &format!(" {signed}")),
-            3 => put(out, &format!(" {v:x}")),
+            1 => wr!(out, " {v:o}"),
+            2 => wr!(out, " {signed}"),
+            3 => wr!(out, " {v:x}"),
             4 => out.push(v as u8),
             _ => {}
         }
@@ -117,30 +143,30 @@ pub fn token(out: &mut Vec<u8>, tok: &Token<'_>, names: &dyn EventNames) {
                 },
             );
             delim(out);
-            put(out, &h.byte_count.to_string());
+            wr!(out, "{}", h.byte_count);
             delim(out);
-            put(out, &h.version.to_string());
+            wr!(out, "{}", h.version);
             delim(out);
             match names.event_desc(h.event) {
                 Some(d) => put(out, d),
-                None => put(out, &h.event.to_string()),
+                None => wr!(out, "{}", h.event),
             }
             delim(out);
-            put(out, &h.modifier.to_string());
+            wr!(out, "{}", h.modifier);
             if let Some(host) = &h.host {
                 delim(out);
                 put(out, &ip_ex(host));
             }
             delim(out);
-            put(out, &ctime(h.sec as i64));
+            cached_ctime(out, h.sec as i64);
             delim(out);
-            put(out, &format!(" + {} msec", h.msec));
+            wr!(out, " + {} msec", h.msec);
         }
-        Token::Trailer { count, .. } => put(out, &format!("trailer,{count}")),
+        Token::Trailer { count, .. } => wr!(out, "trailer,{count}"),
         Token::Arg {
             num, value, text, ..
         } => {
-            put(out, &format!("argument,{num},0x{value:x},"));
+            wr!(out, "argument,{num},0x{value:x},");
             string(out, text);
         }
         Token::Attr(a) => {
@@ -174,10 +200,10 @@ pub fn token(out: &mut Vec<u8>, tok: &Token<'_>, names: &dyn EventNames) {
                 2 => "int",
                 _ => "int64",
             };
-            put(out, &format!("{how},{unit},{},", d.count));
+            wr!(out, "{how},{unit},{},", d.count);
             data_items(out, d);
         }
-        Token::Exit { status, ret } => put(out, &format!("exit,Error {status},{ret}")),
+        Token::Exit { status, ret } => wr!(out, "exit,Error {status},{ret}"),
         Token::ExecArgs(s) | Token::ExecEnv(s) => {
             put(
                 out,
@@ -206,8 +232,8 @@ pub fn token(out: &mut Vec<u8>, tok: &Token<'_>, names: &dyn EventNames) {
                 put(out, &id(u32::from_be_bytes([g[0], g[1], g[2], g[3]])));
             }
         }
-        Token::InAddr(a) => put(out, &format!("ip addr,{}", ipv4(*a))),
-        Token::InAddrEx(a) => put(out, &format!("ip addr ex,{}", ip_ex(a))),
+        Token::InAddr(a) => wr!(out, "ip addr,{}", ipv4(*a)),
+        Token::InAddrEx(a) => wr!(out, "ip addr ex,{}", ip_ex(a)),
         Token::Ip(ip) => put(
             out,
             &format!(
@@ -231,7 +257,7 @@ pub fn token(out: &mut Vec<u8>, tok: &Token<'_>, names: &dyn EventNames) {
                 3 => "Shared Memory IPC".to_string(),
                 other => other.to_string(),
             };
-            put(out, &format!("IPC,{k},{id}"));
+            wr!(out, "IPC,{k},{id}");
         }
         Token::IpcPerm(p) => put(
             out,
@@ -253,7 +279,7 @@ pub fn token(out: &mut Vec<u8>, tok: &Token<'_>, names: &dyn EventNames) {
                 alt_hex(u64::from(crate::token::iport_value(*raw)))
             ),
         ),
-        Token::Opaque(d) => put(out, &format!("opaque,{},{}", d.len(), hex_mem(d))),
+        Token::Opaque(d) => wr!(out, "opaque,{},{}", d.len(), hex_mem(d)),
         Token::Path(p) => {
             put(out, "path,");
             string(out, p);
@@ -274,11 +300,15 @@ pub fn token(out: &mut Vec<u8>, tok: &Token<'_>, names: &dyn EventNames) {
             status,
             value,
         } => {
-            put(out, &format!("return,{},", errno::praudit_status(*status)));
+            if *status == 0 {
+                put(out, "return,success,");
+            } else {
+                wr!(out, "return,{},", errno::praudit_status(*status));
+            }
             if *wide {
                 put(out, &(*value as i64).to_string());
             } else {
-                put(out, &value.to_string());
+                wr!(out, "{}", value);
             }
         }
         Token::ArgUuid { num, uuid, text } | Token::RetUuid { num, uuid, text } => {
@@ -287,10 +317,10 @@ pub fn token(out: &mut Vec<u8>, tok: &Token<'_>, names: &dyn EventNames) {
             } else {
                 "ret_uuid"
             };
-            put(out, &format!("{name},{num},{},", crate::text::uuid(uuid)));
+            wr!(out, "{name},{num},{},", crate::text::uuid(uuid));
             string(out, text);
         }
-        Token::Seq(n) => put(out, &format!("sequence,{n}")),
+        Token::Seq(n) => wr!(out, "sequence,{n}"),
         Token::Socket {
             kind,
             lport,
@@ -320,7 +350,7 @@ pub fn token(out: &mut Vec<u8>, tok: &Token<'_>, names: &dyn EventNames) {
             ),
         ),
         Token::SockUnix { family, path } => {
-            put(out, &format!("socket-unix,{family},"));
+            wr!(out, "socket-unix,{family},");
             string(out, crate::token::cstr(path));
         }
         Token::SocketEx {
@@ -369,18 +399,18 @@ pub fn token(out: &mut Vec<u8>, tok: &Token<'_>, names: &dyn EventNames) {
         }
         Token::Identity(i) => {
             let trunc = |t: u8| if t == 0 { "complete" } else { "truncated" };
-            put(out, &format!("identity,{},", i.signer_type));
+            wr!(out, "identity,{},", i.signer_type);
             string(out, i.signing_id);
-            put(out, &format!(",{},", trunc(i.signing_id_truncated)));
+            wr!(out, ",{},", trunc(i.signing_id_truncated));
             string(out, i.team_id);
             put(
                 out,
                 &format!(",{},{}", trunc(i.team_id_truncated), hex_mem(i.cdhash)),
             );
         }
-        Token::Unknown { data, .. } => put(out, &format!("unknown,{}", hex_mem(data))),
+        Token::Unknown { data, .. } => wr!(out, "unknown,{}", hex_mem(data)),
         Token::Malformed { id, data } => {
-            put(out, &format!("malformed,0x{id:02x},{}", hex_mem(data)))
+            wr!(out, "malformed,0x{id:02x},{}", hex_mem(data))
         }
     }
 }
