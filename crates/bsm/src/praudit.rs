@@ -43,7 +43,7 @@ fn put(out: &mut Vec<u8>, s: &str) {
 thread_local! {
     /// Records arrive many per second: format each second's date once.
     static CTIME: std::cell::RefCell<(i64, String)> =
-        std::cell::RefCell::new((i64::MIN, String::new()));
+        const { std::cell::RefCell::new((i64::MIN, String::new())) };
 }
 
 fn cached_ctime(out: &mut Vec<u8>, sec: i64) {
