@@ -23,6 +23,28 @@ pub struct Range {
     pub high: f64,
 }
 
+impl std::ops::Add for Range {
+    type Output = Range;
+    fn add(self, o: Range) -> Range {
+        Range::new(
+            self.low + o.low,
+            self.typical + o.typical,
+            self.high + o.high,
+        )
+    }
+}
+
+impl std::ops::Sub for Range {
+    type Output = Range;
+    fn sub(self, o: Range) -> Range {
+        Range::new(
+            self.low - o.low,
+            self.typical - o.typical,
+            self.high - o.high,
+        )
+    }
+}
+
 impl Range {
     pub const ZERO: Range = Range {
         low: 0.0,
@@ -36,22 +58,6 @@ impl Range {
 
     pub fn scale(self, k: f64) -> Range {
         Range::new(self.low * k, self.typical * k, self.high * k)
-    }
-
-    pub fn add(self, o: Range) -> Range {
-        Range::new(
-            self.low + o.low,
-            self.typical + o.typical,
-            self.high + o.high,
-        )
-    }
-
-    pub fn sub(self, o: Range) -> Range {
-        Range::new(
-            self.low - o.low,
-            self.typical - o.typical,
-            self.high - o.high,
-        )
     }
 
     /// Whether `x` lies within the range widened by `slack` (0.15 = ±15 %).
@@ -313,8 +319,8 @@ pub fn predict(
     for (class, side) in audited_sides(after, classes) {
         let (ev, by, source) = class_cost(&class, side, after, m);
         uses_reference |= source == Source::Reference;
-        events = events.add(ev);
-        bytes = bytes.add(by);
+        events = events + ev;
+        bytes = bytes + by;
         costs.push(ClassCost {
             added: !before_sides.contains(&(class.clone(), side)),
             class,
@@ -329,7 +335,7 @@ pub fn predict(
             audited_sides(b, classes)
                 .into_iter()
                 .map(|(c, s)| class_cost(&c, s, b, m).1)
-                .fold(Range::ZERO, Range::add)
+                .fold(Range::ZERO, |a, b| a + b)
         })
         .unwrap_or(Range::ZERO);
     let mut notes = Vec::new();
@@ -441,7 +447,7 @@ pub fn predict(
         classes: costs,
         events_per_day: events,
         bytes_per_day: bytes,
-        change_bytes_per_day: bytes.sub(before_bytes),
+        change_bytes_per_day: bytes - before_bytes,
         retention_days,
         retention,
         time_to_minfree_days,
