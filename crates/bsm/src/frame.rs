@@ -102,22 +102,47 @@ pub(crate) fn frame_at(buf: &[u8], pos: usize) -> Frame {
     }
 }
 
-/// First offset at or after `from` where a trusted record or file token
-/// starts, if any.
-pub(crate) fn resync(buf: &[u8], from: usize) -> Option<usize> {
+/// Where reading can resume after an untrustworthy byte.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Resync {
+    /// A trusted record or file token starts here.
+    Item(usize),
+    /// No trusted item follows, but a record or file token that the buffer
+    /// ends in the middle of starts here (the growing end of a live trail,
+    /// or the cut of a chunked read).
+    Partial(usize),
+    /// Nothing usable up to the end of the buffer.
+    Nothing,
+}
+
+/// Search from `from` for the next trusted record or file token; failing
+/// that, for the first plausible partial one.
+///
+/// `records_only` is set when resynchronising *inside* a plausible partial
+/// record: a file token's check (a NUL-terminated name) is too weak to
+/// overrule that record's header — a record may legitimately embed a file
+/// token — so only a record whose length and trailer agree does.
+pub(crate) fn resync(buf: &[u8], from: usize, records_only: bool) -> Resync {
     let mut p = from;
+    let mut partial = None;
     while p < buf.len() {
         let rest = &buf[p..];
         // Jump between candidate id bytes instead of testing every offset.
-        let step = memchr::memchr3(id::HEADER32, id::OTHER_FILE32, id::HEADER64, rest)
+        let Some(step) = memchr::memchr3(id::HEADER32, id::OTHER_FILE32, id::HEADER64, rest)
             .into_iter()
             .chain(memchr::memchr2(id::HEADER32_EX, id::HEADER64_EX, rest))
-            .min()?;
+            .min()
+        else {
+            break;
+        };
         p += step;
-        if matches!(frame_at(buf, p), Frame::Record { .. } | Frame::File { .. }) {
-            return Some(p);
+        match frame_at(buf, p) {
+            Frame::Record { .. } => return Resync::Item(p),
+            Frame::File { .. } if !records_only => return Resync::Item(p),
+            Frame::Partial { .. } if partial.is_none() => partial = Some(p),
+            _ => {}
         }
         p += 1;
     }
-    None
+    partial.map_or(Resync::Nothing, Resync::Partial)
 }

@@ -14,7 +14,7 @@
 
 use std::fmt;
 
-use crate::frame::{frame_at, resync, Frame};
+use crate::frame::{frame_at, resync, Frame, Resync};
 use crate::token::{self, Header, Token, Tokens};
 use crate::wire::be32;
 
@@ -229,15 +229,25 @@ impl<'a> Iterator for Reader<'a> {
                 }))
             }
             frame @ (Frame::Partial { .. } | Frame::Junk) => {
-                let next = resync(self.buf, at + 1);
-                let end = next.unwrap_or(self.buf.len());
-                self.pos = end;
-                let len = (end - at) as u64;
-                let kind = match (frame, next) {
-                    (Frame::Partial { expected }, None) => DamageKind::TruncatedTail { expected },
-                    _ => DamageKind::Skipped,
+                let (end, kind) = match (
+                    frame,
+                    resync(self.buf, at + 1, matches!(frame, Frame::Partial { .. })),
+                ) {
+                    (_, Resync::Item(q)) => (q, DamageKind::Skipped),
+                    // Junk, then a record the buffer ends inside: report the
+                    // junk now and the truncation on the next call.
+                    (Frame::Junk, Resync::Partial(q)) => (q, DamageKind::Skipped),
+                    (Frame::Partial { expected }, _) => {
+                        (self.buf.len(), DamageKind::TruncatedTail { expected })
+                    }
+                    _ => (self.buf.len(), DamageKind::Skipped),
                 };
-                Some(Item::Damage(Damage { offset, len, kind }))
+                self.pos = end;
+                Some(Item::Damage(Damage {
+                    offset,
+                    len: (end - at) as u64,
+                    kind,
+                }))
             }
         }
     }

@@ -8,7 +8,7 @@
 //! the first return token have been seen — nothing is decoded into a
 //! [`crate::token::Token`].
 
-use crate::frame::{frame_at, resync, Frame};
+use crate::frame::{frame_at, resync, Frame, Resync};
 use crate::read::{Damage, DamageKind};
 use crate::token;
 use crate::wire::{be16, be32, id, AU_IPV4, AU_IPV6, TRAILER_LEN};
@@ -32,8 +32,10 @@ pub struct RecordSummary {
 /// How a scan ended.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ScanEnd {
-    /// Offset (including the base) just past the last complete item; a
-    /// follow-up scan of a growing file should start here.
+    /// Offset (including the base) just past the last complete item or
+    /// skipped damaged range — where a partial tail, if any, starts. A
+    /// follow-up scan of a growing file (or the next chunk of a chunked
+    /// read) starts here and neither loses nor repeats anything.
     pub complete_bytes: u64,
     /// The buffer ends inside a record or file token. This is *not* listed in
     /// `damage`: for the live trail it is simply a record still being written.
@@ -91,22 +93,27 @@ pub fn scan_at(buf: &[u8], base: u64, mut f: impl FnMut(&RecordSummary)) -> Scan
                 end.complete_bytes = base + pos as u64;
             }
             frame @ (Frame::Partial { .. } | Frame::Junk) => {
-                let next = resync(buf, pos + 1);
-                match (frame, next) {
-                    (Frame::Partial { .. }, None) => {
+                let stop = match (
+                    frame,
+                    resync(buf, pos + 1, matches!(frame, Frame::Partial { .. })),
+                ) {
+                    (_, Resync::Item(q)) => q,
+                    (Frame::Junk, Resync::Partial(q)) => q,
+                    (Frame::Partial { .. }, _) => {
                         end.partial_tail = true;
                         return end;
                     }
-                    _ => {
-                        let stop = next.unwrap_or(buf.len());
-                        end.damage.push(Damage {
-                            offset: base + pos as u64,
-                            len: (stop - pos) as u64,
-                            kind: DamageKind::Skipped,
-                        });
-                        pos = stop;
-                    }
-                }
+                    _ => buf.len(),
+                };
+                end.damage.push(Damage {
+                    offset: base + pos as u64,
+                    len: (stop - pos) as u64,
+                    kind: DamageKind::Skipped,
+                });
+                pos = stop;
+                // Skipped bytes are accounted for: a follow-up read must not
+                // report them again.
+                end.complete_bytes = base + pos as u64;
             }
         }
     }

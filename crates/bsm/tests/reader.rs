@@ -209,3 +209,34 @@ fn identity_token_is_decoded_with_xnu_layout() {
     assert_eq!(bsm::token::cstr(ident.team_id), b"ABCDE12345");
     assert_eq!(ident.cdhash.len(), 20);
 }
+
+/// Reading a trail in chunks — as the growing trail is read, restarting
+/// each time at `complete_bytes` — sees exactly what one whole read sees.
+#[test]
+fn chunked_scan_equals_whole_scan() {
+    for stem in FIXTURES {
+        let buf = bsm(stem);
+        let mut whole = vec![];
+        let whole_end = scan(&buf, |s| whole.push(*s));
+        for chunk in [1usize, 7, 50, 126, 333, 1000] {
+            let mut got = vec![];
+            let mut damage = vec![];
+            let mut start = 0u64;
+            let mut avail = 0usize;
+            loop {
+                avail = (avail + chunk).min(buf.len());
+                let slice = &buf[start as usize..avail];
+                let end = bsm::scan::scan_at(slice, start, |s| got.push(*s));
+                damage.extend(end.damage);
+                start = end.complete_bytes;
+                if avail == buf.len() {
+                    assert_eq!(end.partial_tail, whole_end.partial_tail, "{stem}");
+                    break;
+                }
+            }
+            assert_eq!(got, whole, "{stem} chunk {chunk}");
+            assert_eq!(damage, whole_end.damage, "{stem} chunk {chunk}");
+            assert_eq!(start, whole_end.complete_bytes, "{stem} chunk {chunk}");
+        }
+    }
+}
