@@ -170,7 +170,7 @@ impl Gen {
                 let rw = roll >= 370;
                 b = RecordBuilder::new(if rw { 83 } else { 72 }, sec, msec);
                 b.arg32(2, if rw { 0x602 } else { 0 }, "flags")
-                    .path(self.rng.pick(FILES));
+                    .path(self.rng.pick::<&str>(FILES));
                 let fails = self.rng.chance(3);
                 if !fails {
                     self.attr(&mut b);
@@ -185,7 +185,7 @@ impl Gen {
             460..=549 => {
                 b = RecordBuilder::new(112, sec, msec);
                 b.arg32(1, 3 + self.rng.below(60) as u32, "fd")
-                    .path(self.rng.pick(FILES));
+                    .path(self.rng.pick::<&str>(FILES));
                 self.attr(&mut b);
                 b.subject32(&subj);
                 b.return32(0, 0);
@@ -194,7 +194,7 @@ impl Gen {
                 let write = roll >= 590;
                 b = RecordBuilder::new(if write { 4 } else { 3 }, sec, msec);
                 b.arg32(1, 3 + self.rng.below(60) as u32, "fd")
-                    .path(self.rng.pick(FILES));
+                    .path(self.rng.pick::<&str>(FILES));
                 self.attr(&mut b);
                 b.subject32(&subj);
                 b.return32(0, self.rng.below(65536) as u32);
