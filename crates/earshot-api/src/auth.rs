@@ -233,17 +233,18 @@ impl InstallSecret {
             return Err(AuthError::SecretFileExposed { path: shown, mode });
         }
         let text = std::fs::read_to_string(path).map_err(io)?;
+        InstallSecret::parse(&text).ok_or(AuthError::SecretFileFormat { path: shown })
+    }
+
+    /// Parse the file format: the install id line, then the secret in hex.
+    pub fn parse(text: &str) -> Option<InstallSecret> {
         let mut lines = text.lines();
-        let (Some(id), Some(secret)) = (lines.next(), lines.next()) else {
-            return Err(AuthError::SecretFileFormat { path: shown });
-        };
-        let id = id.trim();
+        let id = lines.next()?.trim();
+        let secret = Secret::from_hex(lines.next()?).ok()?;
         if id.is_empty() || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return Err(AuthError::SecretFileFormat { path: shown });
+            return None;
         }
-        let secret =
-            Secret::from_hex(secret).map_err(|_| AuthError::SecretFileFormat { path: shown })?;
-        Ok(InstallSecret {
+        Some(InstallSecret {
             install_id: id.to_string(),
             secret,
         })

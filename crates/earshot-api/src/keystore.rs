@@ -115,6 +115,18 @@ impl KeyStore {
         Ok(install.install_id)
     }
 
+    /// Pair from the secret file's text (e.g. piped from `sudo cat` on macOS,
+    /// where the file is root-only); returns the install id.
+    pub fn import_text(&self, text: &str) -> Result<String, KeyStoreError> {
+        let install = crate::auth::InstallSecret::parse(text).ok_or_else(|| {
+            KeyStoreError::Pairing(
+                "not an Earshot helper secret (install id line, then 64 hex digits)".into(),
+            )
+        })?;
+        self.save(&install.install_id, &install.secret)?;
+        Ok(install.install_id)
+    }
+
     /// Remove the secret (after an uninstall).
     pub fn forget(&self, install_id: &str) -> Result<(), KeyStoreError> {
         match self.entry(install_id)?.delete_credential() {

@@ -23,6 +23,38 @@ pub use frame::MAX_FRAME_LEN;
 pub use keystore::KeyStore;
 pub use message::*;
 
+/// Where the helper listens and keeps its secret: the fixed system paths on
+/// macOS, or under the simulated Mac's folder.
+pub mod paths {
+    use std::path::{Path, PathBuf};
+
+    /// The macOS socket (its folder is root-owned 0755).
+    pub const MAC_SOCKET: &str = "/var/run/earshot/helper.sock";
+    /// The macOS state folder (root, 0700).
+    pub const MAC_STATE: &str = "/var/db/earshot";
+
+    /// The helper's socket for the simulated Mac in `root`, or the Mac's.
+    pub fn socket(root: Option<&Path>) -> PathBuf {
+        match root {
+            Some(r) => r.join("run/earshot/helper.sock"),
+            None => PathBuf::from(MAC_SOCKET),
+        }
+    }
+
+    /// The helper's state folder.
+    pub fn state(root: Option<&Path>) -> PathBuf {
+        match root {
+            Some(r) => r.join("var/db/earshot"),
+            None => PathBuf::from(MAC_STATE),
+        }
+    }
+
+    /// The helper's copy of the install secret (0600).
+    pub fn secret(root: Option<&Path>) -> PathBuf {
+        state(root).join("secret")
+    }
+}
+
 /// The protocol version this crate speaks.
 pub const PROTOCOL_VERSION: u32 = 1;
 

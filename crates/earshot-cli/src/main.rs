@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 mod compliance;
 mod config;
 mod forecast;
+mod helper_client;
 mod plan;
 mod sim;
 mod status;
@@ -19,6 +20,9 @@ mod trail;
     about = "Keep macOS security auditing (OpenBSM) healthy and well tuned"
 )]
 struct Cli {
+    /// Work on the simulated Mac in DIR (sets $EARSHOT_ROOT for every command).
+    #[arg(long, value_name = "DIR")]
+    root: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -42,10 +46,17 @@ enum Command {
     Plan(plan::Args),
     /// Check the audit rules of CIS, STIG or NIST 800-53 (exit 1 when any fails).
     Compliance(compliance::Args),
+    /// Changes through the privileged helper (apply, confirm, rollback, history, ...).
+    #[command(flatten)]
+    Helper(helper_client::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(root) = &cli.root {
+        // Single-threaded here, before any command runs.
+        std::env::set_var("EARSHOT_ROOT", root);
+    }
     let result = match cli.command {
         Command::Config(args) => config::run(args),
         Command::Trail(args) => trail::run(args),
@@ -54,6 +65,7 @@ fn main() -> ExitCode {
         Command::Forecast(args) => forecast::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Compliance(args) => compliance::run(args),
+        Command::Helper(args) => helper_client::run(args),
     };
     match result {
         Ok(code) => code,

@@ -12,16 +12,12 @@ use std::time::Duration;
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 use earshot_api::auth::InstallSecret;
+use earshot_api::paths;
 use earshot_helper::fault::Faults;
 use earshot_helper::keeper::Keeper;
 use earshot_helper::peer::{gid_of, PeerPolicy};
 use earshot_helper::server::{Limits, Server};
 use tokio::net::UnixListener;
-
-/// The fixed system socket on macOS.
-const MAC_SOCKET: &str = "/var/run/earshot/helper.sock";
-/// The helper's state folder on macOS (root-only).
-const MAC_STATE: &str = "/var/db/earshot";
 
 #[derive(Parser, Debug)]
 #[command(
@@ -73,8 +69,8 @@ fn layout(args: &Args) -> Result<Layout> {
             let mut users = args.users.clone();
             users.push(my_uid());
             Ok(Layout {
-                socket: socket_for_root(&root),
-                state: root.join("var/db/earshot"),
+                socket: paths::socket(Some(&root)),
+                state: paths::state(Some(&root)),
                 // Only the user serving the simulated Mac needs the socket.
                 socket_mode: 0o600,
                 policy: PeerPolicy {
@@ -92,8 +88,8 @@ fn layout(args: &Args) -> Result<Layout> {
                 bail!("the helper guards /etc/security/audit_control and must run as root");
             }
             Ok(Layout {
-                socket: PathBuf::from(MAC_SOCKET),
-                state: PathBuf::from(MAC_STATE),
+                socket: paths::socket(None),
+                state: paths::state(None),
                 // Any local process may knock; admission is by peer credentials
                 // and the install secret, checked on every connection.
                 socket_mode: 0o666,
@@ -105,12 +101,6 @@ fn layout(args: &Args) -> Result<Layout> {
             })
         }
     }
-}
-
-/// The socket of the helper serving the simulated Mac in `root` (the CLI
-/// computes the same path).
-fn socket_for_root(root: &Path) -> PathBuf {
-    root.join("run/earshot/helper.sock")
 }
 
 fn bind(socket: &Path, mode: u32) -> Result<UnixListener> {

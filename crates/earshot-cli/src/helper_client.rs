@@ -1,0 +1,421 @@
+//! Commands that go through the privileged helper: apply, confirm, rollback,
+//! history, rotate, expire, enable, pair.
+//!
+//! Every one connects to the helper's socket (`/var/run/earshot/helper.sock`, or
+//! `DIR/run/earshot/helper.sock` for the simulated Mac given with `--root DIR` or
+//! `$EARSHOT_ROOT`) and authenticates with the install secret kept in this user's
+//! keyring (Keychain on macOS, a 0600 file store elsewhere).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use earshot_api::{
+    paths, ApiError, AppliedReport, BlockingClient, ChangeTerms, ClientError, ErrorCode,
+    HistoryReport, KeyStore, Request, Response, RevisionInfo,
+};
+
+#[derive(clap::Args)]
+pub struct Target {
+    /// The simulated Mac whose helper to use (default: $EARSHOT_ROOT, else the real Mac).
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+}
+
+impl Target {
+    fn root(&self) -> Option<PathBuf> {
+        self.root
+            .clone()
+            .or_else(|| std::env::var_os("EARSHOT_ROOT").map(PathBuf::from))
+    }
+}
+
+#[derive(clap::Args)]
+pub struct ChangeOpts {
+    /// Acknowledge a risky change by its id (repeatable), e.g. --ack drop-cnt.
+    #[arg(long = "ack", value_name = "RISK")]
+    acks: Vec<String>,
+    /// Revert automatically unless `earshot confirm` runs within this many seconds.
+    #[arg(long, value_name = "SECS")]
+    confirm_within: Option<u64>,
+    /// Why (kept in history).
+    #[arg(long, default_value = "")]
+    reason: String,
+    /// Print the helper's answer as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+#[derive(clap::Subcommand)]
+pub enum Args {
+    /// Validate and apply an audit_control file through the helper (atomic, recorded, undoable).
+    Apply {
+        /// The new audit_control.
+        file: PathBuf,
+        #[command(flatten)]
+        change: ChangeOpts,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Keep a change applied with --confirm-within (stops its auto-revert).
+    Confirm {
+        /// The pending revision (default: whatever is pending).
+        revision: Option<u64>,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Put back the audit_control of an earlier revision (default: the one before the newest).
+    Rollback {
+        revision: Option<u64>,
+        #[command(flatten)]
+        change: ChangeOpts,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Every change to audit_control, newest first, with its hash chain verified.
+    History {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Show what each revision changed.
+        #[arg(long)]
+        diff: bool,
+        /// Show at most this many revisions.
+        #[arg(long)]
+        limit: Option<u32>,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Close the current trail and start a new one (`audit -n`).
+    Rotate {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Remove old trails per expire-after (`audit -e`).
+    Expire {
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Pair this user with the helper: store its install secret in this user's keyring.
+    Pair {
+        /// Read the secret from standard input (macOS:
+        /// `sudo cat /var/db/earshot/secret | earshot pair --stdin`).
+        #[arg(long)]
+        stdin: bool,
+        #[command(flatten)]
+        target: Target,
+    },
+}
+
+/// Connect and authenticate; with a simulated Mac whose secret file this user
+/// can read, pair automatically first.
+fn connect(root: Option<&Path>) -> Result<BlockingClient> {
+    let keys = KeyStore::platform().context("opening the keyring")?;
+    let socket = paths::socket(root);
+    match BlockingClient::connect(&socket, &keys) {
+        Err(ClientError::NoSecret { .. }) if root.is_some() => {
+            keys.import(&paths::secret(root))
+                .context("pairing with the simulated Mac's helper")?;
+            BlockingClient::connect(&socket, &keys).map_err(explain)
+        }
+        other => other.map_err(explain),
+    }
+}
+
+fn explain(e: ClientError) -> anyhow::Error {
+    match &e {
+        ClientError::Connect { .. } => anyhow::anyhow!(
+            "{e}\n(is the helper running? On Linux: `earshot-helper --root DIR`)"
+        ),
+        ClientError::NoSecret { .. } => anyhow::anyhow!(
+            "{e}\n(run `earshot pair`; on macOS: `sudo cat /var/db/earshot/secret | earshot pair --stdin`)"
+        ),
+        _ => anyhow::Error::new(e),
+    }
+}
+
+/// A refusal the user can act on: say what to do and exit 1.
+fn refused(e: &ApiError) -> ExitCode {
+    eprintln!("earshot: the helper refused: {}", e.reason);
+    match e.code {
+        ErrorCode::AckRequired => {
+            for r in &e.missing_acks {
+                eprintln!("  risk {}: {}", r.id, r.message);
+            }
+            let flags: Vec<_> = e
+                .missing_acks
+                .iter()
+                .map(|r| format!("--ack {}", r.id))
+                .collect();
+            eprintln!("  to apply anyway, add: {}", flags.join(" "));
+        }
+        ErrorCode::Validation => {
+            for d in &e.diagnostics {
+                eprintln!(
+                    "  {}:{}: {}: {} [{}]",
+                    d.line, d.column, d.severity, d.message, d.code
+                );
+            }
+        }
+        ErrorCode::BaseChanged => {
+            eprintln!("  audit_control changed meanwhile; review `earshot history` and try again")
+        }
+        _ => {}
+    }
+    ExitCode::from(1)
+}
+
+fn call(
+    client: &mut BlockingClient,
+    request: Request,
+) -> Result<std::result::Result<Response, ApiError>> {
+    match client.call(request) {
+        Ok(r) => Ok(Ok(r)),
+        Err(ClientError::Api(e)) => Ok(Err(e)),
+        Err(e) => Err(e.into()),
+    }
+}
+
+fn terms(base_hash: String, c: &ChangeOpts) -> ChangeTerms {
+    ChangeTerms {
+        base_hash,
+        acks: c.acks.clone(),
+        reason: c.reason.clone(),
+        confirm_within_secs: c.confirm_within,
+    }
+}
+
+fn print_applied(r: &AppliedReport, json: bool) -> Result<()> {
+    if json {
+        println!("{}", serde_json::to_string_pretty(r)?);
+        return Ok(());
+    }
+    if r.unchanged {
+        println!(
+            "audit_control already is that; nothing to do (revision {})",
+            r.revision
+        );
+        return Ok(());
+    }
+    println!("applied: revision {}", r.revision);
+    for c in &r.changes {
+        println!("  {}", c.summary);
+    }
+    if let Some(p) = &r.pending {
+        println!(
+            "reverts automatically at {} unless you run `earshot confirm {}`",
+            utc(p.deadline_unix),
+            p.revision
+        );
+    }
+    if let Some(w) = &r.reload_warning {
+        println!("note: audit -s failed ({w}); the change takes effect when auditd starts");
+    }
+    Ok(())
+}
+
+/// `YYYY-MM-DD HH:MM:SSZ` (UTC) for a unix time, via the civil-from-days
+/// algorithm (H. Hinnant), so history reads without a date library.
+fn utc(unix: u64) -> String {
+    let days = (unix / 86_400) as i64;
+    let secs = unix % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+fn source_word(r: &RevisionInfo) -> String {
+    serde_json::to_value(r.source)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
+}
+
+fn print_history(h: &HistoryReport, diff: bool) {
+    for r in &h.revisions {
+        let confirmation = r
+            .confirmation
+            .and_then(|c| serde_json::to_value(c).ok())
+            .and_then(|v| v.as_str().map(|s| format!(" [{s}]")))
+            .unwrap_or_default();
+        println!(
+            "{:>4}  {}  {:<12} {:<16} {}{}",
+            r.number,
+            utc(r.time_unix),
+            source_word(r),
+            r.user,
+            r.reason,
+            confirmation
+        );
+        if diff {
+            for c in &r.changes {
+                println!("        {}", c.summary);
+            }
+            if !r.acks.is_empty() {
+                println!("        acknowledged: {}", r.acks.join(", "));
+            }
+        }
+    }
+    match &h.chain_problem {
+        None => println!("history chain: intact"),
+        Some(p) => println!("history chain: BROKEN: {p}"),
+    }
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    match args {
+        Args::Apply {
+            file,
+            change,
+            target,
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("reading {}", file.display()))?;
+            let mut client = connect(target.root().as_deref())?;
+            let Response::Config(current) = client.call(Request::ReadConfig)? else {
+                bail!("unexpected answer to read_config");
+            };
+            let request = Request::Apply {
+                text,
+                terms: terms(current.hash, &change),
+            };
+            match call(&mut client, request)? {
+                Ok(Response::Applied(r)) => {
+                    print_applied(&r, change.json)?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok(other) => bail!("unexpected answer {other:?}"),
+                Err(e) => Ok(refused(&e)),
+            }
+        }
+        Args::Confirm { revision, target } => {
+            let mut client = connect(target.root().as_deref())?;
+            match call(&mut client, Request::Confirm { revision })? {
+                Ok(Response::Confirmed { revision }) => {
+                    println!("confirmed: revision {revision} stays");
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok(other) => bail!("unexpected answer {other:?}"),
+                Err(e) => Ok(refused(&e)),
+            }
+        }
+        Args::Rollback {
+            revision,
+            change,
+            target,
+        } => {
+            let mut client = connect(target.root().as_deref())?;
+            let Response::History(h) = client.call(Request::History { limit: Some(2) })? else {
+                bail!("unexpected answer to history");
+            };
+            let revision = match revision {
+                Some(r) => r,
+                None => match h.revisions.get(1) {
+                    Some(r) => r.number,
+                    None => bail!("there is no earlier revision to roll back to"),
+                },
+            };
+            let Response::Config(current) = client.call(Request::ReadConfig)? else {
+                bail!("unexpected answer to read_config");
+            };
+            let request = Request::Rollback {
+                revision,
+                terms: terms(current.hash, &change),
+            };
+            match call(&mut client, request)? {
+                Ok(Response::Applied(r)) => {
+                    print_applied(&r, change.json)?;
+                    Ok(ExitCode::SUCCESS)
+                }
+                Ok(other) => bail!("unexpected answer {other:?}"),
+                Err(e) => Ok(refused(&e)),
+            }
+        }
+        Args::History {
+            json,
+            diff,
+            limit,
+            target,
+        } => {
+            let mut client = connect(target.root().as_deref())?;
+            let Response::History(h) = client.call(Request::History { limit })? else {
+                bail!("unexpected answer to history");
+            };
+            if json {
+                println!("{}", serde_json::to_string_pretty(&h)?);
+            } else {
+                print_history(&h, diff);
+            }
+            Ok(if h.chain_intact {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Args::Rotate { target } => {
+            simple(target, Request::Rotate, "rotated: a new trail was started")
+        }
+        Args::Expire { target } => simple(
+            target,
+            Request::Expire,
+            "expired old trails per expire-after",
+        ),
+        Args::Pair { stdin, target } => {
+            let keys = KeyStore::platform().context("opening the keyring")?;
+            let install_id = if stdin {
+                let mut text = String::new();
+                std::io::stdin()
+                    .read_to_string(&mut text)
+                    .context("reading the secret from standard input")?;
+                keys.import_text(&text)?
+            } else {
+                let root = target.root();
+                let file = paths::secret(root.as_deref());
+                keys.import(&file).with_context(|| {
+                    format!(
+                        "reading {} (on macOS use --stdin with sudo cat)",
+                        file.display()
+                    )
+                })?
+            };
+            println!("paired with helper install {install_id}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn simple(target: Target, request: Request, done: &str) -> Result<ExitCode> {
+    let mut client = connect(target.root().as_deref())?;
+    match call(&mut client, request)? {
+        Ok(_) => {
+            println!("{done}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(e) => Ok(refused(&e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::utc;
+
+    #[test]
+    fn utc_matches_known_dates() {
+        assert_eq!(utc(0), "1970-01-01 00:00:00Z");
+        assert_eq!(utc(951_782_400), "2000-02-29 00:00:00Z");
+        assert_eq!(utc(1_800_000_000), "2027-01-15 08:00:00Z");
+    }
+}
