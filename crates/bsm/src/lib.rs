@@ -20,5 +20,5 @@ pub mod xml;
 
 pub use names::{Catalog, EventNames};
 pub use read::{Damage, DamageKind, FileToken, Item, Reader, Record};
-pub use scan::{scan, RecordSummary, ScanEnd};
+pub use scan::{scan, scan_at, scan_select, RecordSummary, ScanEnd};
 pub use token::{Header, Token};

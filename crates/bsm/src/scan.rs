@@ -53,7 +53,21 @@ pub fn scan(buf: &[u8], f: impl FnMut(&RecordSummary)) -> ScanEnd {
 
 /// Scan `buf`, which starts `base` bytes into the file (for incremental
 /// reads of the growing trail); reported offsets include `base`.
-pub fn scan_at(buf: &[u8], base: u64, mut f: impl FnMut(&RecordSummary)) -> ScanEnd {
+pub fn scan_at(buf: &[u8], base: u64, f: impl FnMut(&RecordSummary)) -> ScanEnd {
+    scan_select(buf, base, |_, _, _| true, f)
+}
+
+/// Like [`scan_at`], but asks `want(event, sec, msec)` first: records it
+/// rejects are still framed (trailer-checked, `complete_bytes` advanced) but
+/// their tokens are not walked and `f` does not see them — so their token
+/// damage goes unreported. For filters that need nothing beyond the header
+/// (event, class, time), this skips most of the per-record work.
+pub fn scan_select(
+    buf: &[u8],
+    base: u64,
+    mut want: impl FnMut(u16, u64, u32) -> bool,
+    mut f: impl FnMut(&RecordSummary),
+) -> ScanEnd {
     let mut end = ScanEnd {
         complete_bytes: base,
         ..ScanEnd::default()
@@ -61,6 +75,10 @@ pub fn scan_at(buf: &[u8], base: u64, mut f: impl FnMut(&RecordSummary)) -> Scan
     let mut pos = 0usize;
     while pos < buf.len() {
         match frame_at(buf, pos) {
+            Frame::Record { len, header } if !want(header.event, header.sec, header.msec) => {
+                pos += len;
+                end.complete_bytes = base + pos as u64;
+            }
             Frame::Record { len, header } => {
                 let rec = &buf[pos..pos + len];
                 let mut s = RecordSummary {
@@ -201,6 +219,23 @@ fn skip(rec: &[u8], at: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn select_skips_rejected_records() {
+        let buf = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/bsm/macos_process_file.bsm"
+        ))
+        .unwrap();
+        let mut all = vec![];
+        let whole = scan(&buf, |s| all.push(*s));
+        let mut some = vec![];
+        let sel = scan_select(&buf, 0, |ev, _, _| ev == 72, |s| some.push(*s));
+        let want: Vec<_> = all.iter().filter(|s| s.event == 72).copied().collect();
+        assert_eq!(some, want);
+        assert_eq!(some.len(), 3);
+        assert_eq!(sel.complete_bytes, whole.complete_bytes);
+    }
 
     #[test]
     fn empty_buffer_is_complete() {
