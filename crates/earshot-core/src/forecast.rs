@@ -33,6 +33,12 @@ pub struct ForecastInput {
     pub bytes_above_minfree: u64,
     /// Already under the threshold.
     pub below_minfree: bool,
+    /// Average record size (0 if unknown). A trail closes on the record that
+    /// crosses filesz, so it ends half a record over it on average, and at expiry
+    /// time the new active trail already holds a record that counts towards the
+    /// size limit — together enough to keep one trail fewer when the limit is an
+    /// exact multiple of filesz, as with Apple's default 2M/10M.
+    pub mean_record_bytes: f64,
 }
 
 /// The folder's long-run size.
@@ -171,7 +177,7 @@ impl Forecast {
                     });
                     SteadyState::Unbounded { reason }
                 }
-                Some(rule) => capped(rule, f, rate),
+                Some(rule) => capped(rule, f, rate, input.mean_record_bytes),
             }
         };
 
@@ -264,9 +270,18 @@ impl Forecast {
     }
 }
 
-fn capped(rule: ExpiryRule, filesz: u64, rate: f64) -> SteadyState {
-    let t = filesz as f64 / rate;
-    let by_size = rule.size_bytes.map(|s| s / filesz);
+fn capped(rule: ExpiryRule, filesz: u64, rate: f64, record: f64) -> SteadyState {
+    let record = if record.is_finite() && record > 0.0 {
+        record
+    } else {
+        0.0
+    };
+    // A closed trail's real size: filesz plus half a record of overshoot.
+    let trail = filesz as f64 + record / 2.0;
+    let t = trail / rate;
+    let by_size = rule
+        .size_bytes
+        .map(|s| ((s as f64 - record).max(0.0) / trail).floor() as u64);
     let by_age = rule
         .age_secs
         .map(|a| (a as f64 / t).floor().min(u64::MAX as f64 / 2.0) as u64 + 1);
@@ -291,8 +306,8 @@ fn capped(rule: ExpiryRule, filesz: u64, rate: f64) -> SteadyState {
         (_, None, None) => (0, "size"),
     };
     SteadyState::Capped {
-        peak_bytes: kept.saturating_add(1).saturating_mul(filesz),
-        mean_bytes: ((kept as f64 + 0.5) * filesz as f64) as u64,
+        peak_bytes: ((kept as f64 + 1.0) * trail) as u64,
+        mean_bytes: ((kept as f64 + 0.5) * trail) as u64,
         trails_kept: kept,
         retention_secs: kept as f64 * t,
         limited_by,
@@ -313,6 +328,7 @@ mod tests {
             folder_bytes: 0,
             bytes_above_minfree: 100 * 1024 * MIB,
             below_minfree: false,
+            mean_record_bytes: 0.0,
         }
     }
 
@@ -347,6 +363,23 @@ mod tests {
                 cap_bytes: 12 * MIB
             }
         );
+    }
+
+    #[test]
+    fn overshoot_keeps_one_trail_fewer_at_exact_multiples() {
+        let mut i = input(100.0, 2 * MIB, size(10 * MIB));
+        i.mean_record_bytes = 120.0;
+        match Forecast::compute(&i).steady_state {
+            SteadyState::Capped {
+                trails_kept,
+                peak_bytes,
+                ..
+            } => {
+                assert_eq!(trails_kept, 4);
+                assert_eq!(peak_bytes, 5 * (2 * MIB + 60));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -185,6 +185,9 @@ pub struct RateWindows {
     minutes: BTreeMap<u64, BTreeMap<u16, Counts>>,
     /// Trails are known to exist from this second on.
     observed_since: Option<u64>,
+    /// (records, first second, last second) of the active trail when loaded: the
+    /// usual pace even when the last day saw nothing (a stall longer than a day).
+    current_activity: Option<(u64, u64, u64)>,
 }
 
 impl RateWindows {
@@ -199,6 +202,13 @@ impl RateWindows {
 
     pub fn observed_since(&self) -> Option<u64> {
         self.observed_since
+    }
+
+    /// Mean seconds between records of the active trail as loaded (`None` with
+    /// fewer than two records).
+    pub fn current_trail_interval(&self) -> Option<f64> {
+        let (n, first, last) = self.current_activity?;
+        (n >= 2 && last > first).then(|| (last - first) as f64 / (n - 1) as f64)
     }
 
     /// Adds one record (live tail).
@@ -349,10 +359,15 @@ impl RateWindows {
                 self.add_minutes(&b);
                 let cut = now.saturating_sub(120);
                 let recent_samples: Vec<RecordSample> =
-                    samples.into_iter().filter(|s| s.sec >= cut).collect();
+                    samples.iter().filter(|s| s.sec >= cut).copied().collect();
                 self.add_seconds(&recent_samples);
                 if t.is_current {
                     resume = Some((t.path.clone(), b.complete_bytes));
+                    let first = samples.iter().map(|s| s.sec).min();
+                    let last = samples.iter().map(|s| s.sec).max();
+                    if let (Some(f), Some(l)) = (first, last) {
+                        self.current_activity = Some((samples.len() as u64, f, l));
+                    }
                 }
             } else {
                 let b = match cache {

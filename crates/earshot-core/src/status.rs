@@ -213,9 +213,12 @@ pub fn assemble(
         Vec::new()
     };
     let day = rates.iter().find(|r| r.span == WindowSpan::Day);
+    // The usual pace: the last day's, or if the last day was silent (a long stall)
+    // the active trail's own.
     let mean_interval = day
         .filter(|d| d.total.records > 0)
-        .map(|d| d.covered_secs as f64 / d.total.records as f64);
+        .map(|d| d.covered_secs as f64 / d.total.records as f64)
+        .or_else(|| view.windows.current_trail_interval());
 
     let obs = Observations::gather(sys, headroom.clone(), mean_interval);
     let macos_version = obs.macos.as_ref().map(|v| v.product_version.clone());
@@ -252,6 +255,11 @@ pub fn assemble(
             folder_bytes: headroom.iter().filter_map(|h| h.folder_bytes).sum(),
             bytes_above_minfree: h.bytes_above_minfree,
             below_minfree: h.below_minfree,
+            mean_record_bytes: if day.total.records > 0 {
+                day.total.bytes as f64 / day.total.records as f64
+            } else {
+                0.0
+            },
         })),
         _ => None,
     };
