@@ -600,3 +600,42 @@ fn never_panics_on_garbage_configs() {
         }
     }
 }
+
+#[test]
+fn same_meaning_different_spelling_is_rewritten_for_the_auditor() {
+    let cis = DEFAULT_EXAMPLE
+        .replace("flags:lo,aa\n", "flags:lo,aa,ad,-ex,-fr,-fw,-fm,lo\n")
+        .replace("expire-after:10M", "expire-after: 60d or 5G");
+    let steps = path(
+        &enabled(&cis),
+        Target::Baseline(Baseline::CisL2),
+        &Measurements::default(),
+        &classes(),
+        &PlanOptions::default(),
+    );
+    let titles: Vec<&str> = steps.iter().map(|p| p.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        vec![
+            "flags: drop the repeated lo for mSCP's literal check",
+            "expire-after: write `60d OR 5G` exactly for mSCP's literal check",
+        ]
+    );
+    assert!(steps.iter().all(|p| p.step == StepKind::SpellOutForMscp));
+    let last = &steps[1].after;
+    assert!(
+        last.contains("\nflags:lo,aa,ad,-ex,-fr,-fw,-fm\n")
+            && last.contains("\nexpire-after:60d OR 5G\n")
+    );
+    let stig = DEFAULT_EXAMPLE.replace("minfree:5", "minfree:25%");
+    let steps = path(
+        &enabled(&stig),
+        Target::Baseline(Baseline::Stig26),
+        &Measurements::default(),
+        &classes(),
+        &PlanOptions::default(),
+    );
+    let m = steps.last().unwrap();
+    assert_eq!(m.concern, "minfree");
+    assert!(m.after.contains("\nminfree:25\n"));
+}

@@ -999,13 +999,33 @@ impl Ladder<'_> {
     }
 
     fn spell_out(&self, bytes: &[u8], view: &View) -> Option<Plan> {
+        self.spell_out_flags(bytes, view)
+            .or_else(|| self.spell_out_value(bytes, view, "expire-after"))
+            .or_else(|| self.spell_out_value(bytes, view, "minfree"))
+    }
+
+    /// Flags tokens for the auditor's literal scanner: exact duplicates dropped (mSCP
+    /// wants each token exactly once) and tokens that `all`/`-all` already cover
+    /// spelled out — only when what is audited stays exactly the same.
+    fn spell_out_flags(&self, bytes: &[u8], view: &View) -> Option<Plan> {
         let Target::Baseline(b) = self.target else {
             return None;
         };
-        let Setting::Valid(_) = view.flags else {
+        let Setting::Valid(list) = &view.flags else {
             return None;
         };
-        let mut value = view.raw_flags.clone().unwrap_or_default();
+        let raw = view.raw_flags.clone().unwrap_or_default();
+        let mut tokens: Vec<String> = Vec::new();
+        let mut dropped = Vec::new();
+        for it in &list.items {
+            let t = raw[it.start..it.end].to_string();
+            if tokens.contains(&t) {
+                dropped.push(t);
+            } else {
+                tokens.push(t);
+            }
+        }
+        let mut value = tokens.join(",");
         let mut added = Vec::new();
         for (rule, _) in b.rules() {
             if let RuleKind::Flag {
@@ -1027,28 +1047,69 @@ impl Ladder<'_> {
                 }
             }
         }
-        if added.is_empty() {
+        if added.is_empty() && dropped.is_empty() {
             return None;
         }
         let after = edit::set(bytes, "flags", &value, self.classes);
         let after_view = View::read(&after, self.classes);
         // Only when nothing changes in meaning: this is about the auditor's scanner.
-        let same = match (&view.flags, &after_view.flags) {
-            (Setting::Valid(a), Setting::Valid(b)) => a.mask == b.mask,
-            _ => false,
-        };
+        let same = matches!(&after_view.flags, Setting::Valid(l) if l.mask == list.mask);
         if !same {
             return None;
+        }
+        let mut what = Vec::new();
+        if !added.is_empty() {
+            what.push(format!("spell out {}", added.join(",")));
+        }
+        if !dropped.is_empty() {
+            what.push(format!("drop the repeated {}", dropped.join(",")));
         }
         Some(self.plan(
             StepKind::SpellOutForMscp,
             "flags",
-            format!("flags: spell out {} for mSCP's literal check", added.join(",")),
-            format!("The flags already audit {} (e.g. through `all`/`-all`), but mSCP's checks count literal tokens and do not recognise `all`. Adding the tokens changes nothing in what is audited.", added.join(", ")),
+            format!("flags: {} for mSCP's literal check", what.join(" and ")),
+            "What is audited stays exactly the same. mSCP's checks count literal tokens: they do not recognise `all`/`-all` and want every token exactly once, so an auditor running them would see failures that are not real.".into(),
             Some(bytes),
             after,
             vec![],
         ))
+    }
+
+    /// `expire-after` / `minfree` that already mean the ODV but are spelled so mSCP's
+    /// text comparison fails (a blank after the colon, `25%`, `60d or 5G`): rewrite the
+    /// line as the exact ODV text.
+    fn spell_out_value(&self, bytes: &[u8], view: &View, key: &'static str) -> Option<Plan> {
+        let (odv, same) = match key {
+            "expire-after" => {
+                let odv = target_odv_retention(self.target)?;
+                let want = baseline::parse_expiry(odv)?;
+                (odv.to_string(), view.expire_after.valid() == Some(&want))
+            }
+            _ => {
+                let odv = target_odv_minfree(self.target)?;
+                (odv.to_string(), view.minfree.valid() == Some(&odv))
+            }
+        };
+        if !same {
+            return None;
+        }
+        let raw = if key == "minfree" {
+            view.raw_minfree.clone()
+        } else {
+            view.raw_expire_after.clone()
+        };
+        if raw.as_deref() == Some(odv.as_str()) {
+            return None;
+        }
+        self.set_plan(
+            StepKind::SpellOutForMscp,
+            key,
+            &odv,
+            format!("{key}: write `{odv}` exactly for mSCP's literal check"),
+            format!("`{}` already means `{odv}` to auditd, but mSCP compares the text after the colon with the ODV string, so its check fails. Same meaning, exact spelling.", raw.unwrap_or_default()),
+            bytes,
+            vec![],
+        )
     }
 }
 
