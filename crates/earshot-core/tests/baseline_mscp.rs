@@ -426,11 +426,13 @@ fn two_trail_folders_break_the_single_line_checks() {
 
 #[test]
 fn a_missing_audit_control_passes_the_literal_mode_check() {
-    let mut obs = Observed::default();
-    obs.files = FileFacts {
-        gathered: true,
-        audit_control: None,
-        dirs: BTreeMap::new(),
+    let obs = Observed {
+        files: FileFacts {
+            gathered: true,
+            audit_control: None,
+            dirs: BTreeMap::new(),
+        },
+        ..Observed::default()
     };
     let r = run(Baseline::CisL1, &obs);
     assert_eq!(
