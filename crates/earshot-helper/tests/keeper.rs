@@ -447,3 +447,25 @@ fn a_mac_without_audit_control_can_get_one_and_roll_back_to_none() {
     assert!(!mac.control().exists(), "rolled back to no file");
     assert!(keeper.history(None).unwrap().chain_intact);
 }
+
+#[test]
+fn a_symlinked_audit_control_is_never_written_through() {
+    let mac = Mac::new();
+    let (keeper, _) = mac.open();
+    // Someone swaps the file for a link to a file the helper must not touch.
+    let victim = mac.dir.path().join("victim");
+    std::fs::write(&victim, "precious\n").unwrap();
+    std::fs::remove_file(mac.control()).unwrap();
+    std::os::unix::fs::symlink(&victim, mac.control()).unwrap();
+    let base = std::fs::read(mac.control()).unwrap();
+    let err = keeper
+        .apply(&with_flags("lo"), &terms(&base), &alice())
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Io);
+    assert!(err.reason.contains("not a regular file"), "{}", err.reason);
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious\n");
+    assert!(std::fs::symlink_metadata(mac.control())
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
