@@ -48,7 +48,7 @@ fn show<T>(s: &Setting<T>, f: impl Fn(&T) -> String) -> String {
     match s {
         Setting::Missing => "(not set)".to_string(),
         Setting::NoValue { .. } => "(no value)".to_string(),
-        Setting::Invalid { value, .. } => format!("`{value}` (invalid)"),
+        Setting::Invalid { value, .. } => format!("`{}` (invalid)", value.escape_debug()),
         Setting::Valid { value, .. } => f(value),
     }
 }

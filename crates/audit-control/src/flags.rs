@@ -56,13 +56,13 @@ pub struct FlagItem {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FlagsError {
     /// The name is not a class of the audit_class table in use.
-    #[error("`{item}` is not a class name")]
+    #[error("`{}` is not a class name", cstr::show(item.as_bytes()))]
     UnknownClass { item: String, start: usize },
     /// `^` after `+`/`-`, or `+` and `-` together.
-    #[error("`{item}`: prefixes must be `^` first, then one of `+` or `-`")]
+    #[error("`{}`: prefixes must be `^` first, then one of `+` or `-`", cstr::show(item.as_bytes()))]
     BadPrefix { item: String, start: usize },
     /// A prefix with no class name after it.
-    #[error("`{item}` has a prefix but no class name")]
+    #[error("`{}` has a prefix but no class name", cstr::show(item.as_bytes()))]
     MissingClass { item: String, start: usize },
 }
 

@@ -681,7 +681,7 @@ impl<'a> Reader<'a> {
             };
         }
         let m = Minfree::new(n as u32);
-        if n == 0 {
+        if n == 0 && digits > 0 {
             self.diag(line, col, Severity::Warning, "AC-MINFREE-RISK",
                 "minfree 0 turns the low-space limit off: no `audit_warn soft` warning and no early rotation before the disk is full",
                 "Use a value between 5 and 50 (the default is 5).");
@@ -1345,14 +1345,32 @@ impl<'a> Reader<'a> {
                     "Keep every line under 256 bytes.",
                 );
             }
-            if line.ending() == crate::document::LineEnding::CrLf
-                && content.first() != Some(&b'#')
-                && !content.is_empty()
-            {
-                self.diag(n, u32::try_from(content.len() + 1).unwrap_or(u32::MAX), Severity::Warning, "AC-LINE-CRLF",
-                    "this line ends with CRLF; libbsm keeps the carriage return as part of the value",
-                    "Convert the file to LF (Unix) line endings.");
-            }
+        }
+        // One finding for the whole file: every CRLF line has the same cause.
+        let crlf: Vec<usize> = doc
+            .lines()
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| {
+                l.ending() == crate::document::LineEnding::CrLf
+                    && !l.content().is_empty()
+                    && l.content().first() != Some(&b'#')
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if let Some(&first) = crlf.first() {
+            let content_len = doc.lines()[first].content().len();
+            self.diag(
+                u32::try_from(first + 1).unwrap_or(u32::MAX),
+                u32::try_from(content_len + 1).unwrap_or(u32::MAX),
+                Severity::Warning,
+                "AC-LINE-CRLF",
+                format!(
+                    "{} setting line(s) end with CRLF (Windows line endings); libbsm keeps the carriage return as part of each value, which breaks flags, policy, dir and host",
+                    crlf.len()
+                ),
+                "Convert the file to LF (Unix) line endings, e.g. `tr -d '\\r'`.",
+            );
         }
     }
 

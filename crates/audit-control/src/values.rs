@@ -196,15 +196,15 @@ pub enum ExpireError {
     NoNumber,
     #[error("the second condition is incomplete ({0} of the 5 parts `NUMBER UNIT SEPARATOR NUMBER UNIT` were read)")]
     Incomplete(u8),
-    #[error("the separator `{0}` contains neither AND nor OR")]
+    #[error("the separator `{}` contains neither AND nor OR", cstr::show(.0.as_bytes()))]
     NoAndOr(String),
-    #[error("`{0}` has no minute unit: lower-case `m` is invalid (upper-case `M` means MiB)")]
+    #[error("`{}` has no minute unit: lower-case `m` is invalid (upper-case `M` means MiB)", cstr::show(.0.as_bytes()))]
     Minutes(String),
-    #[error("`{0}` has no week unit: use days (`d`)")]
+    #[error("`{}` has no week unit: use days (`d`)", cstr::show(.0.as_bytes()))]
     Weeks(String),
-    #[error("`{0}`: an upper-case unit means a size, and `{1}` is not a size unit (B, K, M, G)")]
+    #[error("`{}`: an upper-case unit means a size, and `{}` is not a size unit (B, K, M, G)", cstr::show(.0.as_bytes()), .1)]
     UpperCaseTime(String, char),
-    #[error("`{0}`: `{1}` is not a unit (ages: s, h, d, y; sizes: B, K, M, G)")]
+    #[error("`{}`: `{}` is not a unit (ages: s, h, d, y; sizes: B, K, M, G)", cstr::show(.0.as_bytes()), .1)]
     BadUnit(String, String),
 }
 
@@ -446,13 +446,13 @@ pub enum PolicyError {
     Empty,
     #[error("item {0} is empty (a stray comma)")]
     EmptyItem(usize),
-    #[error("`{0}` starts or ends with a blank")]
+    #[error("`{}` starts or ends with a blank", cstr::show(.0.as_bytes()))]
     Blank(String),
-    #[error("`{0}` ends with an invisible carriage return (CRLF line endings)")]
+    #[error("`{}` ends with an invisible carriage return (CRLF line endings)", cstr::show(.0.as_bytes()))]
     CarriageReturn(String),
-    #[error("`{0}`: policy words are lower-case")]
+    #[error("`{}`: policy words are lower-case", cstr::show(.0.as_bytes()))]
     Case(String),
-    #[error("`{0}` is not a policy word")]
+    #[error("`{}` is not a policy word", cstr::show(.0.as_bytes()))]
     Unknown(String),
 }
 
