@@ -37,21 +37,29 @@ pub(crate) fn machine_classes(sys: &dyn System) -> ClassTable {
         .unwrap_or_else(|_| ClassTable::apple())
 }
 
+/// Everything read from the file or the Mac.
+pub(crate) struct Facts {
+    pub observed: Observed,
+    pub classes: ClassTable,
+    /// Health, rates, headroom (only when a Mac, real or simulated, was read).
+    pub status: Option<status::Status>,
+    /// `/etc/security/audit_control.example`, when readable.
+    pub example: Option<Vec<u8>>,
+}
+
 /// Observed facts: from a file alone, or from a (real or simulated) Mac.
-pub(crate) fn observe(
-    file: Option<&Path>,
-    root: Option<PathBuf>,
-) -> Result<(Observed, ClassTable, Option<status::Status>)> {
+pub(crate) fn observe(file: Option<&Path>, root: Option<PathBuf>) -> Result<Facts> {
     if let Some(f) = file {
         let bytes = std::fs::read(f).with_context(|| format!("reading {}", f.display()))?;
-        return Ok((
-            Observed {
+        return Ok(Facts {
+            observed: Observed {
                 audit_control: Some(bytes),
                 ..Observed::default()
             },
-            ClassTable::apple(),
-            None,
-        ));
+            classes: ClassTable::apple(),
+            status: None,
+            example: None,
+        });
     }
     let (sys, kind) = open_system(root_or_env(root).as_deref())?;
     let classes = machine_classes(sys.as_ref());
@@ -62,13 +70,21 @@ pub(crate) fn observe(
     if let Some(st) = &st {
         observed.service = gather::service_from_health(st.health.state);
     }
-    Ok((observed, classes, st))
+    let example = sys
+        .read_file(Path::new(earshot_core::system::AUDIT_CONTROL_EXAMPLE))
+        .ok();
+    Ok(Facts {
+        observed,
+        classes,
+        status: st,
+        example,
+    })
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let baseline = Baseline::parse(&args.baseline)?;
-    let (observed, classes, _) = observe(args.file.as_deref(), args.root)?;
-    let report = baseline::evaluate(baseline, &observed, &classes);
+    let facts = observe(args.file.as_deref(), args.root)?;
+    let report = baseline::evaluate(baseline, &facts.observed, &facts.classes);
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &report)?;

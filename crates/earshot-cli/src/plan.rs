@@ -56,14 +56,15 @@ struct PlanJson<'a> {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let target = Target::parse(&args.target)?;
-    let (observed, classes, status) = observe(args.file.as_deref(), args.root)?;
+    let facts = observe(args.file.as_deref(), args.root)?;
+    let (observed, classes, status) = (&facts.observed, &facts.classes, &facts.status);
     let mut m = Measurements::default();
     if let Some(st) = &status {
         if let (Some(day), Some(bytes)) = (
             st.rates.iter().find(|w| w.span == WindowSpan::Day),
             observed.audit_control.as_deref(),
         ) {
-            m = Measurements::from_rate_window(day, &View::read(bytes, &classes), &classes);
+            m = Measurements::from_rate_window(day, &View::read(bytes, classes), classes);
         }
         if let Some(h) = st.headroom.first() {
             m.disk = Some(Disk {
@@ -75,7 +76,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let current = Current {
         audit_control: observed.audit_control.clone(),
-        example: None,
+        example: facts.example.clone(),
         service: observed.service,
     };
     let opts = PlanOptions {
@@ -87,9 +88,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         want_arge: args.with_arge,
     };
     let steps: Vec<Plan> = if args.all_steps {
-        plan::path(&current, target, &m, &classes, &opts)
+        plan::path(&current, target, &m, classes, &opts)
     } else {
-        plan::next_step(&current, target, &m, &classes, &opts)
+        plan::next_step(&current, target, &m, classes, &opts)
             .into_iter()
             .collect()
     };

@@ -973,7 +973,14 @@ impl Ctx<'_> {
                 }
             }
             RuleKind::ControlMode => "mSCP counts `ls -l` lines not matching -r--[r-]-----; a missing file prints no line and passes".into(),
-            RuleKind::FolderOwner | RuleKind::FolderGroup | RuleKind::FilesOwner | RuleKind::FilesGroup | RuleKind::FilesAcl | RuleKind::FolderAcl | RuleKind::ControlAcl | RuleKind::ControlOwner | RuleKind::ControlGroup => {
+            RuleKind::ControlAcl | RuleKind::ControlOwner | RuleKind::ControlGroup => {
+                if self.obs.files.audit_control.is_none() {
+                    "the file does not exist: `ls` prints no line, and mSCP's count of 0 passes".into()
+                } else {
+                    format!("mSCP prints `{}`, expects `{}`", lit.output, lit.expected)
+                }
+            }
+            RuleKind::FolderOwner | RuleKind::FolderGroup | RuleKind::FilesOwner | RuleKind::FilesGroup | RuleKind::FilesAcl | RuleKind::FolderAcl => {
                 "mSCP reads `dir:` lines with grep/awk (any line starting `dir`, shell word splitting, several folders printing several lines) and hard-codes /var/audit in places, while auditd uses the absolute paths it can statfs plus /var/audit for the `current` link".into()
             }
             _ => format!("mSCP prints `{}`, expects `{}`", lit.output, lit.expected),

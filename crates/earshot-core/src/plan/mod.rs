@@ -452,7 +452,14 @@ impl Ladder<'_> {
         let read = |b: &[u8]| AuditControl::read(&Document::parse(b), self.classes);
         let semantic_diff =
             audit_control::semantic_diff(&read(before.unwrap_or(b"")), &read(&after));
-        for r in semantic_diff.iter().flat_map(|c| c.risks.iter()) {
+        // Creating the file from the example is compared with an empty file, where
+        // every key "changes" (e.g. dir-change); those are not risks of enabling.
+        let merged = if before.is_some() {
+            semantic_diff.as_slice()
+        } else {
+            &[]
+        };
+        for r in merged.iter().flat_map(|c| c.risks.iter()) {
             if !risks.iter().any(|x| x.id == r.id) {
                 risks.push(Risk {
                     id: r.id,
@@ -1113,10 +1120,17 @@ impl Ladder<'_> {
     }
 }
 
+/// First letter upper-case, a full stop at the end (once).
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
-        Some(f) => format!("{}{}.", f.to_uppercase(), c.as_str()),
+        Some(f) => {
+            let mut out = format!("{}{}", f.to_uppercase(), c.as_str());
+            if !out.ends_with('.') {
+                out.push('.');
+            }
+            out
+        }
         None => String::new(),
     }
 }
