@@ -1274,6 +1274,11 @@ impl<'a> Reader<'a> {
                 }
                 continue;
             }
+            // A key made only of invisible whitespace (`\r` of a blank CRLF line,
+            // form feeds) can match nothing and hides nothing: stay quiet.
+            if key.iter().all(|&b| cstr::is_c_space(b)) {
+                continue;
+            }
             if e.is_continuation() {
                 self.diag(e.line(), e.column_of(0), Severity::Warning, "AC-LINE-TAIL",
                     format!("libbsm reads the part of this over-long line from column {} as a separate line (key `{}`), which it ignores", e.column_of(0), cstr::show(key)),
