@@ -76,115 +76,52 @@ impl Assessor for GrammarAssessor {
             })
             .collect();
         let (a, b) = (read(old, &self.classes), read(new, &self.classes));
-        let mut changes = Vec::new();
-        let mut change = |key: &str, old: Option<String>, new: Option<String>| {
-            if old != new {
-                let summary = match (&old, &new) {
-                    (Some(o), Some(n)) => format!("{key}: {o} → {n}"),
-                    (None, Some(n)) => format!("{key}: set to {n}"),
-                    (Some(o), None) => format!("{key}: {o} removed"),
-                    (None, None) => unreachable!("equal"),
-                };
-                changes.push(Change {
-                    key: key.to_string(),
-                    old,
-                    new,
-                    summary,
-                });
-            }
-        };
+        // Old and new values per key for the UI; the sentence and the risks come
+        // from audit-control's semantic diff, the one source of risk ids.
         let join = |v: Vec<String>| (!v.is_empty()).then(|| v.join(", "));
         let mask = |m: Option<audit_control::ClassMask>| {
             m.map(|m| audit_control::format_mask(m, &self.classes))
         };
-        change("dir", join(a.dirs()), join(b.dirs()));
-        change("flags", mask(a.flags()), mask(b.flags()));
-        change("naflags", mask(a.naflags()), mask(b.naflags()));
-        change(
-            "minfree",
-            a.minfree().map(|m| m.percent.to_string()),
-            b.minfree().map(|m| m.percent.to_string()),
-        );
-        change(
-            "policy",
-            a.policy().map(|p| p.words().join(",")),
-            b.policy().map(|p| p.words().join(",")),
-        );
-        change(
-            "filesz",
-            a.filesz().map(|n| n.to_string()),
-            b.filesz().map(|n| n.to_string()),
-        );
-        change(
-            "expire-after",
-            expire_text(&a.expire_after()),
-            expire_text(&b.expire_after()),
-        );
-        change("host", a.host(), b.host());
-
-        let mut risks = Vec::new();
-        let (pa, pb) = (a.policy(), b.policy());
-        let had = |p: &Option<audit_control::Policy>, f: fn(&audit_control::Policy) -> bool| {
-            p.as_ref().is_some_and(f)
-        };
-        if had(&pa, |p| p.cnt) && !had(&pb, |p| p.cnt) {
-            risks.push(risk(
-                "drop-cnt",
-                "without cnt, processes that generate audit records block when the audit volume is full",
-            ));
-        }
-        if !had(&pa, |p| p.ahlt) && had(&pb, |p| p.ahlt) {
-            risks.push(risk(
-                "add-ahlt",
-                "ahlt halts the Mac (kernel panic) when a record cannot be written",
-            ));
-        }
-        if !had(&pa, |p| p.arge) && had(&pb, |p| p.arge) {
-            risks.push(risk(
-                "add-arge",
-                "arge records every environment variable of every exec: secrets and volume",
-            ));
-        }
-        if let Some(na) = self.classes.mask_of("na") {
-            let has_na = |m: Option<audit_control::ClassMask>| {
-                m.is_some_and(|m| (m.success | m.failure) & na != 0)
-            };
-            if !has_na(a.flags()) && has_na(b.flags()) {
-                risks.push(risk(
-                    "na-in-flags",
-                    "na in flags audits non-attributable events for every user: very high volume",
-                ));
+        let values = |key: &str| -> (Option<String>, Option<String>) {
+            match key {
+                "dir" => (join(a.dirs()), join(b.dirs())),
+                "flags" => (mask(a.flags()), mask(b.flags())),
+                "naflags" => (mask(a.naflags()), mask(b.naflags())),
+                "minfree" => (
+                    a.minfree().map(|m| m.percent.to_string()),
+                    b.minfree().map(|m| m.percent.to_string()),
+                ),
+                "policy" => (
+                    a.policy().map(|p| p.words().join(",")),
+                    b.policy().map(|p| p.words().join(",")),
+                ),
+                "filesz" => (
+                    a.filesz().map(|n| n.to_string()),
+                    b.filesz().map(|n| n.to_string()),
+                ),
+                "expire-after" => (
+                    expire_text(&a.expire_after()),
+                    expire_text(&b.expire_after()),
+                ),
+                "host" => (a.host(), b.host()),
+                _ => (None, None),
             }
-        }
-        if let Some(m) = b.minfree() {
-            let moved = a.minfree().map(|o| o.percent) != Some(m.percent);
-            if moved && !(5..=50).contains(&m.percent) {
-                risks.push(risk(
-                    "minfree-out-of-range",
-                    "minfree outside 5–50 % either warns too late or reserves most of the disk",
-                ));
-            }
-        }
-        if b.filesz() == Some(0) && a.filesz() != Some(0) {
-            risks.push(risk(
-                "filesz-zero",
-                "filesz:0 turns rotation by size off: one trail grows without bound",
-            ));
-        }
-        let expires = |x: Option<ExpireAfter>| {
-            x.is_some_and(|x| x.age_secs.is_some() || x.size_bytes.is_some())
         };
-        if expires(a.expire_after()) && !expires(b.expire_after()) {
-            risks.push(risk(
-                "no-expire-after",
-                "without expire-after old trails are never removed and fill the disk",
-            ));
-        }
-        if a.dirs() != b.dirs() {
-            risks.push(risk(
-                "dir-change",
-                "a new trail folder must exist, be root:wheel 0700, and have room; history in the old folder is no longer rotated",
-            ));
+        let mut changes = Vec::new();
+        let mut risks: Vec<Risk> = Vec::new();
+        for c in audit_control::semantic_diff(&a, &b) {
+            let (old, new) = values(&c.key);
+            for r in &c.risks {
+                if !risks.iter().any(|known| known.id == r.id) {
+                    risks.push(risk(r.id, &r.message));
+                }
+            }
+            changes.push(Change {
+                key: c.key,
+                old,
+                new,
+                summary: c.text,
+            });
         }
         Assessment {
             diagnostics,
