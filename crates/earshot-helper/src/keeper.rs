@@ -75,6 +75,8 @@ pub struct Keeper {
     state_dir: PathBuf,
     lock: Mutex<()>,
     events: broadcast::Sender<Event>,
+    /// The last state pushed, so periodic pushes only go out on a change.
+    last_state: Mutex<Option<StatusReport>>,
     pub faults: Faults,
 }
 
@@ -118,6 +120,7 @@ impl Keeper {
             state_dir: state_dir.to_path_buf(),
             lock: Mutex::new(()),
             events,
+            last_state: Mutex::new(None),
             faults,
         };
         {
@@ -152,6 +155,23 @@ impl Keeper {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.events.subscribe()
+    }
+
+    /// Push the current status to subscribers if it differs from the last one
+    /// pushed (called on a steady beat by the daemon). Returns whether it pushed.
+    pub fn push_state_if_changed(&self) -> bool {
+        if self.events.receiver_count() == 0 {
+            return false;
+        }
+        let Ok(status) = self.status() else {
+            return false;
+        };
+        let mut last = self.last_state.lock().unwrap_or_else(|e| e.into_inner());
+        if last.as_ref() == Some(&status) {
+            return false;
+        }
+        *last = Some(status.clone());
+        self.events.send(Event::State(status)).is_ok()
     }
 
     pub fn simulated(&self) -> bool {
@@ -328,6 +348,7 @@ impl Keeper {
             return;
         }
         if let Ok(status) = self.status() {
+            *self.last_state.lock().unwrap_or_else(|e| e.into_inner()) = Some(status.clone());
             let _ = self.events.send(Event::State(status));
         }
     }

@@ -158,6 +158,7 @@ fn spawn_watchers(keeper: Arc<Keeper>, control: PathBuf) -> Result<notify::Recom
                 if let Err(e) = k.check_drift() {
                     eprintln!("earshot-helper: drift check: {e}");
                 }
+                k.push_state_if_changed();
                 match k.revert_if_due() {
                     Ok(Some(r)) => eprintln!(
                         "earshot-helper: reverted unconfirmed change (now revision {})",

@@ -302,11 +302,26 @@ impl Server {
                         format!("request handler failed: {e}"),
                     ))
                 });
+            let just_subscribed = matches!(result, Ok(Response::Subscribed));
             let result = match result {
                 Ok(r) => Outcome::Ok(r),
                 Err(e) => Outcome::Error(e),
             };
             send(tx, ServerFrame::Response { id, result }).await?;
+            if just_subscribed {
+                // A new subscriber starts from the current state, not from the
+                // next change.
+                let keeper = self.keeper.clone();
+                if let Ok(Ok(status)) = tokio::task::spawn_blocking(move || keeper.status()).await {
+                    send(
+                        tx,
+                        ServerFrame::Push {
+                            event: earshot_api::Event::State(status),
+                        },
+                    )
+                    .await?;
+                }
+            }
         }
     }
 }

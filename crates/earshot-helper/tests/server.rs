@@ -264,3 +264,37 @@ async fn connections_beyond_the_limit_are_refused_with_busy() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_subscriber_gets_the_current_state_then_each_change() {
+    let fx = start_default().await;
+    let mut c = fx.client().await;
+    c.subscribe().await.unwrap();
+    match c.next_event().await.unwrap() {
+        earshot_api::Event::State(s) => assert_eq!(s.head_revision, Some(1)),
+        other => panic!("state first, got {other:?}"),
+    }
+    // A change made by another client reaches this one.
+    let mut other = fx.client().await;
+    let cfg = other.read_config().await.unwrap();
+    other
+        .apply(
+            format!("{}# more\n", cfg.text),
+            earshot_api::ChangeTerms {
+                base_hash: cfg.hash,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    match c.next_event().await.unwrap() {
+        earshot_api::Event::Revision(r) => assert_eq!(r.number, 2),
+        other => panic!("revision expected, got {other:?}"),
+    }
+    match c.next_event().await.unwrap() {
+        earshot_api::Event::State(s) => assert_eq!(s.head_revision, Some(2)),
+        other => panic!("state expected, got {other:?}"),
+    }
+    // Nothing changed since: the periodic push stays quiet.
+    assert!(!fx.keeper.push_state_if_changed());
+}
