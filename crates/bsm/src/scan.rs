@@ -153,28 +153,25 @@ fn walk(rec: &[u8], mut at: usize, s: &mut RecordSummary) -> Option<(usize, u8)>
     let body_end = rec.len() - TRAILER_LEN;
     while at < body_end {
         let tid = rec[at];
+        // Length first: a token that does not fit contributes nothing, as
+        // in the reader, where it becomes `Token::Malformed`.
+        let n = match skip(rec, at) {
+            Some(n) if at + n <= body_end => n,
+            _ => return Some((at, tid)),
+        };
         match tid {
             id::SUBJECT32 | id::SUBJECT64 | id::SUBJECT32_EX | id::SUBJECT64_EX
                 if s.auid.is_none() =>
             {
-                let (Some(auid), Some(euid)) = (be32(rec, at + 1), be32(rec, at + 5)) else {
-                    return Some((at, tid));
-                };
-                s.auid = Some(auid);
-                s.euid = Some(euid);
+                s.auid = be32(rec, at + 1);
+                s.euid = be32(rec, at + 5);
             }
             id::RETURN32 | id::RETURN64 if s.status.is_none() => {
-                let Some(&st) = rec.get(at + 1) else {
-                    return Some((at, tid));
-                };
-                s.status = Some(st);
+                s.status = rec.get(at + 1).copied();
             }
             _ => {}
         }
-        match skip(rec, at) {
-            Some(n) if at + n <= body_end => at += n,
-            _ => return Some((at, tid)),
-        }
+        at += n;
     }
     None
 }
