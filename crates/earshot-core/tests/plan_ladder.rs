@@ -639,3 +639,33 @@ fn same_meaning_different_spelling_is_rewritten_for_the_auditor() {
     assert_eq!(m.concern, "minfree");
     assert!(m.after.contains("\nminfree:25\n"));
 }
+
+#[test]
+fn bytes_that_are_not_utf8_survive_a_step() {
+    let mut ac = b"# caf\xe9 (latin-1 comment)\n".to_vec();
+    ac.extend_from_slice(
+        DEFAULT_EXAMPLE
+            .replace("expire-after:10M", "expire-after:60d OR 5G")
+            .as_bytes(),
+    );
+    let cur = Current {
+        audit_control: Some(ac.clone()),
+        example: None,
+        service: ServiceFacts {
+            launchd_job_loaded: Some(true),
+            kernel_auditing: Some(true),
+        },
+    };
+    let plan = next_step(
+        &cur,
+        Target::Next,
+        &Measurements::default(),
+        &classes(),
+        &PlanOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(plan.title, "flags: add ad");
+    let out = plan.after_bytes();
+    assert!(out.starts_with(b"# caf\xe9 (latin-1 comment)\n"));
+    assert_eq!(out.len(), ac.len() + 3);
+}

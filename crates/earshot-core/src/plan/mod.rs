@@ -153,8 +153,12 @@ pub struct Plan {
     pub why: String,
     /// audit_control before (`None`: the file does not exist).
     pub before: Option<String>,
-    /// audit_control after the step (unchanged for a service-only step).
+    /// audit_control after the step (unchanged for a service-only step), as text for
+    /// display and JSON; [`Plan::after_bytes`] has the exact bytes to write.
     pub after: String,
+    /// The exact new file (lossless even for bytes that are not UTF-8).
+    #[serde(skip)]
+    pub after_raw: Vec<u8>,
     pub diff: Vec<Change>,
     /// audit-control's semantic diff of the same change (its wording and risk ids).
     pub semantic_diff: Vec<audit_control::Change>,
@@ -173,8 +177,9 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn after_bytes(&self) -> Vec<u8> {
-        self.after.clone().into_bytes()
+    /// The exact bytes to write.
+    pub fn after_bytes(&self) -> &[u8] {
+        &self.after_raw
     }
 }
 
@@ -390,7 +395,7 @@ pub fn path(
         if repeated {
             break;
         }
-        state.audit_control = Some(plan.after_bytes());
+        state.audit_control = Some(plan.after_bytes().to_vec());
         if matches!(plan.step, StepKind::EnableAuditing | StepKind::StartAuditd) {
             state.service = ServiceFacts {
                 launchd_job_loaded: Some(true),
@@ -483,6 +488,7 @@ impl Ladder<'_> {
             why,
             before: before.map(|b| String::from_utf8_lossy(b).into_owned()),
             after: String::from_utf8_lossy(&after).into_owned(),
+            after_raw: after,
             diff,
             semantic_diff,
             risks,

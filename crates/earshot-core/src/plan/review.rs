@@ -34,8 +34,9 @@ pub struct AppliedStep {
     /// Unix seconds.
     pub applied_at: u64,
     pub soak_days: f64,
-    /// The audit_control text that was applied.
-    pub config: String,
+    /// The audit_control that was applied.
+    #[serde(skip)]
+    pub config: Vec<u8>,
     pub prediction: Prediction,
 }
 
@@ -47,7 +48,7 @@ impl AppliedStep {
             title: plan.title.clone(),
             applied_at,
             soak_days: DEFAULT_SOAK_DAYS,
-            config: plan.after.clone(),
+            config: plan.after_bytes().to_vec(),
             prediction: plan.prediction.clone(),
         }
     }
@@ -108,7 +109,7 @@ pub fn review(applied: &AppliedStep, obs: &Observation, classes: &ClassTable) ->
     let days = obs.now.saturating_sub(applied.applied_at) as f64 / 86_400.0;
     let predicted = applied.prediction.bytes_per_day;
     let ratio = (predicted.typical > 0.0).then(|| obs.bytes_per_day / predicted.typical);
-    let view = View::read(applied.config.as_bytes(), classes);
+    let view = View::read(&applied.config, classes);
     let mut reasons = Vec::new();
     let out = |verdict, reasons| Review {
         verdict,
