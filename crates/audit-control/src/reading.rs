@@ -106,10 +106,13 @@ pub enum EffectivePolicy {
     ForcedCnt,
 }
 
-/// An `audit_control` file as macOS (or upstream) reads it.
-#[derive(Debug, Clone, PartialEq)]
+/// An `audit_control` file as macOS (or upstream) reads it. Serializes (for the
+/// app and `--json` output) as the dialect, every setting with its state, the
+/// notes and the diagnostics.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditControl {
     dialect: Dialect,
+    #[serde(skip)]
     classes: ClassTable,
     dirs: Vec<DirEntry>,
     flags: Setting<FlagsList>,

@@ -76,6 +76,10 @@ pub struct ExplainArgs {
     /// The audit_control file.
     #[arg(default_value = DEFAULT_FILE)]
     file: PathBuf,
+    /// Machine-readable output: every line with its notes and findings, and the
+    /// typed reading.
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     tables: TableOpts,
 }
@@ -294,12 +298,56 @@ fn setting_words<T>(s: &Setting<T>, f: impl Fn(&T) -> String) -> String {
     }
 }
 
+#[derive(Serialize)]
+struct ExplainedLine<'a> {
+    line: u32,
+    text: String,
+    kind: &'static str,
+    notes: Vec<&'a str>,
+    diagnostics: Vec<&'a Diagnostic>,
+}
+
+#[derive(Serialize)]
+struct ExplainReport<'a> {
+    file: String,
+    lines: Vec<ExplainedLine<'a>>,
+    reading: &'a AuditControl,
+}
+
 fn explain(a: ExplainArgs) -> Result<ExitCode> {
     let bytes = read_file(&a.file)?;
     let classes = load_classes(&a.tables.classes)?;
     let doc = Document::parse(&bytes);
     let ac = AuditControl::read_with(&doc, &classes.table, a.tables.dialect.into());
     let mut out = std::io::stdout().lock();
+    if a.json {
+        let lines = (0..doc.lines().len())
+            .map(|i| {
+                let n = u32::try_from(i + 1).unwrap_or(u32::MAX);
+                ExplainedLine {
+                    line: n,
+                    text: String::from_utf8_lossy(doc.lines()[i].content()).into_owned(),
+                    kind: match doc.line_kind(i) {
+                        Some(LineKind::Comment) => "comment",
+                        Some(LineKind::Blank) => "blank",
+                        _ => "setting",
+                    },
+                    notes: ac.notes_for(n),
+                    diagnostics: ac.diagnostics().iter().filter(|d| d.line == n).collect(),
+                }
+            })
+            .collect();
+        serde_json::to_writer_pretty(
+            &mut out,
+            &ExplainReport {
+                file: a.file.display().to_string(),
+                lines,
+                reading: &ac,
+            },
+        )?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
     writeln!(
         out,
         "{} — read as {} does:",

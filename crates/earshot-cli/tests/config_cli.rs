@@ -166,6 +166,19 @@ fn explain_reads_each_line() {
     assert!(t.contains("   6 | \n     = blank line (ignored)"));
     assert!(t.contains("record command-line arguments"));
     assert!(t.contains("In effect:"));
+    let o = earshot(&["config", "explain", f.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["lines"][0]["kind"], "comment");
+    assert_eq!(
+        v["lines"][3]["diagnostics"][0]["code"],
+        "AC-KEY-NOT-COMMENT"
+    );
+    assert_eq!(v["reading"]["flags"]["state"], "valid");
+    assert_eq!(v["reading"]["flags"]["value"]["mask"]["success"], 0x3000);
+    assert_eq!(
+        v["reading"]["expire_after"]["value"]["size_bytes"],
+        10 * 1024 * 1024
+    );
 }
 
 #[test]
