@@ -77,6 +77,10 @@ pub struct Keeper {
     events: broadcast::Sender<Event>,
     /// The last state pushed, so periodic pushes only go out on a change.
     last_state: Mutex<Option<StatusReport>>,
+    /// The last chain verification for status: (head number, when, verdict).
+    /// Status is polled; walking every record each time would cost the idle
+    /// helper more than the rest of its work. `history` always verifies afresh.
+    verified: Mutex<Option<(u64, std::time::Instant, Option<String>)>>,
     pub faults: Faults,
 }
 
@@ -121,6 +125,7 @@ impl Keeper {
             lock: Mutex::new(()),
             events,
             last_state: Mutex::new(None),
+            verified: Mutex::new(None),
             faults,
         };
         {
@@ -815,7 +820,7 @@ impl Keeper {
             }
         };
         let head = self.history.head().map_err(state_err)?;
-        if let Some(problem) = self.history.verify().map_err(state_err)? {
+        if let Some(problem) = self.chain_problem_cached(head.as_ref().map_or(0, |h| h.number))? {
             findings.push(Finding {
                 level: HealthLevel::Error,
                 code: "history-tampered".into(),
@@ -850,6 +855,20 @@ impl Keeper {
             pending,
             simulated: self.platform.simulated(),
         })
+    }
+
+    /// The chain verdict, recomputed when the head moved or a minute passed.
+    fn chain_problem_cached(&self, head: u64) -> Result<Option<String>, ApiError> {
+        const FRESH: std::time::Duration = std::time::Duration::from_secs(60);
+        let mut cached = self.verified.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((n, at, verdict)) = cached.as_ref() {
+            if *n == head && at.elapsed() < FRESH {
+                return Ok(verdict.clone());
+            }
+        }
+        let verdict = self.history.verify().map_err(state_err)?;
+        *cached = Some((head, std::time::Instant::now(), verdict.clone()));
+        Ok(verdict)
     }
 
     pub fn trail_stats(&self) -> Result<TrailStatsReport, ApiError> {

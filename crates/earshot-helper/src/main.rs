@@ -148,17 +148,23 @@ fn spawn_watchers(keeper: Arc<Keeper>, control: PathBuf) -> Result<notify::Recom
         .with_context(|| format!("watching {}", dir.display()))?;
     tokio::spawn(async move {
         let mut beat = tokio::time::interval(Duration::from_secs(1));
+        let mut beats: u64 = 0;
         loop {
             tokio::select! {
-                _ = beat.tick() => {}
+                _ = beat.tick() => beats += 1,
                 Some(()) = rx.recv() => {}
             }
             let k = keeper.clone();
+            // Status is the expensive part (it reads trails): every 5 s is
+            // plenty for a tray icon, and only when someone subscribed.
+            let push = beats % 5 == 0;
             let _ = tokio::task::spawn_blocking(move || {
                 if let Err(e) = k.check_drift() {
                     eprintln!("earshot-helper: drift check: {e}");
                 }
-                k.push_state_if_changed();
+                if push {
+                    k.push_state_if_changed();
+                }
                 match k.revert_if_due() {
                     Ok(Some(r)) => eprintln!(
                         "earshot-helper: reverted unconfirmed change (now revision {})",

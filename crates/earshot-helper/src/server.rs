@@ -84,10 +84,20 @@ impl Server {
         &self.keeper
     }
 
-    /// Accept connections until the listener fails.
+    /// Accept connections for as long as the task runs.
     pub async fn serve(self: Arc<Self>, listener: UnixListener) -> std::io::Result<()> {
         loop {
-            let (stream, _) = listener.accept().await?;
+            let stream = match listener.accept().await {
+                Ok((stream, _)) => stream,
+                // Out of descriptors or a peer that vanished mid-accept: keep
+                // serving the others rather than exit (launchd would restart
+                // us, but every connected client would be dropped).
+                Err(e) => {
+                    eprintln!("earshot-helper: accept: {e}");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            };
             let server = self.clone();
             match self.permits.clone().try_acquire_owned() {
                 Ok(permit) => {
