@@ -169,3 +169,25 @@ pub fn render(report: &Report) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_report_puts_failures_first_and_explains_disagreements() {
+        let observed = Observed {
+            audit_control: Some(b"flags:lo,aa,ad,-all\nexpire-after:60d OR 5G\n".to_vec()),
+            ..Observed::default()
+        };
+        let report = baseline::evaluate(Baseline::CisL2, &observed, &ClassTable::apple());
+        let text = render(&report);
+        assert!(text.starts_with("CIS Apple macOS Benchmark, Level 2 — "));
+        assert!(text.contains("mSCP's literal checks disagree on 4"));
+        let fail = text.find("FAIL ").unwrap_or(usize::MAX);
+        let pass = text.find("PASS ").unwrap();
+        assert!(fail == usize::MAX || fail < pass);
+        assert!(text.contains("DISAGREES: mSCP counts tokens matching `-fr` and found none"));
+        assert!(report.passed());
+    }
+}

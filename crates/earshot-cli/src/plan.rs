@@ -224,3 +224,40 @@ pub fn render(p: &Plan) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use audit_control::ClassTable;
+    use earshot_core::baseline::{Baseline, ServiceFacts};
+
+    #[test]
+    fn the_ahlt_step_shows_risks_alternative_and_cost() {
+        let ac = plan::DEFAULT_EXAMPLE
+            .replace("flags:lo,aa\n", "flags:lo,aa,ad,-ex,-fd,-fm,-fr,-fw\n")
+            .replace("expire-after:10M", "expire-after:7d");
+        let current = Current {
+            audit_control: Some(ac.into_bytes()),
+            example: None,
+            service: ServiceFacts {
+                launchd_job_loaded: Some(true),
+                kernel_auditing: Some(true),
+            },
+        };
+        let p = plan::next_step(
+            &current,
+            Target::Baseline(Baseline::Nist53Moderate),
+            &Measurements::default(),
+            &ClassTable::apple(),
+            &PlanOptions::default(),
+        )
+        .unwrap();
+        let text = render(&p);
+        assert!(text.starts_with("policy: cnt,ahlt,argv (halt on audit failure)"));
+        assert!(text.contains("[add-ahlt]"));
+        assert!(text.contains("Alternative: policy: ahlt,argv"));
+        assert!(text.contains("[drop-cnt]"));
+        assert!(text.contains("reference figure"));
+        assert!(text.contains("Retention: expire-after 7d keeps about 7 days"));
+    }
+}
