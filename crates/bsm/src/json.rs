@@ -10,7 +10,10 @@
 
 use std::io::{self, Write};
 
-use serde_json::{json, Map, Value};
+use std::borrow::Cow;
+
+use serde::Serialize;
+use serde_json::{json, Value};
 
 use crate::errno;
 use crate::names::EventNames;
@@ -203,47 +206,155 @@ fn strip_token_key(mut v: Value) -> Value {
     v
 }
 
-/// The JSON object for one record.
-pub fn record_value(rec: &Record<'_>, names: &dyn EventNames) -> Value {
-    let h = &rec.header;
-    let mut event = Map::new();
-    event.insert("number".into(), json!(h.event));
-    event.insert("name".into(), json!(names.event_name(h.event)));
-    event.insert("description".into(), json!(names.event_desc(h.event)));
-    let classes = names
-        .event_classes(h.event)
-        .map(|m| names.class_names(m))
-        .unwrap_or_default();
-    event.insert("classes".into(), json!(classes));
+fn cow(b: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(token::cstr(b))
+}
 
-    let mut o = Map::new();
-    o.insert("type".into(), json!("record"));
-    o.insert("offset".into(), json!(rec.offset));
-    o.insert("length".into(), json!(h.byte_count));
-    o.insert("time".into(), json!(iso8601(h.sec, h.msec)));
-    o.insert("event".into(), Value::Object(event));
-    o.insert("modifier".into(), json!(h.modifier));
-    o.insert("version".into(), json!(h.version));
-    if let Some(host) = &h.host {
-        o.insert("host".into(), json!(addr(host)));
+#[derive(Serialize)]
+struct EventJson<'a> {
+    number: u16,
+    name: Option<&'a str>,
+    description: Option<&'a str>,
+    classes: Vec<String>,
+}
+
+#[derive(Serialize)]
+struct TerminalJson {
+    port: u64,
+    address: String,
+}
+
+#[derive(Serialize)]
+struct SubjectJson {
+    kind: &'static str,
+    auid: u32,
+    euid: u32,
+    egid: u32,
+    ruid: u32,
+    rgid: u32,
+    pid: u32,
+    session: u32,
+    terminal: TerminalJson,
+}
+
+impl SubjectJson {
+    fn new(sub: &Subject) -> SubjectJson {
+        SubjectJson {
+            kind: match sub.kind {
+                SubjectKind::S32 => "32",
+                SubjectKind::S64 => "64",
+                SubjectKind::S32Ex => "32_ex",
+                SubjectKind::S64Ex => "64_ex",
+            },
+            auid: sub.auid,
+            euid: sub.euid,
+            egid: sub.egid,
+            ruid: sub.ruid,
+            rgid: sub.rgid,
+            pid: sub.pid,
+            session: sub.sid,
+            terminal: TerminalJson {
+                port: sub.port,
+                address: addr(&sub.addr),
+            },
+        }
     }
+}
 
-    let (mut subj, mut ret, mut ident) = (None, None, None);
-    let (mut paths, mut args, mut eargs, mut eenv) = (vec![], vec![], vec![], vec![]);
-    let (mut sockets, mut texts, mut other) = (vec![], vec![], vec![]);
+#[derive(Serialize)]
+struct ReturnJson {
+    status: u8,
+    success: bool,
+    value: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errno: Option<Option<&'static str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ArgJson<'a> {
+    num: u8,
+    value: u64,
+    text: Cow<'a, str>,
+}
+
+/// One record as serialized; borrowed strings keep it allocation-light.
+#[derive(Serialize)]
+struct RecordJson<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    offset: u64,
+    length: u32,
+    time: String,
+    event: EventJson<'a>,
+    modifier: u16,
+    version: u8,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    host: Option<String>,
+    subject: Option<SubjectJson>,
+    #[serde(rename = "return")]
+    ret: Option<ReturnJson>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    paths: Vec<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    args: Vec<ArgJson<'a>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    exec_args: Vec<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    exec_env: Vec<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    sockets: Vec<Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    text: Vec<Cow<'a, str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    identity: Option<Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    other: Vec<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    damage: Option<Value>,
+}
+
+fn record_json<'a>(rec: &Record<'a>, names: &'a dyn EventNames) -> RecordJson<'a> {
+    let h = &rec.header;
+    let mut o = RecordJson {
+        kind: "record",
+        offset: rec.offset,
+        length: h.byte_count,
+        time: iso8601(h.sec, h.msec),
+        event: EventJson {
+            number: h.event,
+            name: names.event_name(h.event),
+            description: names.event_desc(h.event),
+            classes: names
+                .event_classes(h.event)
+                .map(|m| names.class_names(m))
+                .unwrap_or_default(),
+        },
+        modifier: h.modifier,
+        version: h.version,
+        host: h.host.as_ref().map(addr),
+        subject: None,
+        ret: None,
+        paths: vec![],
+        args: vec![],
+        exec_args: vec![],
+        exec_env: vec![],
+        sockets: vec![],
+        text: vec![],
+        identity: None,
+        other: vec![],
+        damage: None,
+    };
     for t in rec.tokens() {
         match &t {
             Token::Header(_) | Token::Trailer { .. } => {}
-            Token::Subject(sub) if subj.is_none() => subj = Some(subject(sub)),
+            Token::Subject(sub) if o.subject.is_none() => o.subject = Some(SubjectJson::new(sub)),
             Token::Return {
                 status,
                 value,
                 wide,
-                ..
-            } if ret.is_none() => {
-                let mut r = Map::new();
-                r.insert("status".into(), json!(status));
-                r.insert("success".into(), json!(*status == 0));
+            } if o.ret.is_none() => {
                 // return32 values are unsigned 32-bit on disk but syscalls
                 // return -1 on failure; show them signed like the syscall did.
                 let signed = if *wide {
@@ -251,55 +362,50 @@ pub fn record_value(rec: &Record<'_>, names: &dyn EventNames) -> Value {
                 } else {
                     i64::from(*value as u32 as i32)
                 };
-                r.insert("value".into(), json!(signed));
-                if *status != 0 {
-                    r.insert(
-                        "errno".into(),
-                        json!(errno::lookup(*status).map(|e| e.name)),
-                    );
-                    r.insert("error".into(), json!(errno::text(*status)));
-                }
-                ret = Some(Value::Object(r));
+                let failed = *status != 0;
+                o.ret = Some(ReturnJson {
+                    status: *status,
+                    success: !failed,
+                    value: signed,
+                    errno: failed.then(|| errno::lookup(*status).map(|e| e.name)),
+                    error: failed.then(|| errno::text(*status)),
+                });
             }
-            Token::Path(p) => paths.push(json!(s(p))),
+            Token::Path(p) => o.paths.push(cow(p)),
             Token::Arg {
                 num, value, text, ..
-            } => args.push(json!({"num": num, "value": value, "text": s(text)})),
-            Token::ExecArgs(a) => eargs.extend(a.iter().map(|x| json!(s(x)))),
-            Token::ExecEnv(a) => eenv.extend(a.iter().map(|x| json!(s(x)))),
+            } => o.args.push(ArgJson {
+                num: *num,
+                value: *value,
+                text: cow(text),
+            }),
+            Token::ExecArgs(a) => o.exec_args.extend(a.iter().map(cow)),
+            Token::ExecEnv(a) => o.exec_env.extend(a.iter().map(cow)),
             Token::SockInet { .. }
             | Token::SockUnix { .. }
             | Token::SocketEx { .. }
-            | Token::Socket { .. } => sockets.push(token_value(&t)),
-            Token::Text(x) => texts.push(json!(s(x))),
-            Token::Identity(_) if ident.is_none() => ident = Some(strip_token_key(token_value(&t))),
-            _ => other.push(token_value(&t)),
+            | Token::Socket { .. } => o.sockets.push(token_value(&t)),
+            Token::Text(x) => o.text.push(cow(x)),
+            Token::Identity(_) if o.identity.is_none() => {
+                o.identity = Some(strip_token_key(token_value(&t)))
+            }
+            _ => o.other.push(token_value(&t)),
         }
     }
-    o.insert("subject".into(), subj.unwrap_or(Value::Null));
-    o.insert("return".into(), ret.unwrap_or(Value::Null));
-    for (k, v) in [
-        ("paths", paths),
-        ("args", args),
-        ("exec_args", eargs),
-        ("exec_env", eenv),
-        ("sockets", sockets),
-        ("text", texts),
-    ] {
-        if !v.is_empty() {
-            o.insert(k.into(), Value::Array(v));
-        }
-    }
-    if let Some(i) = ident {
-        o.insert("identity".into(), i);
-    }
-    if !other.is_empty() {
-        o.insert("other".into(), Value::Array(other));
-    }
-    if let Some(d) = rec.damage() {
-        o.insert("damage".into(), damage_value(&d));
-    }
-    Value::Object(o)
+    o.damage = rec.damage().map(|d| damage_value(&d));
+    o
+}
+
+/// The JSON object for one record.
+pub fn record_value(rec: &Record<'_>, names: &dyn EventNames) -> Value {
+    serde_json::to_value(record_json(rec, names)).unwrap_or(Value::Null)
+}
+
+/// Append one record as a JSON object (no newline) to `out` — the same
+/// object as [`record_value`], serialized without building a `Value`.
+pub fn write_record(out: &mut Vec<u8>, rec: &Record<'_>, names: &dyn EventNames) {
+    // Serializing plain structs into a Vec cannot fail.
+    let _ = serde_json::to_writer(out, &record_json(rec, names));
 }
 
 pub fn file_token_value(f: &FileToken<'_>) -> Value {
@@ -327,9 +433,16 @@ pub fn print_trail(
     w: &mut impl Write,
 ) -> io::Result<Vec<Damage>> {
     let mut damage = Vec::new();
+    let mut line = Vec::with_capacity(2048);
     for item in Reader::new(buf) {
         let v = match item {
-            Item::Record(r) => record_value(&r, names),
+            Item::Record(r) => {
+                line.clear();
+                write_record(&mut line, &r, names);
+                line.push(b'\n');
+                w.write_all(&line)?;
+                continue;
+            }
             Item::FileToken(f) => file_token_value(&f),
             Item::Damage(d) => {
                 damage.push(d);
