@@ -1049,7 +1049,7 @@ impl<'a> Reader<'a> {
                         );
                     } else {
                         self.diag(line, col, Severity::Warning, "AC-EXPIRE-AND-NEVER",
-                            format!("`{x}` joins conditions with AND but one of them is 0, so nothing is ever deleted"),
+                            format!("`{}` joins conditions with AND but leaves {} unset (0), so nothing is ever deleted", cstr::show(v), if x.age_secs.is_none() { "the age" } else { "the size" }),
                             "Give both an age and a size (`60d AND 5G`), or use OR.");
                     }
                 }
