@@ -586,3 +586,23 @@ fn garbage_never_panics() {
         }
     }
 }
+
+#[test]
+fn a_blank_before_the_dir_path_makes_auditd_skip_it() {
+    // mSCP's shell word splitting hides the blank; auditd's statfs(" /var/audit") fails.
+    let mut obs = observed("dir: /var/audit\n");
+    obs.files = facts(vec![(
+        "/var/audit",
+        meta(FileKind::Dir, 0, 0, 0o700),
+        vec![],
+    )]);
+    let r = run(Baseline::CisL1, &obs);
+    let owner = r.result("audit_folder_owner_configure").unwrap();
+    assert_eq!(owner.status, Status::Pass);
+    assert!(
+        owner.found.contains("not an absolute path"),
+        "{}",
+        owner.found
+    );
+    assert_eq!(owner.mscp_literal.as_ref().unwrap().verdict, "pass");
+}

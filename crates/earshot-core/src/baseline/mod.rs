@@ -805,8 +805,25 @@ impl Ctx<'_> {
                 None => unknown = true,
             }
         }
+        // `dir` values auditd cannot use are not checked (auditd never writes there),
+        // but say so: they are usually a typo such as `dir: /var/audit`.
+        let skipped: Vec<String> = self
+            .view
+            .map(|v| {
+                v.dirs
+                    .iter()
+                    .filter(|d| !d.starts_with('/'))
+                    .map(|d| format!("`dir:{d}` is not an absolute path, so auditd skips it"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let note = if skipped.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", skipped.join("; "))
+        };
         if !bad.is_empty() {
-            (Status::Fail, bad.join("; "), expected)
+            (Status::Fail, format!("{}{note}", bad.join("; ")), expected)
         } else if unknown {
             (
                 Status::Unknown,
@@ -814,7 +831,7 @@ impl Ctx<'_> {
                 expected,
             )
         } else {
-            (Status::Pass, seen.join("; "), expected)
+            (Status::Pass, format!("{}{note}", seen.join("; ")), expected)
         }
     }
 
