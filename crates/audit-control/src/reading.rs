@@ -243,7 +243,10 @@ impl<'a> Reader<'a> {
             Dialect::Apple => vs,
             Dialect::Upstream => f.other.map_or(0, |(s, _)| s),
         };
-        let apple_drops_tail = apple_start + apple.len() < e.text.len();
+        let apple_drops_tail = e
+            .text
+            .get(apple_start + apple.len()..)
+            .is_some_and(|tail| tail.iter().any(|&b| b != b':'));
         let sev =
             if apple_drops_tail && matches!(key, "dir" | "host" | "flags" | "naflags" | "policy") {
                 Severity::Error

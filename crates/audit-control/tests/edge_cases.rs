@@ -153,6 +153,11 @@ fn edge_10_double_colon() {
     assert_eq!(ac.flags(), mask(LO, LO));
     // Nothing after the value is lost on macOS: a warning, not an error.
     assert_eq!(find(&ac, "AC-VALUE-COLON", 1).severity, Severity::Warning);
+    // A trailing colon loses nothing either.
+    assert_eq!(
+        find(&read(b"flags:lo,aa:\n"), "AC-VALUE-COLON", 1).severity,
+        Severity::Warning
+    );
     let up = read_up(b"flags::lo\n");
     assert_eq!(up.flags(), None);
     assert!(has(&up, "AC-FLAGS-UNKNOWN-CLASS"));
