@@ -282,7 +282,11 @@ pub fn add_flag_item(value: &str, item: &str, classes: &ClassTable) -> String {
     let mut kept: Vec<String> = Vec::new();
     if let Ok(list) = parse_flags(value.as_bytes(), classes) {
         for it in &list.items {
-            let raw = &value[it.start..it.end];
+            // Items are delimited by ASCII commas, so the range is a char boundary;
+            // `get` keeps even a surprise from panicking.
+            let Some(raw) = value.get(it.start..it.end) else {
+                continue;
+            };
             let cancels = it.remove
                 && it.class == class
                 && match it.selector {
@@ -1031,7 +1035,9 @@ impl Ladder<'_> {
         let mut tokens: Vec<String> = Vec::new();
         let mut dropped = Vec::new();
         for it in &list.items {
-            let t = raw[it.start..it.end].to_string();
+            // `raw` is the lossy text of the parsed bytes; with invalid UTF-8 the
+            // offsets would not match, so give up instead of guessing.
+            let t = raw.get(it.start..it.end)?.to_string();
             if tokens.contains(&t) {
                 dropped.push(t);
             } else {
