@@ -194,6 +194,22 @@ impl Filter {
         }
     }
 
+    /// The part of the test that needs only the header (event, class, time): records
+    /// failing it need not have their tokens walked at all.
+    #[inline]
+    pub fn header_passes(&self, event: u16, sec: u64, msec: u32) -> bool {
+        if !self.event_passes(event) {
+            return false;
+        }
+        if self.since.is_some() || self.until.is_some() {
+            let t = u128::from(sec) * 1000 + u128::from(msec);
+            if self.since.is_some_and(|s| t < s) || self.until.is_some_and(|u| t >= u) {
+                return false;
+            }
+        }
+        true
+    }
+
     /// The full test for one record.
     #[inline]
     pub fn matches(
@@ -204,14 +220,8 @@ impl Filter {
         auid: Option<u32>,
         status: Option<u8>,
     ) -> bool {
-        if !self.event_passes(event) {
+        if !self.header_passes(event, sec, msec) {
             return false;
-        }
-        if self.since.is_some() || self.until.is_some() {
-            let t = u128::from(sec) * 1000 + u128::from(msec);
-            if self.since.is_some_and(|s| t < s) || self.until.is_some_and(|u| t >= u) {
-                return false;
-            }
         }
         if let Some(users) = &self.users {
             match auid {

@@ -2,7 +2,9 @@
 //!
 //! Records are found by the fast scan (which also feeds the filter: event, time,
 //! auid, status) and only the selected ones are decoded and rendered, so a
-//! narrow filter costs little more than `trail stats`. File tokens lie between
+//! narrow filter costs little more than `trail stats`. Records whose header
+//! already fails the filter are not even walked; token damage inside them is
+//! therefore not reported (framing damage always is). File tokens lie between
 //! records; they are printed (unfiltered output only) by reading the gaps the
 //! scan steps over.
 
@@ -12,7 +14,7 @@ use std::path::Path;
 
 use bsm::names::EventNames;
 use bsm::read::{Item, Reader};
-use bsm::scan::{scan, ScanEnd};
+use bsm::scan::{scan_select, ScanEnd};
 
 use super::filter::Filter;
 use super::stream::{stream_chunks, DamageNote, StreamEnd};
@@ -134,30 +136,37 @@ impl<'a, W: Write> Renderer<'a, W> {
         let mut err: Option<io::Error> = None;
         let mut pos = 0usize;
         let with_file_tokens = self.filter.is_all() && self.format != Format::Bsm;
-        let end = scan(data, |rs| {
-            if err.is_some() {
-                return;
-            }
-            let at = rs.offset as usize;
-            let Some(bytes) = data.get(at..at + rs.len as usize) else {
-                return;
-            };
-            if with_file_tokens && at > pos {
-                if let Err(e) = self.gap(&data[pos..at], base + pos as u64) {
-                    err = Some(e);
+        let filter = self.filter;
+        // Records the header alone rules out are framed but never walked.
+        let end = scan_select(
+            data,
+            0,
+            |e, s, m| filter.header_passes(e, s, m),
+            |rs| {
+                if err.is_some() {
                     return;
                 }
-            }
-            pos = at + bytes.len();
-            if self
-                .filter
-                .matches(rs.event, rs.sec, rs.msec, rs.auid, rs.status)
-            {
-                if let Err(e) = self.record(bytes, base + at as u64) {
-                    err = Some(e);
+                let at = rs.offset as usize;
+                let Some(bytes) = data.get(at..at + rs.len as usize) else {
+                    return;
+                };
+                if with_file_tokens && at > pos {
+                    if let Err(e) = self.gap(&data[pos..at], base + pos as u64) {
+                        err = Some(e);
+                        return;
+                    }
                 }
-            }
-        });
+                pos = at + bytes.len();
+                if self
+                    .filter
+                    .matches(rs.event, rs.sec, rs.msec, rs.auid, rs.status)
+                {
+                    if let Err(e) = self.record(bytes, base + at as u64) {
+                        err = Some(e);
+                    }
+                }
+            },
+        );
         if let Some(e) = err {
             return Err(e);
         }

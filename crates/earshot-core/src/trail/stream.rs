@@ -14,7 +14,7 @@ use std::fs::File;
 use std::io::{self, Read};
 
 use bsm::read::{Damage, DamageKind};
-use bsm::scan::{scan, RecordSummary, ScanEnd};
+use bsm::scan::{scan_select, RecordSummary, ScanEnd};
 use serde::{Deserialize, Serialize};
 
 /// Bytes read per chunk.
@@ -98,12 +98,29 @@ const RESYNC_WINDOW: usize = 64 << 10;
 
 /// Streams `file` from absolute offset `start` to its end, calling `on_record`
 /// for every complete record with its summary (offset made absolute) and bytes.
-pub fn stream_records<F>(file: &mut File, start: u64, mut on_record: F) -> io::Result<StreamEnd>
+pub fn stream_records<F>(file: &mut File, start: u64, on_record: F) -> io::Result<StreamEnd>
 where
     F: FnMut(&RecordSummary, &[u8]),
 {
+    stream_selected(file, start, |_, _, _| true, on_record)
+}
+
+/// Like [`stream_records`], but `want(event, sec, msec)` is asked first: records
+/// it rejects are framed but not walked (their subject/return are never read),
+/// which is most of the per-record cost. The price: token damage inside
+/// rejected records is not reported (framing damage always is).
+pub fn stream_selected<W, F>(
+    file: &mut File,
+    start: u64,
+    mut want: W,
+    mut on_record: F,
+) -> io::Result<StreamEnd>
+where
+    W: FnMut(u16, u64, u32) -> bool,
+    F: FnMut(&RecordSummary, &[u8]),
+{
     stream_chunks(file, start, |data, base| {
-        Some(scan(data, |rs| {
+        Some(scan_select(data, 0, &mut want, |rs| {
             let from = rs.offset as usize;
             // The scan only reports complete records inside `data`; the guard keeps a
             // bsm bug from becoming a panic here.

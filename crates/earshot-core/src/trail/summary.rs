@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::cache::SummaryCache;
 use super::filter::Filter;
-use super::stream::{stream_records, DamageNote, StreamEnd};
+use super::stream::{stream_records, stream_selected, DamageNote, StreamEnd};
 use super::tally::{Tally, TallyBuilder};
 
 /// What one trail file holds (or, with a filter, what of it matched).
@@ -72,11 +72,16 @@ pub(crate) fn summarise_from(
             tally.add(r.event, r.sec, r.msec, r.len, r.status)
         })
     } else {
-        stream_records(&mut file, start, |r, _| {
-            if filter.matches(r.event, r.sec, r.msec, r.auid, r.status) {
-                tally.add(r.event, r.sec, r.msec, r.len, r.status)
-            }
-        })
+        stream_selected(
+            &mut file,
+            start,
+            |e, s, m| filter.header_passes(e, s, m),
+            |r, _| {
+                if filter.matches(r.event, r.sec, r.msec, r.auid, r.status) {
+                    tally.add(r.event, r.sec, r.msec, r.len, r.status)
+                }
+            },
+        )
     }
     .map_err(io_err)?;
     Ok(TrailSummary {
