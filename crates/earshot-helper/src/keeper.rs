@@ -517,6 +517,23 @@ impl Keeper {
                 "audit_control changed since it was read; read it again and re-plan",
             ));
         }
+        let new_hash = state_hash(&new);
+        let head = self
+            .history
+            .head()
+            .map_err(state_err)?
+            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "history is empty"))?;
+        if new_hash == old_hash {
+            return Ok(AppliedReport {
+                revision: head.number,
+                hash: new_hash,
+                changes: Vec::new(),
+                pending: None,
+                unchanged: true,
+                reload_warning: None,
+            });
+        }
+        // (Nothing to write needs no validation or acknowledgement.)
         let assessment = match &new {
             Some(bytes) => self
                 .assessor
@@ -525,7 +542,9 @@ impl Keeper {
             // is no text to validate.
             None => crate::platform::Assessment::default(),
         };
-        if assessment.has_errors() {
+        // An auto-revert restores the state the user had before; refusing it
+        // because that older text has findings would defeat the safety net.
+        if assessment.has_errors() && !intent.source_is_auto_revert {
             let mut e = ApiError::new(
                 ErrorCode::Validation,
                 "the proposed audit_control has errors",
@@ -551,23 +570,6 @@ impl Keeper {
                 return Err(e);
             }
         }
-        let new_hash = state_hash(&new);
-        let head = self
-            .history
-            .head()
-            .map_err(state_err)?
-            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "history is empty"))?;
-        if new_hash == old_hash {
-            return Ok(AppliedReport {
-                revision: head.number,
-                hash: new_hash,
-                changes: Vec::new(),
-                pending: None,
-                unchanged: true,
-                reload_warning: None,
-            });
-        }
-
         // 3. snapshot
         self.history.put_content(&old).map_err(state_err)?;
         self.history.put_content(&new).map_err(state_err)?;

@@ -469,3 +469,32 @@ fn a_symlinked_audit_control_is_never_written_through() {
         .file_type()
         .is_symlink());
 }
+
+#[test]
+fn an_auto_revert_restores_even_a_previous_file_the_grammar_rejects() {
+    let mac = Mac::new();
+    // The file as found already has an error (the test grammar rejects `bogus`).
+    let flawed = format!("{ORIGINAL}bogus\n");
+    std::fs::write(mac.control(), &flawed).unwrap();
+    let (keeper, _) = mac.open();
+    let mut t = terms(flawed.as_bytes());
+    t.confirm_within_secs = Some(10);
+    keeper.apply(ORIGINAL, &t, &alice()).unwrap();
+    mac.clock.store(1_800_000_010, Ordering::SeqCst);
+    keeper.revert_if_due().unwrap().expect("reverted");
+    assert_eq!(mac.bytes(), flawed.as_bytes());
+    // Asking for what is already there writes nothing and needs no checks.
+    let same = keeper
+        .rollback(1, &terms(flawed.as_bytes()), &alice())
+        .unwrap();
+    assert!(same.unchanged);
+    // A manual rollback to it, from elsewhere, is validated like any change.
+    keeper
+        .apply(ORIGINAL, &terms(flawed.as_bytes()), &alice())
+        .unwrap();
+    let err = keeper
+        .rollback(1, &terms(ORIGINAL.as_bytes()), &alice())
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Validation);
+    assert_eq!(mac.bytes(), ORIGINAL.as_bytes());
+}
