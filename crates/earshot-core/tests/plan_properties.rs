@@ -124,3 +124,34 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(128))]
+
+    /// Arbitrary bytes (biased toward audit_control's alphabet) never panic the
+    /// evaluator or the planner, and the planner always terminates.
+    #[test]
+    fn arbitrary_input_never_panics(
+        ac in proptest::collection::vec(
+            prop_oneof![
+                Just(b'\n'), Just(b':'), Just(b','), Just(b' '), Just(b'^'), Just(b'-'), Just(b'+'),
+                Just(b'#'), Just(b'\r'), Just(0xffu8), b'a'..=b'z', b'0'..=b'9',
+                Just(b'G'), Just(b'M'),
+            ],
+            0..200,
+        ),
+        prefix in prop_oneof![Just(""), Just("flags:"), Just("expire-after:"), Just("policy:"), Just("minfree:"), Just("dir:")],
+    ) {
+        let mut bytes = prefix.as_bytes().to_vec();
+        bytes.extend_from_slice(&ac);
+        let classes = ClassTable::apple();
+        for b in Baseline::ALL {
+            let _ = evaluate(b, &Observed { audit_control: Some(bytes.clone()), ..Observed::default() }, &classes);
+        }
+        let current = Current { audit_control: Some(bytes), example: None, service: ServiceFacts::default() };
+        for t in [Target::Next, Target::Baseline(Baseline::Stig15)] {
+            let steps = path(&current, t, &Measurements::default(), &classes, &PlanOptions::default());
+            prop_assert!(steps.len() < 40);
+        }
+    }
+}
