@@ -261,6 +261,8 @@ pub struct RuleResult {
     pub mscp_literal: Option<MscpLiteral>,
     /// Why mSCP's literal check and Earshot disagree (only when they do).
     pub disagreement: Option<String>,
+    /// The mSCP check command the literal verdict reproduces (empty for manual rules).
+    pub mscp_check: &'static str,
     pub fix: &'static str,
 }
 
@@ -351,6 +353,7 @@ pub fn evaluate(baseline: Baseline, observed: &Observed, classes: &ClassTable) -
                 expected: l.expected,
             }),
             disagreement,
+            mscp_check: rule.mscp_check,
             fix: rule.fix,
         });
     }
