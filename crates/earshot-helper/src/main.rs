@@ -111,8 +111,16 @@ fn bind(socket: &Path, mode: u32) -> Result<UnixListener> {
         .with_context(|| format!("securing {}", dir.display()))?;
     match std::fs::symlink_metadata(socket) {
         // A socket left by a previous run; anything else is not ours to remove.
-        Ok(m) if m.file_type().is_socket() => std::fs::remove_file(socket)
-            .with_context(|| format!("removing stale {}", socket.display()))?,
+        Ok(m) if m.file_type().is_socket() => {
+            if std::os::unix::net::UnixStream::connect(socket).is_ok() {
+                bail!(
+                    "another helper is already listening on {}",
+                    socket.display()
+                );
+            }
+            std::fs::remove_file(socket)
+                .with_context(|| format!("removing stale {}", socket.display()))?
+        }
         Ok(_) => bail!("{} exists and is not a socket", socket.display()),
         Err(_) => {}
     }
@@ -152,7 +160,12 @@ fn spawn_watchers(keeper: Arc<Keeper>, control: PathBuf) -> Result<notify::Recom
         loop {
             tokio::select! {
                 _ = beat.tick() => beats += 1,
-                Some(()) = rx.recv() => {}
+                Some(()) = rx.recv() => {
+                    // Let a non-atomic writer (truncate, then write) finish, so
+                    // the half-written moment is not recorded as a revision.
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                    while rx.try_recv().is_ok() {}
+                }
             }
             let k = keeper.clone();
             // Status is the expensive part (it reads trails): every 5 s is

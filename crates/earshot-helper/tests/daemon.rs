@@ -131,10 +131,15 @@ async fn an_outside_edit_is_pushed_to_subscribers() {
     std::fs::write(&control, &edited).unwrap();
     // The watcher (or the one-second beat) notices; wait for the push, with a
     // generous bound so a stuck helper fails the test instead of hanging it.
+    // A watcher may also see the moment between truncate and write (recorded
+    // too: bytes are kept); the edit's final state must arrive.
+    let wanted = earshot_api::content_hash(edited.as_bytes());
     let revision = tokio::time::timeout(Duration::from_secs(60), async {
         loop {
             if let Event::Revision(r) = c.next_event().await.unwrap() {
-                return r;
+                if r.hash == wanted {
+                    return r;
+                }
             }
         }
     })
@@ -145,4 +150,21 @@ async fn an_outside_edit_is_pushed_to_subscribers() {
     let h = c.history(None).await.unwrap();
     assert!(h.chain_intact);
     assert_eq!(h.revisions[0].number, revision.number);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_helper_does_not_steal_the_socket() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    simulated_mac(root);
+    let (_daemon, mut c) = start(root).await;
+    let out = Command::new(env!("CARGO_BIN_EXE_earshot-helper"))
+        .arg("--root")
+        .arg(root)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already listening"));
+    assert!(c.status().await.is_ok(), "the first helper still serves");
 }
