@@ -262,7 +262,7 @@ pub struct RuleResult {
     /// Why mSCP's literal check and Earshot disagree (only when they do).
     pub disagreement: Option<String>,
     /// The mSCP check command the literal verdict reproduces (empty for manual rules).
-    pub mscp_check: &'static str,
+    pub mscp_check: String,
     pub fix: &'static str,
 }
 
@@ -353,7 +353,13 @@ pub fn evaluate(baseline: Baseline, observed: &Observed, classes: &ClassTable) -
                 expected: l.expected,
             }),
             disagreement,
-            mscp_check: rule.mscp_check,
+            mscp_check: match rule.kind {
+                // The flag checks share one command; mSCP escapes the leading `-`.
+                RuleKind::Flag { pattern, .. } => rule
+                    .mscp_check
+                    .replace("<pattern>", &pattern.replacen('-', "\\-", 1)),
+                _ => rule.mscp_check.to_string(),
+            },
             fix: rule.fix,
         });
     }
