@@ -37,7 +37,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let (sys, kind) = open_system(root_or_env(args.root.clone()).as_deref())?;
     let opts = status_options(args.cache_dir, args.no_cache);
     let st = status::collect(sys.as_ref(), kind, &opts).context("collecting status")?;
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         serde_json::to_writer_pretty(
             &mut out,
@@ -59,5 +59,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
             )?,
         }
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

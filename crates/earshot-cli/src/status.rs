@@ -85,7 +85,8 @@ fn exit_code(st: &Status) -> ExitCode {
 }
 
 fn print_status(st: &Status, json: bool) -> Result<()> {
-    let mut out = std::io::stdout().lock();
+    // Buffered: pretty JSON is hundreds of lines and stdout is line-buffered.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
         serde_json::to_writer_pretty(&mut out, st)?;
         writeln!(out)?;
@@ -113,7 +114,7 @@ fn watch(
         .context("watching the trail folder")?;
     let clear = !json && std::io::stdout().is_terminal();
     loop {
-        let st = status::assemble(sys, kind, settings.as_ref(), &dirs, &view);
+        let st = status::assemble(sys, kind, settings.as_ref(), &view);
         if clear {
             print!("\x1b[2J\x1b[H");
         }

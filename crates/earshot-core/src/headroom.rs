@@ -12,7 +12,7 @@ use std::path::Path;
 use serde::Serialize;
 
 use crate::sim::names::parse_trail_name;
-use crate::system::{FileKind, System, SystemError, VolumeStats};
+use crate::system::{DirEntry, FileKind, System, SystemError, VolumeStats};
 
 /// Kernel minfree when audit_control never set one (K `AU_FS_MINFREE`).
 pub const KERNEL_DEFAULT_MINFREE: u32 = 20;
@@ -137,6 +137,21 @@ impl Headroom {
         };
         Ok(Headroom::compute(dir, &vol, minfree, folder))
     }
+}
+
+/// (bytes, regular files, trails) of a folder listing.
+pub fn folder_totals(entries: &[DirEntry]) -> (u64, u64, u64) {
+    let mut bytes = 0;
+    let mut files = 0;
+    let mut trails = 0;
+    for e in entries.iter().filter(|e| e.meta.kind == FileKind::File) {
+        bytes += e.meta.len;
+        files += 1;
+        if e.name.to_str().and_then(parse_trail_name).is_some() {
+            trails += 1;
+        }
+    }
+    (bytes, files, trails)
 }
 
 #[cfg(test)]

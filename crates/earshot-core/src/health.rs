@@ -144,10 +144,13 @@ fn ev(source: &str, observation: impl Into<String>) -> Evidence {
 
 impl Observations {
     /// Asks the system. Each probe that fails becomes `None` (with no guessing).
+    /// `last_crash` is the newest `.crash_recovery` trail's mtime, from the caller's
+    /// listing of the trail folders (they are listed once per status).
     pub fn gather(
         sys: &dyn System,
         headroom: Vec<Headroom>,
         mean_record_interval_secs: Option<f64>,
+        last_crash: Option<i64>,
     ) -> Observations {
         let now_secs = unix_secs(sys.now());
         let macos = sys
@@ -188,19 +191,6 @@ impl Observations {
             Err(e) if e.is_not_found() => Some(None),
             Err(_) => None,
         };
-        let mut last_crash = None;
-        for h in &headroom {
-            if let Ok(entries) = sys.list_dir(Path::new(&h.dir)) {
-                for e in entries {
-                    if e.name
-                        .to_str()
-                        .is_some_and(|n| n.contains(".crash_recovery"))
-                    {
-                        last_crash = last_crash.max(Some(e.meta.mtime_secs));
-                    }
-                }
-            }
-        }
         Observations {
             now_secs,
             macos,

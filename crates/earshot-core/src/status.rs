@@ -9,14 +9,14 @@ use audit_control::{format_mask, ClassTable, EventTable};
 use serde::Serialize;
 
 use crate::forecast::{Forecast, ForecastInput};
-use crate::headroom::Headroom;
+use crate::headroom::{folder_totals, Headroom};
 use crate::health::{assess, Health, Observations};
 use crate::rates::{RateCache, RateError, RateWindow, RateWindows, WindowSpan};
 use crate::system::{
-    unix_secs, AuditSettings, ExpiryRule, System, SystemError, AUDIT_CLASS, AUDIT_EVENT,
-    CURRENT_LINK, DEFAULT_TRAIL_DIR,
+    unix_secs, AuditSettings, DirEntry, ExpiryRule, FileKind, System, SystemError, AUDIT_CLASS,
+    AUDIT_EVENT, CURRENT_LINK, DEFAULT_TRAIL_DIR,
 };
-use crate::trail::{Inventory, InventoryError, Tables, Timestamp};
+use crate::trail::{Tables, Timestamp, Trail, TrailEnd, TrailName};
 
 /// Version of the JSON layout (bumped only for incompatible changes).
 pub const STATUS_SCHEMA: u32 = 1;
@@ -25,8 +25,6 @@ pub const STATUS_SCHEMA: u32 = 1;
 pub enum StatusError {
     #[error(transparent)]
     System(#[from] SystemError),
-    #[error(transparent)]
-    Inventory(#[from] InventoryError),
     #[error(transparent)]
     Rates(#[from] RateError),
 }
@@ -86,12 +84,28 @@ pub struct StatusOptions {
     pub cache_dir: Option<PathBuf>,
 }
 
+/// One trail folder as listed once per status (headroom, trail totals, crash
+/// evidence and the choice of trails to read all come from this listing, so a
+/// 2000-file folder is walked once).
+pub struct FolderListing {
+    /// The `dir:` path (macOS path).
+    pub dir: String,
+    /// Where it really is.
+    pub real: PathBuf,
+    /// `None` when the folder cannot be read (unprivileged on a real Mac).
+    pub entries: Option<Vec<DirEntry>>,
+}
+
 /// Everything the status needs that came from the trails, kept so `--watch` can
 /// update the rates without starting over.
 pub struct TrailView {
     pub tables: Tables,
     pub windows: RateWindows,
-    pub inventory: Option<Inventory>,
+    pub folders: Vec<FolderListing>,
+    /// `None` when no folder could be read.
+    pub summary: Option<TrailsSummary>,
+    /// Newest `.crash_recovery` trail's mtime.
+    pub last_crash: Option<i64>,
     pub real_dirs: Vec<PathBuf>,
     /// Active trail and the offset the live tail should resume at.
     pub resume: Option<(PathBuf, u64)>,
@@ -132,7 +146,8 @@ fn config_summary(s: &AuditSettings, classes: &ClassTable) -> ConfigSummary {
     }
 }
 
-/// Reads the trails: inventory plus rate windows.
+/// Reads the trail folders once: totals, crash evidence, and rate windows from the
+/// trails that can hold records of the last day.
 pub fn load_trails(
     sys: &dyn System,
     dirs: &[String],
@@ -140,35 +155,101 @@ pub fn load_trails(
 ) -> Result<TrailView, StatusError> {
     let tables = tables(sys);
     let now = unix_secs(sys.now());
-    let mut real_dirs = Vec::new();
+    let current_real = sys
+        .read_link(Path::new(CURRENT_LINK))
+        .ok()
+        .and_then(|t| sys.resolve(&t).ok());
+    let mut folders = Vec::new();
     for d in dirs {
-        real_dirs.push(sys.resolve(Path::new(d))?);
+        let real = sys.resolve(Path::new(d))?;
+        let entries = sys.list_dir(Path::new(d)).ok();
+        folders.push(FolderListing {
+            dir: d.clone(),
+            real,
+            entries,
+        });
     }
+    let real_dirs = folders.iter().map(|f| f.real.clone()).collect();
     let mut windows = RateWindows::new();
-    let readable: Vec<PathBuf> = real_dirs
-        .iter()
-        .filter(|d| std::fs::read_dir(d).is_ok())
-        .cloned()
-        .collect();
-    if readable.is_empty() {
+    if folders.iter().all(|f| f.entries.is_none()) {
         return Ok(TrailView {
             tables,
             windows,
-            inventory: None,
+            folders,
+            summary: None,
+            last_crash: None,
             real_dirs,
             resume: None,
         });
     }
-    let inventory = Inventory::scan(&readable)?;
+    let day_ago = now.saturating_sub(86_400 + 120);
+    let mut summary = TrailsSummary {
+        count: 0,
+        total_bytes: 0,
+        oldest_start: None,
+        crash_recovery_count: 0,
+        current: None,
+    };
+    let mut last_crash: Option<i64> = None;
+    let mut recent = Vec::new();
+    for f in &folders {
+        for e in f.entries.iter().flatten() {
+            if e.meta.kind != FileKind::File {
+                continue;
+            }
+            let Some(name) = e.name.to_str() else {
+                continue;
+            };
+            let Ok(parsed) = TrailName::parse(name) else {
+                continue;
+            };
+            summary.count += 1;
+            summary.total_bytes += e.meta.len;
+            summary.oldest_start = Some(match summary.oldest_start {
+                Some(o) => o.min(parsed.start),
+                None => parsed.start,
+            });
+            if parsed.end == TrailEnd::CrashRecovery {
+                summary.crash_recovery_count += 1;
+                last_crash = last_crash.max(Some(e.meta.mtime_secs));
+            }
+            let real = f.real.join(name);
+            let is_current = current_real.as_deref() == Some(real.as_path());
+            if is_current {
+                summary.current = Some(CurrentTrailInfo {
+                    path: Path::new(&f.dir).join(name).display().to_string(),
+                    size_bytes: e.meta.len,
+                    started: parsed.start,
+                });
+            }
+            // Only trails that can hold records of the last day are read.
+            let relevant = match parsed.end {
+                TrailEnd::Closed(end) => end.sec >= day_ago,
+                _ => e.meta.mtime_secs >= day_ago as i64 || is_current,
+            };
+            if relevant {
+                if let Ok(mut t) = Trail::from_path(&real) {
+                    t.is_current = is_current;
+                    recent.push(t);
+                }
+            }
+        }
+    }
+    if let Some(oldest) = summary.oldest_start {
+        windows.set_observed_since(oldest.sec);
+    }
+    recent.sort_by_key(|t| t.start);
     let cache = opts
         .cache_dir
         .as_ref()
         .map(|d| RateCache::new(d.join("rates")));
-    let resume = windows.load(&inventory.trails, now, cache.as_ref())?;
+    let resume = windows.load(&recent, now, cache.as_ref())?;
     Ok(TrailView {
         tables,
         windows,
-        inventory: Some(inventory),
+        folders,
+        summary: Some(summary),
+        last_crash,
         real_dirs,
         resume,
     })
@@ -186,7 +267,7 @@ pub fn collect(
         .map(|s| s.dirs.clone())
         .unwrap_or_else(|| vec![DEFAULT_TRAIL_DIR.to_string()]);
     let view = load_trails(sys, &dirs, opts)?;
-    Ok(assemble(sys, system_kind, settings.as_ref(), &dirs, &view))
+    Ok(assemble(sys, system_kind, settings.as_ref(), &view))
 }
 
 /// Builds the status from already-loaded trail data (used again by `--watch`).
@@ -194,17 +275,21 @@ pub fn assemble(
     sys: &dyn System,
     system_kind: &'static str,
     settings: Option<&AuditSettings>,
-    dirs: &[String],
     view: &TrailView,
 ) -> Status {
     let now = unix_secs(sys.now());
     let minfree = settings.and_then(|s| s.minfree_percent);
-    let headroom: Vec<Headroom> = dirs
+    let headroom: Vec<Headroom> = view
+        .folders
         .iter()
-        .filter_map(|d| Headroom::measure(sys, d, minfree).ok())
+        .filter_map(|f| {
+            let vol = sys.statvfs(Path::new(&f.dir)).ok()?;
+            let totals = f.entries.as_deref().map(folder_totals);
+            Some(Headroom::compute(&f.dir, &vol, minfree, totals))
+        })
         .collect();
 
-    let rates: Vec<RateWindow> = if view.inventory.is_some() {
+    let rates: Vec<RateWindow> = if view.summary.is_some() {
         WindowSpan::ALL
             .iter()
             .map(|s| view.windows.window(*s, now, &view.tables))
@@ -220,32 +305,9 @@ pub fn assemble(
         .map(|d| d.covered_secs as f64 / d.total.records as f64)
         .or_else(|| view.windows.current_trail_interval());
 
-    let obs = Observations::gather(sys, headroom.clone(), mean_interval);
+    let obs = Observations::gather(sys, headroom.clone(), mean_interval, view.last_crash);
     let macos_version = obs.macos.as_ref().map(|v| v.product_version.clone());
     let health = assess(&obs);
-
-    let trails = view.inventory.as_ref().map(|inv| {
-        let current = inv
-            .trails
-            .iter()
-            .find(|t| t.is_current)
-            .map(|t| CurrentTrailInfo {
-                path: mac_path(sys, &t.path),
-                size_bytes: t.size,
-                started: t.start,
-            });
-        TrailsSummary {
-            count: inv.trails.len() as u64,
-            total_bytes: inv.total_bytes(),
-            oldest_start: inv.trails.iter().map(|t| t.start).min(),
-            crash_recovery_count: inv
-                .trails
-                .iter()
-                .filter(|t| t.state == crate::trail::TrailState::CrashRecovery)
-                .count() as u64,
-            current,
-        }
-    });
 
     let forecast = match (day, headroom.first()) {
         (Some(day), Some(h)) => Some(Forecast::compute(&ForecastInput {
@@ -272,20 +334,9 @@ pub fn assemble(
         health,
         config: settings.map(|s| config_summary(s, view.tables.classes())),
         headroom,
-        trails,
+        trails: view.summary.clone(),
         rates,
         forecast,
-    }
-}
-
-/// A real path under a simulated root shown as the macOS path it stands for.
-fn mac_path(sys: &dyn System, real: &Path) -> String {
-    match sys.resolve(Path::new("/")) {
-        Ok(root) if root != Path::new("/") => match real.strip_prefix(&root) {
-            Ok(rel) => Path::new("/").join(rel).display().to_string(),
-            Err(_) => real.display().to_string(),
-        },
-        _ => real.display().to_string(),
     }
 }
 
