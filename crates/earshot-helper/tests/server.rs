@@ -184,13 +184,13 @@ async fn oversized_zero_length_and_garbage_frames_are_refused_with_codes() {
 
 #[tokio::test]
 async fn half_sent_and_idle_connections_time_out_with_a_code() {
+    let short = Duration::from_millis(300);
     let fx = start(
         default_policy(),
         Limits {
-            max_connections: 8,
-            handshake_timeout: Duration::from_millis(300),
-            frame_timeout: Duration::from_millis(300),
-            idle_timeout: Duration::from_millis(300),
+            handshake_timeout: short,
+            frame_timeout: short,
+            ..long_limits()
         },
     )
     .await;
@@ -200,10 +200,19 @@ async fn half_sent_and_idle_connections_time_out_with_a_code() {
     let mut half = raw(&fx).await;
     half.write_all(&[0, 0, 0, 100]).await.unwrap();
     half.write_all(b"{\"t").await.unwrap();
-    // Authenticates, then idles.
-    let (mut idle, _) = manual_handshake(&fx, Nonce::fresh().unwrap()).await;
     assert_eq!(expect_error(&mut silent).await, ErrorCode::Timeout);
     assert_eq!(expect_error(&mut half).await, ErrorCode::Timeout);
+
+    // Authenticates (with all the time it needs), then idles.
+    let fx = start(
+        default_policy(),
+        Limits {
+            idle_timeout: short,
+            ..long_limits()
+        },
+    )
+    .await;
+    let (mut idle, _) = manual_handshake(&fx, Nonce::fresh().unwrap()).await;
     assert_eq!(expect_error(&mut idle).await, ErrorCode::Timeout);
 }
 
