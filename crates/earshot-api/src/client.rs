@@ -86,6 +86,24 @@ impl Client {
         .await
     }
 
+    /// Connect to the helper serving `root` (a simulated Mac) or the real Mac.
+    /// For a simulated Mac whose secret file this user can read (the user runs
+    /// that helper), a missing keyring entry is filled from the file first —
+    /// the same pairing `earshot pair` does. The CLI and the app both use this.
+    pub async fn connect_paired(
+        root: Option<&Path>,
+        keys: &KeyStore,
+    ) -> Result<Client, ClientError> {
+        let socket = crate::paths::socket(root);
+        match Client::connect(&socket, keys).await {
+            Err(ClientError::NoSecret { .. }) if root.is_some() => {
+                keys.import(&crate::paths::secret(root))?;
+                Client::connect(&socket, keys).await
+            }
+            other => other,
+        }
+    }
+
     /// Authenticate over an open stream; `secret_for` maps the helper's install
     /// id to the secret.
     pub async fn handshake(
@@ -285,6 +303,19 @@ impl BlockingClient {
             .build()
             .map_err(ClientError::Runtime)?;
         let inner = runtime.block_on(Client::connect(path, keys))?;
+        Ok(BlockingClient { runtime, inner })
+    }
+
+    /// [`Client::connect_paired`], blocking.
+    pub fn connect_paired(
+        root: Option<&Path>,
+        keys: &KeyStore,
+    ) -> Result<BlockingClient, ClientError> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(ClientError::Runtime)?;
+        let inner = runtime.block_on(Client::connect_paired(root, keys))?;
         Ok(BlockingClient { runtime, inner })
     }
 

@@ -112,15 +112,7 @@ pub enum Args {
 /// can read, pair automatically first.
 fn connect(root: Option<&Path>) -> Result<BlockingClient> {
     let keys = KeyStore::platform().context("opening the keyring")?;
-    let socket = paths::socket(root);
-    match BlockingClient::connect(&socket, &keys) {
-        Err(ClientError::NoSecret { .. }) if root.is_some() => {
-            keys.import(&paths::secret(root))
-                .context("pairing with the simulated Mac's helper")?;
-            BlockingClient::connect(&socket, &keys).map_err(explain)
-        }
-        other => other.map_err(explain),
-    }
+    BlockingClient::connect_paired(root, &keys).map_err(explain)
 }
 
 fn explain(e: ClientError) -> anyhow::Error {
