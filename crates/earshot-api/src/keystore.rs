@@ -307,6 +307,25 @@ mod tests {
     }
 
     #[test]
+    fn pairing_imports_the_helpers_secret_file_or_its_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("secret");
+        let install = crate::auth::InstallSecret::load_or_create(&file).unwrap();
+        let store = KeyStore::mock().unwrap();
+        assert_eq!(store.import(&file).unwrap(), install.install_id);
+        assert_eq!(store.load(&install.install_id).unwrap(), Some(install.secret.clone()));
+
+        let other = KeyStore::mock().unwrap();
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert_eq!(other.import_text(&text).unwrap(), install.install_id);
+        assert_eq!(other.load(&install.install_id).unwrap(), Some(install.secret));
+        assert!(matches!(
+            other.import_text("not a secret"),
+            Err(KeyStoreError::Pairing(_))
+        ));
+    }
+
+    #[test]
     fn damaged_entries_are_reported_not_used() {
         let store = KeyStore::mock().unwrap();
         store.entry("x").unwrap().set_password("not hex").unwrap();
