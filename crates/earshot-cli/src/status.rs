@@ -242,7 +242,7 @@ pub fn render(st: &Status) -> String {
         }
         if let Some(day) = st.rates.iter().find(|r| r.span == WindowSpan::Day) {
             let mut classes: Vec<_> = day.by_class.iter().collect();
-            classes.sort_by(|a, b| b.1.bytes.cmp(&a.1.bytes));
+            classes.sort_by_key(|c| std::cmp::Reverse(c.1.bytes));
             if !classes.is_empty() {
                 s += "  by class (24h):";
                 for (name, r) in classes.iter().take(8) {
