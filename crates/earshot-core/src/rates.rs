@@ -573,9 +573,16 @@ impl TrailWatcher {
     /// the records written since the last call. An empty result after a timeout
     /// means nothing happened.
     pub fn wait(&mut self, timeout: Duration) -> Result<Vec<RecordSample>, RateError> {
-        match self.events.recv_timeout(timeout) {
-            Ok(_) | Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(Vec::new()),
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.events.recv_timeout(left) {
+                // Opening or reading the folder (our own status pass does) is not a
+                // change; waking on it would make the watch loop feed itself.
+                Ok(Ok(ev)) if matches!(ev.kind, notify::EventKind::Access(_)) => continue,
+                Ok(_) | Err(mpsc::RecvTimeoutError::Timeout) => break,
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(Vec::new()),
+            }
         }
         // Coalesce a burst of events into one read.
         while self.events.try_recv().is_ok() {}
