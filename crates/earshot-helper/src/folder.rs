@@ -18,6 +18,9 @@ pub struct FolderPlatform {
     clock: Arc<AtomicU64>,
     ops: Mutex<Vec<AuditOp>>,
     fail_reload: std::sync::atomic::AtomicBool,
+    /// When set, each `audit -s` waits for one message (tests hold an apply
+    /// in the middle of the pipeline, with the mutation lock taken).
+    reload_gate: Mutex<Option<std::sync::mpsc::Receiver<()>>>,
 }
 
 impl FolderPlatform {
@@ -27,6 +30,7 @@ impl FolderPlatform {
             clock: Arc::new(AtomicU64::new(0)),
             ops: Mutex::new(Vec::new()),
             fail_reload: false.into(),
+            reload_gate: Mutex::new(None),
         }
     }
 
@@ -39,6 +43,14 @@ impl FolderPlatform {
     /// The audit operations run so far.
     pub fn ops(&self) -> Vec<AuditOp> {
         self.ops.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// From now on each `audit -s` blocks until the returned sender sends one
+    /// message (or is dropped).
+    pub fn hold_reloads(&self) -> std::sync::mpsc::Sender<()> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        *self.reload_gate.lock().unwrap_or_else(|e| e.into_inner()) = Some(rx);
+        tx
     }
 
     /// Make `audit -s` fail, as it does when auditd is not loaded.
@@ -54,6 +66,16 @@ impl Platform for FolderPlatform {
 
     fn audit(&self, op: AuditOp) -> Result<(), String> {
         self.ops.lock().unwrap_or_else(|e| e.into_inner()).push(op);
+        if op == AuditOp::Sync {
+            if let Some(gate) = self
+                .reload_gate
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .as_ref()
+            {
+                let _ = gate.recv();
+            }
+        }
         if op == AuditOp::Sync && self.fail_reload.load(Ordering::SeqCst) {
             return Err("Could not communicate with auditd".into());
         }

@@ -63,3 +63,46 @@ async fn fifty_concurrent_appliers_are_serialized_without_lost_updates() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn status_is_answered_while_an_apply_holds_the_mutation_lock() {
+    let fx = start(default_policy(), long_limits()).await;
+    let release = fx.platform.hold_reloads();
+    let mut a = fx.client().await;
+    let cfg = a.read_config().await.unwrap();
+    let first = tokio::spawn(async move {
+        let text = format!("{}# first\n", cfg.text);
+        let terms = ChangeTerms {
+            base_hash: cfg.hash,
+            confirm_within_secs: Some(600),
+            ..ChangeTerms::default()
+        };
+        a.apply(text, terms).await
+    });
+    // Wait until the first apply is inside the pipeline (its reload started).
+    while fx.platform.ops().is_empty() {
+        tokio::task::yield_now().await;
+    }
+    // Reads are answered meanwhile...
+    let mut b = fx.client().await;
+    let status = b.status().await.unwrap();
+    assert_eq!(
+        status.head_revision,
+        Some(1),
+        "the apply is not recorded yet"
+    );
+    assert!(b.history(None).await.is_ok());
+    // ...while a second mutation waits for the lock.
+    let mut c = fx.client().await;
+    let second = tokio::spawn(async move { c.confirm(None).await });
+    for _ in 0..100 {
+        tokio::task::yield_now().await;
+    }
+    assert!(!second.is_finished(), "confirm cannot pass a held lock");
+    release.send(()).unwrap();
+    let applied = first.await.unwrap().unwrap();
+    assert_eq!(applied.revision, 2);
+    // The confirm ran after the whole apply: it saw the pending revision.
+    assert_eq!(second.await.unwrap().unwrap(), 2);
+    drop(release);
+}
