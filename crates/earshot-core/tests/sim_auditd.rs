@@ -567,3 +567,38 @@ fn simulated_paths_stay_inside_the_root() {
         .unwrap();
     assert_eq!((m.uid, m.gid, m.mode), (0, 0, 0o440));
 }
+
+#[test]
+fn broken_state_or_folder_is_an_error_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    assert!(
+        SimulatedMac::open(dir.path()).is_err(),
+        "an empty folder is not a simulated Mac"
+    );
+    let mac = init_mac(dir.path(), "laptop", None, 0.0, 1);
+    std::fs::write(dir.path().join("simulated-mac.json"), b"{ not json").unwrap();
+    assert!(mac.run(Command::SwVers).is_err());
+    assert!(mac.run(Command::Audit(AuditCmd::Rotate)).is_err());
+    assert!(SimAuditd::load(mac.clone()).is_err());
+    // init refuses a non-empty folder rather than mixing two Macs.
+    let opts = InitOptions {
+        macos_version: "15.1".into(),
+        days: 0.0,
+        profile: "laptop".into(),
+        seed: 1,
+        auditing: AuditingSetup::On,
+        now: from_unix(T0),
+        audit_control: None,
+    };
+    assert!(sim::init(dir.path(), &opts).is_err());
+    let empty = tempfile::tempdir().unwrap();
+    let bad = |f: &dyn Fn(&mut InitOptions)| {
+        let mut o = opts.clone();
+        f(&mut o);
+        sim::init(empty.path(), &o).is_err()
+    };
+    assert!(bad(&|o| o.profile = "mainframe".into()));
+    assert!(bad(&|o| o.macos_version = "fifteen".into()));
+    assert!(bad(&|o| o.days = -1.0));
+    assert!(bad(&|o| o.days = f64::NAN));
+}

@@ -205,3 +205,40 @@ fn macos_refuses_relative_paths_and_reads_real_files() {
         .unwrap_err()
         .is_not_found());
 }
+
+mod never_panic {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn parsers_accept_any_bytes(stdout in proptest::collection::vec(any::<u8>(), 0..400),
+                                    stderr in proptest::collection::vec(any::<u8>(), 0..100),
+                                    status in proptest::option::of(-1i32..200)) {
+            let o = CommandOutput { status, stdout: stdout.clone(), stderr };
+            let _ = parse_launchctl_print(&o);
+            let _ = parse_audit_condition(&o);
+            let text = String::from_utf8_lossy(&stdout);
+            let _ = parse_print_disabled(&text);
+            let _ = parse_sw_vers(&text);
+        }
+
+        #[test]
+        fn launchctl_lines_in_any_order(state in "(running|not running|spawn scheduled)", pid in proptest::option::of(1u32..99_999)) {
+            let mut s = format!("system/com.apple.auditd = {{\n\tstate = {state}\n");
+            if let Some(p) = pid {
+                s += &format!("\tpid = {p}\n");
+            }
+            s += "\tendpoints = {\n\t\t\"x\" = {\n\t\t\tstate = bogus\n\t\t}\n\t}\n}\n";
+            let o = CommandOutput { status: Some(0), stdout: s.into_bytes(), stderr: vec![] };
+            match parse_launchctl_print(&o) {
+                LaunchdJob::Loaded { running, state: st, pid: p, .. } => {
+                    prop_assert_eq!(running, state == "running");
+                    prop_assert_eq!(st, state);
+                    prop_assert_eq!(p, pid);
+                }
+                other => prop_assert!(false, "{:?}", other),
+            }
+        }
+    }
+}
