@@ -53,6 +53,8 @@ fn plural(n: u64) -> &'static str {
     }
 }
 
+impl std::error::Error for Damage {}
+
 impl fmt::Display for Damage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (o, n) = (self.offset, self.len);

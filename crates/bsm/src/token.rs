@@ -426,14 +426,17 @@ pub fn iport_value(raw: [u8; 2]) -> u16 {
 }
 
 /// Why a token could not be decoded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum DecodeError {
     /// The token id is not one Earshot knows.
+    #[error("unknown token id 0x{0:02x}")]
     UnknownId(u8),
     /// A field runs past the end of the input.
+    #[error("token runs past the end of its record")]
     Short,
     /// A field holds a value that makes the layout undecidable (e.g. an
     /// address type that is neither 4 nor 16).
+    #[error("token field holds an impossible value")]
     BadField,
 }
 
