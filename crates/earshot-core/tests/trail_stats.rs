@@ -133,6 +133,7 @@ fn class_counts_follow_event_table() {
         }
     }
     assert_eq!(report.by_class, want);
+    assert_eq!(s.by_class(&tables), want);
     // AUE_EXECVE is in both pc and ex: it must count in each.
     let execs = entries("mixed_sample").iter().filter(|e| e.0 == 23).count() as u64;
     assert!(execs > 0);

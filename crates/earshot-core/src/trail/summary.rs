@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::cache::SummaryCache;
 use super::filter::Filter;
 use super::stream::{stream_records, stream_selected, DamageNote, StreamEnd};
+use super::tables::Tables;
 use super::tally::{Tally, TallyBuilder};
 
 /// What one trail file holds (or, with a filter, what of it matched).
@@ -29,6 +30,18 @@ pub struct TrailSummary {
 }
 
 impl TrailSummary {
+    /// Records per class name, from the event counts and the given tables (an
+    /// event in several classes counts in each). Derived on demand so a cached
+    /// summary never disagrees with edited audit_class/audit_event files.
+    pub fn by_class(&self, tables: &Tables) -> std::collections::BTreeMap<String, u64> {
+        tables.class_counts(&self.tally)
+    }
+
+    /// Records per event name (praudit's naming), from the given tables.
+    pub fn by_event_name(&self, tables: &Tables) -> std::collections::BTreeMap<String, u64> {
+        tables.event_counts(&self.tally)
+    }
+
     /// Damage to report: settled damage, plus the tail unless the file may still grow
     /// (then the tail is usually the record auditd is writing).
     pub fn damage(&self, growing: bool) -> Vec<&DamageNote> {
