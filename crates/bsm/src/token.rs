@@ -538,7 +538,6 @@ fn len16<'a>(c: &mut Cursor<'a>) -> Result<&'a [u8], DecodeError> {
 
 fn strings<'a>(c: &mut Cursor<'a>) -> Result<Strings<'a>, DecodeError> {
     let count = c.u32()?;
-    let start = c.pos();
     let rest = c.rest();
     // Each string must be NUL-terminated inside the input; walking by memchr
     // keeps a huge bogus count from costing more than one pass over the input.
@@ -547,7 +546,6 @@ fn strings<'a>(c: &mut Cursor<'a>) -> Result<Strings<'a>, DecodeError> {
         let n = memchr::memchr(0, &rest[at..]).ok_or(DecodeError::Short)?;
         at += n + 1;
     }
-    let _ = start;
     let raw = c.bytes(at)?;
     Ok(Strings { count, raw })
 }
