@@ -166,8 +166,10 @@ fn expand(paths: &[PathBuf]) -> Result<Vec<Input>> {
             }));
         } else {
             // A file need not carry a trail name (copies, fixtures); when it does,
-            // `not_terminated` means it may still grow.
-            let growing = p
+            // `not_terminated` means it may still grow. Resolve links first so
+            // `/var/audit/current` is judged by the trail it points at.
+            let real = fs::canonicalize(p).unwrap_or_else(|_| p.clone());
+            let growing = real
                 .file_name()
                 .and_then(|n| n.to_str())
                 .and_then(|n| TrailName::parse(n).ok())

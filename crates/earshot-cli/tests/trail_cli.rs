@@ -456,3 +456,50 @@ fn ls_lists_names_states_and_stray_files() {
     let target = v["current"][0]["target"].as_str().unwrap();
     assert!(Path::new(target).ends_with("20240314101500.not_terminated"));
 }
+
+#[test]
+fn the_trail_being_written_has_no_damage_for_its_unfinished_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // truncated.bsm ends inside a record: damage in a closed trail, but only the
+    // record auditd is still writing in the active one.
+    std::fs::copy(
+        fixture("truncated.bsm"),
+        d.join("20240314091500.20240314092000"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("truncated.bsm"),
+        d.join("20240314092000.not_terminated"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(d.join("20240314092000.not_terminated"), d.join("current")).unwrap();
+    let stats = |p: &Path| {
+        let out = earshot(
+            &[
+                "trail",
+                "stats",
+                "--json",
+                "--no-cache",
+                p.to_str().unwrap(),
+            ],
+            &[],
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (
+            out.status.code(),
+            v["records"].as_u64().unwrap(),
+            v["damage"].as_array().unwrap().len(),
+        )
+    };
+    assert_eq!(stats(&d.join("current")), (Some(0), 7, 0));
+    assert_eq!(
+        stats(&d.join("20240314092000.not_terminated")),
+        (Some(0), 7, 0)
+    );
+    assert_eq!(
+        stats(&d.join("20240314091500.20240314092000")),
+        (Some(1), 7, 1)
+    );
+    assert_eq!(stats(d), (Some(1), 14, 1));
+}
