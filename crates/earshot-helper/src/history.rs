@@ -8,7 +8,10 @@
 //! prev_chain 0x00 json(record without chain))`, so editing, removing or
 //! reordering a record, or altering a blob, shows up in [`History::verify`].
 //! Revision 1 is the file as it was before Earshot first touched it; it is never
-//! pruned.
+//! pruned. Besides it, the newest [`DEFAULT_RETAIN`] revisions are kept; older
+//! ones (and bytes no kept revision needs) are removed oldest first, so the
+//! only gap pruning can leave is right after revision 1, followed by at least
+//! the retention count of contiguous revisions. Any other gap is reported.
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +31,9 @@ pub fn state_hash(content: &Option<Vec<u8>>) -> String {
         .as_deref()
         .map_or_else(|| ABSENT.to_string(), content_hash)
 }
+
+/// How many revisions besides the original are kept.
+pub const DEFAULT_RETAIN: usize = 1000;
 
 /// The chain value before revision 1.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -73,6 +79,7 @@ impl Revision {
 #[derive(Debug, Clone)]
 pub struct History {
     dir: PathBuf,
+    retain: usize,
 }
 
 impl History {
@@ -81,7 +88,16 @@ impl History {
         for sub in ["revisions", "blobs"] {
             crate::fsutil::create_private_dir(&dir.join(sub))?;
         }
-        Ok(History { dir })
+        Ok(History {
+            dir,
+            retain: DEFAULT_RETAIN,
+        })
+    }
+
+    /// Keep `retain` revisions besides the original (at least 1).
+    pub fn with_retention(mut self, retain: usize) -> History {
+        self.retain = retain.max(1);
+        self
     }
 
     fn record_path(&self, number: u64) -> PathBuf {
@@ -188,16 +204,56 @@ impl History {
         }
         let json = serde_json::to_vec_pretty(rev)
             .map_err(|e| StateError::Corrupt(format!("cannot encode revision: {e}")))?;
-        write_atomic(&path, &json, 0o600)
+        write_atomic(&path, &json, 0o600)?;
+        self.prune()
+    }
+
+    /// Drop the oldest revisions beyond the retention (never revision 1), then
+    /// the blobs no kept revision names.
+    fn prune(&self) -> Result<(), StateError> {
+        let numbers = self.numbers()?;
+        if numbers.len() <= self.retain + 1 {
+            return Ok(());
+        }
+        // Oldest first, so a crash mid-way still leaves one contiguous window.
+        for &n in &numbers[1..numbers.len() - self.retain] {
+            let path = self.record_path(n);
+            std::fs::remove_file(&path).map_err(|e| StateError::io(&path, e))?;
+        }
+        let mut keep = std::collections::HashSet::new();
+        for n in self.numbers()? {
+            if let Some(rev) = self.get(n)? {
+                keep.insert(rev.hash);
+            }
+        }
+        let blobs = self.dir.join("blobs");
+        for entry in std::fs::read_dir(&blobs).map_err(|e| StateError::io(&blobs, e))? {
+            let entry = entry.map_err(|e| StateError::io(&blobs, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !keep.contains(&name) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        Ok(())
     }
 
     /// Walk the chain from revision 1. `Ok(None)` when intact, otherwise a
     /// sentence naming the first break.
     pub fn verify(&self) -> Result<Option<String>, StateError> {
+        let numbers = self.numbers()?;
         let mut prev = GENESIS.to_string();
-        for (expected, n) in (1u64..).zip(self.numbers()?) {
-            if n != expected {
-                return Ok(Some(format!("revision {expected} is missing")));
+        for (i, &n) in numbers.iter().enumerate() {
+            let mut anchor = false;
+            if i == 0 && n != 1 {
+                return Ok(Some("revision 1 (the original file) is missing".into()));
+            }
+            if i > 0 && n != numbers[i - 1] + 1 {
+                // Pruning leaves a gap only after revision 1, followed by at
+                // least the retention count of revisions.
+                if i != 1 || numbers.len() - 1 < self.retain {
+                    return Ok(Some(format!("revision {} is missing", numbers[i - 1] + 1)));
+                }
+                anchor = true;
             }
             let rev = match self.get(n) {
                 Ok(Some(rev)) => rev,
@@ -210,7 +266,7 @@ impl History {
                     rev.number
                 )));
             }
-            if rev.prev_chain != prev {
+            if !anchor && rev.prev_chain != prev {
                 return Ok(Some(format!(
                     "revision {n} does not link to revision {}",
                     n - 1
@@ -324,6 +380,50 @@ mod tests {
             .unwrap()
             .unwrap()
             .contains("revision 2 is missing"));
+    }
+
+    #[test]
+    fn retention_keeps_the_original_and_the_newest_and_still_verifies() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = History::open(dir.path()).unwrap().with_retention(5);
+        for i in 0..20 {
+            let hash = h.put_blob(format!("v{i}\n").as_bytes()).unwrap();
+            let source = if i == 0 {
+                RevisionSource::Original
+            } else {
+                RevisionSource::Apply
+            };
+            h.append(&h.next(draft(hash, source)).unwrap()).unwrap();
+        }
+        assert_eq!(h.numbers().unwrap(), [1, 16, 17, 18, 19, 20]);
+        assert_eq!(h.verify().unwrap(), None);
+        assert_eq!(h.blob(&h.get(1).unwrap().unwrap().hash).unwrap(), b"v0\n");
+        let blobs = std::fs::read_dir(dir.path().join("history/blobs"))
+            .unwrap()
+            .count();
+        assert_eq!(blobs, 6, "bytes of pruned revisions are gone");
+        // Removing the oldest kept revision is not pruning: it shows.
+        std::fs::remove_file(h.record_path(16)).unwrap();
+        assert!(h
+            .verify()
+            .unwrap()
+            .unwrap()
+            .contains("revision 2 is missing"));
+    }
+
+    #[test]
+    fn a_gap_inside_the_window_shows_even_after_pruning() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = History::open(dir.path()).unwrap().with_retention(3);
+        for i in 0..8 {
+            let hash = h.put_blob(format!("v{i}\n").as_bytes()).unwrap();
+            h.append(&h.next(draft(hash, RevisionSource::Apply)).unwrap())
+                .unwrap();
+        }
+        assert_eq!(h.numbers().unwrap(), [1, 6, 7, 8]);
+        std::fs::remove_file(h.record_path(7)).unwrap();
+        // The window is now too short to be pruning's doing.
+        assert!(h.verify().unwrap().is_some());
     }
 
     #[test]
