@@ -695,9 +695,11 @@ impl SimAuditd {
         self.block_size = v.block_size.max(1);
         self.blocks = v.blocks;
         self.free_estimate = i128::from(v.free_bytes());
-        // Walking the folder is cheap but not free; once a simulated minute is plenty
-        // because we keep the estimate up to date between walks.
-        self.next_space_check = t + 60.0;
+        // The simulated statvfs walks the whole root (thousands of trails after a
+        // month), and the estimate is kept exact between walks (appends subtract,
+        // expiry adds back), so a walk per simulated hour only picks up outside
+        // changes such as a test filling the volume.
+        self.next_space_check = t + 3600.0;
         Ok(())
     }
 
