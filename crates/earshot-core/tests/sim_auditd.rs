@@ -602,3 +602,29 @@ fn broken_state_or_folder_is_an_error_not_a_panic() {
     assert!(bad(&|o| o.days = -1.0));
     assert!(bad(&|o| o.days = f64::NAN));
 }
+
+#[test]
+fn immutable_files_cannot_be_replaced_like_on_macos() {
+    let dir = tempfile::tempdir().unwrap();
+    let mac = init_mac(dir.path(), "laptop", None, 0.0, 1);
+    let ac = Path::new("/etc/security/audit_control");
+    assert_eq!(mac.metadata(ac).unwrap().flags, Some(0));
+    mac.set_flags(ac, earshot_core::system::UF_IMMUTABLE)
+        .unwrap();
+    let m = mac.metadata(ac).unwrap();
+    assert!(m.is_immutable());
+    let err = mac
+        .write_file_atomically(ac, b"flags:lo\n", 0o440)
+        .unwrap_err();
+    assert_eq!(
+        std::io::Error::from(match err {
+            earshot_core::system::SystemError::Io { source, .. } => source,
+            other => panic!("{other}"),
+        })
+        .raw_os_error(),
+        Some(1)
+    );
+    mac.set_flags(ac, 0).unwrap();
+    mac.write_file_atomically(ac, b"flags:lo\n", 0o440).unwrap();
+    assert_eq!(mac.read_file(ac).unwrap(), b"flags:lo\n");
+}

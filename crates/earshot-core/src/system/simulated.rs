@@ -170,6 +170,32 @@ impl SimulatedMac {
         Ok(mac)
     }
 
+    /// `chflags` on the simulated Mac: records BSD flags (e.g. [`super::UF_IMMUTABLE`])
+    /// for a macOS path; 0 clears them.
+    pub fn set_flags(&self, mac_path: &Path, flags: u32) -> Result<(), SystemError> {
+        let key = mac_path
+            .to_str()
+            .ok_or_else(|| SystemError::NotAbsolute {
+                path: mac_path.to_path_buf(),
+            })?
+            .to_string();
+        self.resolve(mac_path)?;
+        let mut state = self.load_state()?;
+        if flags == 0 {
+            state.file_flags.remove(&key);
+        } else {
+            state.file_flags.insert(key, flags);
+        }
+        self.save_state(&state)
+    }
+
+    fn flags_of(&self, mac_path: &Path) -> u32 {
+        match (self.load_state(), mac_path.to_str()) {
+            (Ok(state), Some(p)) => state.file_flags.get(p).copied().unwrap_or(0),
+            _ => 0,
+        }
+    }
+
     /// Inverse of [`System::resolve`]: the macOS path of a host path under the root.
     pub fn to_mac_path(&self, real: &Path) -> Option<PathBuf> {
         let rel = real.strip_prefix(&self.root).ok()?;
@@ -387,6 +413,14 @@ impl System for SimulatedMac {
         mode: u32,
     ) -> Result<(), SystemError> {
         let real = self.resolve(mac_path)?;
+        // macOS refuses to replace an immutable (uchg/schg) file: rename(2) gives
+        // EPERM. The helper must see the same failure here.
+        if self.flags_of(mac_path) & (super::UF_IMMUTABLE | super::SF_IMMUTABLE) != 0 {
+            return Err(SystemError::io(
+                real,
+                std::io::Error::from_raw_os_error(rustix::io::Errno::PERM.raw_os_error()),
+            ));
+        }
         write_atomically_at(&real, bytes, mode)
     }
 
