@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod chart;
 mod compliance;
 mod config;
 mod forecast;
@@ -42,6 +43,8 @@ enum Command {
     Status(status::Args),
     /// Steady-state trail folder size and when the volume reaches minfree.
     Forecast(forecast::Args),
+    /// Draw the rates or forecast chart to an SVG or PNG file.
+    Chart(chart::Args),
     /// The next tuning step (or every step to a baseline), with its predicted cost.
     Plan(plan::Args),
     /// Check the audit rules of CIS, STIG or NIST 800-53 (exit 1 when any fails).
@@ -63,6 +66,7 @@ fn main() -> ExitCode {
         Command::Sim(args) => sim::run(args),
         Command::Status(args) => status::run(args),
         Command::Forecast(args) => forecast::run(args),
+        Command::Chart(args) => chart::run(args),
         Command::Plan(args) => plan::run(args),
         Command::Compliance(args) => compliance::run(args),
         Command::Helper(args) => helper_client::run(args),

@@ -1,0 +1,150 @@
+//! Chart data from a Mac (real or simulated) through earshot-core's `System`.
+//!
+//! The trail folders are listed once through `status::load_trails` (the same
+//! listing `earshot status` uses, so the charts and the status agree on which
+//! trails exist); the rate series then reads per-minute buckets of the trails that
+//! overlap the window, from the same on-disk rate cache the status fills.
+
+use std::path::Path;
+
+use earshot_core::rates::{MinuteBuckets, RateCache, RateError};
+use earshot_core::status::{self, StatusError, StatusOptions, TrailView};
+use earshot_core::system::{unix_secs, AuditSettings, FileKind, System, DEFAULT_TRAIL_DIR};
+use earshot_core::trail::{TrailEnd, TrailName};
+
+use crate::series::{ForecastView, RateSeries, RateSpan, TrailExtent};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("reading the trail folders: {0}")]
+    Status(#[from] StatusError),
+    #[error("reading per-minute rates: {0}")]
+    Rates(#[from] RateError),
+}
+
+fn trail_view(
+    sys: &dyn System,
+    opts: &StatusOptions,
+) -> Result<(Option<AuditSettings>, TrailView), SourceError> {
+    // An unreadable or missing audit_control still has a trail folder: auditd's
+    // default, which is what a Mac with auditing off would use once turned on.
+    let settings = AuditSettings::read(sys).ok().flatten();
+    let dirs = settings
+        .as_ref()
+        .map(|s| s.dirs.clone())
+        .unwrap_or_else(|| vec![DEFAULT_TRAIL_DIR.to_string()]);
+    let view = status::load_trails(sys, &dirs, opts)?;
+    Ok((settings, view))
+}
+
+/// Events per second per class over the last hour or day on `sys`.
+pub fn rate_series(
+    sys: &dyn System,
+    span: RateSpan,
+    opts: &StatusOptions,
+) -> Result<RateSeries, SourceError> {
+    let now = unix_secs(sys.now());
+    let (_, view) = trail_view(sys, opts)?;
+    let Some(summary) = &view.summary else {
+        // Folder unreadable (not root on a real Mac): nothing to draw.
+        return Ok(RateSeries::empty(span, now));
+    };
+    let window_start = now.saturating_sub(span.secs() + span.bucket_secs());
+    let cache = opts
+        .cache_dir
+        .as_ref()
+        .map(|d| RateCache::new(d.join("rates")));
+    let mut buckets: Vec<MinuteBuckets> = Vec::new();
+    for folder in &view.folders {
+        for e in folder.entries.iter().flatten() {
+            if e.meta.kind != FileKind::File {
+                continue;
+            }
+            let Some(name) = e.name.to_str() else {
+                continue;
+            };
+            let Ok(parsed) = TrailName::parse(name) else {
+                continue;
+            };
+            let relevant = match parsed.end {
+                TrailEnd::Closed(end) => end.sec >= window_start,
+                _ => e.meta.mtime_secs >= window_start as i64,
+            };
+            if !relevant {
+                continue;
+            }
+            let path = folder.real.join(name);
+            // A growing trail changes between calls; caching it would only churn
+            // the cache, so it is always scanned.
+            let b = match (&cache, parsed.is_not_terminated()) {
+                (Some(c), false) => c.buckets(&path)?,
+                _ => read_buckets(&path)?,
+            };
+            buckets.push(b);
+        }
+    }
+    Ok(RateSeries::from_buckets(
+        &buckets,
+        &view.tables,
+        span,
+        now,
+        summary.oldest_start.map(|t| t.sec),
+    ))
+}
+
+fn read_buckets(path: &Path) -> Result<MinuteBuckets, RateError> {
+    MinuteBuckets::scan_file(path, 0)
+        .map(|(b, _)| b)
+        .map_err(|source| RateError::Read {
+            path: path.to_path_buf(),
+            source,
+        })
+}
+
+/// The trail folder's history and forecast on `sys`. `system_kind` is what
+/// `status::collect` takes ("macos" or "simulated").
+pub fn forecast_view(
+    sys: &dyn System,
+    system_kind: &'static str,
+    opts: &StatusOptions,
+) -> Result<ForecastView, SourceError> {
+    let (settings, view) = trail_view(sys, opts)?;
+    let st = status::assemble(sys, system_kind, settings.as_ref(), &view);
+    let now = st.generated_at.sec;
+    let mut extents = Vec::new();
+    for folder in &view.folders {
+        for e in folder.entries.iter().flatten() {
+            if e.meta.kind != FileKind::File {
+                continue;
+            }
+            let Some(name) = e.name.to_str() else {
+                continue;
+            };
+            let Ok(parsed) = TrailName::parse(name) else {
+                continue;
+            };
+            let mtime = u64::try_from(e.meta.mtime_secs).unwrap_or(0);
+            let end = match parsed.end {
+                TrailEnd::Closed(t) => t.sec,
+                _ => mtime.max(parsed.start.sec).min(now),
+            };
+            extents.push(TrailExtent {
+                start: parsed.start.sec,
+                end,
+                bytes: e.meta.len,
+            });
+        }
+    }
+    // Only the trail files: the history should end at the same size the forecast
+    // starts from, so both come from the trail listing.
+    let folder_bytes = extents.iter().map(|e| e.bytes).sum();
+    let h = st.headroom.first();
+    Ok(ForecastView {
+        now,
+        history: ForecastView::history_from(&extents, now),
+        folder_bytes,
+        bytes_above_minfree: h.map(|h| h.bytes_above_minfree).unwrap_or(0),
+        minfree_percent: h.and_then(|h| h.minfree_percent),
+        forecast: st.forecast,
+    })
+}

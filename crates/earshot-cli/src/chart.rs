@@ -1,0 +1,109 @@
+//! `earshot chart`: the dashboard's charts as SVG or PNG files, for people without
+//! the app (and for docs).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{bail, Context, Result};
+use clap::{Parser, ValueEnum};
+use earshot_chart::{source, ChartOptions, Format, RateSpan};
+
+use crate::status::{open_system, root_or_env, status_options};
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Kind {
+    /// Events per second per class over the last hour or day.
+    Rates,
+    /// Trail folder size: history, forecast, expire-after cap and minfree.
+    Forecast,
+}
+
+#[derive(Debug, Parser)]
+pub struct Args {
+    #[arg(value_enum)]
+    pub kind: Kind,
+    /// Read a simulated Mac in DIR instead of this machine (also $EARSHOT_ROOT).
+    #[arg(long)]
+    pub root: Option<PathBuf>,
+    /// Rates window: 1h or 24h (default 24h; rates only).
+    #[arg(long, value_parser = parse_window)]
+    pub window: Option<RateSpan>,
+    /// Output file; the format follows the extension (.svg or .png).
+    #[arg(long, short)]
+    pub out: PathBuf,
+    /// Width in pixels (text and lines scale with the size).
+    #[arg(long, default_value_t = 960)]
+    pub width: u32,
+    #[arg(long, default_value_t = 480)]
+    pub height: u32,
+    /// Where per-trail rate buckets are cached (default: $XDG_CACHE_HOME/earshot).
+    #[arg(long)]
+    pub cache_dir: Option<PathBuf>,
+    /// Do not read or write the cache.
+    #[arg(long)]
+    pub no_cache: bool,
+}
+
+fn parse_window(s: &str) -> Result<RateSpan, String> {
+    RateSpan::parse(s).ok_or_else(|| format!("unknown window {s:?}: use 1h or 24h"))
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let Some(format) = Format::from_path(&args.out) else {
+        bail!(
+            "{}: the output name must end in .svg or .png",
+            args.out.display()
+        );
+    };
+    if args.window.is_some() && matches!(args.kind, Kind::Forecast) {
+        bail!("--window applies to `earshot chart rates` only");
+    }
+    let (sys, kind) = open_system(root_or_env(args.root.clone()).as_deref())?;
+    let opts = status_options(args.cache_dir.clone(), args.no_cache);
+    let chart_opts = ChartOptions {
+        width: args.width,
+        height: args.height,
+        format,
+    };
+    let rendered = match args.kind {
+        Kind::Rates => {
+            let span = args.window.unwrap_or(RateSpan::Day);
+            let series = source::rate_series(sys.as_ref(), span, &opts)
+                .context("reading event rates from the trails")?;
+            earshot_chart::rates_chart(&series, &chart_opts).context("drawing the rates chart")?
+        }
+        Kind::Forecast => {
+            let view = source::forecast_view(sys.as_ref(), kind, &opts)
+                .context("measuring the trail folder")?;
+            earshot_chart::forecast_chart(&view, &chart_opts)
+                .context("drawing the forecast chart")?
+        }
+    };
+    write_atomically(&args.out, rendered.as_bytes())?;
+    println!(
+        "wrote {} ({}×{} {})",
+        args.out.display(),
+        args.width,
+        args.height,
+        match format {
+            Format::Svg => "SVG",
+            Format::Png => "PNG",
+        }
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Write-then-rename, so a viewer watching the file never shows half a chart.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "chart".into());
+    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
+    if let Err(e) = std::fs::rename(&tmp, path) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e).with_context(|| format!("writing {}", path.display()));
+    }
+    Ok(())
+}
