@@ -847,16 +847,24 @@ impl SimAuditd {
             let t = now + dt;
             self.state.auditd.sim_time = t;
             let pick = self.state.auditd.rng.unit() * self.total_rate;
-            let idx = self
-                .cumulative
-                .partition_point(|c| *c <= pick)
-                .min(self.channels.len() - 1);
-            let ch = self.channels[idx];
+            let idx = self.cumulative.partition_point(|c| *c <= pick);
+            // A draw can only happen with a positive total rate, i.e. with channels;
+            // `get` keeps a surprise from becoming a panic.
+            let Some(ch) = self
+                .channels
+                .get(idx.min(self.channels.len().saturating_sub(1)))
+                .copied()
+            else {
+                continue;
+            };
             let (auid, asid) = match ch.source {
-                Source::Session(i) => {
-                    let s = &self.state.auditd.sessions[i];
-                    (s.auid, s.asid)
-                }
+                Source::Session(i) => match self.state.auditd.sessions.get(i) {
+                    Some(s) => (s.auid, s.asid),
+                    None => {
+                        self.channels_dirty = true;
+                        continue;
+                    }
+                },
                 Source::System => (u32::MAX, 0),
             };
             let ctx = RecordContext {
@@ -866,8 +874,11 @@ impl SimAuditd {
                 success: ch.success,
                 policy: self.state.auditd.kernel.policy,
             };
-            let bytes =
-                records::event_record(&mut self.state.auditd.rng, &self.events[ch.event], &ctx);
+            let Some(event) = self.events.get(ch.event) else {
+                self.channels_dirty = true;
+                continue;
+            };
+            let bytes = records::event_record(&mut self.state.auditd.rng, event, &ctx);
             self.append(&bytes, t)?;
         }
         let after = self.state.auditd.counters;
