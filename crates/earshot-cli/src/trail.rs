@@ -9,7 +9,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use audit_control::tables::{ClassTable, EventTable};
 use clap::ArgAction;
-use earshot_core::trail::render::{Format, Renderer};
+use earshot_core::trail::render::{render_files, Format, RenderError};
 use earshot_core::trail::{
     default_threads, summarise_many, FileDamage, Filter, FilterSpec, Inventory, Outcome,
     StatsReport, SummaryCache, Tables, Trail, TrailName,
@@ -112,6 +112,9 @@ pub struct PrintArgs {
     /// XML.
     #[arg(long)]
     xml: bool,
+    /// Files rendered in parallel (default: number of cores); output stays in order.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
     #[command(flatten)]
     filter: FilterArgs,
     #[command(flatten)]
@@ -129,6 +132,9 @@ pub struct ExportArgs {
     /// Write the selected records as a BSM trail instead of NDJSON.
     #[arg(long)]
     bsm: bool,
+    /// Files rendered in parallel (default: number of cores); output stays in order.
+    #[arg(long, value_name = "N")]
+    threads: Option<usize>,
     #[command(flatten)]
     filter: FilterArgs,
     #[command(flatten)]
@@ -469,7 +475,7 @@ fn print(args: PrintArgs) -> Result<ExitCode> {
     };
     let stdout = io::stdout();
     let out = BufWriter::with_capacity(1 << 20, stdout.lock());
-    render(out, format, &filter, &tables, &inputs)
+    render(out, format, &filter, &tables, &inputs, args.threads)
 }
 
 fn export(args: ExportArgs) -> Result<ExitCode> {
@@ -480,7 +486,7 @@ fn export(args: ExportArgs) -> Result<ExitCode> {
     if args.out == Path::new("-") {
         let stdout = io::stdout();
         let out = BufWriter::with_capacity(1 << 20, stdout.lock());
-        return render(out, format, &filter, &tables, &inputs);
+        return render(out, format, &filter, &tables, &inputs, args.threads);
     }
     // Write next to the target and rename at the end, so an interrupted export
     // never leaves a plausible-looking partial file under the requested name.
@@ -488,7 +494,7 @@ fn export(args: ExportArgs) -> Result<ExitCode> {
     let file =
         fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
     let out = BufWriter::with_capacity(1 << 20, file);
-    let result = render(out, format, &filter, &tables, &inputs);
+    let result = render(out, format, &filter, &tables, &inputs, args.threads);
     match &result {
         Ok(_) => fs::rename(&tmp, &args.out).with_context(|| {
             format!("cannot rename {} to {}", tmp.display(), args.out.display())
@@ -506,20 +512,20 @@ fn render<W: Write>(
     filter: &Filter,
     tables: &Tables,
     inputs: &[Input],
+    threads: Option<usize>,
 ) -> Result<ExitCode> {
-    let mut r = Renderer::new(out, format, filter, tables);
+    let files: Vec<(PathBuf, bool)> = inputs.iter().map(|i| (i.path.clone(), i.growing)).collect();
+    let threads = threads.unwrap_or_else(default_threads);
+    let ends = match render_files(&files, format, filter, tables, out, threads) {
+        Ok(ends) => ends,
+        // `earshot trail print … | head`: the reader went away; that is not an error.
+        Err(RenderError::Write(e)) if e.kind() == io::ErrorKind::BrokenPipe => {
+            return Ok(ExitCode::SUCCESS);
+        }
+        Err(e) => return Err(e).context("trail print/export failed"),
+    };
     let mut damage = Vec::new();
-    for input in inputs {
-        let end = match r.file(&input.path, input.growing) {
-            Ok(end) => end,
-            // `earshot trail print … | head`: the reader went away; that is not an error.
-            Err(earshot_core::trail::render::RenderError::Write(e))
-                if e.kind() == io::ErrorKind::BrokenPipe =>
-            {
-                return Ok(ExitCode::SUCCESS);
-            }
-            Err(e) => return Err(e).context("trail print/export failed"),
-        };
+    for (input, end) in inputs.iter().zip(&ends) {
         let tail: &[_] = if input.growing { &[] } else { &end.tail };
         damage.extend(end.damage.iter().chain(tail).map(|d| FileDamage {
             file: input.path.clone(),
@@ -528,10 +534,6 @@ fn render<W: Write>(
             kind: d.kind.clone(),
             message: d.message.clone(),
         }));
-    }
-    match r.finish() {
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(ExitCode::SUCCESS),
-        other => other.context("cannot write output")?,
     }
     report_damage(&damage);
     Ok(exit_for(!damage.is_empty()))

@@ -503,3 +503,77 @@ fn the_trail_being_written_has_no_damage_for_its_unfinished_record() {
     );
     assert_eq!(stats(d), (Some(1), 14, 1));
 }
+
+#[test]
+fn many_files_render_in_parallel_in_order() {
+    let files: Vec<String> = FIXTURES
+        .iter()
+        .map(|s| fixture(&format!("{s}.bsm")).display().to_string())
+        .collect();
+    for format in [None, Some("--json"), Some("--xml")] {
+        let run = |threads: &str| {
+            let mut args = vec!["trail", "print", "--threads", threads];
+            args.extend(format);
+            args.extend(files.iter().map(String::as_str));
+            let out = earshot(&args, &[]);
+            (
+                out.status.code(),
+                out.stdout,
+                String::from_utf8_lossy(&out.stderr).into_owned(),
+            )
+        };
+        let one = run("1");
+        let two = run("2");
+        assert_eq!(one.0, Some(1), "damaged fixtures are among them");
+        assert_eq!(one, two, "{format:?}");
+        assert!(!one.1.is_empty());
+    }
+    // And the same bytes as printing each file on its own.
+    let mut each = Vec::new();
+    for f in &files {
+        each.extend(earshot(&["trail", "print", f], &[]).stdout);
+    }
+    let mut args = vec!["trail", "print", "--threads", "2"];
+    args.extend(files.iter().map(String::as_str));
+    assert_eq!(earshot(&args, &[]).stdout, each);
+}
+
+#[test]
+fn a_missing_file_is_an_error_before_anything_is_printed() {
+    let a = fixture("macos_network.bsm");
+    let args = [
+        "trail",
+        "print",
+        "--threads",
+        "2",
+        a.to_str().unwrap(),
+        "/nonexistent/x.bsm",
+    ];
+    let out = earshot(&args, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/x.bsm"));
+}
+
+#[test]
+fn a_closed_pipe_is_not_an_error() {
+    use std::io::Read;
+    let f = fixture("mixed_sample.bsm");
+    let f = f.to_str().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_earshot"))
+        .args(["trail", "print", "--threads", "2", f, f, f, f, f, f, f, f])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 100];
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+}

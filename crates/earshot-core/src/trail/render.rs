@@ -10,7 +10,8 @@
 
 use std::fs::File;
 use std::io::{self, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
 
 use bsm::names::EventNames;
 use bsm::read::{Item, Reader};
@@ -40,7 +41,7 @@ pub struct Renderer<'a, W: Write> {
     out: W,
     format: Format,
     filter: &'a Filter,
-    names: &'a dyn EventNames,
+    names: &'a (dyn EventNames + Sync),
     line: Vec<u8>,
     xml: String,
     /// Whether the document prologue (XML) has been written.
@@ -59,7 +60,12 @@ pub enum RenderError {
 }
 
 impl<'a, W: Write> Renderer<'a, W> {
-    pub fn new(out: W, format: Format, filter: &'a Filter, names: &'a dyn EventNames) -> Self {
+    pub fn new(
+        out: W,
+        format: Format,
+        filter: &'a Filter,
+        names: &'a (dyn EventNames + Sync),
+    ) -> Self {
         Renderer {
             out,
             format,
@@ -249,6 +255,154 @@ impl<'a, W: Write> Renderer<'a, W> {
         }
         Ok(())
     }
+}
+
+/// What a worker sends for one file: rendered bytes in order, then the end.
+enum Piece {
+    Bytes(Vec<u8>),
+    Done(Result<StreamEnd, RenderError>),
+}
+
+/// Rendered bytes travel in pieces of about this size; with `PIECES_IN_FLIGHT`
+/// per file and one file per worker ahead of the writer, memory stays a few
+/// MiB per worker whatever the trails' sizes.
+const PIECE: usize = 1 << 20;
+const PIECES_IN_FLIGHT: usize = 4;
+
+/// A `Write` that hands full pieces to the ordered writer.
+struct PieceWriter {
+    buf: Vec<u8>,
+    tx: SyncSender<Piece>,
+}
+
+impl PieceWriter {
+    fn send(&mut self) -> io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let piece = std::mem::replace(&mut self.buf, Vec::with_capacity(PIECE + 64 * 1024));
+        // The writer hung up (output failed, e.g. a closed pipe): stop rendering.
+        self.tx
+            .send(Piece::Bytes(piece))
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "output closed"))
+    }
+}
+
+impl Write for PieceWriter {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(b);
+        if self.buf.len() >= PIECE {
+            self.send()?;
+        }
+        Ok(b.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.send()
+    }
+}
+
+/// Renders `inputs` (path, may-still-grow) into `out` in order, as consecutive
+/// `Renderer::file` calls would, but with up to `threads` files rendered at once:
+/// trails split naturally by file, and decoding plus formatting (not reading)
+/// is the cost of print/export. Returns each file's `StreamEnd`, or the first
+/// error in file order after writing everything before it.
+pub fn render_files<W: Write>(
+    inputs: &[(PathBuf, bool)],
+    format: Format,
+    filter: &Filter,
+    names: &(dyn EventNames + Sync),
+    mut out: W,
+    threads: usize,
+) -> Result<Vec<StreamEnd>, RenderError> {
+    let threads = threads.clamp(1, inputs.len().max(1));
+    if threads == 1 {
+        let mut r = Renderer::new(out, format, filter, names);
+        let mut ends = Vec::with_capacity(inputs.len());
+        for (path, growing) in inputs {
+            ends.push(r.file(path, *growing)?);
+        }
+        r.finish().map_err(RenderError::Write)?;
+        return Ok(ends);
+    }
+
+    let (senders, receivers): (Vec<SyncSender<Piece>>, Vec<Receiver<Piece>>) = inputs
+        .iter()
+        .map(|_| sync_channel(PIECES_IN_FLIGHT))
+        .unzip();
+    let mut senders: Vec<Option<SyncSender<Piece>>> = senders.into_iter().map(Some).collect();
+    // Worker w renders files w, w + threads, … in turn; the writer drains files in
+    // order, so a worker only ever waits for files before its own (no deadlock).
+    let mut plans: Vec<Vec<(usize, SyncSender<Piece>)>> =
+        (0..threads).map(|_| Vec::new()).collect();
+    for (i, tx) in senders.iter_mut().enumerate() {
+        if let Some(tx) = tx.take() {
+            plans[i % threads].push((i, tx));
+        }
+    }
+    std::thread::scope(|s| {
+        for plan in plans {
+            s.spawn(move || {
+                for (i, tx) in plan {
+                    let (path, growing) = &inputs[i];
+                    let mut w = PieceWriter {
+                        buf: Vec::with_capacity(PIECE + 64 * 1024),
+                        tx: tx.clone(),
+                    };
+                    let mut r = Renderer::new(&mut w, format, filter, names);
+                    // The writer owns the document prologue and epilogue.
+                    r.started = true;
+                    let result = r.file(path, *growing);
+                    drop(r);
+                    let result = match w.send() {
+                        Ok(()) => result,
+                        Err(e) => result.and(Err(RenderError::Write(e))),
+                    };
+                    let failed = result.is_err();
+                    if tx.send(Piece::Done(result)).is_err() || failed {
+                        // Writer gone, or this file failed: later files would
+                        // never be written, so stop.
+                        return;
+                    }
+                }
+            });
+        }
+
+        // Moved in, so an early return below drops them before the scope joins the
+        // workers: a worker blocked on a full channel then sees the hang-up.
+        let receivers = receivers;
+        let mut ends = Vec::with_capacity(inputs.len());
+        let write = |out: &mut W, b: &[u8]| out.write_all(b).map_err(RenderError::Write);
+        if format == Format::Xml {
+            write(
+                &mut out,
+                b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<audit>\n",
+            )?;
+        }
+        for rx in &receivers {
+            loop {
+                match rx.recv() {
+                    Ok(Piece::Bytes(b)) => write(&mut out, &b)?,
+                    Ok(Piece::Done(r)) => {
+                        ends.push(r?);
+                        break;
+                    }
+                    // A worker stopped early after an error it already reported
+                    // for an earlier file; that error was returned above.
+                    Err(_) => {
+                        return Err(RenderError::Write(io::Error::other(
+                            "a render worker stopped unexpectedly",
+                        )))
+                    }
+                }
+            }
+        }
+        if format == Format::Xml {
+            write(&mut out, b"</audit>\n")?;
+        }
+        out.flush().map_err(RenderError::Write)?;
+        Ok(ends)
+    })
 }
 
 /// Tables name events the way praudit does (first audit_event line for a

@@ -1,0 +1,65 @@
+//! Rendering many files in parallel gives the bytes of rendering them one by one,
+//! and an unreadable file stops output after the files before it.
+
+use std::path::PathBuf;
+
+use earshot_core::trail::render::{render_files, Format, RenderError};
+use earshot_core::trail::{Filter, Tables};
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/bsm")
+        .join(name)
+}
+
+fn inputs(stems: &[&str]) -> Vec<(PathBuf, bool)> {
+    stems
+        .iter()
+        .map(|s| (fixture(&format!("{s}.bsm")), false))
+        .collect()
+}
+
+const ALL: [&str; 8] = [
+    "mixed_sample",
+    "truncated",
+    "macos_process_file",
+    "corrupt_midstream",
+    "empty_trail",
+    "odd_tokens",
+    "zero_bytes",
+    "macos_identity_token",
+];
+
+#[test]
+fn parallel_equals_sequential_in_every_format() {
+    let tables = Tables::apple();
+    let filter = Filter::all();
+    let files = inputs(&ALL);
+    for format in [Format::Praudit, Format::Json, Format::Xml, Format::Bsm] {
+        let mut one = Vec::new();
+        let ends1 = render_files(&files, format, &filter, &tables, &mut one, 1).unwrap();
+        let mut two = Vec::new();
+        let ends2 = render_files(&files, format, &filter, &tables, &mut two, 2).unwrap();
+        assert_eq!(one, two, "{format:?}");
+        assert_eq!(ends1, ends2, "{format:?}");
+        assert!(!one.is_empty());
+    }
+}
+
+#[test]
+fn a_failing_file_ends_output_after_the_files_before_it() {
+    let tables = Tables::apple();
+    let filter = Filter::all();
+    let mut files = inputs(&["macos_network", "mixed_sample"]);
+    files.insert(1, (PathBuf::from("/nonexistent/trail.bsm"), false));
+    for threads in [1, 2] {
+        let mut out = Vec::new();
+        let r = render_files(&files, Format::Praudit, &filter, &tables, &mut out, threads);
+        assert!(matches!(r, Err(RenderError::Read(_))), "{threads}");
+        assert_eq!(
+            String::from_utf8_lossy(&out).lines().count(),
+            12,
+            "{threads}"
+        );
+    }
+}
