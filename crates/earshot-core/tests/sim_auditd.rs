@@ -623,3 +623,15 @@ fn immutable_files_cannot_be_replaced_like_on_macos() {
     mac.write_file_atomically(ac, b"flags:lo\n", 0o440).unwrap();
     assert_eq!(mac.read_file(ac).unwrap(), b"flags:lo\n");
 }
+
+#[test]
+fn acls_are_recorded_on_the_simulated_mac() {
+    let dir = tempfile::tempdir().unwrap();
+    let mac = init_mac(dir.path(), "laptop", None, 0.0, 1);
+    let audit = Path::new("/var/audit");
+    assert_eq!(mac.metadata(audit).unwrap().has_acl, Some(false));
+    mac.set_acl(audit, true).unwrap();
+    assert_eq!(mac.metadata(audit).unwrap().has_acl, Some(true));
+    mac.set_acl(audit, false).unwrap();
+    assert_eq!(mac.metadata(audit).unwrap().has_acl, Some(false));
+}

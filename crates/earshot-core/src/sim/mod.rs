@@ -132,6 +132,7 @@ pub fn init(dir: &Path, opts: &InitOptions) -> Result<InitReport, SystemError> {
         profile: prof.name.into(),
         seed: opts.seed,
         file_flags: Default::default(),
+        file_acls: Default::default(),
         host_pid: None,
         auditd: AuditdState::new(opts.seed, start),
     };

@@ -139,6 +139,10 @@ pub struct FileMeta {
     /// BSD file flags (`st_flags`, e.g. [`UF_IMMUTABLE`]); `None` where the platform
     /// has no such field (Linux) and no simulated value was recorded.
     pub flags: Option<u32>,
+    /// Whether an extended ACL is attached (what `ls -le` lists; mSCP wants none on
+    /// audit_control, the trail folder and the trails). `None` where it cannot be
+    /// determined (not macOS, or the query failed).
+    pub has_acl: Option<bool>,
 }
 
 impl FileMeta {
@@ -372,7 +376,43 @@ pub(crate) fn real_metadata(real: &Path) -> io::Result<FileMeta> {
         mtime_secs: m.mtime(),
         mtime_nanos: u32::try_from(m.mtime_nsec()).unwrap_or(0),
         flags: platform_flags(&m),
+        has_acl: platform_acl(real),
     })
+}
+
+/// macOS keeps ACLs outside `stat`; libc's `acl_get_link_np` (no link following,
+/// like `lstat`) returns NULL with ENOENT when there is none.
+#[cfg(target_os = "macos")]
+fn platform_acl(real: &Path) -> Option<bool> {
+    use std::ffi::{c_char, c_int, c_void, CString};
+    use std::os::unix::ffi::OsStrExt;
+    extern "C" {
+        fn acl_get_link_np(path: *const c_char, acl_type: c_int) -> *mut c_void;
+        fn acl_get_entry(acl: *mut c_void, entry_id: c_int, entry: *mut *mut c_void) -> c_int;
+        fn acl_free(obj: *mut c_void) -> c_int;
+    }
+    // <sys/acl.h>: ACL_TYPE_EXTENDED, ACL_FIRST_ENTRY.
+    const ACL_TYPE_EXTENDED: c_int = 0x0000_0100;
+    const ACL_FIRST_ENTRY: c_int = 0;
+    let path = CString::new(real.as_os_str().as_bytes()).ok()?;
+    // SAFETY: `path` is a valid NUL-terminated string for the duration of the call.
+    let acl = unsafe { acl_get_link_np(path.as_ptr(), ACL_TYPE_EXTENDED) };
+    if acl.is_null() {
+        return match io::Error::last_os_error().raw_os_error() {
+            Some(code) if code == rustix::io::Errno::NOENT.raw_os_error() => Some(false),
+            _ => None,
+        };
+    }
+    let mut entry: *mut c_void = std::ptr::null_mut();
+    // SAFETY: `acl` is the non-null object libc returned; it is freed exactly once.
+    let has_entry = unsafe { acl_get_entry(acl, ACL_FIRST_ENTRY, &mut entry) } == 0;
+    unsafe { acl_free(acl) };
+    Some(has_entry)
+}
+
+#[cfg(not(target_os = "macos"))]
+fn platform_acl(_real: &Path) -> Option<bool> {
+    None
 }
 
 #[cfg(target_os = "macos")]

@@ -5,7 +5,7 @@
 //! Commands answer in the same documented text formats the real tools print, so the
 //! status code goes through the very parsers that [`super::MacOs`] uses.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
@@ -62,6 +62,9 @@ pub struct SimulatedState {
     /// BSD file flags (e.g. uchg) set on simulated paths, keyed by macOS path.
     #[serde(default)]
     pub file_flags: BTreeMap<String, u32>,
+    /// macOS paths that carry an extended ACL (none on a stock simulated Mac).
+    #[serde(default)]
+    pub file_acls: BTreeSet<String>,
     /// Process id of an `earshot sim run` hosting the daemon, if any; audit commands
     /// are then queued in the control file for it instead of being run in-process.
     #[serde(default)]
@@ -185,6 +188,25 @@ impl SimulatedMac {
             state.file_flags.remove(&key);
         } else {
             state.file_flags.insert(key, flags);
+        }
+        self.save_state(&state)
+    }
+
+    /// `chmod +a` / `chmod -N` on the simulated Mac: whether `mac_path` carries an
+    /// extended ACL.
+    pub fn set_acl(&self, mac_path: &Path, present: bool) -> Result<(), SystemError> {
+        let key = mac_path
+            .to_str()
+            .ok_or_else(|| SystemError::NotAbsolute {
+                path: mac_path.to_path_buf(),
+            })?
+            .to_string();
+        self.resolve(mac_path)?;
+        let mut state = self.load_state()?;
+        if present {
+            state.file_acls.insert(key);
+        } else {
+            state.file_acls.remove(&key);
         }
         self.save_state(&state)
     }
@@ -375,11 +397,13 @@ impl System for SimulatedMac {
             }
         }
         if let Ok(state) = self.load_state() {
-            if let Some(f) = mac_path.to_str().and_then(|p| state.file_flags.get(p)) {
-                meta.flags = Some(*f);
-            } else {
-                meta.flags = Some(0);
-            }
+            let key = mac_path.to_str();
+            meta.flags = Some(
+                key.and_then(|p| state.file_flags.get(p))
+                    .copied()
+                    .unwrap_or(0),
+            );
+            meta.has_acl = Some(key.is_some_and(|p| state.file_acls.contains(p)));
         }
         Ok(meta)
     }
