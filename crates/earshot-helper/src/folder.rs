@@ -21,6 +21,8 @@ pub struct FolderPlatform {
     /// When set, each `audit -s` waits for one message (tests hold an apply
     /// in the middle of the pipeline, with the mutation lock taken).
     reload_gate: Mutex<Option<std::sync::mpsc::Receiver<()>>>,
+    /// audit_control's BSD flags, and every value `chflags` set, in order.
+    flags: Mutex<(Option<u32>, Vec<u32>)>,
 }
 
 impl FolderPlatform {
@@ -31,6 +33,7 @@ impl FolderPlatform {
             ops: Mutex::new(Vec::new()),
             fail_reload: false.into(),
             reload_gate: Mutex::new(None),
+            flags: Mutex::new((None, Vec::new())),
         }
     }
 
@@ -51,6 +54,16 @@ impl FolderPlatform {
         let (tx, rx) = std::sync::mpsc::channel();
         *self.reload_gate.lock().unwrap_or_else(|e| e.into_inner()) = Some(rx);
         tx
+    }
+
+    /// Give audit_control BSD flags (as `chflags` by an admin would).
+    pub fn put_flags(&self, flags: u32) {
+        self.flags.lock().unwrap_or_else(|e| e.into_inner()).0 = Some(flags);
+    }
+
+    /// The flags now, and every value the keeper set, in order.
+    pub fn flag_history(&self) -> (Option<u32>, Vec<u32>) {
+        self.flags.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Make `audit -s` fail, as it does when auditd is not loaded.
@@ -97,6 +110,17 @@ impl Platform for FolderPlatform {
 
     fn findings(&self) -> Vec<Finding> {
         Vec::new()
+    }
+
+    fn control_flags(&self) -> Option<u32> {
+        self.flags.lock().unwrap_or_else(|e| e.into_inner()).0
+    }
+
+    fn set_control_flags(&self, flags: u32) -> std::io::Result<()> {
+        let mut f = self.flags.lock().unwrap_or_else(|e| e.into_inner());
+        f.0 = Some(flags);
+        f.1.push(flags);
+        Ok(())
     }
 
     fn trail_stats(&self) -> Result<TrailStatsReport, String> {

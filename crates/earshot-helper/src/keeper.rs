@@ -32,7 +32,7 @@ use tokio::sync::broadcast;
 use crate::fault::Faults;
 use crate::fsutil::{create_private_dir, sync_dir, write_atomic, StateError};
 use crate::history::{state_hash, History, Revision};
-use crate::platform::{severity_rank, Assessor, AuditOp, Platform};
+use crate::platform::{severity_rank, Assessor, AuditOp, Platform, SF_IMMUTABLE, UF_IMMUTABLE};
 
 /// Prefix of the temp files the pipeline creates next to audit_control.
 const TEMP_PREFIX: &str = ".audit_control.earshot-tmp.";
@@ -704,21 +704,24 @@ impl Keeper {
             return Err(e);
         }
         self.faults.hit("temp-written")?;
-        let flags = file_flags::get(path);
-        let immutable = flags.is_some_and(file_flags::is_immutable);
-        if immutable {
-            file_flags::set(path, flags.unwrap_or(0) & !file_flags::UF_IMMUTABLE)?;
-        }
+        let flags = match self.clear_user_immutable() {
+            Ok(flags) => flags,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e);
+            }
+        };
         if let Err(e) = std::fs::rename(&tmp, path) {
             let _ = std::fs::remove_file(&tmp);
-            if let Some(f) = flags.filter(|_| immutable) {
-                let _ = file_flags::set(path, f);
+            if let Some(f) = flags {
+                let _ = self.platform.set_control_flags(f);
             }
             return Err(e);
         }
         self.faults.hit("renamed")?;
-        if let Some(f) = flags.filter(|_| immutable) {
-            file_flags::set(path, f)?;
+        if let Some(f) = flags {
+            // rename(2) replaced the inode: the new file starts without flags.
+            self.platform.set_control_flags(f)?;
         }
         std::fs::File::open(dir)?.sync_all()?;
         self.faults.hit("dir-synced")
@@ -727,10 +730,7 @@ impl Keeper {
     fn remove_control(&self, path: &Path, dir: &Path) -> std::io::Result<()> {
         self.faults.hit("write")?;
         self.faults.hit("temp-written")?;
-        let flags = file_flags::get(path);
-        if flags.is_some_and(file_flags::is_immutable) {
-            file_flags::set(path, flags.unwrap_or(0) & !file_flags::UF_IMMUTABLE)?;
-        }
+        self.clear_user_immutable()?;
         match std::fs::remove_file(path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -739,6 +739,27 @@ impl Keeper {
         self.faults.hit("renamed")?;
         std::fs::File::open(dir)?.sync_all()?;
         self.faults.hit("dir-synced")
+    }
+
+    /// Clear `uchg` so the file can be replaced; returns the flags to put back
+    /// afterwards (`None` when nothing was cleared). `schg` cannot be cleared
+    /// by a running system (securelevel), so it is refused with EPERM, as the
+    /// rename would be.
+    fn clear_user_immutable(&self) -> std::io::Result<Option<u32>> {
+        let Some(flags) = self.platform.control_flags() else {
+            return Ok(None);
+        };
+        if flags & SF_IMMUTABLE != 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::PermissionDenied,
+                "audit_control is system-immutable (schg); clear it in single-user mode first",
+            ));
+        }
+        if flags & UF_IMMUTABLE == 0 {
+            return Ok(None);
+        }
+        self.platform.set_control_flags(flags & !UF_IMMUTABLE)?;
+        Ok(Some(flags))
     }
 
     fn confirmation(&self, rev: &Revision) -> Result<Option<Confirmation>, ApiError> {
@@ -885,48 +906,5 @@ impl Keeper {
         self.platform
             .audit(op)
             .map_err(|e| ApiError::new(ErrorCode::Io, format!("audit: {e}")))
-    }
-}
-
-/// BSD file flags (`uchg`), present on macOS only.
-mod file_flags {
-    use std::path::Path;
-
-    /// `UF_IMMUTABLE` from `<sys/stat.h>`.
-    pub const UF_IMMUTABLE: u32 = 0x0000_0002;
-
-    pub fn is_immutable(flags: u32) -> bool {
-        flags & UF_IMMUTABLE != 0
-    }
-
-    #[cfg(target_os = "macos")]
-    pub fn get(path: &Path) -> Option<u32> {
-        use std::os::macos::fs::MetadataExt;
-        std::fs::symlink_metadata(path).ok().map(|m| m.st_flags())
-    }
-
-    #[cfg(target_os = "macos")]
-    pub fn set(path: &Path, flags: u32) -> std::io::Result<()> {
-        use std::os::unix::ffi::OsStrExt;
-        let c = std::ffi::CString::new(path.as_os_str().as_bytes())
-            .map_err(|_| std::io::Error::other("path contains NUL"))?;
-        // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
-        let rc = unsafe { libc::lchflags(c.as_ptr(), flags as _) };
-        if rc == 0 {
-            Ok(())
-        } else {
-            Err(std::io::Error::last_os_error())
-        }
-    }
-
-    /// Linux has no BSD flags; the simulated Mac never sets `uchg`.
-    #[cfg(not(target_os = "macos"))]
-    pub fn get(_path: &Path) -> Option<u32> {
-        None
-    }
-
-    #[cfg(not(target_os = "macos"))]
-    pub fn set(_path: &Path, _flags: u32) -> std::io::Result<()> {
-        Ok(())
     }
 }

@@ -36,6 +36,14 @@ pub trait Platform: Send + Sync + 'static {
     /// Health findings beyond what the keeper knows (auditd running, headroom...).
     fn findings(&self) -> Vec<Finding>;
     fn trail_stats(&self) -> Result<TrailStatsReport, String>;
+    /// BSD flags of audit_control (`None` where the system has none).
+    fn control_flags(&self) -> Option<u32> {
+        real_flags::get(&self.control_path())
+    }
+    /// Set audit_control's BSD flags (`chflags`).
+    fn set_control_flags(&self, flags: u32) -> std::io::Result<()> {
+        real_flags::set(&self.control_path(), flags)
+    }
     /// The user name for a uid, for history (falls back to the number).
     fn user_name(&self, uid: u32) -> String {
         uid.to_string()
@@ -61,6 +69,11 @@ pub trait Assessor: Send + Sync + 'static {
     fn assess(&self, old: &[u8], new: &[u8]) -> Assessment;
 }
 
+/// `UF_IMMUTABLE` (`uchg`) from `<sys/stat.h>`.
+pub const UF_IMMUTABLE: u32 = 0x0000_0002;
+/// `SF_IMMUTABLE` (`schg`).
+pub const SF_IMMUTABLE: u32 = 0x0002_0000;
+
 /// Map a health level to its severity rank (higher is worse) for sorting.
 pub fn severity_rank(level: HealthLevel) -> u8 {
     match level {
@@ -68,5 +81,42 @@ pub fn severity_rank(level: HealthLevel) -> u8 {
         HealthLevel::Off => 1,
         HealthLevel::Warning => 2,
         HealthLevel::Error => 3,
+    }
+}
+
+/// BSD file flags on the real file system (macOS only).
+pub(crate) mod real_flags {
+    use std::path::Path;
+
+    #[cfg(target_os = "macos")]
+    pub fn get(path: &Path) -> Option<u32> {
+        use std::os::macos::fs::MetadataExt;
+        std::fs::symlink_metadata(path).ok().map(|m| m.st_flags())
+    }
+
+    #[cfg(target_os = "macos")]
+    pub fn set(path: &Path, flags: u32) -> std::io::Result<()> {
+        use std::os::unix::ffi::OsStrExt;
+        let c = std::ffi::CString::new(path.as_os_str().as_bytes())
+            .map_err(|_| std::io::Error::other("path contains NUL"))?;
+        // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
+        let rc = unsafe { libc::lchflags(c.as_ptr(), flags as _) };
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(std::io::Error::last_os_error())
+        }
+    }
+
+    /// Linux has no BSD flags (the simulated Mac keeps its own; see
+    /// `SystemPlatform`).
+    #[cfg(not(target_os = "macos"))]
+    pub fn get(_path: &Path) -> Option<u32> {
+        None
+    }
+
+    #[cfg(not(target_os = "macos"))]
+    pub fn set(_path: &Path, _flags: u32) -> std::io::Result<()> {
+        Ok(())
     }
 }

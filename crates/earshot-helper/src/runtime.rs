@@ -19,8 +19,9 @@ pub fn platform(
     let cache = state_dir.join("cache");
     match root {
         Some(root) => {
-            let (sys, host) = open_simulated(root)?;
-            Ok((Arc::new(SystemPlatform::new(sys, "simulated", cache)), host))
+            let (sys, mac, host) = open_simulated(root)?;
+            let platform = SystemPlatform::new(sys, "simulated", cache).with_simulated(mac);
+            Ok((Arc::new(platform), host))
         }
         None => Ok((
             Arc::new(SystemPlatform::new(

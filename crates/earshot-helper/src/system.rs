@@ -24,6 +24,8 @@ pub struct SystemPlatform {
     /// `"macos"` or `"simulated"` (as `earshot_core::status` names them).
     kind: &'static str,
     cache_dir: PathBuf,
+    /// The simulated Mac, whose BSD flags live in its state file.
+    sim: Option<SimulatedMac>,
 }
 
 impl std::fmt::Debug for SystemPlatform {
@@ -41,7 +43,14 @@ impl SystemPlatform {
             sys,
             kind,
             cache_dir,
+            sim: None,
         }
+    }
+
+    /// Route `chflags` to the simulated Mac's flag table.
+    pub fn with_simulated(mut self, mac: SimulatedMac) -> SystemPlatform {
+        self.sim = Some(mac);
+        self
     }
 
     fn trail_dirs(&self) -> Vec<PathBuf> {
@@ -160,6 +169,22 @@ impl Platform for SystemPlatform {
         Ok(report)
     }
 
+    fn control_flags(&self) -> Option<u32> {
+        self.sys
+            .metadata(Path::new(AUDIT_CONTROL))
+            .ok()
+            .and_then(|m| m.flags)
+    }
+
+    fn set_control_flags(&self, flags: u32) -> std::io::Result<()> {
+        match &self.sim {
+            Some(mac) => mac
+                .set_flags(Path::new(AUDIT_CONTROL), flags)
+                .map_err(std::io::Error::other),
+            None => crate::platform::real_flags::set(&self.control_path(), flags),
+        }
+    }
+
     fn user_name(&self, uid: u32) -> String {
         crate::peer::user_name(uid)
     }
@@ -190,7 +215,9 @@ fn alive(pid: u32) -> bool {
 /// Open the simulated Mac in `root`. Unless another live process already hosts
 /// its auditd (then `audit` commands are queued to it through the folder), the
 /// daemon is loaded into this process and returned for [`SimHost::tick`].
-pub fn open_simulated(root: &Path) -> anyhow::Result<(Arc<dyn System>, Option<SimHost>)> {
+pub fn open_simulated(
+    root: &Path,
+) -> anyhow::Result<(Arc<dyn System>, SimulatedMac, Option<SimHost>)> {
     use anyhow::Context;
     let mac = SimulatedMac::open(root)
         .with_context(|| format!("opening simulated Mac {}", root.display()))?;
@@ -201,7 +228,7 @@ pub fn open_simulated(root: &Path) -> anyhow::Result<(Arc<dyn System>, Option<Si
         .host_pid
         .is_some_and(|p| p != std::process::id() && alive(p))
     {
-        return Ok((Arc::new(mac), None));
+        return Ok((Arc::new(mac.clone()), mac, None));
     }
     // Simulated time continues from where the folder's history ends, or from
     // now if that lies in the past.
@@ -222,6 +249,7 @@ pub fn open_simulated(root: &Path) -> anyhow::Result<(Arc<dyn System>, Option<Si
     hosted.host(auditd.clone());
     Ok((
         Arc::new(hosted),
+        mac.clone(),
         Some(SimHost {
             auditd,
             mac,

@@ -498,3 +498,29 @@ fn an_auto_revert_restores_even_a_previous_file_the_grammar_rejects() {
     assert_eq!(err.code, ErrorCode::Validation);
     assert_eq!(mac.bytes(), ORIGINAL.as_bytes());
 }
+
+#[test]
+fn uchg_is_cleared_for_the_rename_and_restored_after() {
+    use earshot_helper::platform::{SF_IMMUTABLE, UF_IMMUTABLE};
+    let mac = Mac::new();
+    let (keeper, platform) = mac.open();
+    platform.put_flags(UF_IMMUTABLE);
+    let new = with_flags("lo,aa,ad");
+    keeper
+        .apply(&new, &terms(ORIGINAL.as_bytes()), &alice())
+        .unwrap();
+    assert_eq!(mac.bytes(), new.as_bytes());
+    let (now, sets) = platform.flag_history();
+    assert_eq!(sets, vec![0, UF_IMMUTABLE], "cleared, then restored");
+    assert_eq!(now, Some(UF_IMMUTABLE));
+
+    // schg cannot be cleared on a running system: refuse, file untouched.
+    platform.put_flags(SF_IMMUTABLE);
+    let err = keeper
+        .apply(&with_flags("lo"), &terms(new.as_bytes()), &alice())
+        .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Io);
+    assert!(err.reason.contains("schg"), "{}", err.reason);
+    assert_eq!(mac.bytes(), new.as_bytes());
+    assert_eq!(platform.flag_history().0, Some(SF_IMMUTABLE));
+}
