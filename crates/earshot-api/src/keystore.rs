@@ -313,12 +313,18 @@ mod tests {
         let install = crate::auth::InstallSecret::load_or_create(&file).unwrap();
         let store = KeyStore::mock().unwrap();
         assert_eq!(store.import(&file).unwrap(), install.install_id);
-        assert_eq!(store.load(&install.install_id).unwrap(), Some(install.secret.clone()));
+        assert_eq!(
+            store.load(&install.install_id).unwrap(),
+            Some(install.secret.clone())
+        );
 
         let other = KeyStore::mock().unwrap();
         let text = std::fs::read_to_string(&file).unwrap();
         assert_eq!(other.import_text(&text).unwrap(), install.install_id);
-        assert_eq!(other.load(&install.install_id).unwrap(), Some(install.secret));
+        assert_eq!(
+            other.load(&install.install_id).unwrap(),
+            Some(install.secret)
+        );
         assert!(matches!(
             other.import_text("not a secret"),
             Err(KeyStoreError::Pairing(_))
