@@ -173,19 +173,6 @@ fn crash(mac: &SimulatedMac) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Takes the queued control lines (rename first, so lines appended meanwhile land
-/// in a fresh file and are not lost).
-fn take_control_lines(mac: &SimulatedMac) -> Vec<String> {
-    let path = mac.control_path();
-    let taken = path.with_extension("taken");
-    if std::fs::rename(&path, &taken).is_err() {
-        return Vec::new();
-    }
-    let text = std::fs::read_to_string(&taken).unwrap_or_default();
-    let _ = std::fs::remove_file(&taken);
-    text.lines().map(str::to_string).collect()
-}
-
 fn run_daemon(dir: &Path, speed: f64, duration: Option<f64>, tick_ms: u64) -> Result<ExitCode> {
     if !(speed.is_finite() && speed > 0.0) {
         bail!("--speed must be a positive number");
@@ -216,7 +203,7 @@ fn run_daemon(dir: &Path, speed: f64, duration: Option<f64>, tick_ms: u64) -> Re
         let elapsed = wall0.elapsed().as_secs_f64() * speed;
         let target = start + duration.map_or(elapsed, |d| elapsed.min(d));
         clock.set(SystemTime::UNIX_EPOCH + Duration::from_secs_f64(target));
-        for line in take_control_lines(&mac) {
+        for line in mac.take_control_lines() {
             match sim::parse_control_word(&line) {
                 Some(Some(cmd)) => {
                     if let Err(e) = d.command(cmd, clock.now()) {

@@ -635,3 +635,45 @@ fn acls_are_recorded_on_the_simulated_mac() {
     mac.set_acl(audit, false).unwrap();
     assert_eq!(mac.metadata(audit).unwrap().has_acl, Some(false));
 }
+
+#[test]
+fn commands_queue_for_a_daemon_hosted_by_another_process() {
+    let dir = tempfile::tempdir().unwrap();
+    let mac = init_mac(dir.path(), "laptop", None, 0.1, 2);
+    // Any live process other than us stands in for `earshot sim run`.
+    let mut host = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .unwrap();
+    let mut state = mac.load_state().unwrap();
+    state.host_pid = Some(host.id());
+    mac.save_state(&state).unwrap();
+    let n = trail_files(dir.path()).len();
+    assert!(mac.run(Command::Audit(AuditCmd::Rotate)).unwrap().success());
+    assert!(mac.run(Command::Audit(AuditCmd::Sync)).unwrap().success());
+    assert!(mac.queue_for_host("crash").unwrap());
+    // Nothing happened here: the host acts on them.
+    assert_eq!(trail_files(dir.path()).len(), n);
+    assert_eq!(mac.take_control_lines(), ["rotate", "sync", "crash"]);
+    assert!(mac.take_control_lines().is_empty());
+    let words: Vec<_> = ["rotate", "sync", "crash", "bogus"]
+        .iter()
+        .map(|w| sim::parse_control_word(w))
+        .collect();
+    assert_eq!(
+        words,
+        [
+            Some(Some(AuditCmd::Rotate)),
+            Some(Some(AuditCmd::Sync)),
+            Some(None),
+            None
+        ]
+    );
+    host.kill().unwrap();
+    host.wait().unwrap();
+    // The host is gone: the command runs in-process again.
+    assert!(!mac.queue_for_host("rotate").unwrap());
+    let mac = mac.with_clock(VirtualClock::at_unix(T0 + 30));
+    assert!(mac.run(Command::Audit(AuditCmd::Rotate)).unwrap().success());
+    assert_eq!(trail_files(dir.path()).len(), n + 1);
+}

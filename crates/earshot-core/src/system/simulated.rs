@@ -294,6 +294,19 @@ impl SimulatedMac {
         Ok(true)
     }
 
+    /// Takes the queued control lines (for the process hosting the daemon). The file
+    /// is renamed first, so lines appended meanwhile land in a fresh file, not lost.
+    pub fn take_control_lines(&self) -> Vec<String> {
+        let path = self.control_path();
+        let taken = path.with_extension("taken");
+        if std::fs::rename(&path, &taken).is_err() {
+            return Vec::new();
+        }
+        let text = std::fs::read_to_string(&taken).unwrap_or_default();
+        let _ = std::fs::remove_file(&taken);
+        text.lines().map(str::to_string).collect()
+    }
+
     fn run_audit(&self, cmd: AuditCmd) -> Result<CommandOutput, SystemError> {
         let state = self.load_state()?;
         if cmd == AuditCmd::Check {
