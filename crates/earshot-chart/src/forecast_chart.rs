@@ -140,7 +140,7 @@ impl Plan {
         };
         let (ytop, yticks, yunit) = ticks::byte_ticks(top * 1.08, 5);
 
-        let x1 = now + horizon as u64;
+        let x1 = now.saturating_add(horizon as u64);
         let x0 = if hist_span >= DAY {
             hist_start
         } else {
@@ -178,7 +178,7 @@ impl Plan {
 
         Plan {
             x0,
-            x1: x1.max(x0 + 1),
+            x1: x1.max(x0.saturating_add(1)),
             now,
             history,
             projection,
@@ -315,7 +315,7 @@ impl Painter for ForecastPainter<'_> {
                 None => "minfree (kernel default 20 %)".to_string(),
             };
             root.draw(&Text::new(
-                format!("{pct}: volume full for auditd"),
+                format!("{pct} reached"),
                 label_at(ty),
                 theme.text(10.5, RED).pos(right_bottom),
             ))
@@ -407,10 +407,12 @@ impl Painter for ForecastPainter<'_> {
                     RED.filled(),
                 )))
                 .map_err(draw_err)?;
+            // Below and to the right: the projection arrives from the lower left
+            // and runs flat along the threshold afterwards, so that corner is free.
             root.draw(&Text::new(
                 ticks::month_day(t as u64),
-                (cx, cy + theme.px(8.0)),
-                theme.bold(10.5, RED).pos(Pos::new(HPos::Center, VPos::Top)),
+                (cx + theme.px(6.0), cy + theme.px(8.0)),
+                theme.bold(10.5, RED).pos(Pos::new(HPos::Left, VPos::Top)),
             ))
             .map_err(draw_err)?;
         }
@@ -435,9 +437,9 @@ impl Painter for ForecastPainter<'_> {
             entries.push(LegendEntry {
                 color: ORANGE,
                 dashed: true,
-                label: "Expire-after cap".into(),
+                label: "Expiry cap".into(),
                 value: human_bytes(cap as u64),
-                detail: "peak size, just before rotation".into(),
+                detail: "peak under expire-after".into(),
             });
         }
         entries.push(LegendEntry {
@@ -449,7 +451,7 @@ impl Painter for ForecastPainter<'_> {
                 .map(|m| format!("{m} %"))
                 .unwrap_or_else(|| "20 %".into()),
             detail: if p.show_threshold {
-                "folder size that fills the volume".into()
+                "size at which minfree is hit".into()
             } else {
                 "off the scale (see below)".into()
             },

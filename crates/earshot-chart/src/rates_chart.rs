@@ -96,7 +96,7 @@ impl Painter for RatesPainter<'_> {
         let ydec = ticks::decimals_for(ystep);
 
         // A window of zero length would make plotters divide by zero.
-        let (x0, x1) = (s.start, s.end.max(s.start + 1));
+        let (x0, x1) = (s.start, s.end.max(s.start.saturating_add(1)));
         let max_xticks = (plot.dim_in_pixel().0 as f64 / f64::from(theme.upx(95.0))) as usize;
         let (xstep, xticks) = ticks::time_ticks(x0, x1, max_xticks);
         let xticks: Vec<f64> = xticks.into_iter().map(|t| t as f64).collect();
@@ -122,7 +122,13 @@ impl Painter for RatesPainter<'_> {
                 ticks::clock(t)
             }
         };
-        let yfmt = |y: &f64| format!("{y:.ydec$}");
+        let yfmt = |y: &f64| {
+            if *y == 0.0 {
+                "0".to_string()
+            } else {
+                format!("{y:.ydec$}")
+            }
+        };
         chart
             .configure_mesh()
             .bold_line_style(GRID.stroke_width(1))

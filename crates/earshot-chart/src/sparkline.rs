@@ -35,6 +35,10 @@ impl Default for SparklineOptions {
     }
 }
 
+/// Internal drawing scale (see `sparkline`).
+const K: u32 = 4;
+const KI: i32 = K as i32;
+
 /// Opacity of the n-th class's line.
 const OPACITY: [f64; 4] = [1.0, 0.55, 0.38, 0.26];
 
@@ -43,12 +47,20 @@ const OPACITY: [f64; 4] = [1.0, 0.55, 0.38, 0.26];
 pub fn sparkline(series: &RateSeries, opts: &SparklineOptions) -> Result<String, ChartError> {
     check_size(opts.width, opts.height)?;
     ensure_fonts()?;
+    // plotters' SVG coordinates are whole numbers: at 48 px high a line would
+    // move in visible steps, so it draws at 4× and the viewBox scales it back.
+    let (w4, h4) = (opts.width.saturating_mul(K), opts.height.saturating_mul(K));
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (opts.width, opts.height)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (w4, h4)).into_drawing_area();
         paint(&root, series, opts)?;
         root.present().map_err(draw_err)?;
     }
+    let svg = svg.replacen(
+        &format!("width=\"{w4}\" height=\"{h4}\""),
+        &format!("width=\"{}\" height=\"{}\"", opts.width, opts.height),
+        1,
+    );
     let names: Vec<&str> = series
         .classes
         .iter()
@@ -89,12 +101,12 @@ fn paint<DB: DrawingBackend>(
     series: &RateSeries,
     opts: &SparklineOptions,
 ) -> Result<(), ChartError> {
-    let (w, h) = (opts.width as i32, opts.height as i32);
+    let (w, h) = (opts.width as i32 * KI, opts.height as i32 * KI);
     // Room for the stroke so a peak is not clipped in half.
-    let pad = 2;
+    let pad = 2 * KI;
     let area = root.margin(pad, pad, pad, pad);
     let x0 = series.start as f64;
-    let x1 = (series.end.max(series.start + 1)) as f64;
+    let x1 = series.end.max(series.start.saturating_add(1)) as f64;
     let drawn: Vec<_> = series
         .classes
         .iter()
@@ -107,17 +119,17 @@ fn paint<DB: DrawingBackend>(
         .fold(0.0, f64::max);
     if !series.has_data() {
         // A dotted baseline keeps the popover's layout; the words say why it is flat.
-        let y = h - pad - 1;
+        let y = h - pad - KI;
         let mut x = pad;
         while x < w - pad {
             root.draw(&PathElement::new(
-                vec![(x, y), ((x + 3).min(w - pad), y)],
-                INK.mix(0.35).stroke_width(1),
+                vec![(x, y), ((x + 3 * KI).min(w - pad), y)],
+                INK.mix(0.35).stroke_width(K),
             ))
             .map_err(draw_err)?;
-            x += 6;
+            x += 6 * KI;
         }
-        let size = (f64::from(opts.height) * 0.28).clamp(8.0, 14.0) * 1.24;
+        let size = (f64::from(opts.height) * 0.28).clamp(8.0, 14.0) * 1.24 * f64::from(K);
         root.draw(&Text::new(
             "No data yet",
             (w / 2, h / 2),
@@ -152,7 +164,7 @@ fn paint<DB: DrawingBackend>(
                 .map_err(draw_err)?;
         }
         let alpha = OPACITY[i.min(OPACITY.len() - 1)];
-        let width = if i == 0 { 2 } else { 1 };
+        let width = if i == 0 { 2 * K } else { K };
         chart
             .draw_series(LineSeries::new(pts, INK.mix(alpha).stroke_width(width)))
             .map_err(draw_err)?;

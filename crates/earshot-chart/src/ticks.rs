@@ -68,8 +68,15 @@ pub(crate) fn time_ticks(start: u64, end: u64, max_ticks: usize) -> (u64, Vec<u6
         .iter()
         .copied()
         .find(|s| span / s < max_ticks)
-        .unwrap_or(365 * 86_400);
-    let first = start.div_ceil(step) * step;
+        // Beyond the ladder (centuries of data, or garbage times): whole years, as
+        // many as it takes to stay within max_ticks.
+        .unwrap_or_else(|| {
+            let year = 365 * 86_400;
+            (span / max_ticks / year + 1).saturating_mul(year)
+        });
+    let Some(first) = start.div_ceil(step).checked_mul(step) else {
+        return (step, Vec::new());
+    };
     let ticks = (first..=end).step_by(step as usize).collect();
     (step, ticks)
 }
@@ -229,6 +236,11 @@ mod tests {
         let (step, t) = time_ticks(0, 86_400, 9);
         assert_eq!(step, 10_800);
         assert_eq!(t.len(), 9);
+        // Absurd spans stay within the tick budget.
+        let (_, t) = time_ticks(0, u64::MAX / 2, 8);
+        assert!(t.len() <= 9, "{}", t.len());
+        let (_, t) = time_ticks(u64::MAX - 10, u64::MAX, 8);
+        assert!(t.len() <= 9);
     }
 
     #[test]
