@@ -306,6 +306,10 @@ pub(crate) fn legend<DB: DrawingBackend>(
         }
         y += theme.px(14.0);
     }
+    if entries.is_empty() {
+        // A heading over nothing would look like a rendering fault.
+        return Ok(());
+    }
     area.draw(&Text::new(
         heading.to_string(),
         (left, y),

@@ -284,7 +284,7 @@ impl Painter for ForecastPainter<'_> {
 
         if v.forecast.is_none() {
             draw::no_data(
-                &plot,
+                &chart.plotting_area().strip_coord_spec(),
                 &theme,
                 "The trail folder could not be read, or holds no trails yet.",
             )?;

@@ -146,7 +146,7 @@ impl Painter for RatesPainter<'_> {
 
         if !has_data {
             draw::no_data(
-                &plot,
+                &chart.plotting_area().strip_coord_spec(),
                 &theme,
                 &format!(
                     "No audit records were written in the last {}.",
