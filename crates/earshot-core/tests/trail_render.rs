@@ -63,3 +63,52 @@ fn a_failing_file_ends_output_after_the_files_before_it() {
         );
     }
 }
+
+#[test]
+fn big_damaged_file_renders_the_same_in_pieces() {
+    // Several 1 MiB pieces, with junk and a cut record in the middle, so piece
+    // edges fall inside records and inside damage.
+    let dir = tempfile::tempdir().unwrap();
+    let sample = std::fs::read(fixture("mixed_sample.bsm")).unwrap();
+    let mut bytes = Vec::new();
+    for i in 0..70 {
+        bytes.extend_from_slice(&sample);
+        if i == 30 {
+            bytes.extend(std::iter::repeat_n(0u8, 3000));
+            bytes.extend_from_slice(&sample[..500]);
+        }
+    }
+    let p = dir.path().join("big.bsm");
+    std::fs::write(&p, &bytes).unwrap();
+    let files = vec![(p, false), (fixture("macos_process_file.bsm"), false)];
+    let tables = Tables::apple();
+    let lo = Filter::compile(
+        &earshot_core::trail::FilterSpec {
+            classes: vec!["lo".into(), "ex".into()],
+            ..Default::default()
+        },
+        &tables,
+    )
+    .unwrap();
+    for filter in [Filter::all(), lo] {
+        for format in [Format::Praudit, Format::Json, Format::Xml] {
+            let mut one = Vec::new();
+            let e1 = render_files(&files, format, &filter, &tables, &mut one, 1).unwrap();
+            let mut two = Vec::new();
+            let e2 = render_files(&files, format, &filter, &tables, &mut two, 2).unwrap();
+            assert!(one == two, "{format:?} {filter:?}: outputs differ");
+            assert_eq!(e1, e2);
+            // The junk and the cut record, with absolute offsets in the message too.
+            assert!(!e1[0].damage.is_empty());
+            let first = &e1[0].damage[0];
+            assert_eq!((first.offset, first.len), (31 * 52252, 3000));
+            assert!(
+                first
+                    .message
+                    .contains(&format!("at bytes {}..", 31 * 52252)),
+                "{}",
+                first.message
+            );
+        }
+    }
+}

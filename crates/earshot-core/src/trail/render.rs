@@ -11,14 +11,14 @@
 use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::mpsc::sync_channel;
 
 use bsm::names::EventNames;
 use bsm::read::{Item, Reader};
 use bsm::scan::{scan_select, ScanEnd};
 
 use super::filter::Filter;
-use super::stream::{stream_chunks, DamageNote, StreamEnd};
+use super::stream::{stream_chunks, stream_chunks_sized, DamageNote, StreamEnd};
 use super::summary::TrailError;
 use super::tables::Tables;
 
@@ -105,10 +105,18 @@ impl<'a, W: Write> Renderer<'a, W> {
         if let Some(e) = write_err {
             return Err(RenderError::Write(e));
         }
+        self.file_end(path, &end, growing)
+            .map_err(RenderError::Write)?;
+        Ok(end)
+    }
+
+    /// After a file's records: its damage, as `<damage>` elements (XML) or
+    /// `"type":"damage"` lines (JSON); nothing in the other formats.
+    fn file_end(&mut self, path: &Path, end: &StreamEnd, growing: bool) -> io::Result<()> {
         let tail: &[DamageNote] = if growing { &[] } else { &end.tail };
-        if self.format == Format::Xml {
-            for d in end.damage.iter().chain(tail) {
-                writeln!(
+        for d in end.damage.iter().chain(tail) {
+            match self.format {
+                Format::Xml => writeln!(
                     self.out,
                     "<damage file=\"{}\" kind=\"{}\" offset=\"{}\" len=\"{}\">{}</damage>",
                     bsm::xml::escape(path.as_os_str().as_encoded_bytes()),
@@ -116,26 +124,23 @@ impl<'a, W: Write> Renderer<'a, W> {
                     d.offset,
                     d.len,
                     bsm::xml::escape(d.message.as_bytes())
-                )
-                .map_err(RenderError::Write)?;
+                )?,
+                Format::Json => {
+                    let v = serde_json::json!({
+                        "type": "damage",
+                        "file": path,
+                        "offset": d.offset,
+                        "len": d.len,
+                        "kind": d.kind,
+                        "message": d.message,
+                    });
+                    serde_json::to_writer(&mut self.out, &v)?;
+                    self.out.write_all(b"\n")?;
+                }
+                Format::Praudit | Format::Bsm => return Ok(()),
             }
         }
-        if self.format == Format::Json {
-            for d in end.damage.iter().chain(tail) {
-                let v = serde_json::json!({
-                    "type": "damage",
-                    "file": path,
-                    "offset": d.offset,
-                    "len": d.len,
-                    "kind": d.kind,
-                    "message": d.message,
-                });
-                serde_json::to_writer(&mut self.out, &v)
-                    .map_err(|e| RenderError::Write(e.into()))?;
-                self.out.write_all(b"\n").map_err(RenderError::Write)?;
-            }
-        }
-        Ok(end)
+        Ok(())
     }
 
     fn chunk(&mut self, data: &[u8], base: u64) -> io::Result<ScanEnd> {
@@ -257,66 +262,38 @@ impl<'a, W: Write> Renderer<'a, W> {
     }
 }
 
-/// What a worker sends for one file: rendered bytes in order, then the end.
-enum Piece {
-    Bytes(Vec<u8>),
-    Done(Result<StreamEnd, RenderError>),
+/// Input bytes per rendering job in the parallel path: small, because each job
+/// in flight holds its input and its rendered output.
+const JOB_CHUNK: usize = 1 << 20;
+
+/// A piece of the file streamed to a worker: complete items only, so it renders
+/// on its own exactly as it would in the whole file.
+struct Job {
+    seq: u64,
+    data: Vec<u8>,
+    base: u64,
 }
 
-/// Rendered bytes travel in pieces of about this size; with `PIECES_IN_FLIGHT`
-/// per file and one file per worker ahead of the writer, memory stays a few
-/// MiB per worker whatever the trails' sizes.
-const PIECE: usize = 1 << 20;
-const PIECES_IN_FLIGHT: usize = 4;
-
-/// A `Write` that hands full pieces to the ordered writer.
-struct PieceWriter {
-    buf: Vec<u8>,
-    tx: SyncSender<Piece>,
-}
-
-impl PieceWriter {
-    fn send(&mut self) -> io::Result<()> {
-        if self.buf.is_empty() {
-            return Ok(());
-        }
-        let piece = std::mem::replace(&mut self.buf, Vec::with_capacity(PIECE + 64 * 1024));
-        // The writer hung up (output failed, e.g. a closed pipe): stop rendering.
-        self.tx
-            .send(Piece::Bytes(piece))
-            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "output closed"))
-    }
-}
-
-impl Write for PieceWriter {
-    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
-        self.buf.extend_from_slice(b);
-        if self.buf.len() >= PIECE {
-            self.send()?;
-        }
-        Ok(b.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        self.send()
-    }
-}
-
-/// Renders `inputs` (path, may-still-grow) into `out` in order, as consecutive
-/// `Renderer::file` calls would, but with up to `threads` files rendered at once:
-/// trails split naturally by file, and decoding plus formatting (not reading)
-/// is the cost of print/export. Returns each file's `StreamEnd`, or the first
-/// error in file order after writing everything before it.
+/// Renders `inputs` (path, may-still-grow) into `out` in order, exactly as
+/// consecutive `Renderer::file` calls would, using up to `threads` cores.
+///
+/// Decoding and formatting, not reading, is the cost of print/export, and it
+/// splits naturally into pieces of the trail: a reader thread streams each file,
+/// cuts it after the last complete item of every 1 MiB, and hands the pieces to
+/// workers; the calling thread puts the rendered pieces back in order. A fixed
+/// number of pieces is in flight at any time, so memory stays bounded (a few
+/// tens of MiB) whatever the trails' sizes. Returns each file's `StreamEnd`, or
+/// the first error after writing everything before it.
 pub fn render_files<W: Write>(
     inputs: &[(PathBuf, bool)],
     format: Format,
     filter: &Filter,
     names: &(dyn EventNames + Sync),
-    mut out: W,
+    out: W,
     threads: usize,
 ) -> Result<Vec<StreamEnd>, RenderError> {
-    let threads = threads.clamp(1, inputs.len().max(1));
-    if threads == 1 {
+    // Raw BSM output is a copy of bytes: nothing to share out.
+    if threads <= 1 || format == Format::Bsm {
         let mut r = Renderer::new(out, format, filter, names);
         let mut ends = Vec::with_capacity(inputs.len());
         for (path, growing) in inputs {
@@ -326,82 +303,140 @@ pub fn render_files<W: Write>(
         return Ok(ends);
     }
 
-    let (senders, receivers): (Vec<SyncSender<Piece>>, Vec<Receiver<Piece>>) = inputs
-        .iter()
-        .map(|_| sync_channel(PIECES_IN_FLIGHT))
-        .unzip();
-    let mut senders: Vec<Option<SyncSender<Piece>>> = senders.into_iter().map(Some).collect();
-    // Worker w renders files w, w + threads, … in turn; the writer drains files in
-    // order, so a worker only ever waits for files before its own (no deadlock).
-    let mut plans: Vec<Vec<(usize, SyncSender<Piece>)>> =
-        (0..threads).map(|_| Vec::new()).collect();
-    for (i, tx) in senders.iter_mut().enumerate() {
-        if let Some(tx) = tx.take() {
-            plans[i % threads].push((i, tx));
-        }
+    // Pieces in flight (queued, being rendered, or rendered and waiting for an
+    // earlier one) are limited by tokens the writer hands back.
+    let in_flight = 2 * threads;
+    let (token_tx, token_rx) = sync_channel::<()>(in_flight);
+    for _ in 0..in_flight {
+        // Cannot fail: the channel has room for every token and we hold the receiver.
+        let _ = token_tx.send(());
     }
+    let (job_tx, job_rx) = sync_channel::<Job>(threads);
+    // Shared by the workers only: when the last worker ends, the receiver is
+    // dropped and this thread's sends fail instead of blocking forever.
+    let job_rx = std::sync::Arc::new(std::sync::Mutex::new(job_rx));
+    let (done_tx, done_rx) = sync_channel::<(u64, io::Result<Vec<u8>>)>(in_flight);
+
     std::thread::scope(|s| {
-        for plan in plans {
+        for _ in 0..threads {
+            let job_rx = std::sync::Arc::clone(&job_rx);
+            let done_tx = done_tx.clone();
             s.spawn(move || {
-                for (i, tx) in plan {
-                    let (path, growing) = &inputs[i];
-                    let mut w = PieceWriter {
-                        buf: Vec::with_capacity(PIECE + 64 * 1024),
-                        tx: tx.clone(),
+                let mut r = Renderer::new(Vec::new(), format, filter, names);
+                r.started = true;
+                loop {
+                    // A poisoned lock means another worker panicked; stop too.
+                    let job = match job_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
                     };
-                    let mut r = Renderer::new(&mut w, format, filter, names);
-                    // The writer owns the document prologue and epilogue.
-                    r.started = true;
-                    let result = r.file(path, *growing);
-                    drop(r);
-                    let result = match w.send() {
-                        Ok(()) => result,
-                        Err(e) => result.and(Err(RenderError::Write(e))),
-                    };
-                    let failed = result.is_err();
-                    if tx.send(Piece::Done(result)).is_err() || failed {
-                        // Writer gone, or this file failed: later files would
-                        // never be written, so stop.
+                    let Ok(job) = job else { return };
+                    let result = r
+                        .chunk(&job.data, job.base)
+                        .map(|_| std::mem::take(&mut r.out));
+                    if done_tx.send((job.seq, result)).is_err() {
                         return;
                     }
                 }
             });
         }
+        drop(job_rx);
 
-        // Moved in, so an early return below drops them before the scope joins the
-        // workers: a worker blocked on a full channel then sees the hang-up.
-        let receivers = receivers;
-        let mut ends = Vec::with_capacity(inputs.len());
-        let write = |out: &mut W, b: &[u8]| out.write_all(b).map_err(RenderError::Write);
-        if format == Format::Xml {
-            write(
-                &mut out,
-                b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<audit>\n",
-            )?;
-        }
-        for rx in &receivers {
-            loop {
-                match rx.recv() {
-                    Ok(Piece::Bytes(b)) => write(&mut out, &b)?,
-                    Ok(Piece::Done(r)) => {
-                        ends.push(r?);
-                        break;
-                    }
-                    // A worker stopped early after an error it already reported
-                    // for an earlier file; that error was returned above.
-                    Err(_) => {
-                        return Err(RenderError::Write(io::Error::other(
-                            "a render worker stopped unexpectedly",
-                        )))
-                    }
+        // The producer (another thread): stream files, hand out pieces, and add
+        // the parts only it knows (prologue, each file's damage, epilogue).
+        let producer = s.spawn(move || -> Result<Vec<StreamEnd>, RenderError> {
+            let mut seq = 0u64;
+            let mut own = Renderer::new(Vec::new(), format, filter, names);
+            let send_own = |own: &mut Renderer<'_, Vec<u8>>, seq: &mut u64| -> bool {
+                let piece = std::mem::take(&mut own.out);
+                let ok = token_rx.recv().is_ok() && done_tx.send((*seq, Ok(piece))).is_ok();
+                *seq += 1;
+                ok
+            };
+            let mut ends = Vec::with_capacity(inputs.len());
+            let mut writer_gone = false;
+            if format == Format::Xml {
+                own.out
+                    .extend_from_slice(b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<audit>\n");
+                writer_gone = !send_own(&mut own, &mut seq);
+            }
+            own.started = true;
+            for (path, growing) in inputs {
+                if writer_gone {
+                    break;
+                }
+                let end = File::open(path).and_then(|mut file| {
+                    stream_chunks_sized(&mut file, 0, JOB_CHUNK, |data, base| {
+                        let scanned =
+                            scan_select(data, 0, |e, s, m| filter.header_passes(e, s, m), |_| {});
+                        let complete = (scanned.complete_bytes as usize).min(data.len());
+                        let job = Job {
+                            seq,
+                            data: data[..complete].to_vec(),
+                            base,
+                        };
+                        if token_rx.recv().is_err() || job_tx.send(job).is_err() {
+                            writer_gone = true;
+                            return None;
+                        }
+                        seq += 1;
+                        Some(scanned)
+                    })
+                });
+                let end = end.map_err(|source| {
+                    RenderError::Read(TrailError::Io {
+                        path: path.clone(),
+                        source,
+                    })
+                })?;
+                if writer_gone {
+                    break;
+                }
+                // Cannot fail: writing into a Vec.
+                let _ = own.file_end(path, &end, *growing);
+                writer_gone = !send_own(&mut own, &mut seq);
+                ends.push(end);
+            }
+            if !writer_gone && format == Format::Xml {
+                own.out.extend_from_slice(b"</audit>\n");
+                send_own(&mut own, &mut seq);
+            }
+            // Returning drops the job and piece senders: the workers, then the
+            // writer below, run out of work and finish.
+            Ok(ends)
+        });
+
+        // This thread writes (the output need not be `Send`: stdout's lock is not),
+        // putting pieces back in order.
+        let mut out = out;
+        let written = (|| -> io::Result<()> {
+            let mut waiting: std::collections::BTreeMap<u64, Vec<u8>> = Default::default();
+            let mut next = 0u64;
+            for (seq, piece) in done_rx.iter() {
+                waiting.insert(seq, piece?);
+                while let Some(b) = waiting.remove(&next) {
+                    out.write_all(&b)?;
+                    next += 1;
+                    // The producer may be gone already (it stopped on an error).
+                    let _ = token_tx.send(());
                 }
             }
+            out.flush()
+        })();
+        // On a write error, hang up so the producer and workers stop instead of
+        // waiting for room.
+        drop(done_rx);
+        drop(token_tx);
+        let produced = producer.join().unwrap_or_else(|_| {
+            Err(RenderError::Write(io::Error::other(
+                "the trail reader thread panicked",
+            )))
+        });
+        match (produced, written) {
+            (Err(e), _) => Err(e),
+            (Ok(_), Err(e)) => Err(RenderError::Write(e)),
+            (Ok(ends), Ok(())) => Ok(ends),
         }
-        if format == Format::Xml {
-            write(&mut out, b"</audit>\n")?;
-        }
-        out.flush().map_err(RenderError::Write)?;
-        Ok(ends)
     })
 }
 

@@ -35,11 +35,16 @@ pub struct DamageNote {
 
 impl DamageNote {
     pub(crate) fn from_bsm(d: &bsm::read::Damage, base: u64) -> DamageNote {
-        DamageNote {
+        // The message names byte offsets too: make them absolute before rendering.
+        let abs = Damage {
             offset: base + d.offset,
-            len: d.len,
-            kind: damage_kind_name(&d.kind),
-            message: d.to_string(),
+            ..*d
+        };
+        DamageNote {
+            offset: abs.offset,
+            len: abs.len,
+            kind: damage_kind_name(&abs.kind),
+            message: abs.to_string(),
         }
     }
 }
@@ -140,12 +145,26 @@ pub(crate) fn stream_chunks<P>(file: &mut File, start: u64, process: P) -> io::R
 where
     P: FnMut(&[u8], u64) -> Option<ScanEnd>,
 {
-    stream_chunks_sized(file, start, CHUNK, RESYNC_WINDOW, process)
+    stream_chunks_with(file, start, CHUNK, RESYNC_WINDOW, process)
+}
+
+/// `stream_chunks` with another chunk size (the resync window stays the same).
+pub(crate) fn stream_chunks_sized<R, P>(
+    file: &mut R,
+    start: u64,
+    chunk: usize,
+    process: P,
+) -> io::Result<StreamEnd>
+where
+    R: Read,
+    P: FnMut(&[u8], u64) -> Option<ScanEnd>,
+{
+    stream_chunks_with(file, start, chunk, RESYNC_WINDOW.min(chunk / 2), process)
 }
 
 /// `stream_chunks` with the chunk and resync-window sizes as parameters, so tests
 /// can put chunk edges everywhere. `window < chunk` is required.
-fn stream_chunks_sized<R, P>(
+fn stream_chunks_with<R, P>(
     file: &mut R,
     start: u64,
     chunk: usize,
@@ -374,7 +393,7 @@ mod tests {
     fn chunked(data: &[u8], chunk: usize, window: usize) -> Seen {
         let mut recs = Vec::new();
         let mut reader = data;
-        let end = stream_chunks_sized(&mut reader, 0, chunk, window, |d, base| {
+        let end = stream_chunks_with(&mut reader, 0, chunk, window, |d, base| {
             Some(scan_select(
                 d,
                 0,
