@@ -677,3 +677,91 @@ fn commands_queue_for_a_daemon_hosted_by_another_process() {
     assert!(mac.run(Command::Audit(AuditCmd::Rotate)).unwrap().success());
     assert_eq!(trail_files(dir.path()).len(), n + 1);
 }
+
+#[test]
+fn launchctl_enable_then_bootstrap_then_init_turns_auditing_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = InitOptions {
+        macos_version: "15.1".into(),
+        days: 0.0,
+        profile: "laptop".into(),
+        seed: 3,
+        auditing: AuditingSetup::AppleDefault,
+        now: from_unix(T0),
+        audit_control: None,
+    };
+    sim::init(dir.path(), &opts).unwrap();
+    let mac = SimulatedMac::open(dir.path())
+        .unwrap()
+        .with_clock(VirtualClock::at_unix(T0));
+    // Bootstrapping a disabled job fails as launchd says (119), and changes nothing.
+    let refused = mac.run(Command::LaunchctlBootstrap).unwrap();
+    assert_eq!(refused.status, Some(119), "{}", refused.stderr_text());
+    assert_eq!(
+        parse_launchctl_print(&mac.run(Command::LaunchctlPrint).unwrap()),
+        LaunchdJob::NotLoaded
+    );
+    assert!(mac.run(Command::LaunchctlEnable).unwrap().success());
+    let disabled = mac.run(Command::LaunchctlPrintDisabled).unwrap();
+    assert_eq!(parse_print_disabled(&disabled.stdout_text()), Some(false));
+    assert!(mac.run(Command::LaunchctlBootstrap).unwrap().success());
+    // A second bootstrap of a loaded job is an error on macOS 14+.
+    assert_eq!(
+        mac.run(Command::LaunchctlBootstrap).unwrap().status,
+        Some(5)
+    );
+    // Without audit_control auditd cannot start.
+    assert!(mac.run(Command::Audit(AuditCmd::Init)).is_err());
+    std::fs::copy(
+        dir.path().join("etc/security/audit_control.example"),
+        dir.path().join("etc/security/audit_control"),
+    )
+    .unwrap();
+    assert!(mac.run(Command::Audit(AuditCmd::Init)).unwrap().success());
+    let cond = mac.run(Command::Audit(AuditCmd::Check)).unwrap();
+    assert_eq!(parse_audit_condition(&cond), AuditCondition::Auditing);
+    assert_eq!(
+        Command::LaunchctlBootstrap.args(),
+        [
+            "/bin/launchctl",
+            "bootstrap",
+            "system",
+            "/System/Library/LaunchDaemons/com.apple.auditd.plist"
+        ]
+    );
+}
+
+#[test]
+fn a_daemon_save_keeps_flags_set_by_another_process_in_between() {
+    let dir = tempfile::tempdir().unwrap();
+    let mac = init_mac(dir.path(), "laptop", None, 0.1, 4);
+    let mut d = SimAuditd::load(mac.clone()).unwrap();
+    // Another process (the helper's chflags, `launchctl enable`) edits the state
+    // file while this daemon holds an older copy in memory.
+    let other = SimulatedMac::open(dir.path()).unwrap();
+    other
+        .set_flags(Path::new("/etc/security/audit_control"), 0x2)
+        .unwrap();
+    other.set_acl(Path::new("/var/audit"), true).unwrap();
+    d.step(from_unix(T0 + 600)).unwrap();
+    d.save().unwrap();
+    let state = mac.load_state().unwrap();
+    assert_eq!(
+        state.file_flags.get("/etc/security/audit_control"),
+        Some(&0x2)
+    );
+    assert!(state.file_acls.contains("/var/audit"));
+    // …and the daemon's own progress is saved too.
+    assert!(state.auditd.sim_time >= (T0 + 600) as f64);
+    // The lock file is bookkeeping, not a file of the simulated Mac.
+    let names: Vec<_> = mac
+        .list_dir(Path::new("/"))
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert!(
+        !names.iter().any(|n| n == "simulated-mac.lock"),
+        "{names:?}"
+    );
+}

@@ -248,10 +248,22 @@ impl SimAuditd {
         std::mem::take(&mut self.warnings)
     }
 
-    /// Writes buffered records and the state file.
+    /// Writes buffered records and the daemon's part of the state file.
+    ///
+    /// Only the fields the daemon owns (`auditd`, `host_pid`) are written; the
+    /// rest (BSD flags, ACLs, launchd job state) is re-read under the state lock
+    /// and adopted, so a `chflags` or `launchctl enable` made by another process
+    /// between two saves is not overwritten by this process's older copy.
     pub fn save(&mut self) -> Result<(), SystemError> {
         self.flush()?;
-        self.mac.save_state(&self.state)
+        let auditd = &self.state.auditd;
+        let host_pid = self.state.host_pid;
+        let merged = self.mac.update_state(|s| {
+            s.auditd = auditd.clone();
+            s.host_pid = host_pid;
+        })?;
+        self.state = merged;
+        Ok(())
     }
 
     pub fn flush(&mut self) -> Result<(), SystemError> {

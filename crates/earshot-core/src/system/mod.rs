@@ -208,19 +208,30 @@ pub enum Command {
     LaunchctlPrint,
     /// `launchctl print-disabled system`
     LaunchctlPrintDisabled,
+    /// `launchctl enable system/com.apple.auditd`: clear the job's disabled
+    /// override (macOS 14+ ships it disabled). Persistent across reboots.
+    LaunchctlEnable,
+    /// `launchctl bootstrap system /System/Library/LaunchDaemons/com.apple.auditd.plist`:
+    /// load the job into the system domain so `audit -i` can reach auditd.
+    LaunchctlBootstrap,
     /// `sw_vers`
     SwVers,
 }
 
+/// The launchd plist of auditd (fixed; never client-supplied).
+pub const AUDITD_PLIST: &str = "/System/Library/LaunchDaemons/com.apple.auditd.plist";
+
 impl Command {
     /// The exact argv, program first, with absolute program paths so `PATH` cannot
     /// redirect a privileged caller.
-    pub fn argv(self) -> [&'static str; 3] {
+    pub fn argv(self) -> [&'static str; 4] {
         match self {
-            Command::Audit(cmd) => ["/usr/sbin/audit", cmd.flag(), ""],
-            Command::LaunchctlPrint => ["/bin/launchctl", "print", "system/com.apple.auditd"],
-            Command::LaunchctlPrintDisabled => ["/bin/launchctl", "print-disabled", "system"],
-            Command::SwVers => ["/usr/bin/sw_vers", "", ""],
+            Command::Audit(cmd) => ["/usr/sbin/audit", cmd.flag(), "", ""],
+            Command::LaunchctlPrint => ["/bin/launchctl", "print", "system/com.apple.auditd", ""],
+            Command::LaunchctlPrintDisabled => ["/bin/launchctl", "print-disabled", "system", ""],
+            Command::LaunchctlEnable => ["/bin/launchctl", "enable", "system/com.apple.auditd", ""],
+            Command::LaunchctlBootstrap => ["/bin/launchctl", "bootstrap", "system", AUDITD_PLIST],
+            Command::SwVers => ["/usr/bin/sw_vers", "", "", ""],
         }
     }
 

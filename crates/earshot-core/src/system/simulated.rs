@@ -23,6 +23,15 @@ pub const STATE_FILE: &str = "simulated-mac.json";
 /// Requests for a `earshot sim run` process hosting the simulated auditd, one per
 /// line (`sync`, `rotate`, `expire`, `init`, `terminate`, `crash`).
 pub const CONTROL_FILE: &str = "simulated-mac.control";
+/// Lock taken (flock) around every read-modify-write of the state file, so two
+/// processes (the helper hosting auditd, `earshot sim`, a chflags) never lose
+/// each other's updates.
+pub const LOCK_FILE: &str = "simulated-mac.lock";
+
+/// Files in the simulated root that are bookkeeping, not part of the Mac.
+fn is_bookkeeping(name: &std::ffi::OsStr) -> bool {
+    name == STATE_FILE || name == CONTROL_FILE || name == LOCK_FILE
+}
 
 /// The simulated volume: its size and how much of it is used by things other than the
 /// files in the simulated root. Free space = size − other − Σ(files under root,
@@ -160,6 +169,29 @@ impl SimulatedMac {
         write_atomically_at(&path, &bytes, 0o644)
     }
 
+    /// Read-modify-write of the state file under an exclusive lock: `edit` sees
+    /// what is on disk now (not a copy read earlier), so fields other processes
+    /// own survive. Returns the state as written.
+    pub fn update_state(
+        &self,
+        edit: impl FnOnce(&mut SimulatedState),
+    ) -> Result<SimulatedState, SystemError> {
+        let lock_path = self.root.join(LOCK_FILE);
+        let lock = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| SystemError::io(&lock_path, e))?;
+        rustix::fs::flock(&lock, rustix::fs::FlockOperation::LockExclusive)
+            .map_err(|e| SystemError::io(&lock_path, e.into()))?;
+        let mut state = self.load_state()?;
+        edit(&mut state);
+        self.save_state(&state)?;
+        // Dropping `lock` closes the descriptor, which releases the flock.
+        Ok(state)
+    }
+
     /// Creates the state file of a new simulated Mac (used by `sim init`).
     pub fn create(root: &Path, state: &SimulatedState) -> Result<Self, SystemError> {
         std::fs::create_dir_all(root).map_err(|e| SystemError::io(root, e))?;
@@ -183,13 +215,14 @@ impl SimulatedMac {
             })?
             .to_string();
         self.resolve(mac_path)?;
-        let mut state = self.load_state()?;
-        if flags == 0 {
-            state.file_flags.remove(&key);
-        } else {
-            state.file_flags.insert(key, flags);
-        }
-        self.save_state(&state)
+        self.update_state(|state| {
+            if flags == 0 {
+                state.file_flags.remove(&key);
+            } else {
+                state.file_flags.insert(key, flags);
+            }
+        })
+        .map(drop)
     }
 
     /// `chmod +a` / `chmod -N` on the simulated Mac: whether `mac_path` carries an
@@ -202,13 +235,14 @@ impl SimulatedMac {
             })?
             .to_string();
         self.resolve(mac_path)?;
-        let mut state = self.load_state()?;
-        if present {
-            state.file_acls.insert(key);
-        } else {
-            state.file_acls.remove(&key);
-        }
-        self.save_state(&state)
+        self.update_state(|state| {
+            if present {
+                state.file_acls.insert(key);
+            } else {
+                state.file_acls.remove(&key);
+            }
+        })
+        .map(drop)
     }
 
     fn flags_of(&self, mac_path: &Path) -> u32 {
@@ -231,7 +265,7 @@ impl SimulatedMac {
             for entry in std::fs::read_dir(dir)? {
                 let entry = entry?;
                 let name = entry.file_name();
-                if top && (name == STATE_FILE || name == CONTROL_FILE) {
+                if top && is_bookkeeping(&name) {
                     continue;
                 }
                 let ft = match entry.file_type() {
@@ -438,7 +472,7 @@ impl System for SimulatedMac {
         let real = self.resolve(mac_path)?;
         let mut entries = real_list_dir(&real).map_err(|e| SystemError::io(&real, e))?;
         if real == self.root {
-            entries.retain(|e| e.name != STATE_FILE && e.name != CONTROL_FILE);
+            entries.retain(|e| !is_bookkeeping(&e.name));
         }
         Ok(entries)
     }
@@ -470,6 +504,33 @@ impl System for SimulatedMac {
                     "ProductName:\t\tmacOS\nProductVersion:\t\t{}\nBuildVersion:\t\t{}\n",
                     s.macos_version, s.build_version
                 )))
+            }
+            Command::LaunchctlEnable => {
+                // Silent on success, like launchctl; the override persists.
+                self.update_state(|s| s.launchd_enabled = true)?;
+                Ok(ok_output(""))
+            }
+            Command::LaunchctlBootstrap => {
+                let s = self.load_state()?;
+                if !s.launchd_enabled {
+                    return Ok(CommandOutput {
+                        status: Some(119),
+                        stdout: Vec::new(),
+                        stderr: b"Bootstrap failed: 119: Service is disabled\n".to_vec(),
+                    });
+                }
+                if s.launchd_loaded {
+                    // What macOS 14+ answers for a job that is already loaded.
+                    return Ok(CommandOutput {
+                        status: Some(5),
+                        stdout: Vec::new(),
+                        stderr: b"Bootstrap failed: 5: Input/output error\n".to_vec(),
+                    });
+                }
+                // Loading does not start auditd (the plist has no RunAtLoad):
+                // `audit -i` does, through the job's Mach service.
+                self.update_state(|s| s.launchd_loaded = true)?;
+                Ok(ok_output(""))
             }
             Command::LaunchctlPrintDisabled => {
                 let s = self.load_state()?;
