@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, ValueEnum};
-use earshot_chart::{source, ChartOptions, Format, RateSpan};
+use earshot_chart::{source, ChartOptions, Format, RateSpan, Rendered, SparklineOptions};
 
 use crate::status::{open_system, root_or_env, status_options};
 
@@ -16,6 +16,8 @@ pub enum Kind {
     Rates,
     /// Trail folder size: history, forecast, expire-after cap and minfree.
     Forecast,
+    /// The popover's tiny per-class rate sparkline (SVG only, drawn in currentColor).
+    Sparkline,
 }
 
 #[derive(Debug, Parser)]
@@ -25,17 +27,18 @@ pub struct Args {
     /// Read a simulated Mac in DIR instead of this machine (also $EARSHOT_ROOT).
     #[arg(long)]
     pub root: Option<PathBuf>,
-    /// Rates window: 1h or 24h (default 24h; rates only).
+    /// Rates window: 1h or 24h (default 24h for rates, 1h for the sparkline).
     #[arg(long, value_parser = parse_window)]
     pub window: Option<RateSpan>,
     /// Output file; the format follows the extension (.svg or .png).
     #[arg(long, short)]
     pub out: PathBuf,
-    /// Width in pixels (text and lines scale with the size).
-    #[arg(long, default_value_t = 960)]
-    pub width: u32,
-    #[arg(long, default_value_t = 480)]
-    pub height: u32,
+    /// Width in pixels (default 960, sparkline 280; text and lines scale with the size).
+    #[arg(long)]
+    pub width: Option<u32>,
+    /// Height in pixels (default 480, sparkline 48).
+    #[arg(long)]
+    pub height: Option<u32>,
     /// Where per-trail rate buckets are cached (default: $XDG_CACHE_HOME/earshot).
     #[arg(long)]
     pub cache_dir: Option<PathBuf>,
@@ -55,14 +58,31 @@ pub fn run(args: Args) -> Result<ExitCode> {
             args.out.display()
         );
     };
+    if matches!(args.kind, Kind::Sparkline) && format != Format::Svg {
+        bail!("the sparkline is SVG only (it is drawn in the text colour of the page it sits in)");
+    }
     if args.window.is_some() && matches!(args.kind, Kind::Forecast) {
         bail!("--window applies to `earshot chart rates` only");
     }
     let (sys, kind) = open_system(root_or_env(args.root.clone()).as_deref())?;
     let opts = status_options(args.cache_dir.clone(), args.no_cache);
+    let defaults = match args.kind {
+        Kind::Sparkline => {
+            let d = SparklineOptions::default();
+            (d.width, d.height)
+        }
+        _ => {
+            let d = ChartOptions::default();
+            (d.width, d.height)
+        }
+    };
+    let (width, height) = (
+        args.width.unwrap_or(defaults.0),
+        args.height.unwrap_or(defaults.1),
+    );
     let chart_opts = ChartOptions {
-        width: args.width,
-        height: args.height,
+        width,
+        height,
         format,
     };
     let rendered = match args.kind {
@@ -71,6 +91,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let series = source::rate_series(sys.as_ref(), span, &opts)
                 .context("reading event rates from the trails")?;
             earshot_chart::rates_chart(&series, &chart_opts).context("drawing the rates chart")?
+        }
+        Kind::Sparkline => {
+            let span = args.window.unwrap_or(RateSpan::Hour);
+            let series = source::rate_series(sys.as_ref(), span, &opts)
+                .context("reading event rates from the trails")?;
+            let svg = earshot_chart::sparkline(
+                &series,
+                &SparklineOptions {
+                    width,
+                    height,
+                    ..SparklineOptions::default()
+                },
+            )
+            .context("drawing the sparkline")?;
+            Rendered::Svg(svg)
         }
         Kind::Forecast => {
             let view = source::forecast_view(sys.as_ref(), kind, &opts)
@@ -83,8 +118,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
     println!(
         "wrote {} ({}×{} {})",
         args.out.display(),
-        args.width,
-        args.height,
+        width,
+        height,
         match format {
             Format::Svg => "SVG",
             Format::Png => "PNG",

@@ -119,6 +119,32 @@ fn charts_a_simulated_mac_as_svg_and_png() {
     ]));
     assert_eq!(png_size(&forecast_png), (960, 480));
 
+    let spark = out("spark.svg");
+    ok(&earshot(&[
+        "chart",
+        "sparkline",
+        "--root",
+        root_s,
+        "--window",
+        "24h",
+        "--out",
+        spark.to_str().unwrap(),
+        "--no-cache",
+    ]));
+    let s = svg(&spark);
+    assert!(s.starts_with("<svg width=\"280\" height=\"48\""));
+    assert!(s.contains("currentColor"));
+    let o = earshot(&[
+        "chart",
+        "sparkline",
+        "--root",
+        root_s,
+        "--out",
+        forecast_png.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("SVG only"));
+
     // The global --root works as well (it sets $EARSHOT_ROOT).
     let via_global = out("global.svg");
     ok(&earshot(&[

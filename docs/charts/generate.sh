@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Regenerates the example charts in this folder from simulated Macs with a week of
+# trails (see docs/simulated-mac.md). Run from anywhere: bash docs/charts/generate.sh
+# The trails end "now", so dates on the charts change from run to run.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+repo="$(cd "$here/../.." && pwd)"
+cargo build -q -p earshot-cli --manifest-path "$repo/Cargo.toml"
+earshot="$repo/target/debug/earshot"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# A laptop as Apple ships it (flags lo,aa; filesz 2M; expire-after 10M).
+"$earshot" sim init "$work/laptop" --days 7 --profile laptop >/dev/null
+# A build server with the CIS/mSCP flags (lo,aa,ad,fd,fm,-all; expire-after 60d OR 5G).
+"$earshot" sim init "$work/build" --days 7 --profile build-server >/dev/null
+
+# What-if: the same build server without expire-after, on a volume with only about
+# 1.6 GiB left above minfree — the forecast then meets minfree within two weeks.
+cp -r "$work/build" "$work/tight"
+sed -i '/^expire-after/d' "$work/tight/etc/security/audit_control"
+sed -i 's/"other_used_bytes": [0-9]*/"other_used_bytes": 184800000000/' "$work/tight/simulated-mac.json"
+
+chart() { "$earshot" chart "$@" --no-cache >/dev/null; }
+for ext in svg png; do
+  chart rates --root "$work/laptop" --out "$here/laptop-rates-24h.$ext"
+  chart forecast --root "$work/laptop" --out "$here/laptop-forecast.$ext"
+  chart rates --root "$work/build" --out "$here/build-server-rates-24h.$ext"
+  chart rates --root "$work/build" --window 1h --out "$here/build-server-rates-1h.$ext"
+  chart forecast --root "$work/build" --out "$here/build-server-forecast.$ext"
+  chart forecast --root "$work/tight" --out "$here/build-server-no-expiry-forecast.$ext"
+done
+# Retina-size copy: text and lines scale with the canvas.
+chart rates --root "$work/build" --out "$here/build-server-rates-24h@2x.png" --width 1920 --height 960
+chart sparkline --root "$work/build" --out "$here/build-server-sparkline-1h.svg"
+chart sparkline --root "$work/laptop" --window 24h --out "$here/laptop-sparkline-24h.svg"
+echo "charts written to $here"
