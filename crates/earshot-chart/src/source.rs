@@ -1,16 +1,19 @@
 //! Chart data from a Mac (real or simulated) through earshot-core's `System`.
 //!
-//! The trail folders are listed once through `status::load_trails` (the same
-//! listing `earshot status` uses, so the charts and the status agree on which
-//! trails exist); the rate series then reads per-minute buckets of the trails that
-//! overlap the window, from the same on-disk rate cache the status fills.
+//! The rate series reads per-minute buckets of the trails that overlap the window,
+//! from the same on-disk rate cache `earshot status` fills; the forecast view takes
+//! the status's own trail listing and forecast, so the chart and `earshot forecast`
+//! always tell the same story.
 
 use std::path::Path;
 
+use audit_control::{ClassTable, EventTable};
 use earshot_core::rates::{MinuteBuckets, RateCache, RateError};
 use earshot_core::status::{self, StatusError, StatusOptions, TrailView};
-use earshot_core::system::{unix_secs, AuditSettings, FileKind, System, DEFAULT_TRAIL_DIR};
-use earshot_core::trail::{TrailEnd, TrailName};
+use earshot_core::system::{
+    unix_secs, AuditSettings, FileKind, System, AUDIT_CLASS, AUDIT_EVENT, DEFAULT_TRAIL_DIR,
+};
+use earshot_core::trail::{Tables, TrailEnd, TrailName};
 
 use crate::series::{ForecastView, RateSeries, RateSpan, TrailExtent};
 
@@ -37,26 +40,53 @@ fn trail_view(
     Ok((settings, view))
 }
 
+/// The tables the trails are read with: the Mac's own audit_class/audit_event
+/// (the simulated Mac has copies), Apple's when they cannot be read — as
+/// `earshot status` does, so the two agree on class names.
+fn tables(sys: &dyn System) -> Tables {
+    let classes = sys
+        .read_file(Path::new(AUDIT_CLASS))
+        .map(|b| ClassTable::parse(&b))
+        .unwrap_or_else(|_| ClassTable::apple());
+    let events = sys
+        .read_file(Path::new(AUDIT_EVENT))
+        .map(|b| EventTable::parse_with_classes(&b, &classes))
+        .unwrap_or_else(|_| EventTable::apple());
+    Tables::new(events, classes)
+}
+
 /// Events per second per class over the last hour or day on `sys`.
+///
+/// Lists the trail folders itself rather than through `status::load_trails`, which
+/// would also scan the last day into rate windows this chart does not use.
 pub fn rate_series(
     sys: &dyn System,
     span: RateSpan,
     opts: &StatusOptions,
 ) -> Result<RateSeries, SourceError> {
     let now = unix_secs(sys.now());
-    let (_, view) = trail_view(sys, opts)?;
-    let Some(summary) = &view.summary else {
-        // Folder unreadable (not root on a real Mac): nothing to draw.
-        return Ok(RateSeries::empty(span, now));
-    };
+    let settings = AuditSettings::read(sys).ok().flatten();
+    let dirs = settings
+        .as_ref()
+        .map(|s| s.dirs.clone())
+        .unwrap_or_else(|| vec![DEFAULT_TRAIL_DIR.to_string()]);
     let window_start = now.saturating_sub(span.secs() + span.bucket_secs());
     let cache = opts
         .cache_dir
         .as_ref()
         .map(|d| RateCache::new(d.join("rates")));
     let mut buckets: Vec<MinuteBuckets> = Vec::new();
-    for folder in &view.folders {
-        for e in folder.entries.iter().flatten() {
+    let mut oldest: Option<u64> = None;
+    let mut readable = false;
+    for dir in &dirs {
+        // A `dir:` that does not resolve, is missing or unreadable (not root on a
+        // real Mac) has nothing to draw; the health check reports why.
+        let (Ok(real), Ok(entries)) = (sys.resolve(Path::new(dir)), sys.list_dir(Path::new(dir)))
+        else {
+            continue;
+        };
+        readable = true;
+        for e in &entries {
             if e.meta.kind != FileKind::File {
                 continue;
             }
@@ -66,6 +96,7 @@ pub fn rate_series(
             let Ok(parsed) = TrailName::parse(name) else {
                 continue;
             };
+            oldest = Some(oldest.map_or(parsed.start.sec, |o| o.min(parsed.start.sec)));
             let relevant = match parsed.end {
                 TrailEnd::Closed(end) => end.sec >= window_start,
                 _ => e.meta.mtime_secs >= window_start as i64,
@@ -73,7 +104,7 @@ pub fn rate_series(
             if !relevant {
                 continue;
             }
-            let path = folder.real.join(name);
+            let path = real.join(name);
             // A growing trail changes between calls; caching it would only churn
             // the cache, so it is always scanned.
             let b = match (&cache, parsed.is_not_terminated()) {
@@ -83,12 +114,15 @@ pub fn rate_series(
             buckets.push(b);
         }
     }
+    if !readable {
+        return Ok(RateSeries::empty(span, now));
+    }
     Ok(RateSeries::from_buckets(
         &buckets,
-        &view.tables,
+        &tables(sys),
         span,
         now,
-        summary.oldest_start.map(|t| t.sec),
+        oldest,
     ))
 }
 
