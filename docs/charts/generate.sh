@@ -30,6 +30,9 @@ for ext in svg png; do
   chart forecast --root "$work/build" --out "$here/build-server-forecast.$ext"
   chart forecast --root "$work/tight" --out "$here/build-server-no-expiry-forecast.$ext"
 done
+# Dark mode, as the dashboard draws it when macOS is dark.
+chart rates --root "$work/build" --appearance dark --out "$here/build-server-rates-24h-dark.png"
+chart forecast --root "$work/tight" --appearance dark --out "$here/build-server-no-expiry-forecast-dark.png"
 # Retina-size copy: text and lines scale with the canvas.
 chart rates --root "$work/build" --out "$here/build-server-rates-24h@2x.png" --width 1920 --height 960
 chart sparkline --root "$work/build" --out "$here/build-server-sparkline-1h.svg"

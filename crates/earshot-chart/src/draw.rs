@@ -4,7 +4,7 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::style::{ensure_fonts, BACKGROUND};
+use crate::style::{ensure_fonts, Appearance};
 use crate::{ChartError, Format, Rendered, MAX_DIMENSION};
 
 /// Something that can draw itself on any plotters backend.
@@ -36,8 +36,10 @@ pub(crate) fn render(
     width: u32,
     height: u32,
     format: Format,
+    appearance: Appearance,
     title: &str,
 ) -> Result<Rendered, ChartError> {
+    let background = appearance.colors().background;
     check_size(width, height)?;
     ensure_fonts()?;
     match format {
@@ -45,7 +47,7 @@ pub(crate) fn render(
             let mut svg = String::new();
             {
                 let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-                root.fill(&BACKGROUND).map_err(draw_err)?;
+                root.fill(&background).map_err(draw_err)?;
                 painter.paint(&root)?;
                 root.present().map_err(draw_err)?;
             }
@@ -64,7 +66,7 @@ pub(crate) fn render(
             let mut rgb = vec![0u8; bw as usize * bh as usize * 3];
             {
                 let root = BitMapBackend::with_buffer(&mut rgb, (bw, bh)).into_drawing_area();
-                root.fill(&BACKGROUND).map_err(draw_err)?;
+                root.fill(&background).map_err(draw_err)?;
                 painter.paint(&root)?;
                 root.present().map_err(draw_err)?;
             }
@@ -159,7 +161,6 @@ pub(crate) fn no_data<DB: DrawingBackend>(
     theme: &crate::style::Theme,
     reason: &str,
 ) -> Result<(), ChartError> {
-    use crate::style::{SECONDARY, TEXT};
     let (w, h) = area.dim_in_pixel();
     let (cx, cy) = (w as i32 / 2, h as i32 / 2);
     let center = |s: plotters::style::TextStyle<'static>| {
@@ -171,13 +172,13 @@ pub(crate) fn no_data<DB: DrawingBackend>(
     area.draw(&Text::new(
         "No data yet",
         (cx, cy - theme.px(12.0)),
-        center(theme.bold(15.0, TEXT)),
+        center(theme.bold(15.0, theme.c.text)),
     ))
     .map_err(draw_err)?;
     area.draw(&Text::new(
         reason.to_string(),
         (cx, cy + theme.px(12.0)),
-        center(theme.text(11.5, SECONDARY)),
+        center(theme.text(11.5, theme.c.secondary)),
     ))
     .map_err(draw_err)?;
     Ok(())
@@ -190,18 +191,17 @@ pub(crate) fn header<DB: DrawingBackend>(
     title: &str,
     subtitle: &str,
 ) -> Result<(), ChartError> {
-    use crate::style::{SECONDARY, TEXT};
     let x = theme.px(20.0);
     area.draw(&Text::new(
         title.to_string(),
         (x, theme.px(14.0)),
-        theme.bold(15.0, TEXT),
+        theme.bold(15.0, theme.c.text),
     ))
     .map_err(draw_err)?;
     area.draw(&Text::new(
         subtitle.to_string(),
         (x, theme.px(36.0)),
-        theme.text(11.0, SECONDARY),
+        theme.text(11.0, theme.c.secondary),
     ))
     .map_err(draw_err)?;
     Ok(())
@@ -289,7 +289,6 @@ pub(crate) fn legend<DB: DrawingBackend>(
     entries: &[LegendEntry],
     footer: &[String],
 ) -> Result<(), ChartError> {
-    use crate::style::{SECONDARY, TEXT};
     use plotters::style::text_anchor::{HPos, Pos, VPos};
     let (w, h) = area.dim_in_pixel();
     let (w, h) = (w as i32, h as i32);
@@ -313,7 +312,7 @@ pub(crate) fn legend<DB: DrawingBackend>(
     area.draw(&Text::new(
         heading.to_string(),
         (left, y),
-        theme.bold(10.0, SECONDARY),
+        theme.bold(10.0, theme.c.secondary),
     ))
     .map_err(draw_err)?;
     y += theme.px(22.0);
@@ -322,9 +321,9 @@ pub(crate) fn legend<DB: DrawingBackend>(
     } else {
         22.0
     });
-    let label_style = theme.bold(11.0, TEXT);
-    let value_style = theme.text(11.0, TEXT);
-    let detail_style = theme.text(10.0, SECONDARY);
+    let label_style = theme.bold(11.0, theme.c.text);
+    let value_style = theme.text(11.0, theme.c.text);
+    let detail_style = theme.text(10.0, theme.c.secondary);
     for e in entries {
         if y + row > h - theme.px(8.0) {
             break;

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::draw::{self, draw_err, LegendEntry, Painter};
 use crate::series::ForecastView;
-use crate::style::{faded, Theme, AXIS, BLUE, GRAY, GREEN, GRID, ORANGE, RED, SECONDARY};
+use crate::style::{faded, Colors, Theme};
 use crate::ticks;
 use crate::{ChartError, ChartOptions, Rendered};
 
@@ -22,13 +22,18 @@ const PROJECTION_SAMPLES: u32 = 120;
 /// Renders the folder-size history and forecast. Without a forecast (folder
 /// unreadable, nothing measured yet) it says "No data yet".
 pub fn forecast_chart(view: &ForecastView, opts: &ChartOptions) -> Result<Rendered, ChartError> {
-    let plan = Plan::new(view);
+    let plan = Plan::new(view, opts.appearance.colors());
     let title = format!("Trail folder size and forecast: {}", plan.headline.0);
     draw::render(
-        &ForecastPainter { view, plan },
+        &ForecastPainter {
+            view,
+            plan,
+            appearance: opts.appearance,
+        },
         opts.width,
         opts.height,
         opts.format,
+        opts.appearance,
         &title,
     )
 }
@@ -53,7 +58,7 @@ struct Plan {
 }
 
 impl Plan {
-    fn new(v: &ForecastView) -> Plan {
+    fn new(v: &ForecastView, c: &Colors) -> Plan {
         let now = v.now;
         let folder = v.folder_bytes as f64;
         let threshold = folder + v.bytes_above_minfree as f64;
@@ -150,11 +155,11 @@ impl Plan {
         let headline = match (outlook, &v.forecast) {
             (Some(MinfreeOutlook::Reached { days }), _) => {
                 let color = if *days < 7.0 {
-                    RED
+                    c.red
                 } else if *days < 30.0 {
-                    ORANGE
+                    c.orange
                 } else {
-                    crate::style::TEXT
+                    c.text
                 };
                 (format!("Minfree reached in {}", human_days(*days)), color)
             }
@@ -163,17 +168,17 @@ impl Plan {
                     "Minfree never reached: expiry caps the folder at {}",
                     human_bytes(*cap_bytes)
                 ),
-                GREEN,
+                c.green,
             ),
             (Some(MinfreeOutlook::AlreadyBelow), _) => (
                 "Already below minfree: auditd stops writing".to_string(),
-                RED,
+                c.red,
             ),
             (Some(MinfreeOutlook::NoGrowth), _) => (
                 "No trail growth measured: minfree is not approaching".to_string(),
-                SECONDARY,
+                c.secondary,
             ),
-            (None, _) => ("No data yet".to_string(), SECONDARY),
+            (None, _) => ("No data yet".to_string(), c.secondary),
         };
 
         Plan {
@@ -208,13 +213,14 @@ fn human_days(days: f64) -> String {
 struct ForecastPainter<'a> {
     view: &'a ForecastView,
     plan: Plan,
+    appearance: crate::Appearance,
 }
 
 impl Painter for ForecastPainter<'_> {
     fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
         let (v, p) = (self.view, &self.plan);
         let (w, h) = root.dim_in_pixel();
-        let theme = Theme::for_size(w, h);
+        let theme = Theme::new(w, h, self.appearance);
 
         let subtitle = match &v.forecast {
             Some(f) => format!(
@@ -269,14 +275,14 @@ impl Painter for ForecastPainter<'_> {
         };
         chart
             .configure_mesh()
-            .bold_line_style(GRID.stroke_width(1))
+            .bold_line_style(theme.c.grid.stroke_width(1))
             .light_line_style(TRANSPARENT)
-            .axis_style(AXIS.stroke_width(1))
+            .axis_style(theme.c.axis.stroke_width(1))
             .set_all_tick_mark_size(theme.px(4.0))
             .x_label_formatter(&xfmt)
             .y_label_formatter(&yfmt)
-            .label_style(theme.text(10.5, SECONDARY))
-            .axis_desc_style(theme.text(11.0, SECONDARY))
+            .label_style(theme.text(10.5, theme.c.secondary))
+            .axis_desc_style(theme.text(11.0, theme.c.secondary))
             .x_desc("Date (UTC)")
             .y_desc("Trail folder size")
             .draw()
@@ -307,7 +313,7 @@ impl Painter for ForecastPainter<'_> {
             chart
                 .draw_series(LineSeries::new(
                     [(p.x0 as f64, p.threshold), (p.x1 as f64, p.threshold)],
-                    RED.stroke_width(theme.upx(1.5)),
+                    theme.c.red.stroke_width(theme.upx(1.5)),
                 ))
                 .map_err(draw_err)?;
             let pct = match v.minfree_percent {
@@ -317,7 +323,7 @@ impl Painter for ForecastPainter<'_> {
             root.draw(&Text::new(
                 format!("{pct} reached"),
                 label_at(ty),
-                theme.text(10.5, RED).pos(right_bottom),
+                theme.text(10.5, theme.c.red).pos(right_bottom),
             ))
             .map_err(draw_err)?;
         }
@@ -327,7 +333,7 @@ impl Painter for ForecastPainter<'_> {
                     [(p.x0 as f64, cap), (p.x1 as f64, cap)],
                     theme.px(6.0),
                     theme.px(4.0),
-                    ORANGE.stroke_width(theme.upx(1.5)),
+                    theme.c.orange.stroke_width(theme.upx(1.5)),
                 ))
                 .map_err(draw_err)?;
             // Below the line when the threshold label sits just above it.
@@ -346,7 +352,7 @@ impl Painter for ForecastPainter<'_> {
             root.draw(&Text::new(
                 format!("expire-after cap {}", human_bytes(cap as u64)),
                 pos,
-                theme.text(10.5, ORANGE).pos(anchor),
+                theme.text(10.5, theme.c.orange).pos(anchor),
             ))
             .map_err(draw_err)?;
         }
@@ -357,13 +363,13 @@ impl Painter for ForecastPainter<'_> {
                 [(now, 0.0), (now, p.ytop)],
                 theme.px(3.0),
                 theme.px(3.0),
-                GRAY.stroke_width(1),
+                theme.c.gray.stroke_width(1),
             ))
             .map_err(draw_err)?;
         root.draw(&Text::new(
             "now",
             (nx + theme.px(4.0), ny + theme.px(2.0)),
-            theme.text(10.0, SECONDARY),
+            theme.text(10.0, theme.c.secondary),
         ))
         .map_err(draw_err)?;
 
@@ -372,13 +378,13 @@ impl Painter for ForecastPainter<'_> {
                 .draw_series(AreaSeries::new(
                     p.history.iter().copied(),
                     0.0,
-                    faded(BLUE, 0.12).filled(),
+                    faded(theme.c.blue, 0.12).filled(),
                 ))
                 .map_err(draw_err)?;
             chart
                 .draw_series(LineSeries::new(
                     p.history.iter().copied(),
-                    BLUE.stroke_width(theme.upx(2.0)),
+                    theme.c.blue.stroke_width(theme.upx(2.0)),
                 ))
                 .map_err(draw_err)?;
         }
@@ -387,7 +393,7 @@ impl Painter for ForecastPainter<'_> {
                 .draw_series(AreaSeries::new(
                     p.projection.iter().copied(),
                     0.0,
-                    faded(BLUE, 0.05).filled(),
+                    faded(theme.c.blue, 0.05).filled(),
                 ))
                 .map_err(draw_err)?;
             chart
@@ -395,7 +401,7 @@ impl Painter for ForecastPainter<'_> {
                     p.projection.iter().copied(),
                     theme.px(7.0),
                     theme.px(4.0),
-                    BLUE.stroke_width(theme.upx(2.0)),
+                    theme.c.blue.stroke_width(theme.upx(2.0)),
                 ))
                 .map_err(draw_err)?;
         }
@@ -404,7 +410,7 @@ impl Painter for ForecastPainter<'_> {
                 .draw_series(std::iter::once(Circle::new(
                     (t, p.threshold),
                     theme.upx(4.5),
-                    RED.filled(),
+                    theme.c.red.filled(),
                 )))
                 .map_err(draw_err)?;
             // Below and to the right: the projection arrives from the lower left
@@ -412,21 +418,23 @@ impl Painter for ForecastPainter<'_> {
             root.draw(&Text::new(
                 ticks::month_day(t as u64),
                 (cx + theme.px(6.0), cy + theme.px(8.0)),
-                theme.bold(10.5, RED).pos(Pos::new(HPos::Left, VPos::Top)),
+                theme
+                    .bold(10.5, theme.c.red)
+                    .pos(Pos::new(HPos::Left, VPos::Top)),
             ))
             .map_err(draw_err)?;
         }
 
         let mut entries = vec![
             LegendEntry {
-                color: BLUE,
+                color: theme.c.blue,
                 dashed: false,
                 label: "History".into(),
                 value: human_bytes(v.folder_bytes),
                 detail: "trails on disk, as written".into(),
             },
             LegendEntry {
-                color: BLUE,
+                color: theme.c.blue,
                 dashed: true,
                 label: "Forecast".into(),
                 value: String::new(),
@@ -435,7 +443,7 @@ impl Painter for ForecastPainter<'_> {
         ];
         if let Some(cap) = p.cap {
             entries.push(LegendEntry {
-                color: ORANGE,
+                color: theme.c.orange,
                 dashed: true,
                 label: "Expiry cap".into(),
                 value: human_bytes(cap as u64),
@@ -443,7 +451,7 @@ impl Painter for ForecastPainter<'_> {
             });
         }
         entries.push(LegendEntry {
-            color: RED,
+            color: theme.c.red,
             dashed: false,
             label: "Minfree threshold".into(),
             value: v

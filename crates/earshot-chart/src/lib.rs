@@ -27,6 +27,7 @@ pub use forecast_chart::forecast_chart;
 pub use rates_chart::rates_chart;
 pub use series::{ClassSeries, ForecastView, RateSeries, RateSpan, TrailExtent};
 pub use sparkline::{sparkline, SparklineOptions};
+pub use style::Appearance;
 
 /// Largest width or height accepted: an 8192 × 8192 RGB buffer is already 192 MiB.
 pub const MAX_DIMENSION: u32 = 8192;
@@ -70,6 +71,9 @@ pub struct ChartOptions {
     pub width: u32,
     pub height: u32,
     pub format: Format,
+    /// Light or dark window background (the sparkline needs none: it uses
+    /// `currentColor`).
+    pub appearance: Appearance,
 }
 
 impl Default for ChartOptions {
@@ -79,6 +83,7 @@ impl Default for ChartOptions {
             width: 960,
             height: 480,
             format: Format::Svg,
+            appearance: Appearance::Light,
         }
     }
 }

@@ -5,7 +5,7 @@ use plotters::prelude::*;
 
 use crate::draw::{self, draw_err, LegendEntry, Painter};
 use crate::series::{RateSeries, RateSpan};
-use crate::style::{Theme, AXIS, GRID, PALETTE, SECONDARY};
+use crate::style::Theme;
 use crate::ticks;
 use crate::{ChartError, ChartOptions, Rendered};
 
@@ -18,10 +18,14 @@ pub fn rates_chart(series: &RateSeries, opts: &ChartOptions) -> Result<Rendered,
         span_words(series.span)
     );
     draw::render(
-        &RatesPainter { series },
+        &RatesPainter {
+            series,
+            appearance: opts.appearance,
+        },
         opts.width,
         opts.height,
         opts.format,
+        opts.appearance,
         &title,
     )
 }
@@ -52,13 +56,14 @@ pub(crate) fn fmt_rate(v: f64) -> String {
 
 struct RatesPainter<'a> {
     series: &'a RateSeries,
+    appearance: crate::Appearance,
 }
 
 impl Painter for RatesPainter<'_> {
     fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), ChartError> {
         let s = self.series;
         let (w, h) = root.dim_in_pixel();
-        let theme = Theme::for_size(w, h);
+        let theme = Theme::new(w, h, self.appearance);
         let bucket = s.bucket_secs.max(1);
         let buckets = match bucket {
             60 => "One-minute buckets".to_string(),
@@ -84,7 +89,11 @@ impl Painter for RatesPainter<'_> {
         let legend_w = theme.px(190.0).min(w as i32 / 3);
         let (plot, legend_area) = body.split_horizontally(w as i32 - legend_w);
 
-        let drawn: Vec<_> = s.classes.iter().take(PALETTE.len()).collect();
+        let drawn: Vec<_> = s
+            .classes
+            .iter()
+            .take(crate::style::LIGHT.palette.len())
+            .collect();
         let has_data = s.has_data();
         let max = drawn
             .iter()
@@ -131,14 +140,14 @@ impl Painter for RatesPainter<'_> {
         };
         chart
             .configure_mesh()
-            .bold_line_style(GRID.stroke_width(1))
+            .bold_line_style(theme.c.grid.stroke_width(1))
             .light_line_style(TRANSPARENT)
-            .axis_style(AXIS.stroke_width(1))
+            .axis_style(theme.c.axis.stroke_width(1))
             .set_all_tick_mark_size(theme.px(4.0))
             .x_label_formatter(&xfmt)
             .y_label_formatter(&yfmt)
-            .label_style(theme.text(10.5, SECONDARY))
-            .axis_desc_style(theme.text(11.0, SECONDARY))
+            .label_style(theme.text(10.5, theme.c.secondary))
+            .axis_desc_style(theme.text(11.0, theme.c.secondary))
             .x_desc("Time (UTC)")
             .y_desc("Events per second")
             .draw()
@@ -157,7 +166,7 @@ impl Painter for RatesPainter<'_> {
             let half = bucket as f64 / 2.0;
             // Drawn in reverse so the busiest class ends up on top.
             for (i, c) in drawn.iter().enumerate().rev() {
-                let color = PALETTE[i % PALETTE.len()];
+                let color = theme.c.palette[i % crate::style::LIGHT.palette.len()];
                 let pts: Vec<(f64, f64)> = c
                     .points
                     .iter()
@@ -185,7 +194,7 @@ impl Painter for RatesPainter<'_> {
             .iter()
             .enumerate()
             .map(|(i, c)| LegendEntry {
-                color: PALETTE[i % PALETTE.len()],
+                color: theme.c.palette[i % crate::style::LIGHT.palette.len()],
                 dashed: false,
                 label: c.name.clone(),
                 value: format!("{}/s", fmt_rate(c.mean())),

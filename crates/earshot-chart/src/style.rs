@@ -1,5 +1,6 @@
-//! Colours, type and sizes, after macOS's light appearance (system colours on a
-//! white window, label and secondary-label greys, hairline separators), scaled with
+//! Colours, type and sizes, after macOS's light and dark appearances (system
+//! colours on the window background, label and secondary-label greys, hairline
+//! separators), scaled with
 //! the chart so a 2× PNG is a sharp copy of the 1× one rather than the same text
 //! on a bigger canvas.
 
@@ -28,49 +29,111 @@ pub(crate) fn ensure_fonts() -> Result<(), ChartError> {
     }
 }
 
-pub(crate) const BACKGROUND: RGBColor = RGBColor(0xff, 0xff, 0xff);
-/// labelColor.
-pub(crate) const TEXT: RGBColor = RGBColor(0x1d, 0x1d, 0x1f);
-/// secondaryLabelColor.
-pub(crate) const SECONDARY: RGBColor = RGBColor(0x6e, 0x6e, 0x73);
-/// Grid lines: lighter than separatorColor so the data stays in front.
-pub(crate) const GRID: RGBColor = RGBColor(0xec, 0xec, 0xef);
-pub(crate) const AXIS: RGBColor = RGBColor(0xc7, 0xc7, 0xcc);
+/// Light or dark, like the window the chart sits in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Appearance {
+    #[default]
+    Light,
+    Dark,
+}
 
-pub(crate) const BLUE: RGBColor = RGBColor(0x00, 0x7a, 0xff);
-pub(crate) const RED: RGBColor = RGBColor(0xff, 0x3b, 0x30);
-pub(crate) const ORANGE: RGBColor = RGBColor(0xff, 0x95, 0x00);
-pub(crate) const GREEN: RGBColor = RGBColor(0x28, 0xa7, 0x45);
-pub(crate) const GRAY: RGBColor = RGBColor(0x8e, 0x8e, 0x93);
+impl Appearance {
+    pub(crate) fn colors(self) -> &'static Colors {
+        match self {
+            Appearance::Light => &LIGHT,
+            Appearance::Dark => &DARK,
+        }
+    }
+}
 
-/// Class colours: macOS system colours in an order where neighbours differ in hue
-/// and lightness (yellow is left out: it vanishes on white).
-pub(crate) const PALETTE: [RGBColor; 10] = [
-    RGBColor(0x00, 0x7a, 0xff), // blue
-    RGBColor(0xff, 0x95, 0x00), // orange
-    RGBColor(0x28, 0xa7, 0x45), // green
-    RGBColor(0xaf, 0x52, 0xde), // purple
-    RGBColor(0xff, 0x3b, 0x30), // red
-    RGBColor(0x30, 0xb0, 0xc7), // teal
-    RGBColor(0x58, 0x56, 0xd6), // indigo
-    RGBColor(0xff, 0x2d, 0x55), // pink
-    RGBColor(0xa2, 0x84, 0x5e), // brown
-    RGBColor(0x8e, 0x8e, 0x93), // gray
-];
+/// One appearance's colours: macOS's label/secondary-label greys and system
+/// colours (the dark variants are the brighter ones Apple uses on dark windows).
+#[derive(Debug)]
+pub(crate) struct Colors {
+    pub background: RGBColor,
+    /// labelColor.
+    pub text: RGBColor,
+    /// secondaryLabelColor.
+    pub secondary: RGBColor,
+    /// Grid lines: fainter than separatorColor so the data stays in front.
+    pub grid: RGBColor,
+    pub axis: RGBColor,
+    pub blue: RGBColor,
+    pub red: RGBColor,
+    pub orange: RGBColor,
+    pub green: RGBColor,
+    pub gray: RGBColor,
+    /// Class colours, in an order where neighbours differ in hue and lightness
+    /// (yellow is left out: it vanishes on white).
+    pub palette: [RGBColor; 10],
+}
+
+pub(crate) const LIGHT: Colors = Colors {
+    background: RGBColor(0xff, 0xff, 0xff),
+    text: RGBColor(0x1d, 0x1d, 0x1f),
+    secondary: RGBColor(0x6e, 0x6e, 0x73),
+    grid: RGBColor(0xec, 0xec, 0xef),
+    axis: RGBColor(0xc7, 0xc7, 0xcc),
+    blue: RGBColor(0x00, 0x7a, 0xff),
+    red: RGBColor(0xff, 0x3b, 0x30),
+    orange: RGBColor(0xff, 0x95, 0x00),
+    green: RGBColor(0x28, 0xa7, 0x45),
+    gray: RGBColor(0x8e, 0x8e, 0x93),
+    palette: [
+        RGBColor(0x00, 0x7a, 0xff), // blue
+        RGBColor(0xff, 0x95, 0x00), // orange
+        RGBColor(0x28, 0xa7, 0x45), // green
+        RGBColor(0xaf, 0x52, 0xde), // purple
+        RGBColor(0xff, 0x3b, 0x30), // red
+        RGBColor(0x30, 0xb0, 0xc7), // teal
+        RGBColor(0x58, 0x56, 0xd6), // indigo
+        RGBColor(0xff, 0x2d, 0x55), // pink
+        RGBColor(0xa2, 0x84, 0x5e), // brown
+        RGBColor(0x8e, 0x8e, 0x93), // gray
+    ],
+};
+
+pub(crate) const DARK: Colors = Colors {
+    // windowBackgroundColor in dark mode.
+    background: RGBColor(0x1e, 0x1e, 0x1e),
+    text: RGBColor(0xf5, 0xf5, 0xf7),
+    secondary: RGBColor(0x98, 0x98, 0x9d),
+    grid: RGBColor(0x2c, 0x2c, 0x2e),
+    axis: RGBColor(0x48, 0x48, 0x4a),
+    blue: RGBColor(0x0a, 0x84, 0xff),
+    red: RGBColor(0xff, 0x45, 0x3a),
+    orange: RGBColor(0xff, 0x9f, 0x0a),
+    green: RGBColor(0x30, 0xd1, 0x58),
+    gray: RGBColor(0x98, 0x98, 0x9d),
+    palette: [
+        RGBColor(0x0a, 0x84, 0xff),
+        RGBColor(0xff, 0x9f, 0x0a),
+        RGBColor(0x30, 0xd1, 0x58),
+        RGBColor(0xbf, 0x5a, 0xf2),
+        RGBColor(0xff, 0x45, 0x3a),
+        RGBColor(0x40, 0xc8, 0xe0),
+        RGBColor(0x5e, 0x5c, 0xe6),
+        RGBColor(0xff, 0x37, 0x5f),
+        RGBColor(0xac, 0x8e, 0x68),
+        RGBColor(0x98, 0x98, 0x9d),
+    ],
+};
 
 /// Sizes for one chart.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Theme {
     scale: f64,
+    pub c: &'static Colors,
 }
 
 impl Theme {
     /// Scale relative to the 960 × 480 design size, kept within reason so a
     /// thumbnail stays legible and a poster does not get giant type.
-    pub(crate) fn for_size(width: u32, height: u32) -> Theme {
+    pub(crate) fn new(width: u32, height: u32, appearance: Appearance) -> Theme {
         let s = (f64::from(width) / 960.0).min(f64::from(height) / 480.0);
         Theme {
             scale: s.clamp(0.75, 4.0),
+            c: appearance.colors(),
         }
     }
 

@@ -6,8 +6,8 @@
 use std::path::PathBuf;
 
 use earshot_chart::{
-    forecast_chart, rates_chart, sparkline, ChartError, ChartOptions, ClassSeries, ForecastView,
-    Format, RateSeries, RateSpan, Rendered, SparklineOptions,
+    forecast_chart, rates_chart, sparkline, Appearance, ChartError, ChartOptions, ClassSeries,
+    ForecastView, Format, RateSeries, RateSpan, Rendered, SparklineOptions,
 };
 use earshot_core::forecast::{Forecast, ForecastInput};
 use earshot_core::system::{ExpiryOp, ExpiryRule};
@@ -105,6 +105,7 @@ fn png_opts(width: u32, height: u32) -> ChartOptions {
         width,
         height,
         format: Format::Png,
+        ..ChartOptions::default()
     }
 }
 
@@ -333,6 +334,7 @@ fn impossible_sizes_are_errors() {
             width: w,
             height: h,
             format: Format::Png,
+            ..ChartOptions::default()
         };
         assert!(matches!(
             rates_chart(&day_series(), &opts),
@@ -359,6 +361,49 @@ fn sparkline_follows_the_text_colour() {
     // No background rectangle: the popover's own background shows through.
     assert!(!s.contains("#FFFFFF"));
     assert!(s.contains("<title>Events per second over the last 24h: fa, fr, aa</title>"));
+}
+
+#[test]
+fn dark_appearance_uses_the_dark_window_colours() {
+    let dark = ChartOptions {
+        appearance: Appearance::Dark,
+        ..ChartOptions::default()
+    };
+    for s in [
+        svg(rates_chart(&day_series(), &dark).unwrap()),
+        svg(forecast_chart(&reaching_view(), &dark).unwrap()),
+    ] {
+        svg_text(&s);
+        // windowBackgroundColor and labelColor of dark mode, no white anywhere.
+        assert!(s.contains("fill=\"#1E1E1E\""));
+        assert!(s.contains("fill=\"#F5F5F7\""));
+        assert!(!s.contains("#FFFFFF"));
+    }
+    let light = svg(rates_chart(&day_series(), &svg_opts()).unwrap());
+    assert!(light.contains("fill=\"#FFFFFF\""));
+}
+
+#[test]
+fn every_outlook_has_a_headline() {
+    let mut below = reaching_view();
+    if let Some(f) = &mut below.forecast {
+        f.minfree = earshot_core::forecast::MinfreeOutlook::AlreadyBelow;
+    }
+    let (text, _, _) = svg_text(&svg(forecast_chart(&below, &svg_opts()).unwrap()));
+    assert!(text.contains("Already below minfree"), "{text}");
+
+    let mut flat = capped_view();
+    flat.forecast = Some(Forecast::compute(&ForecastInput {
+        bytes_per_sec: 0.0,
+        filesz: 2 * MIB,
+        expire_after: None,
+        folder_bytes: flat.folder_bytes,
+        bytes_above_minfree: flat.bytes_above_minfree,
+        below_minfree: false,
+        mean_record_bytes: 0.0,
+    }));
+    let (text, _, _) = svg_text(&svg(forecast_chart(&flat, &svg_opts()).unwrap()));
+    assert!(text.contains("No trail growth measured"), "{text}");
 }
 
 #[test]

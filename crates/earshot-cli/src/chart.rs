@@ -6,7 +6,9 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, ValueEnum};
-use earshot_chart::{source, ChartOptions, Format, RateSpan, Rendered, SparklineOptions};
+use earshot_chart::{
+    source, Appearance, ChartOptions, Format, RateSpan, Rendered, SparklineOptions,
+};
 
 use crate::status::{open_system, root_or_env, status_options};
 
@@ -18,6 +20,12 @@ pub enum Kind {
     Forecast,
     /// The popover's tiny per-class rate sparkline (SVG only, drawn in currentColor).
     Sparkline,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum AppearanceArg {
+    Light,
+    Dark,
 }
 
 #[derive(Debug, Parser)]
@@ -39,6 +47,10 @@ pub struct Args {
     /// Height in pixels (default 480, sparkline 48).
     #[arg(long)]
     pub height: Option<u32>,
+    /// Window background: light or dark (rates and forecast; the sparkline follows
+    /// the page's text colour).
+    #[arg(long, value_enum, default_value = "light")]
+    pub appearance: AppearanceArg,
     /// Where per-trail rate buckets are cached (default: $XDG_CACHE_HOME/earshot).
     #[arg(long)]
     pub cache_dir: Option<PathBuf>,
@@ -84,6 +96,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         width,
         height,
         format,
+        appearance: match args.appearance {
+            AppearanceArg::Light => Appearance::Light,
+            AppearanceArg::Dark => Appearance::Dark,
+        },
     };
     let rendered = match args.kind {
         Kind::Rates => {
