@@ -89,11 +89,7 @@ impl Painter for RatesPainter<'_> {
         let legend_w = theme.px(190.0).min(w as i32 / 3);
         let (plot, legend_area) = body.split_horizontally(w as i32 - legend_w);
 
-        let drawn: Vec<_> = s
-            .classes
-            .iter()
-            .take(crate::style::LIGHT.palette.len())
-            .collect();
+        let drawn: Vec<_> = s.classes.iter().take(theme.c.palette.len()).collect();
         let has_data = s.has_data();
         let max = drawn
             .iter()
@@ -166,7 +162,7 @@ impl Painter for RatesPainter<'_> {
             let half = bucket as f64 / 2.0;
             // Drawn in reverse so the busiest class ends up on top.
             for (i, c) in drawn.iter().enumerate().rev() {
-                let color = theme.c.palette[i % crate::style::LIGHT.palette.len()];
+                let color = theme.c.palette[i % theme.c.palette.len()];
                 let pts: Vec<(f64, f64)> = c
                     .points
                     .iter()
@@ -194,7 +190,7 @@ impl Painter for RatesPainter<'_> {
             .iter()
             .enumerate()
             .map(|(i, c)| LegendEntry {
-                color: theme.c.palette[i % crate::style::LIGHT.palette.len()],
+                color: theme.c.palette[i % theme.c.palette.len()],
                 dashed: false,
                 label: c.name.clone(),
                 value: format!("{}/s", fmt_rate(c.mean())),
