@@ -4,6 +4,7 @@ pub mod baseline;
 pub mod forecast;
 pub mod headroom;
 pub mod health;
+pub mod measure;
 pub mod plan;
 pub mod rates;
 pub mod sim;

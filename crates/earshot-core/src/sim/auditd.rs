@@ -902,6 +902,129 @@ impl SimAuditd {
         })
     }
 
+    /// The simulator's auditpipe in local preselection mode: generates what the
+    /// workload would produce over `seconds` from the current simulated instant
+    /// if attributable events were preselected by `flags` and non-attributable
+    /// ones by `naflags` (both `(success, failure)` masks), and hands each record's
+    /// bytes to `sink`. Nothing is written and the daemon's state (clock, random
+    /// stream, trails, audit_control) is untouched: an independent random stream
+    /// seeded with `seed` drives the trial, so it is a fresh sample of the same
+    /// workload. Time is virtual: an hour's trial returns at once.
+    ///
+    /// Like a real pipe, it sees nothing while the kernel is not auditing, and it
+    /// sees the sessions open when it starts (logins during a trial are rare and
+    /// their own records are `lo`, which the trail already measures).
+    pub fn trial(
+        &self,
+        flags: (u32, u32),
+        naflags: (u32, u32),
+        seconds: f64,
+        seed: u64,
+        mut sink: impl FnMut(&[u8]),
+    ) -> u64 {
+        if !self.state.auditd.auditing() || seconds.is_nan() || seconds <= 0.0 {
+            return 0;
+        }
+        let start = self.state.auditd.sim_time;
+        let sessions: Vec<&Session> = self
+            .state
+            .auditd
+            .sessions
+            .iter()
+            .filter(|s| s.ends.is_none_or(|e| e > start))
+            .collect();
+        // (event index, success, auid, asid, rate) for every preselected stream.
+        let mut streams: Vec<(usize, bool, u32, u32)> = Vec::new();
+        let mut cumulative: Vec<f64> = Vec::new();
+        let mut total = 0.0;
+        let mut push = |rate: f64, stream: (usize, bool, u32, u32)| {
+            if rate > 0.0 {
+                total += rate;
+                streams.push(stream);
+                cumulative.push(total);
+            }
+        };
+        for (i, e) in self.events.iter().enumerate() {
+            for s in &sessions {
+                if flags.0 & e.class_mask != 0 {
+                    push(e.user_rate * (1.0 - e.failure), (i, true, s.auid, s.asid));
+                }
+                if flags.1 & e.class_mask != 0 {
+                    push(e.user_rate * e.failure, (i, false, s.auid, s.asid));
+                }
+            }
+            if naflags.0 & e.class_mask != 0 {
+                push(e.system_rate * (1.0 - e.failure), (i, true, u32::MAX, 0));
+            }
+            if naflags.1 & e.class_mask != 0 {
+                push(e.system_rate * e.failure, (i, false, u32::MAX, 0));
+            }
+        }
+        if total <= 0.0 {
+            return 0;
+        }
+        let mut rng = SimRng::seeded(seed);
+        let policy = self.state.auditd.kernel.policy;
+        let end = start + seconds;
+        let mut t = start;
+        let mut n = 0u64;
+        loop {
+            t += rng.exponential(total);
+            if t.is_nan() || t >= end {
+                break;
+            }
+            let pick = rng.unit() * total;
+            let idx = cumulative
+                .partition_point(|c| *c <= pick)
+                .min(streams.len() - 1);
+            let Some(&(ev, success, auid, asid)) = streams.get(idx) else {
+                continue;
+            };
+            let Some(event) = self.events.get(ev) else {
+                continue;
+            };
+            let ctx = RecordContext {
+                time: t,
+                auid,
+                asid,
+                success,
+                policy,
+            };
+            sink(&records::event_record(&mut rng, event, &ctx));
+            n += 1;
+        }
+        n
+    }
+
+    /// Every open session logs out and straight back in at `t` (what "log out and
+    /// back in, or restart" does after a `flags` change): the new sessions get the
+    /// mask audit_control's `flags` has now.
+    pub fn relogin(&mut self, t: f64) -> Result<(), SystemError> {
+        self.step_to(t)?;
+        let (succ, fail) = self.flags_now();
+        let old = std::mem::take(&mut self.state.auditd.sessions);
+        for s in old {
+            let (out, back) = match s.kind {
+                SessionKind::Console => (AUE_LW_LOGOUT, AUE_LW_LOGIN),
+                SessionKind::Ssh => (AUE_LOGOUT, AUE_OPENSSH),
+            };
+            self.session_record(&s, out, t, true)?;
+            let asid = self.state.auditd.next_asid;
+            self.state.auditd.next_asid += 1;
+            let new = Session {
+                asid,
+                mask_success: succ,
+                mask_failure: fail,
+                started: t,
+                ..s
+            };
+            self.session_record(&new, back, t, true)?;
+            self.state.auditd.sessions.push(new);
+        }
+        self.channels_dirty = true;
+        Ok(())
+    }
+
     /// Session end or ssh login at time `t`.
     fn session_change(&mut self, t: f64) -> Result<(), SystemError> {
         let ended: Vec<Session> = {
