@@ -270,8 +270,17 @@ const JOB_CHUNK: usize = 1 << 20;
 /// on its own exactly as it would in the whole file.
 struct Job {
     seq: u64,
-    data: Vec<u8>,
     base: u64,
+    bufs: Buffers,
+}
+
+/// A piece's input bytes and rendered output. The pair circulates producer →
+/// worker → writer → producer, so the steady state allocates nothing (fresh
+/// megabyte allocations cost a page fault per 4 KiB).
+#[derive(Default)]
+struct Buffers {
+    input: Vec<u8>,
+    output: Vec<u8>,
 }
 
 /// Renders `inputs` (path, may-still-grow) into `out` in order, exactly as
@@ -306,16 +315,16 @@ pub fn render_files<W: Write>(
     // Pieces in flight (queued, being rendered, or rendered and waiting for an
     // earlier one) are limited by tokens the writer hands back.
     let in_flight = 2 * threads;
-    let (token_tx, token_rx) = sync_channel::<()>(in_flight);
+    let (token_tx, token_rx) = sync_channel::<Buffers>(in_flight);
     for _ in 0..in_flight {
         // Cannot fail: the channel has room for every token and we hold the receiver.
-        let _ = token_tx.send(());
+        let _ = token_tx.send(Buffers::default());
     }
     let (job_tx, job_rx) = sync_channel::<Job>(threads);
     // Shared by the workers only: when the last worker ends, the receiver is
     // dropped and this thread's sends fail instead of blocking forever.
     let job_rx = std::sync::Arc::new(std::sync::Mutex::new(job_rx));
-    let (done_tx, done_rx) = sync_channel::<(u64, io::Result<Vec<u8>>)>(in_flight);
+    let (done_tx, done_rx) = sync_channel::<(u64, io::Result<Buffers>)>(in_flight);
 
     std::thread::scope(|s| {
         for _ in 0..threads {
@@ -330,11 +339,21 @@ pub fn render_files<W: Write>(
                         Ok(rx) => rx.recv(),
                         Err(_) => return,
                     };
-                    let Ok(job) = job else { return };
-                    let result = r
-                        .chunk(&job.data, job.base)
-                        .map(|_| std::mem::take(&mut r.out));
-                    if done_tx.send((job.seq, result)).is_err() {
+                    let Ok(Job {
+                        seq,
+                        base,
+                        mut bufs,
+                    }) = job
+                    else {
+                        return;
+                    };
+                    r.out = std::mem::take(&mut bufs.output);
+                    r.out.clear();
+                    let result = r.chunk(&bufs.input, base).map(|_| {
+                        bufs.output = std::mem::take(&mut r.out);
+                        bufs
+                    });
+                    if done_tx.send((seq, result)).is_err() {
                         return;
                     }
                 }
@@ -348,8 +367,12 @@ pub fn render_files<W: Write>(
             let mut seq = 0u64;
             let mut own = Renderer::new(Vec::new(), format, filter, names);
             let send_own = |own: &mut Renderer<'_, Vec<u8>>, seq: &mut u64| -> bool {
-                let piece = std::mem::take(&mut own.out);
-                let ok = token_rx.recv().is_ok() && done_tx.send((*seq, Ok(piece))).is_ok();
+                let Ok(mut bufs) = token_rx.recv() else {
+                    return false;
+                };
+                bufs.output.clear();
+                bufs.output.append(&mut own.out);
+                let ok = done_tx.send((*seq, Ok(bufs))).is_ok();
                 *seq += 1;
                 ok
             };
@@ -370,12 +393,13 @@ pub fn render_files<W: Write>(
                         let scanned =
                             scan_select(data, 0, |e, s, m| filter.header_passes(e, s, m), |_| {});
                         let complete = (scanned.complete_bytes as usize).min(data.len());
-                        let job = Job {
-                            seq,
-                            data: data[..complete].to_vec(),
-                            base,
+                        let Ok(mut bufs) = token_rx.recv() else {
+                            writer_gone = true;
+                            return None;
                         };
-                        if token_rx.recv().is_err() || job_tx.send(job).is_err() {
+                        bufs.input.clear();
+                        bufs.input.extend_from_slice(&data[..complete]);
+                        if job_tx.send(Job { seq, base, bufs }).is_err() {
                             writer_gone = true;
                             return None;
                         }
@@ -410,15 +434,15 @@ pub fn render_files<W: Write>(
         // putting pieces back in order.
         let mut out = out;
         let written = (|| -> io::Result<()> {
-            let mut waiting: std::collections::BTreeMap<u64, Vec<u8>> = Default::default();
+            let mut waiting: std::collections::BTreeMap<u64, Buffers> = Default::default();
             let mut next = 0u64;
             for (seq, piece) in done_rx.iter() {
                 waiting.insert(seq, piece?);
                 while let Some(b) = waiting.remove(&next) {
-                    out.write_all(&b)?;
+                    out.write_all(&b.output)?;
                     next += 1;
                     // The producer may be gone already (it stopped on an error).
-                    let _ = token_tx.send(());
+                    let _ = token_tx.send(b);
                 }
             }
             out.flush()
