@@ -42,6 +42,9 @@ pub enum ErrorCode {
     NotFound,
     /// The operation is not available on this system.
     Unsupported,
+    /// A request field is out of range or does not parse (e.g. a measurement
+    /// longer than an hour, an unknown class).
+    InvalidRequest,
     /// A bug in the helper; the reason says where.
     Internal,
 }
@@ -64,6 +67,7 @@ impl ErrorCode {
             ErrorCode::UnsupportedVersion => "unsupported-version",
             ErrorCode::NotFound => "not-found",
             ErrorCode::Unsupported => "unsupported",
+            ErrorCode::InvalidRequest => "invalid-request",
             ErrorCode::Internal => "internal",
         }
     }

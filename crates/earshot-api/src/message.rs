@@ -100,9 +100,28 @@ pub enum Request {
     Rotate,
     /// Remove trails per `expire-after` (`audit -e`).
     Expire,
-    /// Turn auditing on (`audit -i` after restoring the launchd job).
+    /// Turn auditing on the way mSCP does it: create audit_control from
+    /// audit_control.example when it is missing (a recorded revision that can
+    /// be rolled back to "no file"), `launchctl enable`, `launchctl bootstrap`,
+    /// `audit -i`, then read health back.
     EnableAuditing,
+    /// Trial measurement: what auditing `flags` (attributable events) and
+    /// `naflags` (non-attributable ones) *would* record over `duration_secs`,
+    /// counted per class, without touching audit_control or the trails. On a
+    /// Mac: `/dev/auditpipe` in local preselection mode. `flags`/`naflags` are
+    /// class lists in audit_control syntax (`ad,-fr`); at most
+    /// [`MAX_MEASURE_SECS`] seconds, else `invalid-request`.
+    Measure {
+        flags: String,
+        #[serde(default)]
+        naflags: String,
+        duration_secs: u64,
+    },
 }
+
+/// The longest trial measurement the helper runs (one hour): a request blocks a
+/// helper thread (and on a Mac an auditpipe) for its whole duration.
+pub const MAX_MEASURE_SECS: u64 = 3600;
 
 /// Terms common to apply and rollback.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -135,7 +154,63 @@ pub enum Response {
     Confirmed { revision: u64 },
     Rotated,
     Expired,
-    AuditingEnabled,
+    AuditingEnabled(EnableReport),
+    Measured(MeasureReport),
+}
+
+/// What `enable_auditing` did and what health says afterwards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EnableReport {
+    /// The revision that created audit_control from the example (`None` when
+    /// the file already existed). Rolling back to the revision before it
+    /// removes the file again.
+    pub created_revision: Option<u64>,
+    /// What was done, in order, in words (`launchctl enable system/com.apple.auditd`).
+    pub steps: Vec<String>,
+    /// True when `audit -c` answers AUC_AUDITING afterwards.
+    pub auditing: bool,
+    /// Health read back after the sequence.
+    pub findings: Vec<Finding>,
+    /// Sessions that logged in while auditing was off keep an empty mask until
+    /// their user logs out and in again (or the Mac restarts).
+    pub relogin_needed: bool,
+    pub notes: Vec<String>,
+}
+
+/// Counts of one class side over a trial.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub struct SideCount {
+    pub events: u64,
+    pub bytes: u64,
+}
+
+/// One class in a trial measurement. An event counts toward every class it
+/// belongs to (audit_event), as the kernel's preselection does. A side is
+/// `null` when the trial did not select the whole class on that side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClassCount {
+    pub class: String,
+    pub success: Option<SideCount>,
+    pub failure: Option<SideCount>,
+}
+
+/// The answer to `measure`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeasureReport {
+    /// The masks measured, as audit_control would spell them.
+    pub flags: String,
+    pub naflags: String,
+    /// Seconds the trial covered (simulated seconds on a simulated Mac).
+    pub duration_secs: u64,
+    /// Every record seen, whatever its classes.
+    pub records: u64,
+    pub bytes: u64,
+    /// Per class, only classes named in `flags`/`naflags`.
+    pub classes: Vec<ClassCount>,
+    /// `auditpipe` on a Mac, `simulator` on a simulated one.
+    pub method: String,
+    /// Records the pipe dropped (queue overflow) — the counts are then a floor.
+    pub dropped: u64,
 }
 
 /// Health of auditing, as a UI shows it.

@@ -22,9 +22,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use earshot_api::{
-    content_hash, ApiError, AppliedReport, ChangeTerms, ConfigText, Confirmation, ErrorCode, Event,
-    Finding, HealthLevel, HistoryReport, PendingConfirm, PlanReport, RevisionInfo, RevisionSource,
-    StatusReport, TrailStatsReport,
+    content_hash, ApiError, AppliedReport, ChangeTerms, ConfigText, Confirmation, EnableReport,
+    ErrorCode, Event, Finding, HealthLevel, HistoryReport, MeasureReport, PendingConfirm,
+    PlanReport, RevisionInfo, RevisionSource, StatusReport, TrailStatsReport, MAX_MEASURE_SECS,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
@@ -32,7 +32,9 @@ use tokio::sync::broadcast;
 use crate::fault::Faults;
 use crate::fsutil::{create_private_dir, sync_dir, write_atomic, StateError};
 use crate::history::{state_hash, History, Revision};
-use crate::platform::{severity_rank, Assessor, AuditOp, Platform, SF_IMMUTABLE, UF_IMMUTABLE};
+use crate::platform::{
+    severity_rank, Assessor, AuditOp, MeasureFailure, Platform, SF_IMMUTABLE, UF_IMMUTABLE,
+};
 
 /// Prefix of the temp files the pipeline creates next to audit_control.
 const TEMP_PREFIX: &str = ".audit_control.earshot-tmp.";
@@ -906,5 +908,101 @@ impl Keeper {
         self.platform
             .audit(op)
             .map_err(|e| ApiError::new(ErrorCode::Io, format!("audit: {e}")))
+    }
+
+    /// Turn auditing on (mSCP's sequence for macOS 14+): create audit_control
+    /// from audit_control.example when it is missing — through the apply
+    /// pipeline, so it is a recorded revision and rolling back to the one
+    /// before removes the file again — then the launchd job and `audit -i`
+    /// ([`Platform::start_auditing`]), then read health back.
+    pub fn enable_auditing(&self, who: &Caller) -> Result<EnableReport, ApiError> {
+        let guard = self.guard();
+        self.drift_locked(&guard)?;
+        let mut steps = Vec::new();
+        let mut notes = Vec::new();
+        let mut created_revision = None;
+        let current = self.read_control()?;
+        if current.is_none() {
+            let (bytes, from) = match self.platform.example_control() {
+                Some(b) => (b, "/etc/security/audit_control.example"),
+                None => {
+                    notes.push("audit_control.example was missing: Earshot used its copy of the file macOS ships".to_string());
+                    (
+                        earshot_core::plan::DEFAULT_EXAMPLE.as_bytes().to_vec(),
+                        "Earshot's copy of audit_control.example",
+                    )
+                }
+            };
+            let terms = ChangeTerms {
+                base_hash: state_hash(&current),
+                acks: Vec::new(),
+                reason: format!("enable auditing: create audit_control from {from}"),
+                confirm_within_secs: None,
+            };
+            // Against "no file" every key is new (a dir change, …): those are
+            // not risks of enabling, so nothing needs acknowledging — errors in
+            // the example would still block.
+            let report = self.change_locked(
+                &guard,
+                Some(bytes),
+                &terms,
+                who,
+                RevisionSource::Apply,
+                None,
+                Intent {
+                    source_is_auto_revert: false,
+                    skip_acks: true,
+                },
+            )?;
+            created_revision = Some(report.revision);
+            steps.push(format!(
+                "created /etc/security/audit_control from {from} (root:wheel 0440; revision {}, roll back to revision {} to remove it again)",
+                report.revision,
+                report.revision.saturating_sub(1)
+            ));
+        }
+        let started = self
+            .platform
+            .start_auditing()
+            .map_err(|e| ApiError::new(ErrorCode::Io, format!("enabling auditing: {e}")))?;
+        steps.extend(started);
+        drop(guard);
+        let auditing = self.platform.auditing().unwrap_or(false);
+        let findings = self.platform.findings();
+        notes.push("No reboot is needed. Sessions that logged in while auditing was off keep an empty audit mask: log out and back in (or restart) so they are audited with the flags of audit_control.".to_string());
+        self.push_state_if_changed();
+        Ok(EnableReport {
+            created_revision,
+            steps,
+            auditing,
+            findings,
+            relogin_needed: true,
+            notes,
+        })
+    }
+
+    /// A trial measurement; not under the change lock (it may take an hour and
+    /// touches no file).
+    pub fn measure(
+        &self,
+        flags: &str,
+        naflags: &str,
+        duration_secs: u64,
+    ) -> Result<MeasureReport, ApiError> {
+        if duration_secs == 0 || duration_secs > MAX_MEASURE_SECS {
+            return Err(ApiError::new(
+                ErrorCode::InvalidRequest,
+                format!(
+                    "a trial lasts 1 to {MAX_MEASURE_SECS} seconds (asked for {duration_secs})"
+                ),
+            ));
+        }
+        self.platform
+            .measure(flags, naflags, duration_secs)
+            .map_err(|e| match e {
+                MeasureFailure::Invalid(m) => ApiError::new(ErrorCode::InvalidRequest, m),
+                MeasureFailure::Unsupported(m) => ApiError::new(ErrorCode::Unsupported, m),
+                MeasureFailure::Io(m) => ApiError::new(ErrorCode::Io, m),
+            })
     }
 }

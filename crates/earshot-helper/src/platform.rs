@@ -7,7 +7,9 @@
 
 use std::path::PathBuf;
 
-use earshot_api::{Change, Diagnostic, Finding, HealthLevel, Risk, TrailStatsReport};
+use earshot_api::{
+    Change, Diagnostic, Finding, HealthLevel, MeasureReport, Risk, TrailStatsReport,
+};
 
 /// The `audit(8)` operations a client may trigger, and nothing else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,10 +46,51 @@ pub trait Platform: Send + Sync + 'static {
     fn set_control_flags(&self, flags: u32) -> std::io::Result<()> {
         real_flags::set(&self.control_path(), flags)
     }
+    /// The shipped `/etc/security/audit_control.example` (`None` when absent).
+    fn example_control(&self) -> Option<Vec<u8>> {
+        None
+    }
+    /// Turn the audit daemon on once audit_control exists: the launchd part of
+    /// the mSCP sequence (`launchctl enable`, `launchctl bootstrap`) where
+    /// needed, then `audit -i`. Returns what was done, in words; `Err` carries
+    /// what the failing tool said.
+    fn start_auditing(&self) -> Result<Vec<String>, String> {
+        self.audit(AuditOp::Enable)
+            .map(|()| vec!["audit -i".to_string()])
+    }
+    /// Whether the kernel is auditing now (`audit -c`); `None` when unknown.
+    fn auditing(&self) -> Option<bool> {
+        None
+    }
+    /// A trial measurement (auditpipe / the simulator's equivalent) of
+    /// `flags`/`naflags` class lists for `duration_secs`. Blocks for the
+    /// duration on a real Mac.
+    fn measure(
+        &self,
+        flags: &str,
+        naflags: &str,
+        duration_secs: u64,
+    ) -> Result<MeasureReport, MeasureFailure> {
+        let _ = (flags, naflags, duration_secs);
+        Err(MeasureFailure::Unsupported(
+            "trial measurement is not available on this system".into(),
+        ))
+    }
     /// The user name for a uid, for history (falls back to the number).
     fn user_name(&self, uid: u32) -> String {
         uid.to_string()
     }
+}
+
+/// Why a trial measurement could not run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MeasureFailure {
+    /// The request is out of range or names unknown classes.
+    Invalid(String),
+    /// No auditpipe here (or auditing is off, so there is nothing to see).
+    Unsupported(String),
+    /// Opening or reading the pipe failed.
+    Io(String),
 }
 
 /// The audit_control grammar's verdict on a proposed change.

@@ -20,7 +20,10 @@ pub fn platform(
     match root {
         Some(root) => {
             let (sys, mac, host) = open_simulated(root)?;
-            let platform = SystemPlatform::new(sys, "simulated", cache).with_simulated(mac);
+            let mut platform = SystemPlatform::new(sys, "simulated", cache).with_simulated(mac);
+            if let Some(h) = &host {
+                platform = platform.with_hosted(h.auditd());
+            }
             Ok((Arc::new(platform), host))
         }
         None => Ok((

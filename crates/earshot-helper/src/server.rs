@@ -375,9 +375,11 @@ pub fn dispatch(keeper: &Keeper, request: Request, who: &Caller) -> Result<Respo
             keeper.audit(AuditOp::Expire)?;
             Response::Expired
         }
-        Request::EnableAuditing => {
-            keeper.audit(AuditOp::Enable)?;
-            Response::AuditingEnabled
-        }
+        Request::EnableAuditing => Response::AuditingEnabled(keeper.enable_auditing(who)?),
+        Request::Measure {
+            flags,
+            naflags,
+            duration_secs,
+        } => Response::Measured(keeper.measure(&flags, &naflags, duration_secs)?),
     })
 }

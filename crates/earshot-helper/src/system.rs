@@ -6,17 +6,19 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use earshot_api::{Finding, HealthLevel, TrailFile, TrailStatsReport};
+use earshot_api::{Finding, HealthLevel, MeasureReport, TrailFile, TrailStatsReport};
 use earshot_core::health::Severity;
+use earshot_core::measure::{self, MeasureError, Measurement, Trial};
 use earshot_core::sim::SimAuditd;
 use earshot_core::status::{collect, StatusOptions};
 use earshot_core::system::{
-    unix_f64, unix_secs, AuditCmd, AuditSettings, Command, SimulatedMac, System, VirtualClock,
-    AUDIT_CONTROL,
+    parse_audit_condition, parse_launchctl_print, parse_print_disabled, unix_f64, unix_secs,
+    AuditCmd, AuditCondition, AuditSettings, Command, CommandOutput, LaunchdJob, SimulatedMac,
+    System, VirtualClock, AUDIT_CONTROL, AUDIT_CONTROL_EXAMPLE,
 };
 use earshot_core::trail::{Inventory, SummaryCache};
 
-use crate::platform::{AuditOp, Platform};
+use crate::platform::{AuditOp, MeasureFailure, Platform};
 
 /// A [`System`] seen through the keeper's narrow needs.
 pub struct SystemPlatform {
@@ -26,6 +28,8 @@ pub struct SystemPlatform {
     cache_dir: PathBuf,
     /// The simulated Mac, whose BSD flags live in its state file.
     sim: Option<SimulatedMac>,
+    /// The simulated auditd when this process hosts it (trials sample it).
+    hosted: Option<Arc<Mutex<SimAuditd>>>,
 }
 
 impl std::fmt::Debug for SystemPlatform {
@@ -44,9 +48,82 @@ impl SystemPlatform {
             kind,
             cache_dir,
             sim: None,
+            hosted: None,
         }
     }
 
+    /// Trials on the simulated Mac sample this hosted daemon.
+    pub fn with_hosted(mut self, auditd: Arc<Mutex<SimAuditd>>) -> SystemPlatform {
+        self.hosted = Some(auditd);
+        self
+    }
+
+    /// Runs a fixed command and insists on success; the error is what it said.
+    fn must(&self, cmd: Command) -> Result<CommandOutput, String> {
+        let out = self.sys.run(cmd).map_err(|e| e.to_string())?;
+        if out.success() {
+            return Ok(out);
+        }
+        let said = [out.stderr_text(), out.stdout_text()]
+            .into_iter()
+            .map(|t| t.trim().to_string())
+            .find(|t| !t.is_empty())
+            .unwrap_or_else(|| format!("exited with {:?}", out.status));
+        Err(format!("`{cmd}`: {said}"))
+    }
+
+    fn run_trial(&self, trial: &Trial) -> Result<Measurement, MeasureError> {
+        if let Some(auditd) = &self.hosted {
+            let d = auditd.lock().unwrap_or_else(|e| e.into_inner());
+            // A different sample for each trial, reproducible for a given state.
+            let seed = d.simulated().seed ^ d.state().sim_time.to_bits() ^ 0x0071_21a1;
+            return measure::simulate(&d, trial, seed);
+        }
+        if let Some(mac) = &self.sim {
+            return measure::simulate_mac(mac, trial);
+        }
+        self.pipe_trial(trial)
+    }
+
+    #[cfg(target_os = "macos")]
+    fn pipe_trial(&self, trial: &Trial) -> Result<Measurement, MeasureError> {
+        let (classes, events) = measure::tables(&*self.sys);
+        measure::auditpipe::measure(trial, &classes, events)
+    }
+
+    #[cfg(not(target_os = "macos"))]
+    fn pipe_trial(&self, _trial: &Trial) -> Result<Measurement, MeasureError> {
+        Err(MeasureError::Unsupported)
+    }
+}
+
+/// The protocol's form of a core measurement (same fields).
+pub fn measure_report(m: Measurement) -> MeasureReport {
+    let side = |s: measure::SideCount| earshot_api::SideCount {
+        events: s.events,
+        bytes: s.bytes,
+    };
+    MeasureReport {
+        flags: m.flags,
+        naflags: m.naflags,
+        duration_secs: m.duration_secs,
+        records: m.records,
+        bytes: m.bytes,
+        classes: m
+            .classes
+            .into_iter()
+            .map(|c| earshot_api::ClassCount {
+                class: c.class,
+                success: c.success.map(side),
+                failure: c.failure.map(side),
+            })
+            .collect(),
+        method: m.method,
+        dropped: m.dropped,
+    }
+}
+
+impl SystemPlatform {
     /// Route `chflags` to the simulated Mac's flag table.
     pub fn with_simulated(mut self, mac: SimulatedMac) -> SystemPlatform {
         self.sim = Some(mac);
@@ -188,6 +265,70 @@ impl Platform for SystemPlatform {
     fn user_name(&self, uid: u32) -> String {
         crate::peer::user_name(uid)
     }
+
+    fn example_control(&self) -> Option<Vec<u8>> {
+        self.sys.read_file(Path::new(AUDIT_CONTROL_EXAMPLE)).ok()
+    }
+
+    /// The mSCP sequence, each step only when needed, so enabling twice is
+    /// harmless (a second `launchctl bootstrap` would fail with EIO).
+    fn start_auditing(&self) -> Result<Vec<String>, String> {
+        let mut done = Vec::new();
+        let listed = self
+            .sys
+            .run(Command::LaunchctlPrintDisabled)
+            .map(|o| parse_print_disabled(&o.stdout_text()))
+            .unwrap_or(None);
+        // Not listed means launchd's default (enabled); enabling is then a no-op
+        // but makes the state explicit, so only an explicit "enabled" skips it.
+        if listed != Some(false) {
+            self.must(Command::LaunchctlEnable)?;
+            done.push(Command::LaunchctlEnable.to_string());
+        }
+        let job = self
+            .sys
+            .run(Command::LaunchctlPrint)
+            .map(|o| parse_launchctl_print(&o))
+            .map_err(|e| e.to_string())?;
+        if job == LaunchdJob::NotLoaded {
+            self.must(Command::LaunchctlBootstrap)?;
+            done.push(Command::LaunchctlBootstrap.to_string());
+        }
+        if self.auditing() == Some(true) {
+            done.push("auditd was already auditing (audit -i not needed)".into());
+        } else {
+            self.must(Command::Audit(AuditCmd::Init))?;
+            done.push(Command::Audit(AuditCmd::Init).to_string());
+        }
+        Ok(done)
+    }
+
+    fn auditing(&self) -> Option<bool> {
+        let out = self.sys.run(Command::Audit(AuditCmd::Check)).ok()?;
+        match parse_audit_condition(&out) {
+            AuditCondition::Auditing => Some(true),
+            AuditCondition::NoAudit | AuditCondition::Disabled => Some(false),
+            _ => None,
+        }
+    }
+
+    fn measure(
+        &self,
+        flags: &str,
+        naflags: &str,
+        duration_secs: u64,
+    ) -> Result<MeasureReport, MeasureFailure> {
+        let (classes, _) = measure::tables(&*self.sys);
+        let trial = Trial::parse(flags, naflags, duration_secs, &classes)
+            .map_err(|e| MeasureFailure::Invalid(e.to_string()))?;
+        match self.run_trial(&trial) {
+            Ok(m) => Ok(measure_report(m)),
+            Err(e @ (MeasureError::NotAuditing | MeasureError::Unsupported)) => {
+                Err(MeasureFailure::Unsupported(e.to_string()))
+            }
+            Err(e) => Err(MeasureFailure::Io(e.to_string())),
+        }
+    }
 }
 
 /// The simulated auditd, hosted in the helper process when nobody else hosts it.
@@ -261,6 +402,11 @@ pub fn open_simulated(
 }
 
 impl SimHost {
+    /// The hosted daemon (for trial measurements).
+    pub fn auditd(&self) -> Arc<Mutex<SimAuditd>> {
+        self.auditd.clone()
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, SimAuditd> {
         self.auditd.lock().unwrap_or_else(|e| e.into_inner())
     }

@@ -344,7 +344,16 @@ impl SimulatedMac {
     fn run_audit(&self, cmd: AuditCmd) -> Result<CommandOutput, SystemError> {
         let state = self.load_state()?;
         if cmd == AuditCmd::Check {
-            return Ok(if state.auditd.auditing() {
+            // A daemon hosted here knows more than the state file it last saved.
+            let auditing = match &self.hosted {
+                Some(h) => h
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .state()
+                    .auditing(),
+                None => state.auditd.auditing(),
+            };
+            return Ok(if auditing {
                 ok_output("AUC_AUDITING\n")
             } else {
                 CommandOutput {
