@@ -164,6 +164,54 @@ mod trail {
     }
 
     #[test]
+    fn a_header_claiming_more_than_a_chunk_then_junk_is_resolved_by_what_follows() {
+        // A header claiming ~336 MB, then more zeros than a read chunk holds.
+        let dir = tempfile::tempdir().unwrap();
+        let one = mixed();
+        let bad = [
+            0x14, 0x14, 0x14, 0x14, 0x14, 11, 0, 23, 0, 0, 0x65, 0xf2, 0xc0, 0x14, 0, 0, 0, 0,
+        ];
+        let junk = CHUNK * 2 + 777;
+        let mut body = one.clone();
+        body.extend_from_slice(&bad);
+        body.extend(std::iter::repeat_n(0u8, junk));
+
+        // Records follow: the header was junk, one skipped range up to them.
+        let mut bytes = body.clone();
+        bytes.extend_from_slice(&one);
+        let p = dir.path().join("then-records.bsm");
+        write(&p, &bytes);
+        let s = summarise_file(&p, &Filter::all()).unwrap();
+        assert_eq!(s.tally.records, 800);
+        assert_eq!(s.end.damage.len(), 1, "{:?}", s.end.damage);
+        let d = &s.end.damage[0];
+        assert_eq!(
+            (d.offset, d.len, d.kind.as_str()),
+            (one.len() as u64, (bad.len() + junk) as u64, "skipped")
+        );
+        assert!(s.end.tail.is_empty());
+
+        // The file ends first: a truncated tail from the header on, and an
+        // incremental reader would resume at the header.
+        let p = dir.path().join("then-eof.bsm");
+        write(&p, &body);
+        let s = summarise_file(&p, &Filter::all()).unwrap();
+        assert_eq!(s.tally.records, 400);
+        assert!(s.end.damage.is_empty(), "{:?}", s.end.damage);
+        assert_eq!(s.end.tail.len(), 1);
+        let t = &s.end.tail[0];
+        assert_eq!(
+            (t.offset, t.len, t.kind.as_str()),
+            (
+                one.len() as u64,
+                (bad.len() + junk) as u64,
+                "truncated_tail"
+            )
+        );
+        assert_eq!(s.end.complete_bytes, one.len() as u64);
+    }
+
+    #[test]
     fn cache_hits_recomputes_on_change_and_survives_corruption() {
         let dir = tempfile::tempdir().unwrap();
         let cache_dir = dir.path().join("cache");

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use bsm::scan::RecordSummary;
 
-use super::stream::{stream_records, DamageNote};
+use bsm::scan::scan_at;
+
+use super::stream::{stream_chunks_sized, DamageNote, CHUNK};
 use super::summary::TrailError;
 
 /// An incremental reader over one growing trail file.
@@ -95,8 +97,19 @@ impl TrailTail {
             .seek(SeekFrom::Start(self.offset))
             .map_err(io_err)?;
         let mut records = Vec::new();
-        let end =
-            stream_records(&mut self.file, self.offset, |r, _| records.push(*r)).map_err(io_err)?;
+        // Polls are frequent and usually find a few KiB: size the buffer to what
+        // was appended instead of a full 4 MiB chunk each time.
+        let chunk = usize::try_from(size - self.offset)
+            .unwrap_or(CHUNK)
+            .clamp(256 << 10, CHUNK);
+        let end = stream_chunks_sized(&mut self.file, self.offset, chunk, |data, base| {
+            Some(scan_at(data, 0, |r| {
+                let mut abs = *r;
+                abs.offset += base;
+                records.push(abs);
+            }))
+        })
+        .map_err(io_err)?;
         self.offset = end.complete_bytes;
         Ok(TailBatch {
             records,
