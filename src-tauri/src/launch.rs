@@ -23,6 +23,11 @@ struct Cli {
     /// the window so there is something to look at and drive.
     #[arg(long)]
     show_dashboard: bool,
+
+    /// Open the popover at start, at the top right of the screen (also
+    /// EARSHOT_OPEN=popover; EARSHOT_OPEN takes a comma-separated list).
+    #[arg(long)]
+    show_popover: bool,
 }
 
 /// The resolved start-up settings, kept in Tauri's managed state.
@@ -30,6 +35,7 @@ struct Cli {
 pub struct Launch {
     pub root: PathBuf,
     pub show_dashboard: bool,
+    pub show_popover: bool,
 }
 
 /// The environment variables that matter to [`Launch`], read once so parsing stays pure.
@@ -65,14 +71,17 @@ impl Launch {
             .root
             .or_else(|| non_empty(&env.earshot_root).map(PathBuf::from))
             .unwrap_or_else(|| default_root(env));
-        let show_dashboard = cli.show_dashboard
-            || env
-                .earshot_open
-                .as_deref()
-                .is_some_and(|v| v.eq_ignore_ascii_case("dashboard"));
+        let opens = |window: &str| {
+            env.earshot_open.as_deref().is_some_and(|v| {
+                v.to_string_lossy()
+                    .split(',')
+                    .any(|w| w.trim().eq_ignore_ascii_case(window))
+            })
+        };
         Self {
             root,
-            show_dashboard,
+            show_dashboard: cli.show_dashboard || opens("dashboard"),
+            show_popover: cli.show_popover || opens("popover"),
         }
     }
 }
@@ -167,7 +176,14 @@ mod tests {
         e.earshot_open = Some("Dashboard".into());
         assert!(Launch::from_args(["earshot-app"], &e).show_dashboard);
         e.earshot_open = Some("popover".into());
-        assert!(!Launch::from_args(["earshot-app"], &e).show_dashboard);
+        let l = Launch::from_args(["earshot-app"], &e);
+        assert!(!l.show_dashboard);
+        assert!(l.show_popover);
+        e.earshot_open = Some("dashboard, popover".into());
+        let l = Launch::from_args(["earshot-app"], &e);
+        assert!(l.show_dashboard && l.show_popover);
+        let l = Launch::from_args(["earshot-app", "--show-popover"], &env());
+        assert!(!l.show_dashboard && l.show_popover);
     }
 
     #[test]

@@ -67,6 +67,9 @@ fn main() -> ExitCode {
             if launch.show_dashboard {
                 windows::open_dashboard(app.handle())?;
             }
+            if launch.show_popover {
+                windows::open_popover_unanchored(app.handle())?;
+            }
             Ok(())
         })
         .build(tauri::generate_context!());

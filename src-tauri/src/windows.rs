@@ -17,7 +17,7 @@ pub const DASHBOARD: &str = "dashboard";
 pub const POPOVER: &str = "popover";
 
 const POPOVER_WIDTH: f64 = 340.0;
-const POPOVER_HEIGHT: f64 = 420.0;
+const POPOVER_HEIGHT: f64 = 200.0;
 
 /// A click on the tray item takes focus from the popover *before* the click handler
 /// runs, so the blur has already hidden it. If the popover was hidden by a blur this
@@ -87,6 +87,31 @@ pub fn toggle_popover(app: &AppHandle, icon: Rect) -> tauri::Result<()> {
         }
         return show_popover(&w, icon);
     }
+    show_popover(&create_popover(app)?, icon)
+}
+
+/// Opens the popover without a tray click to anchor it (`--show-popover`: Linux tray
+/// hosts deliver no clicks, and screenshots need it): top right of the primary screen,
+/// where it would hang under a menu-bar item.
+pub fn open_popover_unanchored(app: &AppHandle) -> tauri::Result<()> {
+    let w = match app.get_webview_window(POPOVER) {
+        Some(w) => w,
+        None => create_popover(app)?,
+    };
+    w.show()?;
+    if let Some(monitor) = w.primary_monitor()? {
+        let scale = monitor.scale_factor();
+        let margin = 8.0 * scale;
+        let x = f64::from(monitor.position().x) + f64::from(monitor.size().width)
+            - POPOVER_WIDTH * scale
+            - margin;
+        let y = f64::from(monitor.position().y) + 24.0 * scale + margin;
+        w.set_position(PhysicalPosition::new(x, y))?;
+    }
+    w.set_focus()
+}
+
+fn create_popover(app: &AppHandle) -> tauri::Result<WebviewWindow> {
     let w = WebviewWindowBuilder::new(
         app,
         POPOVER,
@@ -111,7 +136,7 @@ pub fn toggle_popover(app: &AppHandle, icon: Rect) -> tauri::Result<()> {
             }
         }
     });
-    show_popover(&w, icon)
+    Ok(w)
 }
 
 /// Esc in the popover (the user is done with it).
@@ -127,15 +152,17 @@ pub fn hide_popover(app: &AppHandle) -> tauri::Result<()> {
 fn show_popover(w: &WebviewWindow, icon: Rect) -> tauri::Result<()> {
     w.show()?;
     let scale = w.scale_factor()?;
-    let size = w.outer_size()?;
+    // The window's own size is not known until it is mapped (0 on GTK right after
+    // show), so place it by the size it was built with.
+    let width = POPOVER_WIDTH * scale;
     let icon_pos = icon.position.to_physical::<f64>(scale);
     let icon_size = icon.size.to_physical::<f64>(scale);
-    let mut x = icon_pos.x + icon_size.width / 2.0 - f64::from(size.width) / 2.0;
+    let mut x = icon_pos.x + icon_size.width / 2.0 - width / 2.0;
     let y = icon_pos.y + icon_size.height;
     // Keep it on the screen of the icon that was clicked.
     if let Some(monitor) = w.monitor_from_point(icon_pos.x, icon_pos.y)? {
         let left = f64::from(monitor.position().x);
-        let right = left + f64::from(monitor.size().width) - f64::from(size.width);
+        let right = left + f64::from(monitor.size().width) - width;
         x = x.min(right).max(left);
     }
     w.set_position(PhysicalPosition::new(x, y))?;

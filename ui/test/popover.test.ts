@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { MockBackend } from "../src/backend";
-import { glance, renderPopover } from "../src/views/popover";
+import { glance, mountPopover, renderPopover } from "../src/views/popover";
 import { PATH, withProblems } from "./fixtures";
 
 describe("popover", () => {
@@ -16,15 +16,24 @@ describe("popover", () => {
     expect(backend.calls.openDashboard).toBe(1);
   });
 
-  it("closes on Esc", async () => {
+  it("closes on Esc and checks again each time it is shown", async () => {
     const root = document.createElement("div");
     document.body.append(root);
-    const backend = new MockBackend(withProblems);
-    await renderPopover(root, backend);
+    const backend = new MockBackend({ status: "missing", path: PATH });
+    await mountPopover(root, window, backend);
+    expect(root.querySelector("[data-testid=glance]")?.textContent).toContain("auditing is off");
+
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
     expect(backend.calls.closePopover).toBe(0);
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));
     expect(backend.calls.closePopover).toBe(1);
+
+    backend.report = withProblems;
+    window.dispatchEvent(new FocusEvent("focus"));
+    await expect
+      .poll(() => root.querySelector("[data-testid=glance]")?.textContent)
+      .toBe("audit_control: 1 error, 1 warning, 1 info");
+    expect(backend.calls.configDiagnostics).toBe(2);
   });
 
   it("never reports an unknown state as healthy", () => {

@@ -5,11 +5,20 @@ import type { Backend, ConfigReport } from "../backend";
 import { h } from "../dom";
 import { countBySeverity, summarize } from "../summary";
 
-export async function renderPopover(root: HTMLElement, backend: Backend): Promise<void> {
-  // Esc closes the popover, as it does any macOS popover.
-  root.ownerDocument.addEventListener("keydown", (event) => {
+/**
+ * Sets the popover up once: Esc closes it, as any macOS popover, and its content is
+ * fetched again each time it is shown (the window is hidden, not destroyed, between
+ * clicks; nothing is polled while it is hidden).
+ */
+export function mountPopover(root: HTMLElement, win: Window, backend: Backend): Promise<void> {
+  win.document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") void backend.closePopover();
   });
+  win.addEventListener("focus", () => void renderPopover(root, backend));
+  return renderPopover(root, backend);
+}
+
+export async function renderPopover(root: HTMLElement, backend: Backend): Promise<void> {
   let report: ConfigReport | null = null;
   let error: string | null = null;
   try {
