@@ -402,6 +402,10 @@ fn stats(args: StatsArgs) -> Result<ExitCode> {
     for r in summarise_many(&paths, &filter, cache.as_ref(), threads) {
         summaries.push(r?);
     }
+    if let Some(c) = &cache {
+        // Rotation renames trails and auditd expires them: drop their entries.
+        c.prune();
+    }
     let growing = |p: &Path| inputs.iter().any(|i| i.path == p && i.growing);
     let report = StatsReport::new(&summaries, growing, &tables);
     report_damage(&report.damage);

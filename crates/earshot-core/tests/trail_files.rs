@@ -240,6 +240,15 @@ mod trail {
         assert!(!d.from_cache);
         assert_eq!(d.tally.records, 401);
 
+        // Entries of trails that are gone are pruned; live ones stay.
+        let gone = dir.path().join("20240314101500.not_terminated");
+        write(&gone, &mixed());
+        cache.summary(&gone).unwrap();
+        fs::remove_file(&gone).unwrap();
+        assert_eq!(cache.prune(), 1);
+        assert!(cache.summary(&p).unwrap().from_cache);
+        assert_eq!(cache.prune(), 0);
+
         // An unusable cache folder is not an error either.
         let blocked = SummaryCache::new(dir.path().join("20240314091500.20240314101500/sub"));
         assert_eq!(blocked.summary(&p).unwrap().tally.records, 401);

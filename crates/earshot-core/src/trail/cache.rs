@@ -114,6 +114,36 @@ impl SummaryCache {
         Ok(summary)
     }
 
+    /// Removes entries whose trail no longer exists (expired by auditd, or renamed
+    /// on rotation: a `.not_terminated` entry is dead once the file is closed).
+    /// Unreadable or foreign files in the folder are left alone. Returns how many
+    /// entries were removed.
+    pub fn prune(&self) -> usize {
+        let Ok(dir) = fs::read_dir(&self.dir) else {
+            return 0;
+        };
+        let mut removed = 0;
+        for entry in dir.flatten() {
+            let path = entry.path();
+            let ours = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('v') && n.ends_with(".json"));
+            if !ours {
+                continue;
+            }
+            // Entries of another version are dead weight too.
+            let dead = match read_entry(&path) {
+                Some(e) => !e.key.path.exists(),
+                None => fs::read(&path).is_ok(),
+            };
+            if dead && fs::remove_file(&path).is_ok() {
+                removed += 1;
+            }
+        }
+        removed
+    }
+
     fn entry_path(&self, abs: &Path) -> PathBuf {
         let stem = abs
             .file_name()
