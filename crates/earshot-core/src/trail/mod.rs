@@ -7,7 +7,10 @@
 //!   summaries on disk so unchanged files cost a `stat`.
 //! - [`TrailTail`] follows the growing trail from a saved offset.
 //! - [`Filter`] is the auditreduce-style selection shared by stats, print and export.
-//! - [`render`] prints and exports records (praudit lines, JSON, XML, raw BSM).
+//! - [`render`] prints and exports records (praudit lines, NDJSON, XML, raw BSM);
+//!   [`render::render_files`] spreads the work over all cores, output in order.
+//! - [`StatsReport`] merges summaries and names them with [`Tables`]
+//!   (audit_event / audit_class) for `trail stats`.
 
 mod cache;
 mod filter;
