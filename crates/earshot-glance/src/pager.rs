@@ -1,0 +1,330 @@
+//! The trail browser: a filtered page of records at a time, oldest first.
+//!
+//! Fast on large trails because it reads as little as a page needs:
+//! - files whose time span (from their names) lies outside the query's range
+//!   are skipped without opening them;
+//! - a file is read in bounded chunks from the cursor's offset, records the
+//!   header test rejects are framed but not decoded (`bsm::scan::scan_select`);
+//! - reading stops at the first chunk in which the page filled up.
+//!
+//! The cursor is (file name, byte offset of the next record to consider), so the
+//! next page starts exactly where this one stopped, even while the current trail
+//! grows; a cursor whose file has since expired continues with the next file.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::PathBuf;
+
+use bsm::read::{Item, Reader};
+use earshot_core::trail::{Filter, FilterSpec, Inventory, Outcome, Tables, Trail};
+use serde::{Deserialize, Serialize};
+
+/// Largest page a caller may ask for: a page is rendered as one JSON message.
+pub const MAX_PAGE: usize = 1000;
+
+/// Bytes read per step. Small enough that a page that fills early costs little,
+/// large enough that a sparse filter scans at full speed.
+const CHUNK: usize = 1 << 20;
+
+/// A chunk that holds no complete item grows up to this size before the
+/// unframeable bytes are skipped (longer than the longest record a Mac writes
+/// plus a file token; see earshot_core::trail::stream).
+const MAX_WINDOW: usize = 4 << 20;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    /// Trail file name (no directory).
+    pub file: String,
+    /// Byte offset of the next record to consider.
+    pub offset: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeChoice {
+    #[default]
+    Any,
+    Success,
+    Failure,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct TrailQuery {
+    /// Unix seconds, inclusive.
+    pub since: Option<u64>,
+    /// Unix seconds, exclusive.
+    pub until: Option<u64>,
+    pub classes: Vec<String>,
+    pub events: Vec<String>,
+    /// Audit user (auid): a number, or a name looked up by the caller.
+    pub user: Option<String>,
+    pub outcome: OutcomeChoice,
+    pub cursor: Option<Cursor>,
+    pub page_size: Option<usize>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrailPage {
+    /// `bsm::json` record objects with `trail_file` and `trail_offset` added.
+    pub records: Vec<serde_json::Value>,
+    /// Where the next page starts; `None` at the end.
+    pub next: Option<Cursor>,
+    /// Bytes examined for this page.
+    pub scanned_bytes: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("page size {0} is out of range (1..={MAX_PAGE})")]
+    PageSize(usize),
+    #[error("no audit user {0:?} (give a number or a known user name)")]
+    UnknownUser(String),
+    #[error("the time range is empty: since {since} is not before until {until}")]
+    EmptyRange { since: u64, until: u64 },
+    #[error(transparent)]
+    Filter(#[from] earshot_core::trail::FilterError),
+    #[error("cannot list the trail folders: {0}")]
+    Inventory(#[from] earshot_core::trail::InventoryError),
+    #[error("cannot read trail {path}: {source}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Where and how to read.
+pub struct Source<'a> {
+    /// Real paths of the trail folders.
+    pub dirs: &'a [PathBuf],
+    pub tables: &'a Tables,
+    /// Maps a user name to an auid (the caller knows the Mac's accounts).
+    pub user_id: &'a dyn Fn(&str) -> Option<u32>,
+}
+
+/// One page of records matching `q`.
+pub fn page(src: &Source<'_>, q: &TrailQuery) -> Result<TrailPage, PageError> {
+    let size = q.page_size.unwrap_or(100);
+    if size == 0 || size > MAX_PAGE {
+        return Err(PageError::PageSize(size));
+    }
+    if let (Some(since), Some(until)) = (q.since, q.until) {
+        if since >= until {
+            return Err(PageError::EmptyRange { since, until });
+        }
+    }
+    let users = match q.user.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
+        None => Vec::new(),
+        Some(u) => vec![u
+            .parse::<u32>()
+            .ok()
+            .or_else(|| (src.user_id)(u))
+            .ok_or_else(|| PageError::UnknownUser(u.to_string()))?],
+    };
+    let spec = FilterSpec {
+        since: None,
+        until: None,
+        classes: q.classes.clone(),
+        events: q.events.clone(),
+        users,
+        outcome: match q.outcome {
+            OutcomeChoice::Any => Outcome::Any,
+            OutcomeChoice::Success => Outcome::Success,
+            OutcomeChoice::Failure => Outcome::Failure,
+        },
+    };
+    let filter = Filter::compile(&spec, src.tables)?;
+    let range = Range {
+        since_ms: q.since.map(|s| u128::from(s) * 1000),
+        until_ms: q.until.map(|u| u128::from(u) * 1000),
+    };
+
+    let mut trails = Inventory::scan(src.dirs)?.trails;
+    // Names begin with the start time (YYYYMMDDhhmmss), so name order is time
+    // order, and the same order the cursor's file name is compared in.
+    trails.sort_by_key(file_name);
+
+    let mut out = TrailPage {
+        records: Vec::with_capacity(size),
+        next: None,
+        scanned_bytes: 0,
+    };
+    for t in &trails {
+        let name = file_name(t);
+        let start = match &q.cursor {
+            // Files before the cursor's were read by earlier pages.
+            Some(c) if name.as_str() < c.file.as_str() => continue,
+            Some(c) if name == c.file => c.offset,
+            _ => 0,
+        };
+        if !range.may_overlap(t) {
+            continue;
+        }
+        let next = read_file(t, &name, start, size, &filter, &range, src.tables, &mut out)?;
+        if let Some(next) = next {
+            out.next = Some(next);
+            break;
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Clone, Copy)]
+struct Range {
+    since_ms: Option<u128>,
+    until_ms: Option<u128>,
+}
+
+impl Range {
+    fn contains(&self, sec: u64, msec: u32) -> bool {
+        let t = u128::from(sec) * 1000 + u128::from(msec);
+        self.since_ms.is_none_or(|s| t >= s) && self.until_ms.is_none_or(|u| t < u)
+    }
+
+    /// From the file's name alone. Conservative: names have second resolution
+    /// and a trail still being written (or left unterminated by a crash) has no
+    /// end, so only a span that certainly misses the range is skipped.
+    fn may_overlap(&self, t: &Trail) -> bool {
+        let start_ms = t.start.as_millis();
+        if self.until_ms.is_some_and(|u| start_ms >= u) {
+            return false;
+        }
+        match (t.end, self.since_ms) {
+            (Some(end), Some(s)) => end.as_millis() + 1000 > s,
+            _ => true,
+        }
+    }
+}
+
+fn file_name(t: &Trail) -> String {
+    t.path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Adds matching records of one file to `out`; returns the cursor to continue
+/// from when the page filled up.
+#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
+fn read_file(
+    t: &Trail,
+    name: &str,
+    start: u64,
+    size: usize,
+    filter: &Filter,
+    range: &Range,
+    tables: &Tables,
+    out: &mut TrailPage,
+) -> Result<Option<Cursor>, PageError> {
+    let rerr = |source| PageError::Read {
+        path: t.path.clone(),
+        source,
+    };
+    let mut file = match File::open(&t.path) {
+        Ok(f) => f,
+        // Expired between the listing and now: nothing left to show from it.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(rerr(e)),
+    };
+    file.seek(SeekFrom::Start(start)).map_err(rerr)?;
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK);
+    let mut base = start;
+    let mut eof = false;
+    loop {
+        let want = if buf.len() >= CHUNK {
+            MAX_WINDOW.min(buf.len() * 2)
+        } else {
+            CHUNK
+        };
+        let have = buf.len();
+        buf.resize(want, 0);
+        let mut filled = have;
+        while !eof && filled < buf.len() {
+            match file.read(&mut buf[filled..]) {
+                Ok(0) => eof = true,
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(rerr(e)),
+            }
+        }
+        buf.truncate(filled);
+        if buf.is_empty() {
+            return Ok(None);
+        }
+        let mut next: Option<u64> = None;
+        let data = &buf[..];
+        let end = bsm::scan::scan_select(
+            data,
+            0,
+            |ev, sec, msec| filter.event_passes(ev) && range.contains(sec, msec),
+            |rs| {
+                if next.is_some()
+                    || !range.contains(rs.sec, rs.msec)
+                    || !filter.matches(rs.event, rs.sec, rs.msec, rs.auid, rs.status)
+                {
+                    return;
+                }
+                if out.records.len() == size {
+                    next = Some(base + rs.offset);
+                    return;
+                }
+                let from = rs.offset as usize;
+                if let Some(bytes) = data.get(from..from + rs.len as usize) {
+                    if let Some(v) = record_json(bytes, tables, name, base + rs.offset) {
+                        out.records.push(v);
+                    }
+                }
+            },
+        );
+        let consumed = end.complete_bytes as usize;
+        if let Some(offset) = next {
+            out.scanned_bytes += offset - base;
+            return Ok(Some(Cursor {
+                file: name.to_string(),
+                offset,
+            }));
+        }
+        out.scanned_bytes += consumed as u64;
+        if eof {
+            // Whatever is left after the last complete item is a record still
+            // being written (or a damaged tail): a later page re-reads it.
+            // A full page continues after this file's last item; the following
+            // page may turn out empty (then its `next` is None).
+            let next_offset = base + consumed as u64;
+            return Ok((out.records.len() == size).then(|| Cursor {
+                file: name.to_string(),
+                offset: next_offset,
+            }));
+        }
+        let consumed = if consumed == 0 && buf.len() >= MAX_WINDOW {
+            // Nothing frames in the largest window: skip past it (keeping a tail
+            // in case a record starts there) rather than grow without bound.
+            buf.len() - CHUNK
+        } else {
+            consumed
+        };
+        buf.drain(..consumed);
+        base += consumed as u64;
+    }
+}
+
+/// The `bsm::json` object of one record, with where it came from.
+fn record_json(
+    bytes: &[u8],
+    tables: &Tables,
+    file: &str,
+    offset: u64,
+) -> Option<serde_json::Value> {
+    Reader::new(bytes).find_map(|item| match item {
+        Item::Record(rec) => {
+            let mut v = bsm::json::record_value(&rec, tables);
+            if let Some(obj) = v.as_object_mut() {
+                obj.insert("trail_file".into(), file.into());
+                obj.insert("trail_offset".into(), offset.into());
+            }
+            Some(v)
+        }
+        _ => None,
+    })
+}
