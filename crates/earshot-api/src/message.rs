@@ -117,7 +117,19 @@ pub enum Request {
         naflags: String,
         duration_secs: u64,
     },
+    /// Keep a planner's record of an applied step (its prediction, as JSON, at
+    /// most [`MAX_STEP_RECORD`] bytes) next to revision `revision`, for a later
+    /// review. Opaque to the helper apart from being a JSON object.
+    RecordStep { revision: u64, record: String },
+    /// The newest recorded steps, newest first.
+    AppliedSteps {
+        #[serde(default)]
+        limit: Option<u32>,
+    },
 }
+
+/// The largest step record the helper keeps.
+pub const MAX_STEP_RECORD: usize = 256 * 1024;
 
 /// The longest trial measurement the helper runs (one hour): a request blocks a
 /// helper thread (and on a Mac an auditpipe) for its whole duration.
@@ -156,6 +168,18 @@ pub enum Response {
     Expired,
     AuditingEnabled(EnableReport),
     Measured(MeasureReport),
+    StepRecorded { revision: u64 },
+    AppliedSteps { steps: Vec<StepRecord> },
+}
+
+/// A step record as the helper keeps it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepRecord {
+    pub revision: u64,
+    /// When the helper stored it (its clock; virtual on a simulated Mac).
+    pub recorded_unix: u64,
+    /// The client's JSON, as sent.
+    pub record: String,
 }
 
 /// What `enable_auditing` did and what health says afterwards.
@@ -230,6 +254,11 @@ pub struct StatusReport {
     /// A change waiting for `confirm`, if any.
     pub pending: Option<PendingConfirm>,
     pub simulated: bool,
+    /// The full `earshot status --json` document as the helper (root) reads it
+    /// (docs/status-json.md). Only in answers to `status`, never in pushes:
+    /// it changes every second (rates, time) and would defeat "push on change".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

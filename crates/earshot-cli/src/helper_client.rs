@@ -49,10 +49,27 @@ pub struct ChangeOpts {
 
 #[derive(clap::Subcommand)]
 pub enum Args {
-    /// Validate and apply an audit_control file through the helper (atomic, recorded, undoable).
+    /// Validate and apply an audit_control file through the helper (atomic, recorded,
+    /// undoable) — or, with --plan, the next step of the tuning ladder.
     Apply {
         /// The new audit_control.
-        file: PathBuf,
+        #[arg(required_unless_present = "plan", conflicts_with = "plan")]
+        file: Option<PathBuf>,
+        /// Apply the next ladder step (`earshot plan`) and record its prediction
+        /// for `earshot plan --review`.
+        #[arg(long)]
+        plan: bool,
+        /// With --plan: where the ladder leads (next, cis-l1, cis-l2, stig, 800-53-moderate, …).
+        #[arg(
+            long = "target",
+            value_name = "TARGET",
+            default_value = "next",
+            requires = "plan"
+        )]
+        goal: String,
+        /// With --plan: days to soak before the review (default 3).
+        #[arg(long, value_name = "DAYS", default_value_t = earshot_core::plan::review::DEFAULT_SOAK_DAYS, requires = "plan")]
+        soak_days: f64,
         #[command(flatten)]
         change: ChangeOpts,
         #[command(flatten)]
@@ -113,6 +130,22 @@ pub enum Args {
 fn connect(root: Option<&Path>) -> Result<BlockingClient> {
     let keys = KeyStore::platform().context("opening the keyring")?;
     BlockingClient::connect_paired(root, &keys).map_err(explain)
+}
+
+/// A connection to the helper if one runs for this machine; `None` otherwise
+/// (with a note on stderr when a helper answered but could not be used, e.g.
+/// this user is not paired).
+pub fn try_connect(root: Option<&Path>) -> Option<BlockingClient> {
+    let keys = KeyStore::platform().ok()?;
+    match BlockingClient::connect_paired(root, &keys) {
+        Ok(c) => Some(c),
+        // No socket, or a stale one: no helper runs.
+        Err(ClientError::Connect { .. }) => None,
+        Err(e) => {
+            eprintln!("earshot: a helper is running but cannot be used ({e}); reading directly");
+            None
+        }
+    }
 }
 
 fn explain(e: ClientError) -> anyhow::Error {
@@ -270,9 +303,18 @@ fn print_history(h: &HistoryReport, diff: bool) {
 pub fn run(args: Args) -> Result<ExitCode> {
     match args {
         Args::Apply {
-            file,
+            file: None,
+            goal,
+            soak_days,
             change,
             target,
+            ..
+        } => apply_plan(target.root().as_deref(), &goal, soak_days, &change),
+        Args::Apply {
+            file: Some(file),
+            change,
+            target,
+            ..
         } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
@@ -387,6 +429,151 @@ pub fn run(args: Args) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `earshot apply --plan`: the ladder's next step, from what this machine shows
+/// now, applied through the helper against the bytes the plan read (so a change
+/// made meanwhile is refused, not overwritten), its prediction recorded next to
+/// the new revision for `earshot plan --review`.
+fn apply_plan(
+    root: Option<&Path>,
+    goal: &str,
+    soak_days: f64,
+    change: &ChangeOpts,
+) -> Result<ExitCode> {
+    use earshot_core::plan::{self, review::AppliedStep, Current, PlanOptions, StepKind};
+    let target = plan::Target::parse(goal)?;
+    let facts = crate::compliance::observe(None, root.map(Path::to_path_buf))?;
+    let m = crate::plan::measurements(&facts, root, true)?;
+    let current = Current {
+        audit_control: facts.observed.audit_control.clone(),
+        example: facts.example.clone(),
+        service: facts.observed.service,
+    };
+    let Some(p) = plan::next_step(
+        &current,
+        target,
+        &m,
+        &facts.classes,
+        &PlanOptions::default(),
+    ) else {
+        println!("Nothing to apply: the configuration already meets target `{goal}`.");
+        return Ok(ExitCode::SUCCESS);
+    };
+    println!("Step: {}", p.title);
+    let missing: Vec<_> = p
+        .risks
+        .iter()
+        .filter(|r| !change.acks.iter().any(|a| a == r.id))
+        .collect();
+    if !missing.is_empty() {
+        eprintln!("earshot: this step has risks to acknowledge:");
+        for r in &missing {
+            eprintln!("  risk {}: {}", r.id, r.message);
+        }
+        let flags: Vec<_> = missing.iter().map(|r| format!("--ack {}", r.id)).collect();
+        eprintln!("  to apply anyway, add: {}", flags.join(" "));
+        return Ok(ExitCode::from(1));
+    }
+    let mut client = connect(root)?;
+    let revision = if matches!(p.step, StepKind::EnableAuditing | StepKind::StartAuditd) {
+        // The plan read "no audit_control" (or a stopped auditd): check the file
+        // is still as read before the helper creates it from the example.
+        let Response::Config(now) = client.call(Request::ReadConfig)? else {
+            bail!("unexpected answer to read_config");
+        };
+        let read_hash = facts
+            .observed
+            .audit_control
+            .as_deref()
+            .map(earshot_api::content_hash);
+        if now.exists != read_hash.is_some()
+            || (now.exists && Some(&now.hash) != read_hash.as_ref())
+        {
+            eprintln!("earshot: audit_control changed since it was read; run `earshot plan` again");
+            return Ok(ExitCode::from(1));
+        }
+        match call(&mut client, Request::EnableAuditing)? {
+            Ok(Response::AuditingEnabled(r)) => {
+                for s in &r.steps {
+                    println!("  done: {s}");
+                }
+                for f in &r.findings {
+                    println!("  health: {}", f.message);
+                }
+                for n in &r.notes {
+                    println!("  note: {n}");
+                }
+                match r.created_revision {
+                    Some(rev) => rev,
+                    None => {
+                        let Response::History(h) =
+                            client.call(Request::History { limit: Some(1) })?
+                        else {
+                            bail!("unexpected answer to history");
+                        };
+                        h.revisions.first().map_or(1, |r| r.number)
+                    }
+                }
+            }
+            Ok(other) => bail!("unexpected answer {other:?}"),
+            Err(e) => return Ok(refused(&e)),
+        }
+    } else {
+        let Some(read) = facts.observed.audit_control.as_deref() else {
+            bail!("the plan read no audit_control; run `earshot plan` again");
+        };
+        let text = String::from_utf8(p.after_bytes().to_vec())
+            .context("the planned audit_control is not UTF-8 text")?;
+        let mut opts = ChangeOpts {
+            acks: change.acks.clone(),
+            confirm_within: change.confirm_within,
+            reason: change.reason.clone(),
+            json: change.json,
+        };
+        if opts.reason.is_empty() {
+            opts.reason = format!("earshot plan: {}", p.title);
+        }
+        let request = Request::Apply {
+            text,
+            terms: terms(earshot_api::content_hash(read), &opts),
+        };
+        match call(&mut client, request)? {
+            Ok(Response::Applied(r)) => {
+                print_applied(&r, change.json)?;
+                if r.unchanged {
+                    return Ok(ExitCode::SUCCESS);
+                }
+                r.revision
+            }
+            Ok(other) => bail!("unexpected answer {other:?}"),
+            Err(e) => return Ok(refused(&e)),
+        }
+    };
+    // applied_at is set by the helper's clock when it stores the record.
+    let record = AppliedStep::record(&p, 0).with_soak_days(soak_days);
+    let json = serde_json::to_string(&record)?;
+    match call(
+        &mut client,
+        Request::RecordStep {
+            revision,
+            record: json,
+        },
+    )? {
+        Ok(_) => {}
+        Err(e) => eprintln!(
+            "earshot: the step was applied but its prediction was not kept: {}",
+            e.reason
+        ),
+    }
+    if p.needs_relogin {
+        println!("Log out and back in (or restart) so your session is audited with the new flags.");
+    }
+    println!(
+        "Prediction recorded with revision {revision}: review it in {} with `earshot plan --review`.",
+        earshot_core::plan::cost::days_text(record.soak_days)
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn simple(target: Target, request: Request, done: &str) -> Result<ExitCode> {

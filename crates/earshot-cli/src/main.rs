@@ -9,6 +9,7 @@ mod compliance;
 mod config;
 mod forecast;
 mod helper_client;
+mod measure;
 mod plan;
 mod sim;
 mod status;
@@ -47,6 +48,8 @@ enum Command {
     Chart(chart::Args),
     /// The next tuning step (or every step to a baseline), with its predicted cost.
     Plan(plan::Args),
+    /// What some classes would cost, measured without changing audit_control.
+    Measure(measure::Args),
     /// Check the audit rules of CIS, STIG or NIST 800-53 (exit 1 when any fails).
     Compliance(compliance::Args),
     /// Changes through the privileged helper (apply, confirm, rollback, history, ...).
@@ -68,6 +71,7 @@ fn main() -> ExitCode {
         Command::Forecast(args) => forecast::run(args),
         Command::Chart(args) => chart::run(args),
         Command::Plan(args) => plan::run(args),
+        Command::Measure(args) => measure::run(args),
         Command::Compliance(args) => compliance::run(args),
         Command::Helper(args) => helper_client::run(args),
     };

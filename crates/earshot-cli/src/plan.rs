@@ -1,23 +1,29 @@
 //! `earshot plan`: the next step of the tuning ladder (or the whole way to a target),
 //! with why, the diff, the risks to acknowledge and the predicted cost.
 //!
-//! Applying a step (`earshot apply --plan`) and trial measurements (`earshot measure`)
-//! go through the privileged helper and are not part of this command.
+//! Costs come from the trail (classes already audited), then from trial
+//! measurements kept by `earshot measure`, then from reference figures.
+//! `earshot plan --review` compares the step last applied with `earshot apply
+//! --plan` against what happened since, and proposes the next step, a tweak or a
+//! roll-back. Applying goes through the privileged helper (`earshot apply --plan`).
 
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::Result;
-use earshot_core::baseline::View;
+use anyhow::{bail, Context, Result};
+use earshot_core::health::HealthState;
+use earshot_core::measure::{self, Store};
 use earshot_core::plan::cost::days_text;
+use earshot_core::plan::review::{self, AppliedStep, Observation, Verdict};
 use earshot_core::plan::{
-    self, AhltVariant, Current, Disk, Measurements, Plan, PlanOptions, Range, Side, Source, Target,
+    self, AhltVariant, Current, Measurements, Plan, PlanOptions, Range, Side, Source, Target,
 };
 use earshot_core::rates::WindowSpan;
 use serde::Serialize;
 
-use crate::compliance::observe;
+use crate::compliance::{observe, Facts};
+use crate::status::root_or_env;
 
 #[derive(Debug, clap::Parser)]
 pub struct Args {
@@ -41,8 +47,49 @@ pub struct Args {
     /// Also plan `arge` (exec environments) — it will need an acknowledgement.
     #[arg(long)]
     pub with_arge: bool,
+    /// Review the step last applied with `earshot apply --plan`: what happened
+    /// against what was predicted, and what to do next.
+    #[arg(long, conflicts_with_all = ["file", "all_steps"])]
+    pub review: bool,
+    /// Ignore trial measurements kept by `earshot measure`.
+    #[arg(long)]
+    pub no_trials: bool,
     #[arg(long)]
     pub json: bool,
+}
+
+/// What the planner knows about this machine's costs: the trail's 24 h rates,
+/// the volume, and trial measurements for class sides the trail cannot show.
+pub(crate) fn measurements(
+    facts: &Facts,
+    root: Option<&std::path::Path>,
+    trials: bool,
+) -> Result<Measurements> {
+    let mut m = match &facts.status {
+        Some(st) => {
+            measure::from_status(st, facts.observed.audit_control.as_deref(), &facts.classes)
+        }
+        None => Measurements::default(),
+    };
+    if trials && facts.status.is_some() {
+        if let Some(path) = crate::measure::store_file(root) {
+            Store::load(&path)
+                .with_context(|| format!("reading trial measurements {}", path.display()))?
+                .fill(&mut m);
+        }
+    }
+    Ok(m)
+}
+
+pub(crate) fn options(args: &Args) -> PlanOptions {
+    PlanOptions {
+        ahlt: if args.ahlt_without_cnt {
+            AhltVariant::FailStop
+        } else {
+            AhltVariant::KeepCnt
+        },
+        want_arge: args.with_arge,
+    }
 }
 
 #[derive(Serialize)]
@@ -56,37 +103,23 @@ struct PlanJson<'a> {
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let target = Target::parse(&args.target)?;
-    let facts = observe(args.file.as_deref(), args.root)?;
-    let (observed, classes, status) = (&facts.observed, &facts.classes, &facts.status);
-    let mut m = Measurements::default();
-    if let Some(st) = &status {
-        if let (Some(day), Some(bytes)) = (
-            st.rates.iter().find(|w| w.span == WindowSpan::Day),
-            observed.audit_control.as_deref(),
-        ) {
-            m = Measurements::from_rate_window(day, &View::read(bytes, classes), classes);
-        }
-        if let Some(h) = st.headroom.first() {
-            m.disk = Some(Disk {
-                total_bytes: h.volume_bytes,
-                free_bytes: h.free_bytes,
-            });
-        }
-        m.trail_bytes = st.trails.as_ref().map(|t| t.total_bytes);
+    let root = if args.file.is_some() {
+        None
+    } else {
+        root_or_env(args.root.clone())
+    };
+    let facts = observe(args.file.as_deref(), root.clone())?;
+    let classes = &facts.classes;
+    let m = measurements(&facts, root.as_deref(), !args.no_trials)?;
+    if args.review {
+        return run_review(&args, target, &facts, &m, root.as_deref());
     }
     let current = Current {
-        audit_control: observed.audit_control.clone(),
+        audit_control: facts.observed.audit_control.clone(),
         example: facts.example.clone(),
-        service: observed.service,
+        service: facts.observed.service,
     };
-    let opts = PlanOptions {
-        ahlt: if args.ahlt_without_cnt {
-            AhltVariant::FailStop
-        } else {
-            AhltVariant::KeepCnt
-        },
-        want_arge: args.with_arge,
-    };
+    let opts = options(&args);
     let steps: Vec<Plan> = if args.all_steps {
         plan::path(&current, target, &m, classes, &opts)
     } else {
@@ -127,6 +160,131 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
         out.write_all(render(p).as_bytes())?;
         writeln!(out)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The step records the helper keeps, newest first: through the helper when one
+/// runs, else (simulated Mac) straight from its state folder.
+pub(crate) fn applied_steps(
+    root: Option<&std::path::Path>,
+) -> Result<Vec<earshot_api::StepRecord>> {
+    if let Some(mut client) = crate::helper_client::try_connect(root) {
+        return match client.call(earshot_api::Request::AppliedSteps { limit: Some(1) })? {
+            earshot_api::Response::AppliedSteps { steps } => Ok(steps),
+            other => bail!("unexpected answer {other:?}"),
+        };
+    }
+    let Some(root) = root else {
+        bail!("reviewing needs the helper (it keeps the applied steps); is it running?");
+    };
+    let dir = earshot_api::paths::state(Some(root)).join("steps");
+    let mut names: Vec<PathBuf> = match std::fs::read_dir(&dir) {
+        Ok(rd) => rd.filter_map(|e| e.ok()).map(|e| e.path()).collect(),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e).with_context(|| format!("reading {}", dir.display())),
+    };
+    names.sort();
+    Ok(names
+        .iter()
+        .rev()
+        .filter_map(|p| std::fs::read(p).ok())
+        .filter_map(|b| serde_json::from_slice(&b).ok())
+        .collect())
+}
+
+#[derive(Serialize)]
+struct ReviewJson<'a> {
+    applied: &'a AppliedStep,
+    observation: &'a Observation,
+    review: &'a review::Review,
+    next: Option<&'a Plan>,
+}
+
+fn run_review(
+    args: &Args,
+    target: Target,
+    facts: &Facts,
+    m: &Measurements,
+    root: Option<&std::path::Path>,
+) -> Result<ExitCode> {
+    let Some(st) = &facts.status else {
+        bail!("reviewing needs the Mac's trails and status");
+    };
+    let Some(rec) = applied_steps(root)?.into_iter().next() else {
+        println!("No applied step is recorded yet: apply one with `earshot apply --plan`, then review it after the soak.");
+        return Ok(ExitCode::SUCCESS);
+    };
+    let mut applied: AppliedStep = serde_json::from_str(&rec.record)
+        .with_context(|| format!("reading the record of revision {}", rec.revision))?;
+    // The helper's clock says when it was applied.
+    applied.applied_at = rec.recorded_unix;
+    let day = st.rates.iter().find(|w| w.span == WindowSpan::Day);
+    let obs = Observation {
+        now: st.generated_at.sec,
+        events_per_day: day.map_or(0.0, |w| w.total.events_per_sec * 86_400.0),
+        bytes_per_day: day.map_or(0.0, |w| w.total.bytes_per_sec * 86_400.0),
+        classes: m.classes.clone(),
+        disk: m.disk,
+        trail_bytes: m.trail_bytes,
+        auditing_suspended: st.health.state == HealthState::StoppedForSpace,
+        dropped_records: 0,
+    };
+    let verdict = review::review(&applied, &obs, &facts.classes);
+    let changed_since = facts.observed.audit_control.as_deref() != Some(&applied.config[..]);
+    let next = (verdict.verdict == Verdict::NextStep && !changed_since)
+        .then(|| {
+            let current = Current {
+                audit_control: facts.observed.audit_control.clone(),
+                example: facts.example.clone(),
+                service: facts.observed.service,
+            };
+            plan::next_step(&current, target, m, &facts.classes, &options(args))
+        })
+        .flatten();
+    if args.json {
+        serde_json::to_writer_pretty(
+            std::io::stdout().lock(),
+            &ReviewJson {
+                applied: &applied,
+                observation: &obs,
+                review: &verdict,
+                next: next.as_ref(),
+            },
+        )?;
+        println!();
+        return Ok(ExitCode::SUCCESS);
+    }
+    let word = match verdict.verdict {
+        Verdict::KeepSoaking => "keep soaking",
+        Verdict::NextStep => "take the next step",
+        Verdict::Tweak => "tweak",
+        Verdict::RollBack => "roll back (`earshot rollback`)",
+    };
+    println!(
+        "Review of revision {}: {}\n  applied {} ago, soak {}\n  predicted {}/day (range {} – {}), measured {}/day{}\n\nVerdict: {word}",
+        rec.revision,
+        applied.title,
+        days_text(verdict.days_observed),
+        days_text(applied.soak_days),
+        mb(applied.prediction.bytes_per_day.typical),
+        mb(applied.prediction.bytes_per_day.low),
+        mb(applied.prediction.bytes_per_day.high),
+        mb(obs.bytes_per_day),
+        verdict
+            .ratio
+            .map(|r| format!(" ({:+.0} %)", (r - 1.0) * 100.0))
+            .unwrap_or_default()
+    );
+    for r in &verdict.reasons {
+        println!("  - {r}");
+    }
+    if changed_since {
+        println!("  (audit_control changed since that step; the review compares with the config then applied)");
+    }
+    if let Some(p) = next {
+        println!("\nNext step:\n");
+        print!("{}", render(&p));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use earshot_api::{HealthLevel, Request, Response, StatusReport};
 use earshot_core::forecast::{human_bytes, human_secs, MinfreeOutlook, SteadyState, WarningLevel};
 use earshot_core::health::Severity;
 use earshot_core::rates::{TrailWatcher, WindowSpan};
@@ -64,7 +65,23 @@ pub fn status_options(cache_dir: Option<PathBuf>, no_cache: bool) -> StatusOptio
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let (sys, kind) = open_system(root_or_env(args.root.clone()).as_deref())?;
+    let root = root_or_env(args.root.clone());
+    if !args.watch {
+        // The helper runs as root: on a real Mac it can read what this user
+        // cannot (/var/audit is 0700, `audit -c` needs root).
+        if let Some(mut client) = crate::helper_client::try_connect(root.as_deref()) {
+            match client.call(Request::Status) {
+                Ok(Response::Status(report)) => return via_helper(report, &args, root.as_deref()),
+                Ok(other) => eprintln!(
+                    "earshot: unexpected answer from the helper ({other:?}); reading directly"
+                ),
+                Err(e) => {
+                    eprintln!("earshot: the helper did not answer status ({e}); reading directly")
+                }
+            }
+        }
+    }
+    let (sys, kind) = open_system(root.as_deref())?;
     let opts = status_options(args.cache_dir.clone(), args.no_cache);
     if args.watch {
         return watch(sys.as_ref(), kind, &opts, args.json);
@@ -72,6 +89,75 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let st = status::collect(sys.as_ref(), kind, &opts).context("collecting status")?;
     print_status(&st, args.json)?;
     Ok(exit_code(&st))
+}
+
+/// The status document with where it came from (docs/status-json.md).
+#[derive(serde::Serialize)]
+struct Sourced<'a> {
+    source: &'static str,
+    #[serde(flatten)]
+    status: &'a Status,
+}
+
+/// `earshot status` answered by the helper: its health verdict (and, in JSON,
+/// the full document it read as root), marked `"source": "helper"`.
+fn via_helper(report: StatusReport, args: &Args, root: Option<&Path>) -> Result<ExitCode> {
+    let code = match report.level {
+        HealthLevel::Ok => ExitCode::SUCCESS,
+        HealthLevel::Off | HealthLevel::Warning => ExitCode::from(1),
+        HealthLevel::Error => ExitCode::from(3),
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if args.json {
+        let mut doc = match report.detail.clone() {
+            Some(serde_json::Value::Object(map)) => map,
+            _ => serde_json::Map::new(),
+        };
+        doc.insert("source".into(), "helper".into());
+        let mut helper = serde_json::to_value(&report)?;
+        if let Some(h) = helper.as_object_mut() {
+            h.remove("detail");
+        }
+        doc.insert("helper".into(), helper);
+        serde_json::to_writer_pretty(&mut out, &doc)?;
+        writeln!(out)?;
+        out.flush()?;
+        return Ok(code);
+    }
+    let level = match report.level {
+        HealthLevel::Ok => "OK",
+        HealthLevel::Off => "OFF",
+        HealthLevel::Warning => "WARNING",
+        HealthLevel::Error => "ERROR",
+    };
+    writeln!(out, "[{level}] {} (via the helper)", report.summary)?;
+    for f in report.findings.iter().skip(1) {
+        writeln!(out, "  · {}", f.message)?;
+    }
+    if let Some(rev) = report.head_revision {
+        writeln!(out, "  audit_control: revision {rev} of Earshot's history")?;
+    }
+    if let Some(p) = &report.pending {
+        writeln!(
+            out,
+            "  revision {} reverts automatically unless confirmed (`earshot confirm {}`)",
+            p.revision, p.revision
+        )?;
+    }
+    // Details (config, headroom, rates, forecast) as far as this user can read.
+    if let Ok((sys, kind)) = open_system(root) {
+        let opts = status_options(args.cache_dir.clone(), args.no_cache);
+        if let Ok(st) = status::collect(sys.as_ref(), kind, &opts) {
+            let text = render(&st);
+            // Skip the direct health block: the helper's verdict is above.
+            let details = text.split_once("\n\n").map_or("", |(_, rest)| rest);
+            if !details.is_empty() {
+                writeln!(out, "\n{details}")?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(code)
 }
 
 /// 0 ok, 1 warning or off, 3 error, 4 unknown — scripts can branch on it.
@@ -88,7 +174,13 @@ fn print_status(st: &Status, json: bool) -> Result<()> {
     // Buffered: pretty JSON is hundreds of lines and stdout is line-buffered.
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if json {
-        serde_json::to_writer_pretty(&mut out, st)?;
+        serde_json::to_writer_pretty(
+            &mut out,
+            &Sourced {
+                source: "direct",
+                status: st,
+            },
+        )?;
         writeln!(out)?;
     } else {
         out.write_all(render(st).as_bytes())?;

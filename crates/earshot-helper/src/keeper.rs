@@ -24,7 +24,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use earshot_api::{
     content_hash, ApiError, AppliedReport, ChangeTerms, ConfigText, Confirmation, EnableReport,
     ErrorCode, Event, Finding, HealthLevel, HistoryReport, MeasureReport, PendingConfirm,
-    PlanReport, RevisionInfo, RevisionSource, StatusReport, TrailStatsReport, MAX_MEASURE_SECS,
+    PlanReport, RevisionInfo, RevisionSource, StatusReport, StepRecord, TrailStatsReport,
+    MAX_MEASURE_SECS, MAX_STEP_RECORD,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
@@ -831,6 +832,13 @@ impl Keeper {
     }
 
     /// Health: the platform's findings plus the keeper's own.
+    /// [`Keeper::status`] plus the full status document (for `Request::Status`).
+    pub fn status_detailed(&self) -> Result<StatusReport, ApiError> {
+        let mut report = self.status()?;
+        report.detail = self.platform.status_json();
+        Ok(report)
+    }
+
     pub fn status(&self) -> Result<StatusReport, ApiError> {
         let mut findings = self.platform.findings();
         let config_hash = match self.read_control() {
@@ -879,6 +887,7 @@ impl Keeper {
             head_revision: head.map(|h| h.number),
             pending,
             simulated: self.platform.simulated(),
+            detail: None,
         })
     }
 
@@ -979,6 +988,81 @@ impl Keeper {
             relogin_needed: true,
             notes,
         })
+    }
+
+    fn steps_dir(&self) -> PathBuf {
+        self.state_dir.join("steps")
+    }
+
+    /// Keeps a planner's record of the step applied as `revision` (see
+    /// `Request::RecordStep`); the newest 200 records are kept.
+    pub fn record_step(&self, revision: u64, record: &str) -> Result<u64, ApiError> {
+        if record.len() > MAX_STEP_RECORD {
+            return Err(ApiError::new(
+                ErrorCode::InvalidRequest,
+                format!("a step record is at most {MAX_STEP_RECORD} bytes"),
+            ));
+        }
+        match serde_json::from_str::<serde_json::Value>(record) {
+            Ok(serde_json::Value::Object(_)) => {}
+            _ => {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidRequest,
+                    "a step record is a JSON object",
+                ))
+            }
+        }
+        let _guard = self.guard();
+        if self.history.get(revision).map_err(state_err)?.is_none() {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("no revision {revision}"),
+            ));
+        }
+        let dir = self.steps_dir();
+        create_private_dir(&dir).map_err(state_err)?;
+        let rec = StepRecord {
+            revision,
+            recorded_unix: self.platform.now_unix(),
+            record: record.to_string(),
+        };
+        let json = serde_json::to_vec(&rec).map_err(|e| io_err("encoding", e))?;
+        // Zero-padded so the names sort by revision.
+        write_atomic(&dir.join(format!("{revision:010}.json")), &json, 0o600).map_err(state_err)?;
+        let mut names = self.step_files()?;
+        while names.len() > 200 {
+            let oldest = names.remove(0);
+            let _ = std::fs::remove_file(dir.join(oldest));
+        }
+        Ok(revision)
+    }
+
+    fn step_files(&self) -> Result<Vec<String>, ApiError> {
+        let mut names: Vec<String> = match std::fs::read_dir(self.steps_dir()) {
+            Ok(rd) => rd
+                .filter_map(|e| e.ok())
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter(|n| n.len() == 15 && n.ends_with(".json"))
+                .collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
+            Err(e) => return Err(io_err("reading step records", e)),
+        };
+        names.sort();
+        Ok(names)
+    }
+
+    /// The newest recorded steps, newest first (damaged files are skipped).
+    pub fn applied_steps(&self, limit: Option<u32>) -> Result<Vec<StepRecord>, ApiError> {
+        let limit = limit.unwrap_or(20).min(200) as usize;
+        let dir = self.steps_dir();
+        Ok(self
+            .step_files()?
+            .iter()
+            .rev()
+            .filter_map(|n| std::fs::read(dir.join(n)).ok())
+            .filter_map(|b| serde_json::from_slice::<StepRecord>(&b).ok())
+            .take(limit)
+            .collect())
     }
 
     /// A trial measurement; not under the change lock (it may take an hour and

@@ -46,6 +46,11 @@ pub trait Platform: Send + Sync + 'static {
     fn set_control_flags(&self, flags: u32) -> std::io::Result<()> {
         real_flags::set(&self.control_path(), flags)
     }
+    /// The full status document (`earshot status --json`), when the platform
+    /// can produce one.
+    fn status_json(&self) -> Option<serde_json::Value> {
+        None
+    }
     /// The shipped `/etc/security/audit_control.example` (`None` when absent).
     fn example_control(&self) -> Option<Vec<u8>> {
         None

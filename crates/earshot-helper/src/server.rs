@@ -354,7 +354,7 @@ async fn send(tx: &mpsc::Sender<ServerFrame>, frame: ServerFrame) -> Result<(), 
 /// Run one request (blocking: file I/O and `audit`).
 pub fn dispatch(keeper: &Keeper, request: Request, who: &Caller) -> Result<Response, ApiError> {
     Ok(match request {
-        Request::Status => Response::Status(keeper.status()?),
+        Request::Status => Response::Status(keeper.status_detailed()?),
         Request::Subscribe => Response::Subscribed,
         Request::TrailStats => Response::TrailStats(keeper.trail_stats()?),
         Request::ReadConfig => Response::Config(keeper.read_config()?),
@@ -381,5 +381,11 @@ pub fn dispatch(keeper: &Keeper, request: Request, who: &Caller) -> Result<Respo
             naflags,
             duration_secs,
         } => Response::Measured(keeper.measure(&flags, &naflags, duration_secs)?),
+        Request::RecordStep { revision, record } => Response::StepRecorded {
+            revision: keeper.record_step(revision, &record)?,
+        },
+        Request::AppliedSteps { limit } => Response::AppliedSteps {
+            steps: keeper.applied_steps(limit)?,
+        },
     })
 }

@@ -266,6 +266,14 @@ impl Platform for SystemPlatform {
         crate::peer::user_name(uid)
     }
 
+    fn status_json(&self) -> Option<serde_json::Value> {
+        let opts = StatusOptions {
+            cache_dir: Some(self.cache_dir.clone()),
+        };
+        let st = collect(&*self.sys, self.kind, &opts).ok()?;
+        serde_json::to_value(st).ok()
+    }
+
     fn example_control(&self) -> Option<Vec<u8>> {
         self.sys.read_file(Path::new(AUDIT_CONTROL_EXAMPLE)).ok()
     }

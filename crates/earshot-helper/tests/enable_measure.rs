@@ -168,3 +168,32 @@ fn a_trial_with_auditing_off_is_unsupported_not_an_empty_answer() {
         h.stop();
     }
 }
+
+#[test]
+fn step_records_are_kept_per_revision_newest_first_and_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    sonoma_and_later(dir.path(), true);
+    let (k, host) = keeper(dir.path());
+    assert!(k.applied_steps(None).unwrap().is_empty());
+    k.record_step(1, r#"{"step":"add-flag","n":1}"#).unwrap();
+    let e = k.record_step(99, "{}").unwrap_err();
+    assert_eq!(e.code, ErrorCode::NotFound);
+    for bad in ["[1]", "not json", "\"s\""] {
+        let e = k.record_step(1, bad).unwrap_err();
+        assert_eq!(e.code, ErrorCode::InvalidRequest, "{bad}");
+    }
+    let huge = format!("{{\"x\":\"{}\"}}", "a".repeat(300 * 1024));
+    assert_eq!(
+        k.record_step(1, &huge).unwrap_err().code,
+        ErrorCode::InvalidRequest
+    );
+    // A second record for the same revision replaces the first.
+    k.record_step(1, r#"{"step":"add-flag","n":2}"#).unwrap();
+    let steps = k.applied_steps(Some(5)).unwrap();
+    assert_eq!(steps.len(), 1);
+    assert_eq!(steps[0].revision, 1);
+    assert!(steps[0].record.contains("\"n\":2"));
+    if let Some(h) = host {
+        h.stop();
+    }
+}

@@ -195,7 +195,7 @@ pub fn reference(class: &str, side: Side) -> Option<&'static Reference> {
 }
 
 /// Where a figure comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Source {
     Measured,
@@ -205,7 +205,7 @@ pub enum Source {
 }
 
 /// Predicted cost of one class side.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassCost {
     pub class: String,
     pub side: Side,
@@ -217,7 +217,7 @@ pub struct ClassCost {
 }
 
 /// The predicted cost of a configuration.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Prediction {
     pub classes: Vec<ClassCost>,
     pub events_per_day: Range,

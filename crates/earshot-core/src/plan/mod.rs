@@ -27,7 +27,7 @@ pub mod edit;
 pub mod review;
 
 use audit_control::{format_mask, parse_flags, AuditControl, ClassTable, Document, Selector};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::baseline::{self, mscp, Baseline, Expiry, RuleKind, ServiceFacts, Setting, View};
 pub use cost::{ClassRates, Disk, Measurements, Prediction, Range, Rate, Side, Source};
@@ -96,7 +96,7 @@ pub struct Current {
 pub const DEFAULT_EXAMPLE: &str = "#\n# $P4: //depot/projects/trustedbsd/openbsm/etc/audit_control#8 $\n#\ndir:/var/audit\nflags:lo,aa\nminfree:5\nnaflags:lo,aa\npolicy:cnt,argv\nfilesz:2M\nexpire-after:10M\nsuperuser-set-sflags-mask:has_authenticated,has_console_access\nsuperuser-clear-sflags-mask:has_authenticated,has_console_access\nmember-set-sflags-mask:\nmember-clear-sflags-mask:has_authenticated\n";
 
 /// One rung.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StepKind {
     EnableAuditing,

@@ -26,8 +26,9 @@ pub const MIN_DAYS_TO_MINFREE: f64 = 7.0;
 /// Below this many days of history a step needs a storage tweak.
 pub const MIN_HISTORY_DAYS: f64 = 7.0;
 
-/// A step as applied, with what was predicted for it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// A step as applied, with what was predicted for it. Serialized (with the
+/// applied audit_control as text) so the helper can keep it for the review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AppliedStep {
     pub step: StepKind,
     pub title: String,
@@ -35,9 +36,23 @@ pub struct AppliedStep {
     pub applied_at: u64,
     pub soak_days: f64,
     /// The audit_control that was applied.
-    #[serde(skip)]
+    #[serde(with = "lossy_text")]
     pub config: Vec<u8>,
     pub prediction: Prediction,
+}
+
+/// audit_control is text; a stray non-UTF-8 byte is kept as U+FFFD rather
+/// than making the record unreadable (the view of it is all the review needs).
+mod lossy_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(bytes: &[u8], s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&String::from_utf8_lossy(bytes))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<u8>, D::Error> {
+        Ok(String::deserialize(d)?.into_bytes())
+    }
 }
 
 impl AppliedStep {

@@ -377,6 +377,10 @@ impl SimulatedMac {
         if let Some(hosted) = &self.hosted {
             let mut auditd = hosted.lock().unwrap_or_else(|e| e.into_inner());
             auditd.command(cmd, self.now())?;
+            // Other processes (`earshot status`, `audit -c` from another shell)
+            // read the state file: a start or stop must show there at once, as
+            // it would in the kernel, not at the host's next periodic save.
+            auditd.save()?;
             return Ok(ok_output(""));
         }
         if self.queue_for_host(crate::sim::control_word(cmd))? {
