@@ -18,6 +18,7 @@ pub mod glance;
 pub mod pager;
 pub mod prefs;
 pub mod title;
+pub mod wizard;
 
 pub use alerts::{Alert, AlertChange, AlertKind, AlertWatch};
 pub use backoff::Backoff;
