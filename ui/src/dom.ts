@@ -35,3 +35,39 @@ export function h<K extends keyof HTMLElementTagNameMap>(
   }
   return el;
 }
+
+/** A button that runs `onClick`; `type=button` so it never submits a form by accident. */
+export function button(
+  label: string,
+  attrs: Record<string, string>,
+  onClick: (event: MouseEvent) => void,
+): HTMLButtonElement {
+  const b = h("button", { type: "button", ...attrs }, label);
+  b.addEventListener("click", onClick);
+  return b;
+}
+
+/**
+ * Parses SVG markup from the backend into an element. Charts come from our own Rust
+ * code, but they embed class and folder names, so scripts, foreign objects, event
+ * handler attributes and javascript: links are dropped before the SVG is adopted.
+ */
+export function svgFrom(markup: string): SVGSVGElement | null {
+  const doc = new DOMParser().parseFromString(markup, "image/svg+xml");
+  const svg = doc.documentElement;
+  if (svg.nodeName !== "svg" || doc.getElementsByTagName("parsererror").length > 0) return null;
+  for (const bad of Array.from(svg.querySelectorAll("script, foreignObject"))) bad.remove();
+  for (const el of [svg, ...Array.from(svg.querySelectorAll("*"))]) {
+    for (const attr of Array.from(el.attributes)) {
+      const name = attr.name.toLowerCase();
+      if (name.startsWith("on")) el.removeAttribute(attr.name);
+      else if (name.endsWith("href") && /^\s*javascript:/i.test(attr.value)) el.removeAttribute(attr.name);
+    }
+  }
+  return document.importNode(svg, true) as unknown as SVGSVGElement;
+}
+
+/** A short state line for loading / empty / error placeholders. */
+export function note(kind: "loading" | "empty" | "error", text: string, testid: string = kind): HTMLElement {
+  return h("p", { class: `note note-${kind}`, "data-testid": testid, role: kind === "error" ? "alert" : "status" }, text);
+}

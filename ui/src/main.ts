@@ -1,14 +1,54 @@
 import "./styles.css";
 
+import type { Backend } from "./backend";
 import { tauriBackend } from "./backend";
-import { renderDiagnostics } from "./views/diagnostics";
+import { mountDashboard, type Tab } from "./views/dashboard";
+import { mountHistory } from "./views/history";
 import { mountPopover } from "./views/popover";
+import { mountPreferences } from "./views/preferences";
+import { mountWizard } from "./views/wizard";
 
-// One bundle, two windows: Rust opens index.html?view=dashboard or ?view=popover.
-const root = document.getElementById("app");
-if (root) {
-  const view = new URLSearchParams(window.location.search).get("view");
-  document.body.dataset.view = view ?? "dashboard";
-  if (view === "popover") void mountPopover(root, window, tauriBackend);
-  else void renderDiagnostics(root, tauriBackend);
+declare global {
+  interface Window {
+    /** Set by scripts/screenshots (Playwright addInitScript): run on the mocked backend. */
+    __EARSHOT_MOCK__?: string;
+  }
 }
+
+/**
+ * The screenshot run has no Rust behind it: it names a mock scenario, and the mock (a
+ * separate chunk, never loaded by the app) answers every command.
+ */
+async function chooseBackend(): Promise<Backend> {
+  const name = window.__EARSHOT_MOCK__;
+  if (name === undefined) return tauriBackend;
+  const { screenshotBackend } = await import("./mock-entry");
+  return screenshotBackend(name);
+}
+
+// One bundle, five windows: Rust opens index.html?view=<window label>.
+async function start(root: HTMLElement): Promise<void> {
+  const params = new URLSearchParams(window.location.search);
+  const view = params.get("view") ?? "dashboard";
+  document.body.dataset.view = view;
+  const backend = await chooseBackend();
+  switch (view) {
+    case "popover":
+      await mountPopover(root, window, backend);
+      break;
+    case "wizard":
+      await mountWizard(root, backend);
+      break;
+    case "history":
+      await mountHistory(root, backend);
+      break;
+    case "preferences":
+      await mountPreferences(root, backend);
+      break;
+    default:
+      await mountDashboard(root, backend, (params.get("tab") as Tab | null) ?? "overview");
+  }
+}
+
+const root = document.getElementById("app");
+if (root) void start(root);

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 
-import { MockBackend } from "../src/backend";
+import { MockBackend } from "../src/backend/mock";
 import { renderDiagnostics } from "../src/views/diagnostics";
 import { PATH, diag, withProblems } from "./fixtures";
 
@@ -18,7 +18,7 @@ const field = (row: HTMLElement, name: string) =>
 
 describe("diagnostics screen", () => {
   it("lists every diagnostic with position, severity, code, message and hint", async () => {
-    await renderDiagnostics(root, new MockBackend(withProblems));
+    await renderDiagnostics(root, new MockBackend({ report: withProblems }));
 
     expect(root.querySelector("[data-testid=config-path]")?.textContent).toBe(PATH);
     expect(root.querySelector("[data-testid=summary]")?.textContent).toBe(
@@ -41,7 +41,7 @@ describe("diagnostics screen", () => {
   it("says 'No problems found' for a clean file", async () => {
     await renderDiagnostics(
       root,
-      new MockBackend({ status: "checked", path: PATH, diagnostics: [] }),
+      new MockBackend({ report: { status: "checked", path: PATH, diagnostics: [] } }),
     );
     expect(root.querySelector("[data-testid=empty]")?.textContent).toContain("No problems found");
     expect(root.querySelector("[data-testid=summary]")?.textContent).toBe(
@@ -51,7 +51,7 @@ describe("diagnostics screen", () => {
   });
 
   it("explains a missing file instead of showing an empty list", async () => {
-    await renderDiagnostics(root, new MockBackend({ status: "missing", path: PATH }));
+    await renderDiagnostics(root, new MockBackend({ report: { status: "missing", path: PATH } }));
     const failure = root.querySelector("[data-testid=failure]")?.textContent ?? "";
     expect(failure).toContain("audit_control not found");
     expect(failure).toContain("macOS 14");
@@ -63,7 +63,9 @@ describe("diagnostics screen", () => {
   it("shows why an unreadable file could not be read", async () => {
     await renderDiagnostics(
       root,
-      new MockBackend({ status: "unreadable", path: PATH, reason: "Permission denied (os error 13)" }),
+      new MockBackend({
+        report: { status: "unreadable", path: PATH, reason: "Permission denied (os error 13)" },
+      }),
     );
     expect(root.querySelector("[data-testid=failure]")?.textContent).toContain(
       "Permission denied (os error 13)",
@@ -71,7 +73,7 @@ describe("diagnostics screen", () => {
   });
 
   it("shows a backend failure rather than a blank window", async () => {
-    await renderDiagnostics(root, new MockBackend(new Error("command config_diagnostics not allowed")));
+    await renderDiagnostics(root, new MockBackend({ failures: { configDiagnostics: new Error("command config_diagnostics not allowed") } }));
     expect(root.querySelector("[data-testid=failure]")?.textContent).toContain("not allowed");
   });
 
@@ -79,7 +81,7 @@ describe("diagnostics screen", () => {
     const hostile = diag({ message: "<img src=x onerror=alert(1)>", code: "<b>X</b>" });
     await renderDiagnostics(
       root,
-      new MockBackend({ status: "checked", path: PATH, diagnostics: [hostile] }),
+      new MockBackend({ report: { status: "checked", path: PATH, diagnostics: [hostile] } }),
     );
     expect(root.querySelector("img")).toBeNull();
     expect(root.querySelector("td.code b")).toBeNull();
@@ -90,7 +92,7 @@ describe("diagnostics screen", () => {
     const quoted = diag({ message: "`M` means MiB: `10M` is a size", hint: "a ` alone" });
     await renderDiagnostics(
       root,
-      new MockBackend({ status: "checked", path: PATH, diagnostics: [quoted] }),
+      new MockBackend({ report: { status: "checked", path: PATH, diagnostics: [quoted] } }),
     );
     const row = rows()[0]!;
     expect(field(row, "message")).toBe("M means MiB: 10M is a size");
@@ -101,11 +103,11 @@ describe("diagnostics screen", () => {
   });
 
   it("checks again when asked", async () => {
-    const backend = new MockBackend({ status: "missing", path: PATH });
+    const backend = new MockBackend({ report: { status: "missing", path: PATH } });
     await renderDiagnostics(root, backend);
-    backend.report = withProblems;
+    backend.state.report = withProblems;
     root.querySelector<HTMLButtonElement>("button.refresh")!.click();
     await expect.poll(() => rows().length).toBe(3);
-    expect(backend.calls.configDiagnostics).toBe(2);
+    expect(backend.count("configDiagnostics")).toBe(2);
   });
 });

@@ -1,46 +1,206 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { MockBackend } from "../src/backend";
-import { glance, mountPopover, renderPopover } from "../src/views/popover";
-import { PATH, withProblems } from "./fixtures";
+import { BackendError } from "../src/backend";
+import { MockBackend } from "../src/backend/mock";
+import * as data from "../src/backend/mock-data";
+import { Popover, forecastText, mountPopover, shownSeverity } from "../src/views/popover";
+
+let root: HTMLElement;
+const q = <T extends HTMLElement = HTMLElement>(sel: string) => root.querySelector<T>(sel);
+const text = (sel: string) => q(sel)?.textContent ?? null;
+
+beforeEach(() => {
+  document.body.innerHTML = "";
+  root = document.createElement("div");
+  document.body.append(root);
+});
+afterEach(() => vi.useRealTimers());
+
+async function shown(backend: MockBackend, now = () => data.NOW): Promise<Popover> {
+  const p = new Popover(root, backend, { now });
+  await p.refresh();
+  return p;
+}
 
 describe("popover", () => {
-  it("gives the configuration at a glance and opens the dashboard", async () => {
-    const root = document.createElement("div");
-    const backend = new MockBackend(withProblems);
-    await renderPopover(root, backend);
-    expect(root.querySelector("[data-testid=glance]")?.textContent).toBe(
-      "audit_control: 1 error, 1 warning, 1 info",
-    );
-    root.querySelector<HTMLButtonElement>("button.primary")!.click();
-    expect(backend.calls.openDashboard).toBe(1);
+  it("shows a healthy Mac: state, headroom with the minfree mark, forecast, rates, no warnings", async () => {
+    await shown(new MockBackend({ glance: data.glanceOk }));
+    expect(q("main")?.dataset.severity).toBe("ok");
+    expect(text("[data-testid=health] h1")).toBe("Healthy");
+    expect(text("[data-testid=health-summary]")).toBe("Auditing is on and the trail is growing.");
+    expect(q("[data-testid=fix]")).toBeNull();
+    expect(text("[data-testid=headroom]")).toBe("181 GB free of 494 GB (36.6 %) · minfree 5 %");
+    // The bar fills the used share; the minfree mark sits at 100 − threshold.
+    expect(q(".headroom .fill")!.style.width).toBe(`${100 - 36.6}%`);
+    expect(q(".headroom .minfree-mark")!.style.left).toBe("95%");
+    expect(text("[data-testid=forecast]")).toBe("Minfree: never (expiry caps trails at 5 GiB)");
+    expect(text("[data-testid=total-eps]")).toBe("0.061/s · 24h");
+    const classes = Array.from(root.querySelectorAll("[data-testid=class-rates] li"), (li) => li.textContent);
+    expect(classes).toEqual(["aa 0.052/s", "ad 0.007/s", "lo 0.0021/s"]);
+    expect(q("svg.sparkline")).not.toBeNull();
+    expect(text("[data-testid=warnings-empty]")).toBe("No warnings.");
   });
 
-  it("closes on Esc and checks again each time it is shown", async () => {
-    const root = document.createElement("div");
-    document.body.append(root);
-    const backend = new MockBackend({ status: "missing", path: PATH });
-    await mountPopover(root, window, backend);
-    expect(root.querySelector("[data-testid=glance]")?.textContent).toContain("auditing is off");
+  it("shows a warning with its reason, fix and the latest warnings", async () => {
+    await shown(new MockBackend({ glance: data.glanceWarning }));
+    expect(q("main")?.dataset.severity).toBe("warning");
+    expect(text("[data-testid=health-summary]")).toContain("below minfree");
+    expect(text("[data-testid=fix]")).toMatch(/^Fix: Free space/);
+    expect(q(".headroom .fill")!.classList.contains("low")).toBe(true);
+    expect(text("[data-testid=forecast]")).toBe("Already below minfree");
+    const warnings = Array.from(root.querySelectorAll("[data-testid=warning]"));
+    expect(warnings).toHaveLength(3);
+    expect(warnings[0]!.className).toBe("error");
+    expect(warnings[0]!.textContent).toContain("2026-11-18");
+  });
+
+  it("says when minfree will be reached", () => {
+    expect(forecastText(data.glanceMinfreeSoon.forecast)).toBe("Minfree in 12 days at this rate");
+    expect(forecastText({ bytes_per_day: 0, minfree: { kind: "reached", days: 0.25 } })).toBe(
+      "Minfree in 6 hours at this rate",
+    );
+    expect(forecastText({ bytes_per_day: 0, minfree: { kind: "no_growth" } })).toContain("never");
+    expect(forecastText(null)).toBeNull();
+  });
+
+  it("never looks healthy when the helper is unreachable, whatever the glance says", async () => {
+    const lying = { ...data.glanceOk, connection: { state: "unavailable" as const, reason: "socket gone" } };
+    expect(shownSeverity(lying)).toBe("unknown");
+    await shown(new MockBackend({ glance: lying }));
+    expect(q("main")?.dataset.severity).toBe("unknown");
+    expect(text("[data-testid=health] h1")).toBe("Status unknown");
+    expect(q(".glyph.ok")).toBeNull();
+    expect(q(".glyph.unknown")).not.toBeNull();
+    expect(text("[data-testid=health-summary]")).toContain("socket gone");
+  });
+
+  it("shows the unknown state with nothing that reads as fine", async () => {
+    await shown(new MockBackend({ glance: data.glanceUnknown }));
+    expect(q("main")?.dataset.severity).toBe("unknown");
+    expect(text("[data-testid=headroom]")).toBe("No headroom data.");
+    expect(text("[data-testid=forecast]")).toBe("Forecast unavailable");
+    expect(text("[data-testid=class-rates]")).toBe("No rate data.");
+    expect(q("svg.sparkline")).toBeNull();
+    expect(text("[data-testid=warnings-empty]")).toContain("Unknown");
+    expect(q<HTMLButtonElement>("[data-testid=rollback-last]")!.disabled).toBe(true);
+  });
+
+  it("treats an unknown severity string as unknown", () => {
+    const odd = { ...data.glanceOk, health: { ...data.glanceOk.health, severity: "purple" as never } };
+    expect(shownSeverity(odd)).toBe("unknown");
+  });
+
+  it("shows loading, then an error with its code and reason", async () => {
+    const backend = new MockBackend({
+      failures: { glance: new BackendError("unauthenticated", "proof did not verify") },
+    });
+    const p = new Popover(root, backend);
+    p.paint();
+    expect(q("main")?.dataset.state).toBe("loading");
+    expect(text("[data-testid=health] h1")).toBe("Loading…");
+    await p.refresh();
+    expect(q("main")?.dataset.state).toBe("error");
+    expect(q("main")?.dataset.severity).toBe("unknown");
+    expect(text("[data-testid=health-summary]")).toBe("unauthenticated: proof did not verify");
+  });
+
+  it("opens the wizard and the dashboard", async () => {
+    const backend = new MockBackend();
+    await shown(backend);
+    q("[data-testid=open-wizard]")!.click();
+    q("[data-testid=open-dashboard]")!.click();
+    expect(backend.log.filter((c) => c.method === "openWindow").map((c) => c.args[0])).toEqual([
+      "wizard",
+      "dashboard",
+    ]);
+  });
+
+  it("rolls back the last change only after a confirmation that says what is restored", async () => {
+    const backend = new MockBackend();
+    await shown(backend);
+    q("[data-testid=rollback-last]")!.click();
+    await vi.waitFor(() => expect(q("[data-testid=rollback-confirm]")).not.toBeNull());
+    expect(backend.count("rollbackLast")).toBe(0);
+    const confirm = text("[data-testid=rollback-confirm]")!;
+    expect(confirm).toContain("Undo revision 3 (edited outside Earshot");
+    expect(confirm).toContain("restore revision 2");
+    expect(confirm).toContain("minfree: 10 → 5");
+
+    q("[data-testid=cancel-rollback]")!.click();
+    expect(q("[data-testid=rollback-confirm]")).toBeNull();
+    expect(backend.count("rollbackLast")).toBe(0);
+
+    q("[data-testid=rollback-last]")!.click();
+    await vi.waitFor(() => expect(q("[data-testid=confirm-rollback]")).not.toBeNull());
+    q("[data-testid=confirm-rollback]")!.click();
+    await vi.waitFor(() => expect(text("[data-testid=result]")).toBe("Rolled back: recorded as revision 4."));
+    expect(backend.count("rollbackLast")).toBe(1);
+    expect(backend.state.history.revisions[0]!.source).toBe("rollback");
+  });
+
+  it("shows why a roll back failed", async () => {
+    const backend = new MockBackend({
+      failures: { rollbackLast: new BackendError("base-changed", "audit_control changed since it was read") },
+    });
+    await shown(backend);
+    q("[data-testid=rollback-last]")!.click();
+    await vi.waitFor(() => expect(q("[data-testid=confirm-rollback]")).not.toBeNull());
+    q("[data-testid=confirm-rollback]")!.click();
+    await vi.waitFor(() =>
+      expect(text("[data-testid=result]")).toBe(
+        "Roll back failed: base-changed: audit_control changed since it was read",
+      ),
+    );
+  });
+
+  it("counts down a pending change and keeps it", async () => {
+    vi.useFakeTimers();
+    let now = data.NOW;
+    const backend = new MockBackend({
+      glance: { ...data.glanceOk, pending_confirm: { revision: 4, deadline_unix: data.NOW + 90 } },
+    });
+    await shown(backend, () => now);
+    expect(text("[data-testid=pending-countdown]")).toBe("1:30");
+    now += 31;
+    vi.advanceTimersByTime(1000);
+    expect(text("[data-testid=pending-countdown]")).toBe("0:59");
+    backend.state.glance = { ...backend.state.glance, pending_confirm: { revision: 4, deadline_unix: data.NOW + 90 } };
+    q("[data-testid=keep]")!.click();
+    await vi.waitFor(() => expect(text("[data-testid=result]")).toBe("Change kept."));
+    expect(backend.count("confirm")).toBe(1);
+    expect(q("[data-testid=pending]")).toBeNull();
+  });
+
+  it("follows pushed glances, closes on Esc, refetches when shown, reports first paint", async () => {
+    const backend = new MockBackend();
+    const popover = await mountPopover(root, window, backend, { now: () => data.NOW });
+    expect(q("main")?.dataset.severity).toBe("ok");
+    await vi.waitFor(() => expect(backend.lastArgs("firstPaint")).toEqual(["popover"]));
+
+    backend.push(data.glanceWarning);
+    expect(q("main")?.dataset.severity).toBe("warning");
 
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter" }));
-    expect(backend.calls.closePopover).toBe(0);
+    expect(backend.count("closePopover")).toBe(0);
     document.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape" }));
-    expect(backend.calls.closePopover).toBe(1);
+    expect(backend.count("closePopover")).toBe(1);
 
-    backend.report = withProblems;
+    backend.state.glance = data.glanceUnknown;
     window.dispatchEvent(new FocusEvent("focus"));
-    await expect
-      .poll(() => root.querySelector("[data-testid=glance]")?.textContent)
-      .toBe("audit_control: 1 error, 1 warning, 1 info");
-    expect(backend.calls.configDiagnostics).toBe(2);
+    await vi.waitFor(() => expect(q("main")?.dataset.severity).toBe("unknown"));
+    expect(backend.count("glance")).toBe(2);
+    void popover;
   });
 
-  it("never reports an unknown state as healthy", () => {
-    expect(glance(null, "timeout")).toBe("Unknown: timeout");
-    expect(glance({ status: "missing", path: PATH }, null)).toContain("auditing is off");
-    expect(glance({ status: "checked", path: PATH, diagnostics: [] }, null)).toBe(
-      "audit_control: no problems found",
-    );
+  it("Esc cancels a pending confirmation before it closes the popover", async () => {
+    const backend = new MockBackend();
+    const popover = await shown(backend);
+    q("[data-testid=rollback-last]")!.click();
+    await vi.waitFor(() => expect(q("[data-testid=rollback-confirm]")).not.toBeNull());
+    popover.escape();
+    expect(q("[data-testid=rollback-confirm]")).toBeNull();
+    expect(backend.count("closePopover")).toBe(0);
+    popover.escape();
+    expect(backend.count("closePopover")).toBe(1);
   });
 });

@@ -1,9 +1,26 @@
 // The only door from the UI to Rust. Views receive a Backend and never import Tauri,
 // so tests run them against the mock and the app against the Tauri implementation.
 
-import type { ConfigReport } from "./types";
+import type {
+  Appearance,
+  Applied,
+  ChartKind,
+  ComplianceReport,
+  ConfigReport,
+  Glance,
+  History,
+  Measurement,
+  MeasureRequest,
+  Plan,
+  PlanTarget,
+  Preferences,
+  TrailPage,
+  TrailQuery,
+  WindowName,
+} from "./types";
 
-export type { ConfigReport, Diagnostic, Severity } from "./types";
+export type * from "./types";
+export { BackendError, advice, toBackendError } from "./error";
 
 export interface Backend {
   /** Checks the audit_control the app is looking at. */
@@ -12,7 +29,35 @@ export interface Backend {
   openDashboard(): Promise<void>;
   /** Hides the popover (Esc). */
   closePopover(): Promise<void>;
+  /** Shows one of the app's windows. */
+  openWindow(name: WindowName): Promise<void>;
+
+  /** Health, headroom, forecast, rates and warnings in one answer. */
+  glance(): Promise<Glance>;
+  /** Pushed glances (the helper's subscription); returns the unsubscribe function. */
+  onGlance(handler: (glance: Glance) => void): Promise<() => void>;
+  /** Per-class events/s sparkline, SVG drawn in currentColor. */
+  sparkline(window: string): Promise<string>;
+  chart(kind: ChartKind, window: string, appearance: Appearance): Promise<string>;
+  /** Tells the shell the popover has painted its content (it measures open → paint). */
+  firstPaint(view: string): Promise<void>;
+
+  trailPage(query: TrailQuery): Promise<TrailPage>;
+  compliance(baseline: string): Promise<ComplianceReport>;
+
+  /** The next step toward the target, or null when there is nothing left to do. */
+  planNext(target: PlanTarget): Promise<Plan | null>;
+  measure(request: MeasureRequest): Promise<Measurement>;
+  applyPlan(target: PlanTarget, acks: string[], confirmWithin: number | null): Promise<Applied>;
+  /** Keeps the change awaiting confirmation. */
+  confirm(): Promise<void>;
+
+  history(): Promise<History>;
+  rollback(revision: number): Promise<Applied>;
+  rollbackLast(): Promise<Applied>;
+
+  getPreferences(): Promise<Preferences>;
+  setPreferences(prefs: Preferences): Promise<Preferences>;
 }
 
 export { tauriBackend } from "./tauri";
-export { MockBackend } from "./mock";

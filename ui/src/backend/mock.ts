@@ -1,23 +1,349 @@
+// A scripted, stateful backend: the tests' stand-in for Rust, and what the screenshot
+// build shows. It behaves like the helper where the UI depends on it: applies need
+// every risk acknowledged, an apply with a deadline stays pending until confirmed,
+// rollbacks add revisions, the trail pages through its records with a cursor.
+
 import type { Backend } from "./index";
-import type { ConfigReport } from "./types";
+import { BackendError } from "./error";
+import * as data from "./mock-data";
+import type {
+  Appearance,
+  Applied,
+  ChartKind,
+  ComplianceReport,
+  ConfigReport,
+  Glance,
+  History,
+  Measurement,
+  MeasureRequest,
+  Plan,
+  PlanTarget,
+  Preferences,
+  RevisionInfo,
+  TrailPage,
+  TrailQuery,
+  TrailRecord,
+  WindowName,
+} from "./types";
 
-/** A scripted backend for tests: answers with the report it was given, counts calls. */
+export interface MockState {
+  report: ConfigReport;
+  glance: Glance;
+  plan: Plan | null;
+  history: History;
+  prefs: Preferences;
+  records: TrailRecord[];
+  /** SVG markup per chart (`rates`, `forecast`, `sparkline`). */
+  charts: Partial<Record<ChartKind | "sparkline", string>>;
+  /** Commands that fail, by Backend method name. */
+  failures: Partial<Record<keyof Backend, BackendError | Error>>;
+  /** Commands that never answer (to show loading states). */
+  hang: Partial<Record<keyof Backend, true>>;
+  /** The mock's clock, unix seconds. */
+  now: () => number;
+}
+
+const SIMPLE_SVG = (title: string) =>
+  `<svg width="280" height="48" viewBox="0 0 280 48" xmlns="http://www.w3.org/2000/svg"><title>${title}</title>` +
+  `<polyline fill="none" stroke="currentColor" stroke-width="1.5" points="0,40 40,30 80,34 120,12 160,28 200,20 240,26 280,18"/></svg>`;
+
+export function defaultState(): MockState {
+  return {
+    report: structuredClone(data.configChecked),
+    glance: structuredClone(data.glanceOk),
+    plan: structuredClone(data.planAddAd),
+    history: structuredClone(data.history),
+    prefs: structuredClone(data.preferences),
+    records: data.trailRecords(),
+    charts: {
+      sparkline: SIMPLE_SVG("Events per second over the last 24h: aa, ad, lo"),
+      rates: SIMPLE_SVG("Audit events per second by class, last 24 hours"),
+      forecast: SIMPLE_SVG("Trail folder size and free space forecast"),
+    },
+    failures: {},
+    hang: {},
+    now: () => Math.floor(Date.now() / 1000),
+  };
+}
+
 export class MockBackend implements Backend {
-  calls = { configDiagnostics: 0, openDashboard: 0, closePopover: 0 };
+  readonly state: MockState;
+  /** Every call with its arguments, in order. */
+  readonly log: { method: keyof Backend; args: unknown[] }[] = [];
+  private glanceHandlers: ((g: Glance) => void)[] = [];
 
-  constructor(public report: ConfigReport | Error) {}
+  constructor(state: Partial<MockState> = {}) {
+    this.state = { ...defaultState(), ...state };
+  }
+
+  /** How many times a method was called. */
+  count(method: keyof Backend): number {
+    return this.log.filter((c) => c.method === method).length;
+  }
+
+  /** The arguments of the last call of a method. */
+  lastArgs(method: keyof Backend): unknown[] | undefined {
+    return [...this.log].reverse().find((c) => c.method === method)?.args;
+  }
+
+  /** Pushes a glance as the helper subscription would. */
+  push(glance: Glance): void {
+    this.state.glance = glance;
+    for (const h of this.glanceHandlers) h(structuredClone(glance));
+  }
+
+  private async enter(method: keyof Backend, args: unknown[]): Promise<void> {
+    this.log.push({ method, args });
+    if (this.state.hang[method]) await new Promise(() => {});
+    const failure = this.state.failures[method];
+    if (failure) throw failure;
+  }
 
   async configDiagnostics(): Promise<ConfigReport> {
-    this.calls.configDiagnostics += 1;
-    if (this.report instanceof Error) throw this.report;
-    return structuredClone(this.report);
+    await this.enter("configDiagnostics", []);
+    return structuredClone(this.state.report);
   }
-
   async openDashboard(): Promise<void> {
-    this.calls.openDashboard += 1;
+    await this.enter("openDashboard", []);
+  }
+  async closePopover(): Promise<void> {
+    await this.enter("closePopover", []);
+  }
+  async openWindow(name: WindowName): Promise<void> {
+    await this.enter("openWindow", [name]);
   }
 
-  async closePopover(): Promise<void> {
-    this.calls.closePopover += 1;
+  async glance(): Promise<Glance> {
+    await this.enter("glance", []);
+    return structuredClone(this.state.glance);
+  }
+  async onGlance(handler: (glance: Glance) => void): Promise<() => void> {
+    await this.enter("onGlance", []);
+    this.glanceHandlers.push(handler);
+    return () => {
+      this.glanceHandlers = this.glanceHandlers.filter((h) => h !== handler);
+    };
+  }
+  async sparkline(window: string): Promise<string> {
+    await this.enter("sparkline", [window]);
+    return this.state.charts.sparkline ?? "";
+  }
+  async chart(kind: ChartKind, window: string, appearance: Appearance): Promise<string> {
+    await this.enter("chart", [kind, window, appearance]);
+    return this.state.charts[kind] ?? "";
+  }
+  async firstPaint(view: string): Promise<void> {
+    await this.enter("firstPaint", [view]);
+  }
+
+  async trailPage(query: TrailQuery): Promise<TrailPage> {
+    await this.enter("trailPage", [structuredClone(query)]);
+    const matching = this.state.records.filter((r) => matches(r, query));
+    const start = query.cursor ? Number(query.cursor) : 0;
+    if (!Number.isInteger(start) || start < 0) {
+      throw new BackendError("invalid-request", `cursor ${query.cursor} does not parse`);
+    }
+    const records = matching.slice(start, start + query.pageSize);
+    const end = start + records.length;
+    return {
+      records: structuredClone(records),
+      next: end < matching.length ? String(end) : null,
+      scanned_bytes: this.state.records.reduce((n, r) => n + r.length, 0),
+    };
+  }
+
+  async compliance(baseline: string): Promise<ComplianceReport> {
+    await this.enter("compliance", [baseline]);
+    return data.complianceReport(baseline);
+  }
+
+  async planNext(target: PlanTarget): Promise<Plan | null> {
+    await this.enter("planNext", [target]);
+    return structuredClone(this.state.plan);
+  }
+
+  async measure(request: MeasureRequest): Promise<Measurement> {
+    await this.enter("measure", [request]);
+    const items = request.classes.split(",").map((s) => s.trim()).filter(Boolean);
+    if (items.length === 0) throw new BackendError("invalid-request", "empty selection");
+    const classes = items.map((item, i) => {
+      const failureOnly = item.startsWith("-");
+      const successOnly = item.startsWith("+");
+      const events = Math.round(((i + 3) * 37 * request.seconds) / 600);
+      const side = (n: number) => ({ events: n, bytes: n * 170 });
+      return {
+        class: item.replace(/^[-+]/, ""),
+        success: failureOnly ? null : side(events),
+        failure: successOnly ? null : side(Math.round(events / 3)),
+      };
+    });
+    const records = classes.reduce((n, c) => n + (c.success?.events ?? 0) + (c.failure?.events ?? 0), 0);
+    return {
+      flags: request.classes,
+      naflags: "",
+      duration_secs: request.seconds,
+      records,
+      bytes: records * 170,
+      classes,
+      method: "simulator",
+      dropped: 0,
+    };
+  }
+
+  async applyPlan(target: PlanTarget, acks: string[], confirmWithin: number | null): Promise<Applied> {
+    await this.enter("applyPlan", [target, [...acks], confirmWithin]);
+    const plan = this.state.plan;
+    if (!plan) throw new BackendError("not-found", "nothing left to do");
+    const missing = plan.risks.filter((r) => !acks.includes(r.id));
+    if (missing.length > 0) {
+      throw new BackendError(
+        "ack-required",
+        `acknowledge: ${missing.map((r) => r.id).join(", ")}`,
+        missing,
+      );
+    }
+    const changes = plan.diff.map((d) => ({
+      key: d.key,
+      old: d.before,
+      new: d.after,
+      summary: plan.semantic_diff.find((s) => s.key === d.key)?.text ?? `${d.key}: ${d.before} → ${d.after}`,
+    }));
+    const pending = confirmWithin
+      ? { revision: this.nextRevision(), deadline_unix: this.state.now() + confirmWithin }
+      : null;
+    const rev = this.record("apply", plan.title, changes, acks, pending ? "pending" : null);
+    this.state.glance = { ...this.state.glance, pending_confirm: pending, head_revision: rev.number };
+    return { revision: rev.number, pending_confirm: pending, changes, unchanged: false, reload_warning: null };
+  }
+
+  async confirm(): Promise<void> {
+    await this.enter("confirm", []);
+    const pending = this.state.glance.pending_confirm;
+    if (!pending) throw new BackendError("not-found", "nothing is awaiting confirmation");
+    const rev = this.state.history.revisions.find((r) => r.number === pending.revision);
+    if (rev) rev.confirmation = "confirmed";
+    this.state.glance = { ...this.state.glance, pending_confirm: null };
+  }
+
+  async history(): Promise<History> {
+    await this.enter("history", []);
+    return structuredClone(this.state.history);
+  }
+
+  async rollback(revision: number): Promise<Applied> {
+    await this.enter("rollback", [revision]);
+    return this.rollbackTo(revision);
+  }
+
+  async rollbackLast(): Promise<Applied> {
+    await this.enter("rollbackLast", []);
+    const previous = this.state.history.revisions[1];
+    if (!previous) throw new BackendError("not-found", "there is no earlier revision");
+    return this.rollbackTo(previous.number);
+  }
+
+  async getPreferences(): Promise<Preferences> {
+    await this.enter("getPreferences", []);
+    return structuredClone(this.state.prefs);
+  }
+  async setPreferences(prefs: Preferences): Promise<Preferences> {
+    await this.enter("setPreferences", [structuredClone(prefs)]);
+    this.state.prefs = structuredClone(prefs);
+    return structuredClone(prefs);
+  }
+
+  private nextRevision(): number {
+    return (this.state.history.revisions[0]?.number ?? 0) + 1;
+  }
+
+  private record(
+    source: RevisionInfo["source"],
+    reason: string,
+    changes: RevisionInfo["changes"],
+    acks: string[],
+    confirmation: RevisionInfo["confirmation"],
+  ): RevisionInfo {
+    const rev: RevisionInfo = {
+      number: this.nextRevision(),
+      time_unix: this.state.now(),
+      uid: 501,
+      user: "alice",
+      source,
+      reason,
+      hash: `mock${this.nextRevision()}`.padEnd(64, "0"),
+      changes,
+      acks: [...acks],
+      confirmation,
+    };
+    // A new revision supersedes a pending one, which then stays (docs/protocol.md).
+    for (const r of this.state.history.revisions) if (r.confirmation === "pending") r.confirmation = "confirmed";
+    this.state.history.revisions.unshift(rev);
+    return rev;
+  }
+
+  private rollbackTo(revision: number): Applied {
+    const target = this.state.history.revisions.find((r) => r.number === revision);
+    if (!target) throw new BackendError("not-found", `no revision ${revision}`);
+    const head = this.state.history.revisions[0]!;
+    const changes = head.changes.map((c) => ({
+      key: c.key,
+      old: c.new,
+      new: c.old,
+      summary: `${c.key}: ${c.new ?? "(not set)"} → ${c.old ?? "(not set)"}`,
+    }));
+    const rev = this.record("rollback", `roll back to revision ${revision}`, changes, [], null);
+    this.state.glance = { ...this.state.glance, pending_confirm: null, head_revision: rev.number };
+    return { revision: rev.number, pending_confirm: null, changes, unchanged: false, reload_warning: null };
+  }
+}
+
+/** The trail filter as the Rust side applies it (earshot trail export semantics). */
+export function matches(r: TrailRecord, q: TrailQuery): boolean {
+  if (q.since && r.time < q.since) return false;
+  if (q.until && r.time >= q.until) return false;
+  if (q.classes.length > 0 && !r.event.classes.some((c) => q.classes.includes(c))) return false;
+  if (
+    q.events.length > 0 &&
+    !q.events.some((e) => e === r.event.name || e === String(r.event.number))
+  ) {
+    return false;
+  }
+  if (q.user !== null && r.subject) {
+    const auid = r.subject.auid;
+    if (q.user !== String(auid) && q.user !== data.userName(auid) && !(q.user === "-1" && auid === 4294967295)) {
+      return false;
+    }
+  }
+  if (q.outcome !== "any" && r.return) {
+    if (r.return.success !== (q.outcome === "success")) return false;
+  }
+  return true;
+}
+
+/** Named states for the screenshot build (`window.__EARSHOT_MOCK__ = "<scenario>"`). */
+export function scenario(name: string, charts: MockState["charts"] = {}): Partial<MockState> {
+  const base = { charts: { ...defaultState().charts, ...charts }, now: () => data.NOW };
+  switch (name) {
+    case "warning":
+      return { ...base, glance: structuredClone(data.glanceWarning), plan: structuredClone(data.planAddAd) };
+    case "unknown":
+      return { ...base, glance: structuredClone(data.glanceUnknown) };
+    case "off":
+      return { ...base, glance: structuredClone(data.glanceOff) };
+    case "minfree-soon":
+      return { ...base, glance: structuredClone(data.glanceMinfreeSoon) };
+    case "risks":
+      return { ...base, plan: structuredClone(data.planAhlt) };
+    case "tampered":
+      return {
+        ...base,
+        history: {
+          ...structuredClone(data.history),
+          chain_intact: false,
+          chain_problem: "revision 2: its stored bytes do not match its hash (altered after it was recorded)",
+        },
+      };
+    default:
+      return base;
   }
 }

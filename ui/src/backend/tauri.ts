@@ -1,12 +1,62 @@
 import { invoke } from "@tauri-apps/api/core";
+import { emit, listen } from "@tauri-apps/api/event";
 
 import type { Backend } from "./index";
-import type { ConfigReport } from "./types";
+import { toBackendError } from "./error";
+import type {
+  Applied,
+  ComplianceReport,
+  ConfigReport,
+  Glance,
+  History,
+  Measurement,
+  Plan,
+  Preferences,
+  TrailPage,
+} from "./types";
 
-// Command names match #[tauri::command] functions in src-tauri/src/main.rs and the
-// permissions granted in src-tauri/capabilities/main.json.
+// Command names match #[tauri::command] functions in src-tauri and the permissions in
+// src-tauri/capabilities; argument names are camelCase as Tauri maps them
+// (docs/app-commands.md). Every rejection becomes a BackendError.
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (err) {
+    throw toBackendError(err);
+  }
+}
+
+/** Normalises the two spellings of a pending confirmation in an apply answer. */
+function applied(raw: Applied & { pending?: Applied["pending_confirm"] }): Applied {
+  return { ...raw, pending_confirm: raw.pending_confirm ?? raw.pending ?? null };
+}
+
 export const tauriBackend: Backend = {
-  configDiagnostics: () => invoke<ConfigReport>("config_diagnostics"),
-  openDashboard: () => invoke<void>("open_dashboard"),
-  closePopover: () => invoke<void>("close_popover"),
+  configDiagnostics: () => call<ConfigReport>("config_diagnostics"),
+  openDashboard: () => call<void>("open_dashboard"),
+  closePopover: () => call<void>("close_popover"),
+  openWindow: (name) => call<void>("open_window", { name }),
+
+  glance: () => call<Glance>("glance"),
+  onGlance: (handler) => listen<Glance>("glance-changed", (e) => handler(e.payload)),
+  sparkline: (window) => call<string>("sparkline", { window }),
+  chart: (kind, window, appearance) => call<string>("chart", { kind, window, appearance }),
+  firstPaint: (view) => emit("first-paint", { view }),
+
+  trailPage: (query) => call<TrailPage>("trail_page", { ...query }),
+  compliance: (baseline) => call<ComplianceReport>("compliance", { baseline }),
+
+  planNext: (target) => call<Plan | null>("plan_next", { target }),
+  measure: ({ classes, seconds }) => call<Measurement>("measure", { classes, seconds }),
+  applyPlan: async (target, acks, confirmWithin) =>
+    applied(await call("apply_plan", { target, acks, confirmWithin })),
+  confirm: () => call<void>("confirm"),
+
+  history: () => call<History>("history"),
+  rollback: async (revision) => applied(await call("rollback", { revision })),
+  rollbackLast: async () => applied(await call("rollback_last")),
+
+  getPreferences: () => call<Preferences>("get_preferences"),
+  setPreferences: async (prefs) =>
+    (await call<Preferences | null>("set_preferences", { prefs })) ?? prefs,
 };

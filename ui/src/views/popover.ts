@@ -1,55 +1,445 @@
-// The popover under the tray item: a glance at the configuration and a way to the
-// dashboard. (Status, headroom and rates join it with issues 4 and 7.)
+// The popover under the tray item (≈ 340×480): health with its reason and fix, the
+// headroom bar with the minfree mark and the forecast, the per-class rate sparkline,
+// the latest warnings, and the three ways onward (wizard, dashboard, roll back).
+// Content is fetched when shown and updated by pushes; nothing is polled.
 
-import type { Backend, ConfigReport } from "../backend";
-import { h } from "../dom";
-import { countBySeverity, summarize } from "../summary";
+import type { Backend, Forecast, Glance, Headroom, HealthSeverity, RevisionInfo } from "../backend";
+import { toBackendError } from "../backend";
+import { button, h, note, svgFrom } from "../dom";
+import { binaryBytes, bytes, clock, days, rate, utc } from "../format";
 
-/**
- * Sets the popover up once: Esc closes it, as any macOS popover, and its content is
- * fetched again each time it is shown (the window is hidden, not destroyed, between
- * clicks; nothing is polled while it is hidden).
- */
-export function mountPopover(root: HTMLElement, win: Window, backend: Backend): Promise<void> {
-  win.document.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") void backend.closePopover();
-  });
-  win.addEventListener("focus", () => void renderPopover(root, backend));
-  return renderPopover(root, backend);
+const LABEL: Record<HealthSeverity, string> = {
+  ok: "Healthy",
+  warning: "Warning",
+  error: "Needs attention",
+  off: "Auditing off",
+  unknown: "Unknown",
+};
+
+/** The severity to show: a glance from an unreachable helper is unknown, whatever it says. */
+export function shownSeverity(g: Glance): HealthSeverity {
+  if (g.connection.state !== "connected") return "unknown";
+  return LABEL[g.health.severity] ? g.health.severity : "unknown";
 }
 
-export async function renderPopover(root: HTMLElement, backend: Backend): Promise<void> {
-  let report: ConfigReport | null = null;
-  let error: string | null = null;
-  try {
-    report = await backend.configDiagnostics();
-  } catch (err) {
-    error = String(err);
+/** "minfree in 12 days", "never: expiry caps at 5 GiB", … (null: nothing to forecast). */
+export function forecastText(f: Forecast | null): string | null {
+  if (!f) return null;
+  switch (f.minfree.kind) {
+    case "never":
+      return `Minfree: never (expiry caps trails at ${binaryBytes(f.minfree.cap_bytes)})`;
+    case "reached":
+      return `Minfree in ${days(f.minfree.days)} at this rate`;
+    case "already_below":
+      return "Already below minfree";
+    case "no_growth":
+      return "Minfree: never (trails are not growing)";
+    default:
+      return null;
   }
-  const open = h("button", { type: "button", class: "primary" }, "Open Dashboard");
-  open.addEventListener("click", () => void backend.openDashboard());
-  root.replaceChildren(
+}
+
+function headroomBar(room: Headroom): HTMLElement {
+  const used = Math.min(100, Math.max(0, 100 - room.free_percent));
+  const mark = Math.min(100, Math.max(0, 100 - room.kernel_threshold_percent));
+  const fill = h("div", { class: `fill${room.below_minfree ? " low" : ""}` });
+  fill.style.width = `${used}%`;
+  const minfree = h("div", { class: "minfree-mark", title: `minfree ${room.kernel_threshold_percent}%` });
+  minfree.style.left = `${mark}%`;
+  const label =
+    `${bytes(room.free_bytes)} free of ${bytes(room.volume_bytes)} (${room.free_percent.toFixed(1)} %)` +
+    ` · minfree ${room.minfree_percent ?? 20} %`;
+  return h(
+    "div",
+    { class: "headroom" },
     h(
-      "main",
-      { class: "popover" },
-      h("h1", {}, "Earshot"),
-      h("p", { class: "glance", "data-testid": "glance" }, glance(report, error)),
-      report && h("p", { class: "path" }, report.path),
-      open,
+      "div",
+      {
+        class: "bar",
+        role: "meter",
+        "aria-label": "Disk used on the trail volume",
+        "aria-valuemin": "0",
+        "aria-valuemax": "100",
+        "aria-valuenow": used.toFixed(0),
+        "aria-valuetext": label,
+      },
+      fill,
+      minfree,
     ),
+    h("p", { class: "caption", "data-testid": "headroom" }, label),
   );
 }
 
-export function glance(report: ConfigReport | null, error: string | null): string {
-  if (error !== null || report === null) return `Unknown: ${error ?? "no answer"}`;
-  switch (report.status) {
-    case "missing":
-      return "audit_control not found: auditing is off";
-    case "unreadable":
-      return `audit_control unreadable: ${report.reason}`;
-    case "checked":
-      return report.diagnostics.length === 0
-        ? "audit_control: no problems found"
-        : `audit_control: ${summarize(countBySeverity(report.diagnostics))}`;
+export interface PopoverOptions {
+  /** Unix seconds now (tests pin it). */
+  now?: () => number;
+}
+
+interface PopoverState {
+  glance: Glance | null;
+  error: string | null;
+  sparkline: string | null;
+  confirming: RevisionInfo[] | null;
+  result: { ok: boolean; text: string } | null;
+  busy: boolean;
+}
+
+export class Popover {
+  private state: PopoverState = {
+    glance: null,
+    error: null,
+    sparkline: null,
+    confirming: null,
+    result: null,
+    busy: false,
+  };
+  private ticker: ReturnType<typeof setInterval> | null = null;
+  private now: () => number;
+
+  constructor(
+    private root: HTMLElement,
+    private backend: Backend,
+    options: PopoverOptions = {},
+  ) {
+    this.now = options.now ?? (() => Date.now() / 1000);
   }
+
+  /** Fetches everything the popover shows and paints it. */
+  async refresh(): Promise<void> {
+    if (!this.state.glance && !this.state.error) this.paint();
+    try {
+      const [glance, sparkline] = await Promise.all([
+        this.backend.glance(),
+        this.backend.sparkline("24h").catch(() => null),
+      ]);
+      this.state = { ...this.state, glance, sparkline, error: null };
+    } catch (err) {
+      this.state = { ...this.state, glance: null, error: toBackendError(err).message };
+    }
+    this.paint();
+  }
+
+  /** A glance pushed by the helper. */
+  update(glance: Glance): void {
+    this.state = { ...this.state, glance, error: null };
+    this.paint();
+  }
+
+  paint(): void {
+    const { glance, error } = this.state;
+    let body: HTMLElement[];
+    let severity: HealthSeverity = "unknown";
+    if (glance) {
+      severity = shownSeverity(glance);
+      body = this.sections(glance, severity);
+    } else if (error !== null) {
+      body = [
+        this.healthBlock("unknown", "Status unknown", error, null),
+        note("error", "Earshot could not read the status; nothing here means healthy."),
+      ];
+    } else {
+      body = [this.healthBlock("unknown", "Loading…", "Asking the helper for the current state.", null)];
+    }
+    this.root.replaceChildren(
+      h(
+        "main",
+        { class: "popover", "data-severity": severity, "data-state": glance ? "ready" : error ? "error" : "loading" },
+        h("div", { class: "scroll" }, ...body),
+        this.pendingBlock(),
+        this.actions(),
+      ),
+    );
+    this.tick();
+  }
+
+  private healthBlock(
+    severity: HealthSeverity,
+    title: string,
+    summary: string,
+    fix: string | null,
+  ): HTMLElement {
+    return h(
+      "section",
+      { class: "health", "data-testid": "health", "data-severity": severity },
+      h(
+        "div",
+        { class: "health-line" },
+        h("span", { class: `glyph ${severity}`, "aria-hidden": "true" }),
+        h("h1", {}, title),
+      ),
+      h("p", { class: "summary-text", "data-testid": "health-summary" }, summary),
+      fix ? h("p", { class: "fix", "data-testid": "fix" }, h("strong", {}, "Fix: "), fix) : null,
+    );
+  }
+
+  private sections(g: Glance, severity: HealthSeverity): HTMLElement[] {
+    const out: HTMLElement[] = [];
+    const unreachable = g.connection.state !== "connected";
+    const health = this.healthBlock(
+      severity,
+      unreachable ? (g.connection.state === "connecting" ? "Connecting…" : "Status unknown") : LABEL[severity],
+      unreachable && g.connection.reason ? `The helper is not reachable: ${g.connection.reason}` : g.health.summary,
+      g.health.fix,
+    );
+    if (g.health.evidence.length > 0) {
+      health.append(
+        h(
+          "details",
+          { class: "evidence" },
+          h("summary", {}, "Evidence"),
+          h(
+            "ul",
+            {},
+            ...g.health.evidence.map((e) =>
+              h("li", {}, h("code", {}, e.source), " ", e.observation),
+            ),
+          ),
+        ),
+      );
+    }
+    out.push(health);
+
+    // Disk: never drawn without data (an empty bar would read as "plenty of room").
+    const disk = h("section", { class: "disk" }, h("h2", {}, "Disk headroom"));
+    if (g.headroom) disk.append(headroomBar(g.headroom));
+    else disk.append(note("empty", "No headroom data.", "headroom"));
+    const forecast = forecastText(g.forecast);
+    disk.append(
+      h(
+        "p",
+        {
+          class: `forecast${g.forecast?.minfree.kind === "already_below" || (g.forecast?.minfree.kind === "reached" && g.forecast.minfree.days < 7) ? " bad" : ""}`,
+          "data-testid": "forecast",
+        },
+        forecast ?? "Forecast unavailable",
+      ),
+    );
+    out.push(disk);
+
+    const rates = h(
+      "section",
+      { class: "rates" },
+      h(
+        "h2",
+        {},
+        "Events per second",
+        g.rates ? h("span", { class: "total", "data-testid": "total-eps" }, `${rate(g.rates.total_eps)}/s · ${g.rates.window}`) : null,
+      ),
+    );
+    const svg = this.state.sparkline && g.rates ? svgFrom(this.state.sparkline) : null;
+    if (svg) {
+      svg.setAttribute("class", "sparkline");
+      svg.setAttribute("role", "img");
+      svg.setAttribute("aria-label", svg.querySelector("title")?.textContent ?? "Events per second by class");
+      rates.append(svg);
+    } else if (g.rates) {
+      rates.append(h("div", { class: "sparkline placeholder" }));
+    }
+    if (g.rates && g.rates.by_class.length > 0) {
+      rates.append(
+        h(
+          "ul",
+          { class: "classes", "data-testid": "class-rates" },
+          ...g.rates.by_class.slice(0, 5).map((c) =>
+            h("li", {}, h("code", {}, c.class), ` ${rate(c.eps)}/s`),
+          ),
+        ),
+      );
+    } else {
+      rates.append(note("empty", g.rates ? "No audit records in this window." : "No rate data.", "class-rates"));
+    }
+    out.push(rates);
+
+    const warnings = h("section", { class: "warnings" }, h("h2", {}, "Latest warnings"));
+    if (g.warnings.length === 0) {
+      warnings.append(note("empty", unreachable ? "Unknown while the helper is unreachable." : "No warnings.", "warnings-empty"));
+    } else {
+      warnings.append(
+        h(
+          "ul",
+          { "data-testid": "warnings" },
+          ...g.warnings.slice(0, 5).map((w) =>
+            h(
+              "li",
+              { class: w.level, "data-testid": "warning" },
+              h("span", { class: `dot ${w.level}`, "aria-hidden": "true" }),
+              h("span", {}, w.text),
+              typeof w.since === "number" ? h("span", { class: "since" }, utc(w.since)) : null,
+            ),
+          ),
+        ),
+      );
+    }
+    out.push(warnings);
+    return out;
+  }
+
+  private pendingBlock(): HTMLElement | null {
+    const pending = this.state.glance?.pending_confirm;
+    if (!pending) return null;
+    const left = pending.deadline_unix - this.now();
+    return h(
+      "section",
+      { class: "pending", role: "status", "data-testid": "pending" },
+      h(
+        "span",
+        {},
+        `Revision ${pending.revision} reverts in `,
+        h("span", { class: "countdown", "data-testid": "pending-countdown" }, clock(left)),
+        " unless kept.",
+      ),
+      button("Keep", { class: "small", "data-testid": "keep" }, () => void this.keep()),
+    );
+  }
+
+  private actions(): HTMLElement {
+    const g = this.state.glance;
+    const canRollBack = !!g && g.connection.state === "connected" && (g.head_revision ?? 0) > 1;
+    const bar = h(
+      "nav",
+      { class: "actions" },
+      button("Tune Auditing…", { class: "primary", "data-testid": "open-wizard" }, () =>
+        void this.backend.openWindow("wizard"),
+      ),
+      button("Dashboard", { "data-testid": "open-dashboard" }, () => void this.backend.openWindow("dashboard")),
+      button("Roll Back Last Change…", { "data-testid": "rollback-last", ...(canRollBack && !this.state.busy ? {} : { disabled: "" }) }, () =>
+        void this.askRollback(),
+      ),
+    );
+    const wrap = h("div", { class: "footer" });
+    if (this.state.confirming) wrap.append(this.confirmBlock(this.state.confirming));
+    if (this.state.result) {
+      wrap.append(
+        h(
+          "p",
+          { class: `result ${this.state.result.ok ? "ok" : "error"}`, "data-testid": "result", role: "status" },
+          this.state.result.text,
+        ),
+      );
+    }
+    wrap.append(bar);
+    return wrap;
+  }
+
+  private confirmBlock(revisions: RevisionInfo[]): HTMLElement {
+    const [head, previous] = revisions;
+    const text = head && previous
+      ? `Undo revision ${head.number} (${head.reason}, ${head.user}, ${utc(head.time_unix)}) and restore revision ${previous.number}:`
+      : "Restore the revision before the last change:";
+    const cancel = button("Cancel", { "data-testid": "cancel-rollback" }, () => {
+      this.state.confirming = null;
+      this.paint();
+    });
+    const confirm = button("Roll Back", { class: "primary destructive", "data-testid": "confirm-rollback" }, () => void this.rollback());
+    const block = h(
+      "div",
+      { class: "confirm", role: "alertdialog", "aria-label": "Confirm roll back", "data-testid": "rollback-confirm" },
+      h("p", {}, text),
+      head && head.changes.length > 0
+        ? h(
+            "ul",
+            { class: "changes" },
+            ...head.changes.map((c) =>
+              h("li", {}, h("code", {}, `${c.key}: ${c.new ?? "(not set)"} → ${c.old ?? "(not set)"}`)),
+            ),
+          )
+        : null,
+      h("div", { class: "buttons" }, cancel, confirm),
+    );
+    queueMicrotask(() => confirm.focus());
+    return block;
+  }
+
+  private async askRollback(): Promise<void> {
+    this.state.result = null;
+    try {
+      const history = await this.backend.history();
+      if (history.revisions.length < 2) {
+        this.state.result = { ok: false, text: "There is no earlier revision to restore." };
+      } else {
+        this.state.confirming = history.revisions.slice(0, 2);
+      }
+    } catch (err) {
+      this.state.result = { ok: false, text: `Cannot read history: ${toBackendError(err).message}` };
+    }
+    this.paint();
+  }
+
+  private async rollback(): Promise<void> {
+    this.state.busy = true;
+    this.paint();
+    try {
+      const applied = await this.backend.rollbackLast();
+      this.state.result = { ok: true, text: `Rolled back: recorded as revision ${applied.revision}.` };
+    } catch (err) {
+      this.state.result = { ok: false, text: `Roll back failed: ${toBackendError(err).message}` };
+    }
+    this.state.confirming = null;
+    this.state.busy = false;
+    await this.refresh();
+  }
+
+  private async keep(): Promise<void> {
+    try {
+      await this.backend.confirm();
+      this.state.result = { ok: true, text: "Change kept." };
+    } catch (err) {
+      this.state.result = { ok: false, text: `Keep failed: ${toBackendError(err).message}` };
+    }
+    await this.refresh();
+  }
+
+  /** Updates the pending countdown once a second while a change is pending. */
+  private tick(): void {
+    const pending = this.state.glance?.pending_confirm;
+    if (pending && !this.ticker) {
+      this.ticker = setInterval(() => {
+        const el = this.root.querySelector("[data-testid=pending-countdown]");
+        const p = this.state.glance?.pending_confirm;
+        if (el && p) el.textContent = clock(p.deadline_unix - this.now());
+      }, 1000);
+    } else if (!pending && this.ticker) {
+      clearInterval(this.ticker);
+      this.ticker = null;
+    }
+  }
+
+  /** Esc cancels a confirmation first, then closes the popover. */
+  escape(): void {
+    if (this.state.confirming) {
+      this.state.confirming = null;
+      this.paint();
+    } else {
+      void this.backend.closePopover();
+    }
+  }
+}
+
+/**
+ * Sets the popover up once: Esc closes it, as any macOS popover; its content is fetched
+ * again each time it is shown (the window is hidden, not destroyed, between clicks) and
+ * updated by the helper's pushes. After the first paint with content the shell is told,
+ * so it can measure open → paint.
+ */
+export async function mountPopover(
+  root: HTMLElement,
+  win: Window,
+  backend: Backend,
+  options: PopoverOptions = {},
+): Promise<Popover> {
+  const popover = new Popover(root, backend, options);
+  win.document.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") popover.escape();
+  });
+  const shown = async () => {
+    await popover.refresh();
+    // Two frames: the first runs before layout, the second after the content is painted.
+    win.requestAnimationFrame(() =>
+      win.requestAnimationFrame(() => void backend.firstPaint("popover").catch(() => {})),
+    );
+  };
+  win.addEventListener("focus", () => void shown());
+  await backend.onGlance((g) => popover.update(g)).catch(() => {});
+  await shown();
+  return popover;
 }

@@ -1,0 +1,83 @@
+// Every failed command reaches the views as a BackendError: the Rust side rejects with
+// `{code, reason}` (helper error codes from docs/protocol.md, plus the shell's own such
+// as `unavailable`), but a plain string or an Error must not turn into "[object Object]".
+
+import type { Diagnostic, Risk } from "./types";
+
+export class BackendError extends Error {
+  constructor(
+    /** Stable code: `ack-required`, `base-changed`, `not-found`, `unavailable`, … */
+    readonly code: string,
+    /** The reason in plain words, as the helper gave it. */
+    readonly reason: string,
+    readonly missingAcks: Risk[] = [],
+    readonly diagnostics: Diagnostic[] = [],
+  ) {
+    super(code ? `${code}: ${reason}` : reason);
+    this.name = "BackendError";
+  }
+}
+
+function fromObject(o: Record<string, unknown>): BackendError | null {
+  const code = typeof o.code === "string" ? o.code : null;
+  const reason =
+    typeof o.reason === "string" ? o.reason : typeof o.message === "string" ? o.message : null;
+  if (code === null && reason === null) return null;
+  return new BackendError(
+    code ?? "",
+    reason ?? code ?? "",
+    Array.isArray(o.missing_acks) ? (o.missing_acks as Risk[]) : [],
+    Array.isArray(o.diagnostics) ? (o.diagnostics as Diagnostic[]) : [],
+  );
+}
+
+/** Normalises whatever a rejected invoke carried. */
+export function toBackendError(err: unknown): BackendError {
+  if (err instanceof BackendError) return err;
+  if (typeof err === "string") {
+    // A shell may send the JSON error as a string.
+    if (err.startsWith("{")) {
+      try {
+        const parsed = fromObject(JSON.parse(err) as Record<string, unknown>);
+        if (parsed) return parsed;
+      } catch {
+        // Not JSON after all: the string is the reason.
+      }
+    }
+    return new BackendError("", err);
+  }
+  if (err instanceof Error) return new BackendError("", err.message);
+  if (err && typeof err === "object") {
+    const parsed = fromObject(err as Record<string, unknown>);
+    if (parsed) return parsed;
+  }
+  return new BackendError("", String(err));
+}
+
+/** What an error code asks the user to do (docs/protocol.md, "Error codes"). */
+export function advice(code: string): string | null {
+  switch (code) {
+    case "base-changed":
+      return "audit_control changed since it was read: the plan was refreshed, review it again.";
+    case "ack-required":
+      return "Acknowledge each risk before applying.";
+    case "validation":
+      return "The proposed file has errors; nothing was written.";
+    case "not-found":
+      return "That revision or pending change no longer exists: the list was refreshed.";
+    case "busy":
+      return "The helper is busy; try again in a moment.";
+    case "unauthenticated":
+      return "The app could not prove itself to the helper: pair it again.";
+    case "wrong-user":
+      return "Only administrators may use the helper.";
+    case "unsupported":
+      return "Not available on this system.";
+    case "unavailable":
+      return "The privileged helper is not reachable.";
+    case "timeout":
+      return "The helper did not answer in time.";
+    default:
+      return null;
+  }
+}

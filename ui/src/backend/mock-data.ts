@@ -1,0 +1,447 @@
+// Data for the mocked backend: a laptop-like simulated Mac in a few states. Used by the
+// unit tests and by the screenshot build (scripts/screenshots), never by the app itself.
+// Numbers are in the ranges docs/tuning-guide.md and docs/charts describe.
+
+import type {
+  ComplianceReport,
+  ConfigReport,
+  Glance,
+  History,
+  Plan,
+  Preferences,
+  RuleResult,
+  TrailRecord,
+} from "./types";
+
+export const NOW = 1_795_000_000; // 2026-11-18T…Z: fixed, so screenshots do not move.
+const GB = 1_000_000_000;
+const GiB = 1024 ** 3;
+
+export const configChecked: ConfigReport = {
+  status: "checked",
+  path: "/etc/security/audit_control",
+  diagnostics: [
+    {
+      line: 7,
+      column: 14,
+      severity: "warning",
+      code: "AC-EXPIRE-AFTER-SMALL",
+      message: "`10M` keeps ten mebibytes of trails, not ten minutes",
+      hint: "Write `60d OR 5G` to keep 60 days, capped at 5 GiB.",
+    },
+  ],
+};
+
+export const glanceOk: Glance = {
+  connection: { state: "connected" },
+  health: {
+    state: "auditing",
+    severity: "ok",
+    summary: "Auditing is on and the trail is growing.",
+    evidence: [
+      { source: "audit -c", observation: "AUC_AUDITING" },
+      { source: "/var/audit/current", observation: "20261118090000.not_terminated, 1.2 MB, written 4 s ago" },
+      { source: "launchctl print system/com.apple.auditd", observation: "loaded" },
+    ],
+    fix: null,
+  },
+  tray: { glyph: "ok", title: null },
+  headroom: {
+    dir: "/var/audit",
+    volume_bytes: 494 * GB,
+    free_bytes: 181 * GB,
+    free_percent: 36.6,
+    minfree_percent: 5,
+    kernel_threshold_percent: 5,
+    kernel_threshold_bytes: 24.7 * GB,
+    bytes_above_minfree: 156.3 * GB,
+    below_minfree: false,
+    below_hard_limit: false,
+  },
+  forecast: {
+    bytes_per_day: 11_900_000,
+    minfree: { kind: "never", cap_bytes: 5 * GiB },
+    warnings: [],
+  },
+  rates: {
+    window: "24h",
+    total_eps: 0.061,
+    by_class: [
+      { class: "aa", eps: 0.052, bytes_per_s: 4.9 },
+      { class: "ad", eps: 0.007, bytes_per_s: 1.2 },
+      { class: "lo", eps: 0.0021, bytes_per_s: 0.31 },
+    ],
+  },
+  warnings: [],
+  pending_confirm: null,
+  head_revision: 3,
+};
+
+export const glanceWarning: Glance = {
+  ...glanceOk,
+  health: {
+    state: "low_space",
+    severity: "warning",
+    summary: "The audit volume is below minfree: 8.1 % free, minfree is 10 %.",
+    evidence: [
+      { source: "statfs /var/audit", observation: "40.0 GB free of 494 GB (8.1 %)" },
+      { source: "audit_control minfree", observation: "10 (kernel fires at 10.0 %)" },
+      { source: "audit -c", observation: "AUC_AUDITING" },
+    ],
+    fix: "Free space on the volume, or lower expire-after so old trails are deleted sooner (Tune Auditing proposes a budget).",
+  },
+  tray: { glyph: "warning", title: "40 GB" },
+  headroom: {
+    dir: "/var/audit",
+    volume_bytes: 494 * GB,
+    free_bytes: 40 * GB,
+    free_percent: 8.1,
+    minfree_percent: 10,
+    kernel_threshold_percent: 10,
+    kernel_threshold_bytes: 49.4 * GB,
+    bytes_above_minfree: 0,
+    below_minfree: true,
+    below_hard_limit: false,
+  },
+  forecast: {
+    bytes_per_day: 2.9 * GiB,
+    minfree: { kind: "already_below" },
+    warnings: [
+      { level: "error", code: "below_minfree", message: "The volume is already below minfree." },
+      { level: "warning", code: "never_expires", message: "expire-after is not set: trails are never deleted." },
+    ],
+  },
+  rates: {
+    window: "24h",
+    total_eps: 38.4,
+    by_class: [
+      { class: "fa", eps: 9.1, bytes_per_s: 1820 },
+      { class: "fr", eps: 6.2, bytes_per_s: 1180 },
+      { class: "ex", eps: 1.4, bytes_per_s: 560 },
+      { class: "aa", eps: 0.3, bytes_per_s: 28 },
+    ],
+  },
+  warnings: [
+    { id: "below-minfree", level: "error", text: "Below minfree on /var/audit: auditd rotates and expires at every write.", since: NOW - 3_600 },
+    { id: "never-expires", level: "warning", text: "expire-after is not set: trails are never deleted.", since: NOW - 86_400 * 3 },
+    { id: "drift", level: "warning", text: "audit_control was edited outside Earshot (revision 3).", since: NOW - 86_400 * 5 },
+  ],
+  pending_confirm: null,
+  head_revision: 3,
+};
+
+export const glanceMinfreeSoon: Glance = {
+  ...glanceOk,
+  forecast: { bytes_per_day: 1.3 * GiB, minfree: { kind: "reached", days: 12.4 }, warnings: [] },
+};
+
+export const glanceUnknown: Glance = {
+  connection: {
+    state: "unavailable",
+    reason: "no helper at /var/run/earshot/helper.sock (is earshot-helper installed and running?)",
+  },
+  health: {
+    state: "unknown",
+    severity: "unknown",
+    summary: "Status unknown: the privileged helper is not reachable.",
+    evidence: [],
+    fix: "Install or restart the helper (System Settings → General → Login Items → Earshot).",
+  },
+  tray: { glyph: "unknown", title: null },
+  headroom: null,
+  forecast: null,
+  rates: null,
+  warnings: [],
+  pending_confirm: null,
+  head_revision: null,
+};
+
+export const glanceOff: Glance = {
+  ...glanceUnknown,
+  connection: { state: "connected" },
+  health: {
+    state: "not_configured",
+    severity: "off",
+    summary: "Auditing is off: /etc/security/audit_control does not exist (macOS 14+ default).",
+    evidence: [{ source: "/etc/security/audit_control", observation: "missing" }],
+    fix: "Tune Auditing enables it from audit_control.example, as mSCP does.",
+  },
+  tray: { glyph: "off", title: null },
+};
+
+const AUDIT_CONTROL_BEFORE =
+  "dir:/var/audit\nflags:lo,aa\nminfree:5\nnaflags:lo,aa\npolicy:cnt,argv\nfilesz:2M\nexpire-after:60d OR 5G\n";
+const AUDIT_CONTROL_AD =
+  "dir:/var/audit\nflags:lo,aa,ad\nminfree:5\nnaflags:lo,aa\npolicy:cnt,argv\nfilesz:2M\nexpire-after:60d OR 5G\n";
+const AUDIT_CONTROL_AHLT = AUDIT_CONTROL_AD.replace("policy:cnt,argv", "policy:ahlt,argv");
+
+function range(typical: number, low = typical * 0.8, high = typical * 1.25) {
+  return { low, typical, high };
+}
+
+export const planAddAd: Plan = {
+  step: "add-flag",
+  concern: "flags",
+  title: "flags: +ad (administrative actions)",
+  why: "CIS Level 2, the STIG and 800-53 require administrative actions: time changes, mounts, changes to the audit configuration itself. It is the next-cheapest class on this Mac.",
+  before: AUDIT_CONTROL_BEFORE,
+  after: AUDIT_CONTROL_AD,
+  diff: [
+    {
+      key: "flags",
+      before: "lo,aa",
+      after: "lo,aa,ad",
+      meaning: "also record administrative actions (ad) on success and failure",
+    },
+  ],
+  semantic_diff: [{ key: "flags", text: "flags: +ad", risks: [] }],
+  risks: [],
+  warnings: ["On some Macs sandbox-related mac_syscall events make ad busy; the soak will show it."],
+  activation: [
+    "the helper writes the file atomically (root:wheel, 0440) and runs `audit -s`",
+    "flags apply at the next login: log out and back in",
+  ],
+  needs_relogin: true,
+  prediction: {
+    classes: [
+      { class: "lo", side: "success", events_per_day: range(38), bytes_per_day: range(5_700), source: "measured", added: false },
+      { class: "aa", side: "success", events_per_day: range(4_298), bytes_per_day: range(403_948), source: "measured", added: false },
+      { class: "aa", side: "failure", events_per_day: range(191), bytes_per_day: range(17_951), source: "measured", added: false },
+      { class: "ad", side: "success", events_per_day: { low: 50, typical: 1_500, high: 40_000 }, bytes_per_day: { low: 8_500, typical: 255_000, high: 6_800_000 }, source: "reference", added: true },
+      { class: "ad", side: "failure", events_per_day: { low: 20, typical: 800, high: 30_000 }, bytes_per_day: { low: 3_400, typical: 136_000, high: 5_100_000 }, source: "reference", added: true },
+    ],
+    events_per_day: { low: 4_397, typical: 6_827, high: 74_527 },
+    bytes_per_day: { low: 442_000, typical: 818_600, high: 12_430_000 },
+    change_bytes_per_day: { low: 11_900, typical: 391_000, high: 11_900_000 },
+    retention_days: { low: 60, typical: 60, high: 60 },
+    retention: "expire-after 60d OR 5G keeps about 60 days of history (range 60 days–60 days)",
+    time_to_minfree_days: null,
+    minfree: "does not reach minfree (5%) at the typical rate: 153.7 GiB of room, and expire-after caps the trails below it",
+    uses_reference_figures: true,
+    notes: ["ad is not audited yet: its figures are reference figures for one interactive Mac; the first soak replaces them."],
+  },
+  alternatives: [],
+};
+
+export const planAhlt: Plan = {
+  ...planAddAd,
+  step: "failure-halt",
+  concern: "policy",
+  title: "policy: ahlt (halt on audit failure, fail-stop)",
+  why: "NIST 800-53 high (AU-5) wants the system to stop rather than run unaudited. This variant drops cnt, so a full volume blocks audited processes and the Mac panics.",
+  before: AUDIT_CONTROL_AD,
+  after: AUDIT_CONTROL_AHLT,
+  diff: [
+    {
+      key: "policy",
+      before: "cnt,argv",
+      after: "ahlt,argv",
+      meaning: "panic on a trail write error; without cnt a full volume blocks audited processes, then panics",
+    },
+  ],
+  semantic_diff: [
+    {
+      key: "policy",
+      text: "policy: cnt,argv → ahlt,argv",
+      risks: [
+        { id: "drop-cnt", message: "without cnt, processes that generate audit records block when the audit volume is full" },
+        { id: "add-ahlt", message: "with ahlt, a trail write error panics the kernel: the Mac reboots" },
+      ],
+    },
+  ],
+  risks: [
+    { id: "drop-cnt", message: "without cnt, processes that generate audit records block when the audit volume is full" },
+    { id: "add-ahlt", message: "with ahlt, a trail write error panics the kernel: the Mac reboots" },
+  ],
+  warnings: ["Keep minfree and expire-after sized so the volume never fills, and watch the trail volume for I/O errors."],
+  activation: ["the helper writes the file atomically (root:wheel, 0440) and runs `audit -s`"],
+  needs_relogin: false,
+  prediction: {
+    ...planAddAd.prediction,
+    classes: planAddAd.prediction.classes.map((c) => ({ ...c, added: false, source: "measured" })),
+    change_bytes_per_day: { low: 0, typical: 0, high: 0 },
+    uses_reference_figures: false,
+    notes: [],
+  },
+};
+
+export const history: History = {
+  chain_intact: true,
+  chain_problem: null,
+  revisions: [
+    {
+      number: 3,
+      time_unix: NOW - 86_400 * 5,
+      uid: 0,
+      user: "outside Earshot",
+      source: "external",
+      reason: "edited outside Earshot",
+      hash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+      changes: [{ key: "minfree", old: "5", new: "10", summary: "minfree: 5 → 10" }],
+      acks: [],
+      confirmation: null,
+    },
+    {
+      number: 2,
+      time_unix: NOW - 86_400 * 9,
+      uid: 501,
+      user: "alice",
+      source: "apply",
+      reason: "retention: 60d OR 5G (CIS)",
+      hash: "fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9",
+      changes: [{ key: "expire-after", old: "10M", new: "60d OR 5G", summary: "expire-after: 10M → 60d OR 5G" }],
+      acks: [],
+      confirmation: "confirmed",
+    },
+    {
+      number: 1,
+      time_unix: NOW - 86_400 * 30,
+      uid: 0,
+      user: "system",
+      source: "original",
+      reason: "audit_control as found before Earshot's first change",
+      hash: "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+      changes: [],
+      acks: [],
+      confirmation: null,
+    },
+  ],
+};
+
+export const preferences: Preferences = {
+  title: "none",
+  alerts: { stopped: true, below_minfree: true, forecast_days_threshold: 14, drift: true },
+  launch_at_login: false,
+};
+
+// ---- trail records: a deterministic day on a laptop with lo,aa,ad,-ex,-fr ----------
+
+const EVENTS = [
+  { number: 45021, name: "AUE_lw_login", description: "loginwindow login", classes: ["lo"] },
+  { number: 45025, name: "AUE_ssauthorize", description: "SecSrvr AuthEngine", classes: ["aa"] },
+  { number: 45028, name: "AUE_sudo", description: "sudo(1)", classes: ["aa"] },
+  { number: 23, name: "AUE_EXECVE", description: "execve(2)", classes: ["pc", "ex"] },
+  { number: 72, name: "AUE_OPEN_R", description: "open(2) - read", classes: ["fr"] },
+  { number: 45000, name: "AUE_audit_startup", description: "audit startup", classes: ["ad"] },
+  { number: 43127, name: "AUE_MAC_SYSCALL", description: "mac_syscall(2)", classes: ["ad"] },
+] as const;
+
+const USERS: [number, string][] = [
+  [501, "alice"],
+  [502, "bob"],
+  [4294967295, "(unset)"],
+];
+
+export function userName(auid: number): string {
+  return USERS.find(([id]) => id === auid)?.[1] ?? String(auid);
+}
+
+export function trailRecords(count = 240): TrailRecord[] {
+  const out: TrailRecord[] = [];
+  let offset = 0;
+  const start = Date.UTC(2026, 10, 18, 0, 0, 0);
+  for (let i = 0; i < count; i++) {
+    const ev = EVENTS[(i * 5 + ((i * i) % 7)) % EVENTS.length]!;
+    const auid = USERS[i % 5 === 0 ? 2 : i % 3 === 0 ? 1 : 0]![0];
+    const failed = ev.name === "AUE_OPEN_R" || (ev.name === "AUE_sudo" && i % 4 === 0) || (i % 11 === 0 && ev.name === "AUE_EXECVE");
+    const length = 90 + ((i * 37) % 180);
+    const rec: TrailRecord = {
+      type: "record",
+      offset,
+      length,
+      time: new Date(start + i * 6 * 60_000 + (i % 60) * 1000 + 397).toISOString(),
+      event: { ...ev, classes: [...ev.classes] },
+      modifier: 0,
+      version: 11,
+      subject: {
+        kind: "32_ex",
+        auid,
+        euid: ev.name === "AUE_sudo" && !failed ? 0 : auid === 4294967295 ? 0 : auid,
+        egid: 20,
+        ruid: auid === 4294967295 ? 0 : auid,
+        rgid: 20,
+        pid: 400 + ((i * 131) % 60_000),
+        session: auid === 4294967295 ? 0 : 100_001,
+        terminal: { port: 0, address: "0.0.0.0" },
+      },
+      return: failed
+        ? { status: 13, success: false, value: -1, errno: "EACCES", error: "Permission denied" }
+        : { status: 0, success: true, value: 0 },
+      file: "20261118000000.20261119000000",
+    };
+    if (ev.name === "AUE_EXECVE") {
+      rec.paths = ["/usr/bin/git", "/usr/bin/git"];
+      rec.exec_args = ["git", "-C", "/Users/alice/src/earshot", "status", "--short"];
+      rec.args = [];
+    } else if (ev.name === "AUE_OPEN_R") {
+      rec.paths = [`/Users/bob/Library/Keychains/login.keychain-db`];
+      rec.args = [{ num: 2, value: 0, text: "flags" }];
+    } else if (ev.name === "AUE_sudo") {
+      rec.text = ["sudo: command=/usr/sbin/audit -s"];
+    } else if (ev.name === "AUE_ssauthorize") {
+      rec.text = ["system.privilege.admin"];
+    } else if (ev.name === "AUE_MAC_SYSCALL") {
+      rec.args = [{ num: 1, value: 0x5, text: "call" }];
+      rec.text = ["Sandbox"];
+    } else {
+      rec.text = [ev.description];
+    }
+    out.push(rec);
+    offset += length;
+  }
+  return out;
+}
+
+// ---- compliance -------------------------------------------------------------------
+
+function rule(over: Partial<RuleResult> & Pick<RuleResult, "number" | "id" | "title" | "status">): RuleResult {
+  return {
+    cis: "3.2",
+    stig: null,
+    nist_800_53: ["AU-2", "AU-12"],
+    severity: null,
+    odv: null,
+    found: "",
+    expected: "",
+    mscp_literal: { verdict: over.status === "fail" ? "fail" : "pass", output: "1", expected: "1" },
+    disagreement: null,
+    mscp_check: "/usr/bin/awk -F':' '/^flags/ { print $NF }' /etc/security/audit_control",
+    fix: "add the flag to the flags line; takes effect at the next login (audit -s does not change running sessions)",
+    ...over,
+  };
+}
+
+export function complianceReport(baseline: string): ComplianceReport {
+  const titles: Record<string, string> = {
+    "cis-l1": "CIS Apple macOS Benchmark, Level 1",
+    "cis-l2": "CIS Apple macOS Benchmark, Level 2",
+    "stig-26": "DISA STIG, Apple macOS 26 (Tahoe)",
+    "800-53-moderate": "NIST SP 800-53 rev. 5, moderate",
+    "800-53-high": "NIST SP 800-53 rev. 5, high",
+  };
+  const results: RuleResult[] = [
+    rule({ number: 1, id: "audit_auditd_enabled", title: "Enable security auditing", status: "pass", cis: "3.1", stig: "APPL-26-001003", found: "auditd job loaded, audit_control present, kernel auditing on", expected: "com.apple.auditd loaded, audit_control present, AUC_AUDITING", fix: "launchctl enable system/com.apple.auditd; launchctl bootstrap …; audit -i" }),
+    rule({ number: 2, id: "audit_flags_lo_configure", title: "Audit all log in and log out events (lo)", status: "pass", found: "flags:lo,aa → effective lo,aa; lo is audited on success and failure", expected: "`lo`: lo events audited on success and failure" }),
+    rule({ number: 4, id: "audit_flags_ad_configure", title: "Audit all administrative action events (ad)", status: "fail", found: "flags:lo,aa → effective lo,aa; ad is NOT audited on success and failure", expected: "`ad`: ad events audited on success and failure", mscp_literal: { verdict: "fail", output: "0", expected: "1" } }),
+    rule({ number: 5, id: "audit_flags_ex_configure", title: "Audit all failed program execution (-ex)", status: "pass", found: "flags:lo,aa,-all → -ex is covered by -all", expected: "`-ex`: ex events audited on failure", mscp_literal: { verdict: "fail", output: "0", expected: "1" }, disagreement: "-all covers failed executions; mSCP's check does not recognise `all` and looks for the literal `-ex` token" }),
+    rule({ number: 11, id: "audit_retention_configure", title: "Configure audit retention to 60d OR 5G", status: "pass", odv: "60d OR 5G", found: "expire-after: 60d OR 5G (blank after the colon)", expected: "keeps at least what 60d OR 5G keeps", mscp_literal: { verdict: "fail", output: " 60d OR 5G", expected: "60d OR 5G" }, disagreement: "the check compares text: the blank after `expire-after:` makes it fail although auditd reads the same value", fix: "write expire-after:60d OR 5G (no blank) so the literal check agrees" }),
+    rule({ number: 18, id: "audit_acls_files_configure", title: "Configure audit log files to not contain access control lists", status: "unknown", found: "ACLs are not visible without the helper", expected: "no ACL on any trail file", mscp_literal: null, fix: "chmod -N /var/audit/*" }),
+    rule({ number: 21, id: "audit_folder_owner_configure", title: "Configure audit log folders to be owned by root", status: "pass", found: "/var/audit: root:wheel 0700", expected: "owner root", mscp_literal: { verdict: "pass", output: "0", expected: "0" }, fix: "chown root /var/audit" }),
+    rule({ number: 27, id: "audit_offload_records", title: "Off-load audit records", status: "manual", found: "no technical check", expected: "records off-loaded to a separate system", mscp_literal: null, mscp_check: "", fix: "forward trails with your log pipeline (the technology does not support it natively)" }),
+  ];
+  const count = (s: string) => results.filter((r) => r.status === s).length;
+  return {
+    baseline,
+    title: titles[baseline] ?? baseline,
+    results,
+    summary: {
+      pass: count("pass"),
+      fail: count("fail"),
+      not_applicable: count("not-applicable"),
+      manual: count("manual"),
+      inherent: count("inherent"),
+      unknown: count("unknown"),
+      mscp_disagreements: results.filter((r) => r.disagreement).length,
+    },
+  };
+}

@@ -1,0 +1,114 @@
+// The compliance report for one baseline: every audit rule with its ids, Earshot's
+// verdict, what was found, what mSCP's own script would say (and why it disagrees),
+// and the fix.
+
+import type { Backend, ComplianceReport, RuleResult } from "../backend";
+import { advice, toBackendError } from "../backend";
+import { h, note, withCode } from "../dom";
+
+export const BASELINES: { value: string; label: string }[] = [
+  { value: "cis-l1", label: "CIS Level 1" },
+  { value: "cis-l2", label: "CIS Level 2" },
+  { value: "stig-26", label: "DISA STIG (macOS 26)" },
+  { value: "800-53-moderate", label: "NIST 800-53 moderate" },
+  { value: "800-53-high", label: "NIST 800-53 high" },
+];
+
+const STATUS_LABEL: Record<string, string> = {
+  pass: "Pass",
+  fail: "Fail",
+  "not-applicable": "N/A",
+  manual: "Manual",
+  inherent: "Inherent",
+  unknown: "Unknown",
+};
+
+export class ComplianceView {
+  baseline = "cis-l1";
+  private report: ComplianceReport | null = null;
+  private error: string | null = null;
+  private loading = false;
+
+  constructor(
+    private root: HTMLElement,
+    private backend: Backend,
+  ) {}
+
+  async load(): Promise<void> {
+    this.loading = true;
+    this.paint();
+    try {
+      this.report = await this.backend.compliance(this.baseline);
+      this.error = null;
+    } catch (err) {
+      const e = toBackendError(err);
+      this.report = null;
+      this.error = `${e.message}${advice(e.code) ? ` — ${advice(e.code)}` : ""}`;
+    }
+    this.loading = false;
+    this.paint();
+  }
+
+  paint(): void {
+    const picker = h("select", { id: "baseline", "data-testid": "baseline" });
+    for (const b of BASELINES) {
+      const o = h("option", { value: b.value }, b.label);
+      o.selected = b.value === this.baseline;
+      picker.append(o);
+    }
+    picker.addEventListener("change", () => {
+      this.baseline = picker.value;
+      void this.load();
+    });
+    const top = h("div", { class: "row" }, h("div", { class: "field inline" }, h("label", { for: "baseline" }, "Baseline"), picker));
+    const body: (HTMLElement | null)[] = [];
+    if (this.error !== null) {
+      body.push(h("div", { class: "failure", role: "alert", "data-testid": "error" }, h("p", { class: "failure-title" }, "Cannot check compliance"), h("p", {}, this.error)));
+    } else if (!this.report || this.loading) {
+      body.push(note("loading", "Checking the rules…"));
+    } else {
+      const r = this.report;
+      const s = r.summary;
+      top.append(
+        h(
+          "p",
+          { class: "summary", "data-testid": "compliance-summary" },
+          h("span", { class: "count pass" }, `${s.pass} pass`),
+          " · ",
+          h("span", { class: "count fail" }, `${s.fail} fail`),
+          ` · ${s.unknown} unknown · ${s.manual + s.inherent} manual/inherent`,
+          s.mscp_disagreements > 0 ? ` · ${s.mscp_disagreements} mSCP disagreement${s.mscp_disagreements === 1 ? "" : "s"}` : "",
+        ),
+      );
+      body.push(h("h2", { class: "report-title" }, r.title));
+      if (r.results.length === 0) body.push(note("empty", "This baseline has no audit rules.", "empty"));
+      else body.push(h("ol", { class: "rules", "data-testid": "rules" }, ...r.results.map((x) => this.rule(x))));
+    }
+    this.root.replaceChildren(h("div", { class: "compliance", "data-state": this.error ? "error" : this.report ? "ready" : "loading" }, top, ...body));
+  }
+
+  private rule(r: RuleResult): HTMLElement {
+    const ids = [r.cis ? `CIS ${r.cis}` : null, r.stig, r.nist_800_53.length ? r.nist_800_53.join(", ") : null].filter(Boolean).join(" · ");
+    return h(
+      "li",
+      { class: `rule status-${r.status}`, "data-testid": "rule", "data-status": r.status, "data-id": r.id },
+      h(
+        "div",
+        { class: "rule-head" },
+        h("span", { class: `tag status ${r.status}`, "data-testid": "status" }, STATUS_LABEL[r.status] ?? r.status),
+        h("span", { class: "rule-title" }, `${r.number}. ${r.title}`),
+      ),
+      h("p", { class: "ids" }, h("code", {}, r.id), ids ? ` · ${ids}` : "", r.odv ? ` · value ${r.odv}` : ""),
+      h("dl", { class: "facts" }, h("dt", {}, "Found"), h("dd", { "data-testid": "found" }, withCode(r.found)), h("dt", {}, "Expected"), h("dd", {}, withCode(r.expected))),
+      r.mscp_literal
+        ? h(
+            "p",
+            { class: `mscp${r.disagreement ? " disagree" : ""}`, "data-testid": "mscp" },
+            `mSCP's check: ${r.mscp_literal.verdict} (prints “${r.mscp_literal.output}”, wants “${r.mscp_literal.expected}”)`,
+          )
+        : null,
+      r.disagreement ? h("p", { class: "disagreement", "data-testid": "disagreement" }, h("strong", {}, "Why mSCP disagrees: "), withCode(r.disagreement)) : null,
+      r.status !== "pass" && r.fix ? h("p", { class: "fix", "data-testid": "rule-fix" }, h("strong", {}, "Fix: "), withCode(r.fix)) : null,
+    );
+  }
+}

@@ -1,0 +1,213 @@
+// Every revision of audit_control, newest first: what changed (semantic diff), who,
+// when and why; outside edits marked. Any earlier revision is one click (plus a
+// confirmation) away; the result is shown. A history that does not verify says so
+// before anything else.
+
+import type { Backend, History, RevisionInfo } from "../backend";
+import { advice, toBackendError } from "../backend";
+import { button, h, note } from "../dom";
+import { utc } from "../format";
+
+const SOURCE: Record<string, string> = {
+  original: "Original",
+  apply: "Applied",
+  rollback: "Rollback",
+  auto_revert: "Auto-revert",
+  external: "Outside edit",
+};
+
+export class HistoryView {
+  private history: History | null = null;
+  private error: string | null = null;
+  private confirming: number | null = null;
+  private busy = false;
+  private result: { ok: boolean; text: string } | null = null;
+
+  constructor(
+    private root: HTMLElement,
+    private backend: Backend,
+  ) {}
+
+  /** The newest revision shown (null before the first answer). */
+  head(): number | null {
+    return this.history?.revisions[0]?.number ?? null;
+  }
+
+  async load(): Promise<void> {
+    this.paint();
+    try {
+      this.history = await this.backend.history();
+      this.error = null;
+    } catch (err) {
+      const e = toBackendError(err);
+      this.history = null;
+      this.error = `${e.message}${advice(e.code) ? ` — ${advice(e.code)}` : ""}`;
+    }
+    this.paint();
+  }
+
+  paint(): void {
+    const refresh = button("Refresh", { class: "refresh", "data-testid": "refresh" }, () => void this.load());
+    const header = h(
+      "header",
+      { class: "screen-header" },
+      h("div", {}, h("h1", {}, "History"), h("p", { class: "subtitle" }, "Every version of /etc/security/audit_control Earshot has seen.")),
+      refresh,
+    );
+    const body: (HTMLElement | null)[] = [];
+    if (this.result) {
+      body.push(
+        h("div", { class: `result-panel ${this.result.ok ? "ok" : "error"}`, role: "status", "data-testid": "result" }, this.result.text),
+      );
+    }
+    if (this.error !== null) {
+      body.push(
+        h(
+          "div",
+          { class: "failure", role: "alert", "data-testid": "error" },
+          h("p", { class: "failure-title" }, "Cannot read the history"),
+          h("p", {}, this.error),
+        ),
+      );
+    } else if (!this.history) {
+      body.push(note("loading", "Reading the history…"));
+    } else {
+      const hist = this.history;
+      if (!hist.chain_intact) {
+        body.push(
+          h(
+            "div",
+            { class: "failure tamper", role: "alert", "data-testid": "tamper" },
+            h("p", { class: "failure-title" }, "The history does not verify"),
+            h("p", {}, hist.chain_problem ?? "A stored revision or its bytes were altered, removed or re-linked."),
+            h("p", {}, "Someone with root changed Earshot's records. Treat the revisions below as unverified; compare them with your backups before rolling back."),
+          ),
+        );
+      }
+      if (hist.revisions.length === 0) {
+        body.push(
+          h(
+            "div",
+            { class: "empty", "data-testid": "empty" },
+            h("p", { class: "empty-title" }, "No revisions yet"),
+            h("p", {}, "The first change made with Earshot records the file as it was found, then the change."),
+          ),
+        );
+      } else {
+        body.push(h("ol", { class: "revisions" }, ...hist.revisions.map((r, i) => this.revision(r, i === 0))));
+      }
+    }
+    this.root.replaceChildren(h("main", { class: "screen history", "data-state": this.error ? "error" : this.history ? "ready" : "loading" }, header, ...body));
+  }
+
+  private revision(r: RevisionInfo, head: boolean): HTMLElement {
+    const badges = h(
+      "span",
+      { class: "badges" },
+      h("span", { class: `tag source-${r.source}`, "data-testid": "source" }, SOURCE[r.source] ?? r.source),
+      head ? h("span", { class: "tag current" }, "current") : null,
+      r.confirmation ? h("span", { class: `tag confirmation-${r.confirmation}`, "data-testid": "confirmation" }, r.confirmation) : null,
+    );
+    const li = h(
+      "li",
+      { class: `revision${r.source === "external" ? " external" : ""}`, "data-testid": "revision", "data-number": String(r.number) },
+      h(
+        "div",
+        { class: "revision-head" },
+        h("span", { class: "number" }, `#${r.number}`),
+        badges,
+        h("span", { class: "who" }, `${r.user} · ${utc(r.time_unix)}`),
+      ),
+      h("p", { class: "reason", "data-testid": "reason" }, r.reason),
+      r.changes.length > 0
+        ? h("ul", { class: "semantic", "data-testid": "changes" }, ...r.changes.map((c) => h("li", {}, h("code", {}, c.summary))))
+        : h("p", { class: "hint" }, r.source === "original" ? "The file before Earshot's first change." : "No setting changed."),
+      r.acks.length > 0 ? h("p", { class: "hint" }, "Acknowledged: ", ...r.acks.map((a) => h("code", { class: "risk-id" }, a))) : null,
+    );
+    if (!head) {
+      if (this.confirming === r.number) li.append(this.confirm(r));
+      else {
+        const rb = button("Roll Back to This…", { "data-testid": "rollback" }, () => {
+          this.confirming = r.number;
+          this.result = null;
+          this.paint();
+        });
+        rb.disabled = this.busy;
+        li.append(h("div", { class: "row end" }, rb));
+      }
+    }
+    return li;
+  }
+
+  private confirm(r: RevisionInfo): HTMLElement {
+    const cancel = button("Cancel", { "data-testid": "cancel-rollback" }, () => this.cancel());
+    const go = button(this.busy ? "Rolling Back…" : "Roll Back", { class: "primary destructive", "data-testid": "confirm-rollback" }, () =>
+      void this.rollback(r.number),
+    );
+    go.disabled = this.busy;
+    const panel = h(
+      "div",
+      { class: "confirm", role: "alertdialog", "aria-label": `Roll back to revision ${r.number}`, "data-testid": "rollback-confirm" },
+      h(
+        "p",
+        {},
+        `Restore revision ${r.number} from ${utc(r.time_unix)}? The helper writes its exact bytes to audit_control and runs audit -s; this is recorded as a new revision, so it can be undone too.`,
+      ),
+      h("p", { class: "hint" }, "flags changes apply at the next login."),
+      h("div", { class: "buttons" }, cancel, go),
+    );
+    panel.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") {
+        e.stopPropagation();
+        this.cancel();
+      } else if (e.key === "Enter" && e.target === panel) {
+        void this.rollback(r.number);
+      }
+    });
+    queueMicrotask(() => go.focus());
+    return panel;
+  }
+
+  private cancel(): void {
+    this.confirming = null;
+    this.paint();
+  }
+
+  private async rollback(revision: number): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    this.paint();
+    try {
+      const applied = await this.backend.rollback(revision);
+      this.result = {
+        ok: true,
+        text: applied.unchanged
+          ? `audit_control already matches revision ${revision}: nothing was written.`
+          : `Rolled back to revision ${revision}: recorded as revision ${applied.revision}.` +
+            (applied.reload_warning ? ` ${applied.reload_warning}` : ""),
+      };
+    } catch (err) {
+      const e = toBackendError(err);
+      this.result = { ok: false, text: `Roll back failed: ${e.message}${advice(e.code) ? ` — ${advice(e.code)}` : ""}` };
+    }
+    this.busy = false;
+    this.confirming = null;
+    await this.load();
+  }
+}
+
+export async function mountHistory(root: HTMLElement, backend: Backend): Promise<HistoryView> {
+  const view = new HistoryView(root, backend);
+  await view.load();
+  // The helper pushes a glance after every new revision: the list follows it.
+  let head = view.head();
+  await backend
+    .onGlance((g) => {
+      if (g.head_revision !== null && g.head_revision !== head) {
+        head = g.head_revision;
+        void view.load();
+      }
+    })
+    .catch(() => {});
+  return view;
+}

@@ -1,0 +1,178 @@
+// Preferences: what the menu-bar title shows, which alerts notify (and at what
+// threshold), launch at login. Saved through the backend; the form shows what was
+// actually stored.
+
+import type { Backend, Preferences } from "../backend";
+import { toBackendError } from "../backend";
+import { button, h, note } from "../dom";
+
+const TITLES: { value: Preferences["title"]; label: string; example: string }[] = [
+  { value: "none", label: "Icon only", example: "Recommended: the menu bar is scarce, and macOS hides items behind the notch." },
+  { value: "events", label: "Events per second", example: "For example “12 ev/s”." },
+  { value: "free", label: "Free space", example: "For example “41 GB”." },
+];
+
+export class PreferencesView {
+  private prefs: Preferences | null = null;
+  private error: string | null = null;
+  private status: { ok: boolean; text: string } | null = null;
+  private saving = false;
+
+  constructor(
+    private root: HTMLElement,
+    private backend: Backend,
+  ) {}
+
+  async load(): Promise<void> {
+    this.paint();
+    try {
+      this.prefs = await this.backend.getPreferences();
+      this.error = null;
+    } catch (err) {
+      this.error = toBackendError(err).message;
+    }
+    this.paint();
+  }
+
+  paint(): void {
+    const header = h("header", { class: "screen-header" }, h("h1", {}, "Preferences"));
+    let body: HTMLElement;
+    if (this.error !== null && !this.prefs) {
+      body = h(
+        "div",
+        { class: "failure", role: "alert", "data-testid": "error" },
+        h("p", { class: "failure-title" }, "Cannot read the preferences"),
+        h("p", {}, this.error),
+        button("Try Again", {}, () => void this.load()),
+      );
+    } else if (!this.prefs) {
+      body = note("loading", "Reading the preferences…");
+    } else {
+      body = this.form(this.prefs);
+    }
+    this.root.replaceChildren(h("main", { class: "screen preferences", "data-state": this.prefs ? "ready" : this.error ? "error" : "loading" }, header, body));
+  }
+
+  private form(p: Preferences): HTMLElement {
+    const form = h("form", { class: "prefs", "data-testid": "preferences" });
+    const title = h("fieldset", {}, h("legend", {}, "Menu bar title"));
+    for (const t of TITLES) {
+      const id = `title-${t.value}`;
+      const radio = h("input", { type: "radio", name: "title", id, value: t.value, "data-testid": id });
+      radio.checked = p.title === t.value;
+      title.append(h("div", { class: "check" }, radio, h("label", { for: id }, t.label, h("span", { class: "hint block" }, t.example))));
+    }
+
+    const check = (id: string, label: string, checked: boolean, hint?: string) => {
+      const box = h("input", { type: "checkbox", id, "data-testid": id });
+      box.checked = checked;
+      return h("div", { class: "check" }, box, h("label", { for: id }, label, hint ? h("span", { class: "hint block" }, hint) : null));
+    };
+    const threshold = h("input", {
+      type: "number",
+      id: "forecast-days",
+      min: "1",
+      max: "365",
+      step: "1",
+      value: String(p.alerts.forecast_days_threshold ?? 14),
+      "data-testid": "forecast-days",
+      "aria-label": "Days before minfree",
+    });
+    threshold.disabled = p.alerts.forecast_days_threshold === null;
+    const forecastBox = h("input", { type: "checkbox", id: "alert-forecast", "data-testid": "alert-forecast" });
+    forecastBox.checked = p.alerts.forecast_days_threshold !== null;
+    forecastBox.addEventListener("change", () => (threshold.disabled = !forecastBox.checked));
+
+    const alerts = h(
+      "fieldset",
+      {},
+      h("legend", {}, "Notify me when"),
+      check("alert-stopped", "Auditing stops", p.alerts.stopped),
+      check("alert-minfree", "The trail volume is below minfree", p.alerts.below_minfree),
+      h(
+        "div",
+        { class: "check" },
+        forecastBox,
+        h("label", { for: "alert-forecast" }, "The forecast reaches minfree within "),
+        threshold,
+        h("span", {}, " days"),
+      ),
+      check("alert-drift", "audit_control is changed outside Earshot", p.alerts.drift),
+      h("p", { class: "hint" }, "Notifications only for states that need action; each clears when the state recovers. The menu-bar icon always shows the state too."),
+    );
+    const general = h(
+      "fieldset",
+      {},
+      h("legend", {}, "General"),
+      check("launch-at-login", "Open Earshot at login", p.launch_at_login, "Listed under System Settings → General → Login Items."),
+    );
+
+    const save = h("button", { type: "submit", class: "primary", "data-testid": "save" }, this.saving ? "Saving…" : "Save");
+    save.disabled = this.saving;
+    form.append(
+      title,
+      alerts,
+      general,
+      h(
+        "div",
+        { class: "row end" },
+        this.status
+          ? h("span", { class: `status ${this.status.ok ? "ok" : "error"}`, role: "status", "data-testid": "save-status" }, this.status.text)
+          : null,
+        save,
+      ),
+    );
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      void this.save(form);
+    });
+    return form;
+  }
+
+  /** Reads the form into preferences; null (with a message) when a value is out of range. */
+  read(form: HTMLFormElement): Preferences | string {
+    const q = <T extends HTMLElement>(sel: string) => form.querySelector<T>(sel)!;
+    const title = (form.querySelector<HTMLInputElement>("input[name=title]:checked")?.value ?? "none") as Preferences["title"];
+    const forecastOn = q<HTMLInputElement>("#alert-forecast").checked;
+    const daysValue = Number(q<HTMLInputElement>("#forecast-days").value);
+    if (forecastOn && (!Number.isInteger(daysValue) || daysValue < 1 || daysValue > 365)) {
+      return "The forecast threshold must be a whole number of days from 1 to 365.";
+    }
+    return {
+      title,
+      alerts: {
+        stopped: q<HTMLInputElement>("#alert-stopped").checked,
+        below_minfree: q<HTMLInputElement>("#alert-minfree").checked,
+        forecast_days_threshold: forecastOn ? daysValue : null,
+        drift: q<HTMLInputElement>("#alert-drift").checked,
+      },
+      launch_at_login: q<HTMLInputElement>("#launch-at-login").checked,
+    };
+  }
+
+  private async save(form: HTMLFormElement): Promise<void> {
+    const prefs = this.read(form);
+    if (typeof prefs === "string") {
+      this.status = { ok: false, text: prefs };
+      this.paint();
+      return;
+    }
+    this.saving = true;
+    this.prefs = prefs;
+    this.paint();
+    try {
+      this.prefs = await this.backend.setPreferences(prefs);
+      this.status = { ok: true, text: "Saved." };
+    } catch (err) {
+      this.status = { ok: false, text: `Not saved: ${toBackendError(err).message}` };
+    }
+    this.saving = false;
+    this.paint();
+  }
+}
+
+export async function mountPreferences(root: HTMLElement, backend: Backend): Promise<PreferencesView> {
+  const view = new PreferencesView(root, backend);
+  await view.load();
+  return view;
+}

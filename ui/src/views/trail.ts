@@ -1,0 +1,278 @@
+// The trail browser: filters (time range, class, event, user, outcome) become one
+// trail_page query; results come a page at a time with the backend's cursor (the
+// engine streams the trails, it never loads them whole), and a click on a record shows
+// who did it, what it returned, the paths and the arguments.
+
+import type { Backend, Outcome, TrailPage, TrailQuery, TrailRecord } from "../backend";
+import { advice, toBackendError } from "../backend";
+import { button, h, note } from "../dom";
+import { bytes } from "../format";
+
+export const PAGE_SIZE = 50;
+const UNSET_AUID = 4294967295;
+
+function list(text: string): string[] {
+  return text
+    .split(/[,\s]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+/** `2026-11-18T09:30` from a datetime-local input, read as UTC → ISO-8601 with Z. */
+export function utcInput(value: string): string | null {
+  if (!value) return null;
+  const withSeconds = value.length === 16 ? `${value}:00` : value;
+  const d = new Date(`${withSeconds}Z`);
+  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+}
+
+export interface TrailFilters {
+  since: string;
+  until: string;
+  classes: string;
+  events: string;
+  user: string;
+  outcome: Outcome;
+}
+
+/** The query the filters ask for (first page). */
+export function buildQuery(f: TrailFilters, cursor: string | null = null): TrailQuery {
+  return {
+    since: utcInput(f.since),
+    until: utcInput(f.until),
+    classes: list(f.classes),
+    events: list(f.events),
+    user: f.user.trim() === "" ? null : f.user.trim(),
+    outcome: f.outcome,
+    cursor,
+    pageSize: PAGE_SIZE,
+  };
+}
+
+function auid(n: number): string {
+  return n === UNSET_AUID ? "unset" : String(n);
+}
+
+function gist(r: TrailRecord): string {
+  if (r.exec_args && r.exec_args.length > 0) return r.exec_args.join(" ");
+  if (r.paths && r.paths.length > 0) return r.paths[0]!;
+  if (r.text && r.text.length > 0) return r.text.join(" · ");
+  return "";
+}
+
+export class TrailBrowser {
+  private filters: TrailFilters = { since: "", until: "", classes: "", events: "", user: "", outcome: "any" };
+  /** Cursors of the pages before the current one (Previous pops). */
+  private previous: (string | null)[] = [];
+  private cursor: string | null = null;
+  private page: TrailPage | null = null;
+  private error: string | null = null;
+  private loading = false;
+  private selected: TrailRecord | null = null;
+  private filterError: string | null = null;
+
+  constructor(
+    private root: HTMLElement,
+    private backend: Backend,
+  ) {}
+
+  async search(): Promise<void> {
+    this.previous = [];
+    this.cursor = null;
+    await this.fetch();
+  }
+
+  private async fetch(): Promise<void> {
+    const bad = (["since", "until"] as const).find((k) => this.filters[k] && !utcInput(this.filters[k]));
+    if (bad) {
+      this.filterError = `“${this.filters[bad]}” is not a time`;
+      this.paint();
+      return;
+    }
+    this.filterError = null;
+    this.loading = true;
+    this.selected = null;
+    this.paint();
+    try {
+      this.page = await this.backend.trailPage(buildQuery(this.filters, this.cursor));
+      this.error = null;
+    } catch (err) {
+      const e = toBackendError(err);
+      this.page = null;
+      this.error = `${e.message}${advice(e.code) ? ` — ${advice(e.code)}` : ""}`;
+    }
+    this.loading = false;
+    this.paint();
+  }
+
+  async next(): Promise<void> {
+    if (!this.page?.next) return;
+    this.previous.push(this.cursor);
+    this.cursor = this.page.next;
+    await this.fetch();
+  }
+
+  async prev(): Promise<void> {
+    if (this.previous.length === 0) return;
+    this.cursor = this.previous.pop() ?? null;
+    await this.fetch();
+  }
+
+  paint(): void {
+    const scroll = this.root.querySelector(".records-wrap")?.scrollTop ?? 0;
+    this.root.replaceChildren(
+      h("div", { class: "trail", "data-state": this.loading ? "loading" : this.error ? "error" : "ready" }, this.form(), this.results(), this.detail()),
+    );
+    const wrap = this.root.querySelector(".records-wrap");
+    if (wrap) wrap.scrollTop = scroll;
+  }
+
+  private form(): HTMLElement {
+    const f = this.filters;
+    const input = (key: keyof TrailFilters, label: string, attrs: Record<string, string>) => {
+      const el = h("input", { id: `f-${key}`, name: key, "data-testid": `f-${key}`, spellcheck: "false", ...attrs });
+      el.value = f[key];
+      el.addEventListener("input", () => ((this.filters as unknown as Record<string, string>)[key] = el.value));
+      return h("div", { class: "field" }, h("label", { for: `f-${key}` }, label), el);
+    };
+    const outcome = h("select", { id: "f-outcome", "data-testid": "f-outcome" });
+    for (const [v, l] of [
+      ["any", "Any"],
+      ["success", "Success"],
+      ["failure", "Failure"],
+    ] as const) {
+      const o = h("option", { value: v }, l);
+      o.selected = f.outcome === v;
+      outcome.append(o);
+    }
+    outcome.addEventListener("change", () => (this.filters.outcome = outcome.value as Outcome));
+    const form = h(
+      "form",
+      { class: "filters", "data-testid": "trail-filters" },
+      input("since", "From (UTC)", { type: "datetime-local", step: "1" }),
+      input("until", "Until (UTC)", { type: "datetime-local", step: "1" }),
+      input("classes", "Classes", { type: "text", placeholder: "lo,aa" }),
+      input("events", "Events", { type: "text", placeholder: "AUE_EXECVE,72" }),
+      input("user", "User (auid)", { type: "text", placeholder: "501 or alice" }),
+      h("div", { class: "field" }, h("label", { for: "f-outcome" }, "Outcome"), outcome),
+      h("button", { type: "submit", class: "primary", "data-testid": "search" }, "Search"),
+    );
+    form.addEventListener("submit", (e) => {
+      e.preventDefault();
+      void this.search();
+    });
+    return form;
+  }
+
+  private results(): HTMLElement {
+    const out = h("div", { class: "results" });
+    if (this.filterError) out.append(note("error", this.filterError, "filter-error"));
+    if (this.error !== null) {
+      out.append(h("div", { class: "failure", role: "alert", "data-testid": "error" }, h("p", { class: "failure-title" }, "Cannot read the trails"), h("p", {}, this.error)));
+      return out;
+    }
+    if (!this.page) {
+      out.append(note(this.loading ? "loading" : "empty", this.loading ? "Reading the trails…" : "Choose filters and search.", this.loading ? "loading" : "idle"));
+      return out;
+    }
+    const page = this.page;
+    const pageNo = this.previous.length + 1;
+    const pager = h(
+      "div",
+      { class: "pager" },
+      h("span", { class: "hint", "data-testid": "page-info" }, `Page ${pageNo} · ${page.records.length} records · ${bytes(page.scanned_bytes)} scanned`),
+      button("‹ Previous", { "data-testid": "prev", ...(this.previous.length === 0 || this.loading ? { disabled: "" } : {}) }, () => void this.prev()),
+      button("Next ›", { "data-testid": "next", ...(!page.next || this.loading ? { disabled: "" } : {}) }, () => void this.next()),
+    );
+    if (page.records.length === 0) {
+      out.append(note("empty", "No records match these filters.", "empty"), pager);
+      return out;
+    }
+    const rows = page.records.map((r) => {
+      const tr = h(
+        "tr",
+        {
+          tabindex: "0",
+          "data-testid": "record",
+          class: `${r.return && !r.return.success ? "failed" : ""}${this.selected === r ? " selected" : ""}`,
+          "aria-selected": String(this.selected === r),
+        },
+        h("td", { class: "when" }, r.time.replace("T", " ").replace(/\.\d+Z$/, "").replace("Z", "")),
+        h("td", {}, h("code", {}, r.event.name ?? String(r.event.number))),
+        h("td", {}, r.event.classes.join(",")),
+        h("td", { class: "num" }, r.subject ? auid(r.subject.auid) : "—"),
+        h("td", { class: "num" }, r.subject ? String(r.subject.pid) : "—"),
+        h("td", {}, r.return ? (r.return.success ? "success" : r.return.errno ?? `error ${r.return.status}`) : "—"),
+        h("td", { class: "gist" }, gist(r)),
+      );
+      const open = () => {
+        this.selected = r;
+        this.paint();
+        this.root.querySelector<HTMLElement>("[data-testid=record-detail]")?.focus();
+      };
+      tr.addEventListener("click", open);
+      tr.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" || e.key === " ") {
+          e.preventDefault();
+          open();
+        }
+      });
+      return tr;
+    });
+    out.append(
+      h(
+        "div",
+        { class: "records-wrap" },
+        h(
+          "table",
+          { class: "grid records", "data-testid": "records" },
+          h("thead", {}, h("tr", {}, ...["Time (UTC)", "Event", "Class", "auid", "PID", "Result", "Detail"].map((t) => h("th", {}, t)))),
+          h("tbody", {}, ...rows),
+        ),
+      ),
+      pager,
+    );
+    return out;
+  }
+
+  private detail(): HTMLElement | null {
+    const r = this.selected;
+    if (!r) return null;
+    const row = (k: string, v: Node | string | null | undefined) => (v === null || v === undefined || v === "" ? null : [h("dt", {}, k), h("dd", {}, v)]);
+    const s = r.subject;
+    const items = [
+      row("Time", r.time),
+      row("Event", `${r.event.name ?? r.event.number} (${r.event.number})${r.event.description ? ` — ${r.event.description}` : ""}`),
+      row("Classes", r.event.classes.join(", ")),
+      s ? row("Subject", `auid ${auid(s.auid)} · euid ${s.euid} · egid ${s.egid} · ruid ${s.ruid} · rgid ${s.rgid}`) : row("Subject", "none"),
+      s ? row("Process", `pid ${s.pid} · session ${s.session}${s.terminal ? ` · terminal ${s.terminal.address}:${s.terminal.port}` : ""}`) : null,
+      r.return
+        ? row("Return", r.return.success ? `success (value ${r.return.value})` : `failure: ${r.return.errno ?? r.return.status} ${r.return.error ?? ""} (value ${r.return.value})`)
+        : row("Return", "none"),
+      r.paths?.length ? row("Paths", h("ul", { class: "plain" }, ...r.paths.map((p) => h("li", {}, h("code", {}, p))))) : null,
+      r.args?.length ? row("Arguments", h("ul", { class: "plain" }, ...r.args.map((a) => h("li", {}, h("code", {}, `arg${a.num} ${a.text} = 0x${a.value.toString(16)}`))))) : null,
+      r.exec_args?.length ? row("Command line", h("code", {}, r.exec_args.join(" "))) : null,
+      r.exec_env?.length ? row("Environment", h("ul", { class: "plain" }, ...r.exec_env.map((e) => h("li", {}, h("code", {}, e))))) : null,
+      r.text?.length ? row("Text", r.text.join(" · ")) : null,
+      row("Where", `${r.file ? `${r.file}, ` : ""}offset ${r.offset}, ${r.length} bytes`),
+    ].flat().filter((x): x is HTMLElement => !!x);
+    const close = button("Close", { "data-testid": "close-detail" }, () => {
+      this.selected = null;
+      this.paint();
+    });
+    const panel = h(
+      "aside",
+      { class: "record-detail", tabindex: "-1", "data-testid": "record-detail", "aria-label": "Record detail" },
+      h("div", { class: "row" }, h("h3", {}, "Record"), close),
+      h("dl", { class: "facts" }, ...items),
+      h("details", {}, h("summary", {}, "JSON"), h("pre", { class: "json" }, JSON.stringify(r, null, 2))),
+    );
+    panel.addEventListener("keydown", (e) => {
+      if (e.key === "Escape") {
+        this.selected = null;
+        this.paint();
+      }
+    });
+    return panel;
+  }
+}
