@@ -765,3 +765,57 @@ fn a_daemon_save_keeps_flags_set_by_another_process_in_between() {
         "{names:?}"
     );
 }
+
+/// The simulator's auditpipe: a trial writes nothing, changes no daemon state,
+/// is reproducible per seed, and counts what the profile's rates say (the
+/// independent truth: Σ user rate × failure share of the events in `fr`, for
+/// the one logged-in user).
+#[test]
+fn a_trial_changes_nothing_and_counts_what_the_profile_says() {
+    use audit_control::{ClassTable, EventTable};
+    use earshot_core::measure::{self, Trial};
+    let dir = tempfile::tempdir().unwrap();
+    let mac = init_mac(dir.path(), "laptop", None, 0.2, 6);
+    let d = SimAuditd::load(mac.clone()).unwrap();
+    let before = d.state().clone();
+    let files = trail_files(dir.path());
+    let sizes: Vec<u64> = files
+        .iter()
+        .map(|f| std::fs::metadata(f).unwrap().len())
+        .collect();
+    let classes = ClassTable::apple();
+    let trial = Trial::parse("-fr", "", 3600, &classes).unwrap();
+    let a = measure::simulate(&d, &trial, 1).unwrap();
+    assert_eq!(a, measure::simulate(&d, &trial, 1).unwrap());
+    assert_ne!(a, measure::simulate(&d, &trial, 2).unwrap());
+    assert_eq!(d.state(), &before);
+    assert_eq!(trail_files(dir.path()), files);
+    let after: Vec<u64> = files
+        .iter()
+        .map(|f| std::fs::metadata(f).unwrap().len())
+        .collect();
+    assert_eq!(after, sizes, "no trail grew");
+
+    let fr = classes.mask_of("fr").unwrap();
+    let events = EventTable::apple();
+    let sessions = d.state().sessions.len() as f64;
+    let expected: f64 = sim::profile("laptop")
+        .unwrap()
+        .events
+        .iter()
+        .filter(|r| {
+            events
+                .by_name(r.event)
+                .is_some_and(|e| e.class_mask & fr != 0)
+        })
+        .map(|r| r.user_per_hour * r.failure)
+        .sum::<f64>()
+        * sessions;
+    let got = a.classes[0].failure.unwrap().events as f64;
+    assert_eq!(a.classes[0].class, "fr");
+    assert!(
+        (got - expected).abs() <= 5.0 * expected.sqrt(),
+        "trial {got} vs profile {expected} for {sessions} sessions"
+    );
+    assert_eq!(a.records, got as u64, "only fr failures were preselected");
+}
