@@ -314,9 +314,17 @@ impl Tally {
                 failure: f.then_some(c[1]),
             })
             .collect();
+        // An empty mask is "" (not libbsm's class name `no`): nothing was asked.
+        let text = |m: ClassMask| {
+            if m.success == 0 && m.failure == 0 {
+                String::new()
+            } else {
+                format_mask(m, classes)
+            }
+        };
         Measurement {
-            flags: format_mask(trial.flags, classes),
-            naflags: format_mask(trial.naflags, classes),
+            flags: text(trial.flags),
+            naflags: text(trial.naflags),
             duration_secs: trial.duration_secs,
             records: self.records,
             bytes: self.bytes,
@@ -689,6 +697,7 @@ mod tests {
         // `fw` (no prefix) is both sides: the failed OPEN_RW counts there too.
         assert_eq!(fw.failure.unwrap().events, 1);
         assert_eq!(m.flags, format_mask(trial.flags, &classes));
+        assert_eq!(m.naflags, "", "no naflags asked for");
 
         // Per day: 2 events in 60 s → 2880/day.
         let rates = m.rates();
