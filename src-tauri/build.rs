@@ -3,8 +3,25 @@ fn main() {
     // deny any command a capability does not grant (instead of allowing all of them).
     let manifest = tauri_build::AppManifest::new().commands(&[
         "config_diagnostics",
+        "glance",
+        "sparkline",
+        "chart",
+        "trail_page",
+        "compliance",
+        "plan_next",
+        "measure",
+        "apply_plan",
+        "confirm",
+        "history",
+        "rollback",
+        "rollback_last",
+        "rotate",
+        "get_preferences",
+        "set_preferences",
         "open_dashboard",
+        "open_window",
         "close_popover",
+        "first_paint",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest))
         .expect("tauri-build failed");

@@ -86,6 +86,14 @@ impl Launch {
     }
 }
 
+impl Launch {
+    /// The simulated Mac to read and whose helper to talk to; `None` for this Mac
+    /// (root `/`).
+    pub fn sys_root(&self) -> Option<PathBuf> {
+        (self.root != Path::new("/")).then(|| self.root.clone())
+    }
+}
+
 fn non_empty(value: &Option<OsString>) -> Option<&OsString> {
     value.as_ref().filter(|v| !v.is_empty())
 }

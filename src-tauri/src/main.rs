@@ -1,41 +1,27 @@
 //! Earshot's menu-bar app: a thin Tauri shell. It owns the tray item and the windows and
-//! forwards the UI's requests to the Earshot crates; it holds no audit logic itself.
+//! forwards the UI's requests to the Earshot crates; what it shows and decides lives in
+//! earshot-glance, what it changes goes through the helper (earshot-api).
 
 // No console window next to the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod actions;
+mod commands;
+mod error;
 mod glyph;
 mod launch;
+mod live;
 mod report;
 mod tray;
 mod windows;
 
 use std::process::ExitCode;
+use std::sync::Arc;
 
-use tauri::{AppHandle, Manager, RunEvent, State};
+use tauri::{Manager, RunEvent};
 
-use crate::glyph::Glyph;
 use crate::launch::{Launch, LaunchEnv};
-use crate::report::ConfigReport;
-
-/// The diagnostics of the audit_control the app is looking at (the first real screen).
-/// Also refreshes the tray glyph, so the item and the screen never disagree.
-#[tauri::command]
-fn config_diagnostics(app: AppHandle, launch: State<'_, Launch>) -> ConfigReport {
-    let report = ConfigReport::for_root(&launch.root);
-    tray::show_glyph(&app, Glyph::for_report(&report));
-    report
-}
-
-#[tauri::command]
-fn open_dashboard(app: AppHandle) -> Result<(), String> {
-    windows::open_dashboard(&app).map_err(|e| e.to_string())
-}
-
-#[tauri::command]
-fn close_popover(app: AppHandle) -> Result<(), String> {
-    windows::hide_popover(&app).map_err(|e| e.to_string())
-}
+use crate::live::Live;
 
 fn main() -> ExitCode {
     let launch = Launch::from_args(std::env::args_os(), &LaunchEnv::from_process());
@@ -48,24 +34,56 @@ fn main() -> ExitCode {
     }
 
     let app = tauri::Builder::default()
+        .plugin(tauri_plugin_positioner::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_autostart::init(
+            tauri_plugin_autostart::MacosLauncher::LaunchAgent,
+            None,
+        ))
         .manage(launch)
         .manage(windows::PopoverBlur::default())
+        .manage(windows::PaintClock::default())
         .invoke_handler(tauri::generate_handler![
-            config_diagnostics,
-            open_dashboard,
-            close_popover
+            commands::config_diagnostics,
+            commands::glance,
+            commands::sparkline,
+            commands::chart,
+            commands::trail_page,
+            commands::compliance,
+            commands::plan_next,
+            commands::measure,
+            commands::apply_plan,
+            commands::confirm,
+            commands::history,
+            commands::rollback,
+            commands::rollback_last,
+            commands::rotate,
+            commands::get_preferences,
+            commands::set_preferences,
+            commands::open_dashboard,
+            commands::open_window,
+            commands::close_popover,
+            commands::first_paint,
         ])
         .setup(|app| {
             // A menu-bar utility: no Dock icon until a full window is open.
             #[cfg(target_os = "macos")]
             app.set_activation_policy(tauri::ActivationPolicy::Accessory);
 
-            let launch = app.state::<Launch>();
-            let glyph = Glyph::for_report(&ConfigReport::for_root(&launch.root));
-            let tray = tray::Tray::create(app.handle(), glyph)?;
+            let launch = app.state::<Launch>().inner().clone();
+            let prefs_path = app
+                .path()
+                .app_config_dir()?
+                .join(earshot_glance::prefs::FILE_NAME);
+            let live = Arc::new(Live::new(launch.sys_root(), prefs_path));
+            app.manage(live.clone());
+            let tray = tray::Tray::create(app.handle())?;
             app.manage(tray);
+            live.publish(app.handle());
+            tauri::async_runtime::spawn(live.clone().watch(app.handle().clone()));
+            tauri::async_runtime::spawn(live.tick(app.handle().clone()));
             if launch.show_dashboard {
-                windows::open_dashboard(app.handle())?;
+                windows::open(app.handle(), windows::DASHBOARD)?;
             }
             if launch.show_popover {
                 windows::open_popover_unanchored(app.handle())?;

@@ -9,7 +9,7 @@ use std::io::ErrorKind;
 use std::path::Path;
 
 use audit_control::tables::ClassTable;
-use audit_control::{Diagnostic, Severity};
+use audit_control::Diagnostic;
 use serde::Serialize;
 
 use crate::launch::audit_control_path;
@@ -46,15 +46,6 @@ impl ConfigReport {
                 path: shown,
                 reason: err.to_string(),
             },
-        }
-    }
-
-    /// The most severe finding, if the file was checked and has any.
-    pub fn worst(&self) -> Option<Severity> {
-        match self {
-            // Severity orders Info < Warning < Error.
-            Self::Checked { diagnostics, .. } => diagnostics.iter().map(|d| d.severity).max(),
-            _ => None,
         }
     }
 }

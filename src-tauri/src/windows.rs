@@ -1,28 +1,46 @@
-//! The app's two windows, both created lazily (a hidden WebKit view still costs memory
+//! The app's windows, all created lazily (a hidden WebKit view still costs memory
 //! and CPU, so nothing exists until the user asks for it):
 //!
-//! - `dashboard`: a normal window with the diagnostics screen (later: charts, trails).
 //! - `popover`: a small borderless window toggled by a left click on the tray item,
-//!   placed under the item and hidden when it loses focus.
+//!   placed under the item (positioner plugin) and hidden when it loses focus.
+//! - `dashboard`, `wizard`, `history`, `preferences`: normal windows; closing one
+//!   destroys it (it is rebuilt on the next open) and never quits the app.
+//!
+//! Each loads `index.html?view=<label>`.
 
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use tauri::{
-    AppHandle, Manager, PhysicalPosition, Rect, WebviewUrl, WebviewWindow, WebviewWindowBuilder,
+    AppHandle, Manager, PhysicalPosition, WebviewUrl, WebviewWindow, WebviewWindowBuilder,
     WindowEvent,
 };
+use tauri_plugin_positioner::{Position, WindowExt};
 
-pub const DASHBOARD: &str = "dashboard";
+use crate::live::Live;
+
 pub const POPOVER: &str = "popover";
+pub const DASHBOARD: &str = "dashboard";
+pub const WIZARD: &str = "wizard";
+pub const HISTORY: &str = "history";
+pub const PREFERENCES: &str = "preferences";
+
+/// Full windows: (label, title, width, height).
+const FULL: [(&str, &str, f64, f64); 4] = [
+    (DASHBOARD, "Earshot", 960.0, 680.0),
+    (WIZARD, "Tune Auditing — Earshot", 760.0, 640.0),
+    (HISTORY, "History — Earshot", 820.0, 600.0),
+    (PREFERENCES, "Preferences — Earshot", 480.0, 420.0),
+];
 
 const POPOVER_WIDTH: f64 = 340.0;
-const POPOVER_HEIGHT: f64 = 200.0;
+const POPOVER_HEIGHT: f64 = 420.0;
 
 /// A click on the tray item takes focus from the popover *before* the click handler
 /// runs, so the blur has already hidden it. If the popover was hidden by a blur this
 /// recently, the click meant "close", not "open again" (no flicker, no reopen).
-const BLUR_CLICK_WINDOW: Duration = Duration::from_millis(250);
+const BLUR_CLICK_WINDOW: Duration = Duration::from_millis(200);
 
 /// When the popover was last hidden because it lost focus.
 #[derive(Default)]
@@ -44,25 +62,60 @@ impl PopoverBlur {
     }
 }
 
-/// Shows the dashboard, creating it on first use.
-pub fn open_dashboard(app: &AppHandle) -> tauri::Result<()> {
-    let window = match app.get_webview_window(DASHBOARD) {
+/// When each window was last asked to show, for the first-paint measurement
+/// (docs/app-commands.md, scripts/bench-app).
+#[derive(Default)]
+pub struct PaintClock(Mutex<HashMap<String, Instant>>);
+
+impl PaintClock {
+    fn shown(&self, label: &str) {
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(label.to_string(), Instant::now());
+        }
+    }
+
+    /// Time from the last show of `label` to now, once per show.
+    pub fn painted(&self, label: &str) -> Option<Duration> {
+        self.0.lock().ok()?.remove(label).map(|t| t.elapsed())
+    }
+}
+
+fn url(label: &str) -> WebviewUrl {
+    WebviewUrl::App(format!("index.html?view={label}").into())
+}
+
+fn note_shown(app: &AppHandle, label: &str) {
+    app.state::<PaintClock>().shown(label);
+    app.state::<std::sync::Arc<Live>>().window_shown();
+}
+
+/// Shows a window by label, creating it on first use.
+pub fn open(app: &AppHandle, label: &str) -> tauri::Result<()> {
+    if label == POPOVER {
+        return open_popover_unanchored(app);
+    }
+    let Some(&(_, title, width, height)) = FULL.iter().find(|(l, ..)| *l == label) else {
+        return Err(tauri::Error::WindowNotFound);
+    };
+    let window = match app.get_webview_window(label) {
         Some(w) => w,
         None => {
-            let w = WebviewWindowBuilder::new(
-                app,
-                DASHBOARD,
-                WebviewUrl::App("index.html?view=dashboard".into()),
-            )
-            .title("Earshot")
-            .inner_size(880.0, 620.0)
-            .min_inner_size(560.0, 380.0)
-            .build()?;
+            note_shown(app, label);
+            let w = WebviewWindowBuilder::new(app, label, url(label))
+                .title(title)
+                .inner_size(width, height)
+                .min_inner_size(420.0, 320.0)
+                .build()?;
             w.on_window_event({
                 let app = app.clone();
                 move |event| {
                     if let WindowEvent::Destroyed = event {
-                        set_dock_icon(&app, false);
+                        let others = FULL
+                            .iter()
+                            .filter_map(|(l, ..)| app.get_webview_window(l))
+                            .count();
+                        // The window being destroyed may still be listed.
+                        set_dock_icon(&app, others > 1);
                     }
                 }
             });
@@ -77,28 +130,46 @@ pub fn open_dashboard(app: &AppHandle) -> tauri::Result<()> {
 }
 
 /// Left click on the tray item: open the popover under the item, or close it.
-pub fn toggle_popover(app: &AppHandle, icon: Rect) -> tauri::Result<()> {
-    if let Some(w) = app.get_webview_window(POPOVER) {
-        if w.is_visible()? {
-            return w.hide();
+pub fn toggle_popover(app: &AppHandle) -> tauri::Result<()> {
+    let w = match app.get_webview_window(POPOVER) {
+        Some(w) => {
+            if w.is_visible()? {
+                return w.hide();
+            }
+            if app.state::<PopoverBlur>().just_hidden() {
+                return Ok(());
+            }
+            w
         }
-        if app.state::<PopoverBlur>().just_hidden() {
-            return Ok(());
-        }
-        return show_popover(&w, icon);
+        None => create_popover(app)?,
+    };
+    note_shown(app, POPOVER);
+    w.show()?;
+    // Show first, then position (a hidden window moved to another monitor keeps the
+    // old monitor's scale), then focus so that a click elsewhere hides it again.
+    if w.move_window(Position::TrayBottomCenter).is_err() {
+        // The tray host reported no position (some Linux hosts): top right instead.
+        place_top_right(&w)?;
     }
-    show_popover(&create_popover(app)?, icon)
+    w.set_focus()
 }
 
-/// Opens the popover without a tray click to anchor it (`--show-popover`: Linux tray
-/// hosts deliver no clicks, and screenshots need it): top right of the primary screen,
-/// where it would hang under a menu-bar item.
+/// Opens the popover without a tray click to anchor it (`--show-popover`,
+/// `open_window({name: "popover"})`: Linux tray hosts deliver no clicks, and tests
+/// and screenshots need it): top right of the primary screen, where it would hang
+/// under a menu-bar item.
 pub fn open_popover_unanchored(app: &AppHandle) -> tauri::Result<()> {
     let w = match app.get_webview_window(POPOVER) {
         Some(w) => w,
         None => create_popover(app)?,
     };
+    note_shown(app, POPOVER);
     w.show()?;
+    place_top_right(&w)?;
+    w.set_focus()
+}
+
+fn place_top_right(w: &WebviewWindow) -> tauri::Result<()> {
     if let Some(monitor) = w.primary_monitor()? {
         let scale = monitor.scale_factor();
         let margin = 8.0 * scale;
@@ -108,32 +179,34 @@ pub fn open_popover_unanchored(app: &AppHandle) -> tauri::Result<()> {
         let y = f64::from(monitor.position().y) + 24.0 * scale + margin;
         w.set_position(PhysicalPosition::new(x, y))?;
     }
-    w.set_focus()
+    Ok(())
 }
 
 fn create_popover(app: &AppHandle) -> tauri::Result<WebviewWindow> {
-    let w = WebviewWindowBuilder::new(
-        app,
-        POPOVER,
-        WebviewUrl::App("index.html?view=popover".into()),
-    )
-    .title("Earshot")
-    .inner_size(POPOVER_WIDTH, POPOVER_HEIGHT)
-    .resizable(false)
-    .decorations(false)
-    .always_on_top(true)
-    .skip_taskbar(true)
-    .visible(false)
-    .build()?;
+    let w = WebviewWindowBuilder::new(app, POPOVER, url(POPOVER))
+        .title("Earshot")
+        .inner_size(POPOVER_WIDTH, POPOVER_HEIGHT)
+        .resizable(false)
+        .decorations(false)
+        .always_on_top(true)
+        .skip_taskbar(true)
+        .visible(false)
+        .build()?;
     w.on_window_event({
         let w = w.clone();
         let app = app.clone();
-        move |event| {
-            if let WindowEvent::Focused(false) = event {
+        move |event| match event {
+            WindowEvent::Focused(false) => {
                 app.state::<PopoverBlur>().mark();
                 // Hiding can only fail if the window is already gone; nothing to do then.
                 let _ = w.hide();
             }
+            // The popover is reused: closing it (Cmd-W) only hides it.
+            WindowEvent::CloseRequested { api, .. } => {
+                api.prevent_close();
+                let _ = w.hide();
+            }
+            _ => {}
         }
     });
     Ok(w)
@@ -145,28 +218,6 @@ pub fn hide_popover(app: &AppHandle) -> tauri::Result<()> {
         Some(w) => w.hide(),
         None => Ok(()),
     }
-}
-
-/// Show first, then position (a hidden window moved to another monitor keeps the old
-/// monitor's scale), then focus so that a click elsewhere hides it again.
-fn show_popover(w: &WebviewWindow, icon: Rect) -> tauri::Result<()> {
-    w.show()?;
-    let scale = w.scale_factor()?;
-    // The window's own size is not known until it is mapped (0 on GTK right after
-    // show), so place it by the size it was built with.
-    let width = POPOVER_WIDTH * scale;
-    let icon_pos = icon.position.to_physical::<f64>(scale);
-    let icon_size = icon.size.to_physical::<f64>(scale);
-    let mut x = icon_pos.x + icon_size.width / 2.0 - width / 2.0;
-    let y = icon_pos.y + icon_size.height;
-    // Keep it on the screen of the icon that was clicked.
-    if let Some(monitor) = w.monitor_from_point(icon_pos.x, icon_pos.y)? {
-        let left = f64::from(monitor.position().x);
-        let right = left + f64::from(monitor.size().width) - width;
-        x = x.min(right).max(left);
-    }
-    w.set_position(PhysicalPosition::new(x, y))?;
-    w.set_focus()
 }
 
 /// macOS only: a menu-bar utility has no Dock icon, except while a full window is open.

@@ -1,0 +1,239 @@
+//! Changes made through the helper, shared by the commands and the tray menu.
+//! Each is a short sequence of helper requests; what to write comes from
+//! earshot-glance (the wizard facts and the ladder).
+
+use std::sync::Arc;
+
+use earshot_api::{AppliedReport, Change, ChangeTerms, PendingConfirm, Request, Response, Risk};
+use earshot_glance::wizard::{self, StepAction};
+use serde::Serialize;
+use tauri::{AppHandle, Manager};
+
+use crate::error::{CmdResult, CommandError};
+use crate::launch::Launch;
+use crate::live::Live;
+
+/// What apply, rollback and enable return to the UI (docs/app-commands.md).
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplyResult {
+    pub revision: u64,
+    pub unchanged: bool,
+    pub pending_confirm: Option<PendingConfirm>,
+    pub changes: Vec<Change>,
+    pub reload_warning: Option<String>,
+}
+
+impl From<AppliedReport> for ApplyResult {
+    fn from(r: AppliedReport) -> Self {
+        ApplyResult {
+            revision: r.revision,
+            unchanged: r.unchanged,
+            pending_confirm: r.pending,
+            changes: r.changes,
+            reload_warning: r.reload_warning,
+        }
+    }
+}
+
+fn unexpected(what: &str, r: &Response) -> CommandError {
+    CommandError::internal(format!("unexpected answer to {what}: {r:?}"))
+}
+
+/// The hash of audit_control now, as the helper reads it.
+async fn config_hash(live: &Live) -> CmdResult<String> {
+    match live.call(Request::ReadConfig).await? {
+        Response::Config(c) => Ok(c.hash),
+        other => Err(unexpected("read_config", &other)),
+    }
+}
+
+/// Restores the bytes of `revision`.
+pub async fn rollback(live: &Live, revision: u64, acks: Vec<String>) -> CmdResult<ApplyResult> {
+    let base_hash = config_hash(live).await?;
+    let terms = ChangeTerms {
+        base_hash,
+        acks,
+        reason: format!("Earshot app: roll back to revision {revision}"),
+        confirm_within_secs: None,
+    };
+    match live.call(Request::Rollback { revision, terms }).await? {
+        Response::Applied(r) => Ok(r.into()),
+        other => Err(unexpected("rollback", &other)),
+    }
+}
+
+/// Restores the revision before the newest one.
+pub async fn rollback_last(live: &Live, acks: Vec<String>) -> CmdResult<ApplyResult> {
+    let revisions = match live.call(Request::History { limit: Some(2) }).await? {
+        Response::History(h) => h.revisions,
+        other => return Err(unexpected("history", &other)),
+    };
+    let Some(before) = revisions.get(1) else {
+        return Err(CommandError::invalid(
+            "there is no earlier revision to roll back to",
+        ));
+    };
+    rollback(live, before.number, acks).await
+}
+
+/// The ladder's next step toward `target`, applied through the helper.
+pub async fn apply_plan(
+    live: &Live,
+    launch: &Launch,
+    target: &str,
+    acks: Vec<String>,
+    confirm_within: Option<u64>,
+) -> CmdResult<ApplyResult> {
+    let target = wizard::parse_target(target)?;
+    let root = launch.sys_root();
+    let (plan, action) = tauri::async_runtime::spawn_blocking(move || {
+        let sys = wizard::open_system(root.as_deref())?;
+        let facts = wizard::observe(sys.as_ref(), launch_kind(root.as_deref()))?;
+        let plan = wizard::next_step(&facts, target);
+        let action = plan
+            .as_ref()
+            .map(|p| wizard::action(p, &facts))
+            .transpose()?;
+        Ok::<_, wizard::WizardError>((plan, action))
+    })
+    .await
+    .map_err(|e| CommandError::internal(e.to_string()))??;
+    let (Some(plan), Some(action)) = (plan, action) else {
+        return Err(CommandError::invalid(
+            "nothing to apply: the target is already met",
+        ));
+    };
+    let missing = wizard::missing_acks(&plan, &acks);
+    if !missing.is_empty() {
+        let risks = plan
+            .risks
+            .iter()
+            .filter(|r| missing.iter().any(|m| m == r.id))
+            .map(|r| Risk {
+                id: r.id.to_string(),
+                message: r.message.clone(),
+            })
+            .collect();
+        return Err(CommandError::needs_acks(risks));
+    }
+    let result = match action {
+        StepAction::EnableAuditing { read_hash } => {
+            let now = match live.call(Request::ReadConfig).await? {
+                Response::Config(c) => c,
+                other => return Err(unexpected("read_config", &other)),
+            };
+            let same = match &read_hash {
+                None => !now.exists,
+                Some(h) => now.exists && &now.hash == h,
+            };
+            if !same {
+                return Err(CommandError::invalid(
+                    "audit_control changed since the plan read it; plan again",
+                ));
+            }
+            match live.call(Request::EnableAuditing).await? {
+                Response::AuditingEnabled(r) => {
+                    let revision = match r.created_revision {
+                        Some(rev) => rev,
+                        None => head_revision(live).await?,
+                    };
+                    ApplyResult {
+                        revision,
+                        unchanged: r.created_revision.is_none(),
+                        pending_confirm: None,
+                        changes: Vec::new(),
+                        reload_warning: (!r.auditing).then(|| {
+                            "auditing did not start; see the health in the popover".into()
+                        }),
+                    }
+                }
+                other => return Err(unexpected("enable_auditing", &other)),
+            }
+        }
+        StepAction::Write { text, base_hash } => {
+            let terms = ChangeTerms {
+                base_hash,
+                acks,
+                reason: format!("Earshot app: {}", plan.title),
+                confirm_within_secs: confirm_within,
+            };
+            match live.call(Request::Apply { text, terms }).await? {
+                Response::Applied(r) => ApplyResult::from(r),
+                other => return Err(unexpected("apply", &other)),
+            }
+        }
+    };
+    if !result.unchanged {
+        // Keep the prediction next to the revision for a later review (`earshot
+        // plan --review`); losing it only loses that review, not the change.
+        let record = earshot_core::plan::review::AppliedStep::record(&plan, 0);
+        if let Ok(json) = serde_json::to_string(&record) {
+            let req = Request::RecordStep {
+                revision: result.revision,
+                record: json,
+            };
+            if let Err(e) = live.call(req).await {
+                eprintln!("earshot-app: could not record the step's prediction: {e}");
+            }
+        }
+    }
+    Ok(result)
+}
+
+async fn head_revision(live: &Live) -> CmdResult<u64> {
+    match live.call(Request::History { limit: Some(1) }).await? {
+        Response::History(h) => Ok(h.revisions.first().map_or(0, |r| r.number)),
+        other => Err(unexpected("history", &other)),
+    }
+}
+
+pub async fn rotate(live: &Live) -> CmdResult<()> {
+    match live.call(Request::Rotate).await? {
+        Response::Rotated => Ok(()),
+        other => Err(unexpected("rotate", &other)),
+    }
+}
+
+/// `simulated` for a simulated Mac, `macos` for this one (the status document's `system`).
+pub fn launch_kind(root: Option<&std::path::Path>) -> &'static str {
+    if root.is_some() {
+        "simulated"
+    } else {
+        "macos"
+    }
+}
+
+/// Tray menu: rotate in the background, report the outcome as a notification.
+pub fn spawn_rotate(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let live = app.state::<Arc<Live>>().inner().clone();
+        let text = match rotate(&live).await {
+            Ok(()) => "A new trail was started.".to_string(),
+            Err(e) => format!("Could not rotate: {}", e.reason),
+        };
+        notify(&app, "Rotate Trail", &text);
+        live.refresh(&app).await;
+    });
+}
+
+/// Tray menu: roll back the last change in the background, report the outcome.
+pub fn spawn_rollback_last(app: &AppHandle) {
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        let live = app.state::<Arc<Live>>().inner().clone();
+        let text = match rollback_last(&live, Vec::new()).await {
+            Ok(r) => format!("audit_control restored (revision {}).", r.revision),
+            Err(e) => format!("Could not roll back: {}", e.reason),
+        };
+        notify(&app, "Roll Back Last Change", &text);
+        live.refresh(&app).await;
+    });
+}
+
+fn notify(app: &AppHandle, title: &str, body: &str) {
+    use tauri_plugin_notification::NotificationExt;
+    if let Err(e) = app.notification().builder().title(title).body(body).show() {
+        eprintln!("earshot-app: {title}: {body} ({e})");
+    }
+}
