@@ -26,6 +26,7 @@ describe("popover", () => {
   it("shows a healthy Mac: state, headroom with the minfree mark, forecast, rates, no warnings", async () => {
     await shown(new MockBackend({ glance: data.glanceOk }));
     expect(q("main")?.dataset.severity).toBe("ok");
+    expect(text("[data-testid=connection-state]")).toBe("connected");
     expect(text("[data-testid=health] h1")).toBe("Healthy");
     expect(text("[data-testid=health-summary]")).toBe("Auditing is on and the trail is growing.");
     expect(q("[data-testid=fix]")).toBeNull();
@@ -34,7 +35,7 @@ describe("popover", () => {
     expect(q(".headroom .fill")!.style.width).toBe(`${100 - 36.6}%`);
     expect(q(".headroom .minfree-mark")!.style.left).toBe("95%");
     expect(text("[data-testid=forecast]")).toBe("Minfree: never (expiry caps trails at 5 GiB)");
-    expect(text("[data-testid=total-eps]")).toBe("0.061/s · 24h");
+    expect(text("[data-testid=total-eps]")).toBe("0.061/s · last hour");
     const classes = Array.from(root.querySelectorAll("[data-testid=class-rates] li"), (li) => li.textContent);
     expect(classes).toEqual(["aa 0.052/s", "ad 0.007/s", "lo 0.0021/s"]);
     expect(q("svg.sparkline")).not.toBeNull();
@@ -56,10 +57,14 @@ describe("popover", () => {
 
   it("says when minfree will be reached", () => {
     expect(forecastText(data.glanceMinfreeSoon.forecast)).toBe("Minfree in 12 days at this rate");
-    expect(forecastText({ bytes_per_day: 0, minfree: { kind: "reached", days: 0.25 } })).toBe(
+    expect(forecastText({ bytes_per_day: 0, minfree: "reached", minfree_days: 0.25 })).toBe(
       "Minfree in 6 hours at this rate",
     );
-    expect(forecastText({ bytes_per_day: 0, minfree: { kind: "no_growth" } })).toContain("never");
+    expect(forecastText({ bytes_per_day: 0, minfree: "no_growth" })).toContain("never");
+    // Without the cap the sentence still says why, without inventing a number.
+    expect(forecastText({ bytes_per_day: 1, minfree: "never", cap_bytes: null })).toBe(
+      "Minfree: never (expiry caps the trails below it)",
+    );
     expect(forecastText(null)).toBeNull();
   });
 
@@ -77,6 +82,7 @@ describe("popover", () => {
   it("shows the unknown state with nothing that reads as fine", async () => {
     await shown(new MockBackend({ glance: data.glanceUnknown }));
     expect(q("main")?.dataset.severity).toBe("unknown");
+    expect(text("[data-testid=connection-state]")).toBe("unavailable");
     expect(text("[data-testid=headroom]")).toBe("No headroom data.");
     expect(text("[data-testid=forecast]")).toBe("Forecast unavailable");
     expect(text("[data-testid=class-rates]")).toBe("No rate data.");
@@ -109,9 +115,13 @@ describe("popover", () => {
     await shown(backend);
     q("[data-testid=open-wizard]")!.click();
     q("[data-testid=open-dashboard]")!.click();
+    q("[data-testid=open-history]")!.click();
+    q("[data-testid=open-preferences]")!.click();
     expect(backend.log.filter((c) => c.method === "openWindow").map((c) => c.args[0])).toEqual([
       "wizard",
       "dashboard",
+      "history",
+      "preferences",
     ]);
   });
 
@@ -131,8 +141,8 @@ describe("popover", () => {
     expect(backend.count("rollbackLast")).toBe(0);
 
     q("[data-testid=rollback-last]")!.click();
-    await vi.waitFor(() => expect(q("[data-testid=confirm-rollback]")).not.toBeNull());
-    q("[data-testid=confirm-rollback]")!.click();
+    await vi.waitFor(() => expect(q("[data-testid=rollback-confirm-go]")).not.toBeNull());
+    q("[data-testid=rollback-confirm-go]")!.click();
     await vi.waitFor(() => expect(text("[data-testid=result]")).toBe("Rolled back: recorded as revision 4."));
     expect(backend.count("rollbackLast")).toBe(1);
     expect(backend.state.history.revisions[0]!.source).toBe("rollback");
@@ -144,8 +154,8 @@ describe("popover", () => {
     });
     await shown(backend);
     q("[data-testid=rollback-last]")!.click();
-    await vi.waitFor(() => expect(q("[data-testid=confirm-rollback]")).not.toBeNull());
-    q("[data-testid=confirm-rollback]")!.click();
+    await vi.waitFor(() => expect(q("[data-testid=rollback-confirm-go]")).not.toBeNull());
+    q("[data-testid=rollback-confirm-go]")!.click();
     await vi.waitFor(() =>
       expect(text("[data-testid=result]")).toBe(
         "Roll back failed: base-changed: audit_control changed since it was read",

@@ -18,15 +18,30 @@ export class BackendError extends Error {
   }
 }
 
+/** `missing_acks` as ids (the app shell) or as {id, message} (the helper protocol). */
+function risks(v: unknown): Risk[] {
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((r): Risk[] =>
+    typeof r === "string"
+      ? [{ id: r, message: "" }]
+      : r && typeof r === "object" && typeof (r as Risk).id === "string"
+        ? [{ id: (r as Risk).id, message: String((r as Risk).message ?? "") }]
+        : [],
+  );
+}
+
 function fromObject(o: Record<string, unknown>): BackendError | null {
-  const code = typeof o.code === "string" ? o.code : null;
+  // The shell wraps helper refusals as `refused` with the helper's own code beside it;
+  // the helper's code is the one that says what to do.
+  const code =
+    typeof o.helper_code === "string" ? o.helper_code : typeof o.code === "string" ? o.code : null;
   const reason =
     typeof o.reason === "string" ? o.reason : typeof o.message === "string" ? o.message : null;
   if (code === null && reason === null) return null;
   return new BackendError(
     code ?? "",
     reason ?? code ?? "",
-    Array.isArray(o.missing_acks) ? (o.missing_acks as Risk[]) : [],
+    risks(o.missing_acks),
     Array.isArray(o.diagnostics) ? (o.diagnostics as Diagnostic[]) : [],
   );
 }
@@ -58,6 +73,7 @@ export function toBackendError(err: unknown): BackendError {
 export function advice(code: string): string | null {
   switch (code) {
     case "base-changed":
+    case "stale-base":
       return "audit_control changed since it was read: the plan was refreshed, review it again.";
     case "ack-required":
       return "Acknowledge each risk before applying.";
@@ -75,6 +91,9 @@ export function advice(code: string): string | null {
       return "Not available on this system.";
     case "unavailable":
       return "The privileged helper is not reachable.";
+    case "invalid":
+    case "invalid-request":
+      return "A value was out of range; check the fields.";
     case "timeout":
       return "The helper did not answer in time.";
     default:

@@ -5,6 +5,7 @@ import type {
   Appearance,
   Applied,
   ChartKind,
+  ChartWindow,
   ComplianceReport,
   ConfigReport,
   Glance,
@@ -37,8 +38,8 @@ export interface Backend {
   /** Pushed glances (the helper's subscription); returns the unsubscribe function. */
   onGlance(handler: (glance: Glance) => void): Promise<() => void>;
   /** Per-class events/s sparkline, SVG drawn in currentColor. */
-  sparkline(window: string): Promise<string>;
-  chart(kind: ChartKind, window: string, appearance: Appearance): Promise<string>;
+  sparkline(window: ChartWindow): Promise<string>;
+  chart(kind: ChartKind, window: ChartWindow, appearance: Appearance): Promise<string>;
   /** Tells the shell the popover has painted its content (it measures open → paint). */
   firstPaint(view: string): Promise<void>;
 

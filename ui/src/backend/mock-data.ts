@@ -52,19 +52,20 @@ export const glanceOk: Glance = {
     free_bytes: 181 * GB,
     free_percent: 36.6,
     minfree_percent: 5,
-    kernel_threshold_percent: 5,
-    kernel_threshold_bytes: 24.7 * GB,
+    threshold_percent: 5,
     bytes_above_minfree: 156.3 * GB,
     below_minfree: false,
-    below_hard_limit: false,
   },
   forecast: {
     bytes_per_day: 11_900_000,
-    minfree: { kind: "never", cap_bytes: 5 * GiB },
-    warnings: [],
+    minfree: "never",
+    minfree_days: null,
+    cap_bytes: 5 * GiB,
+    retention_secs: 60 * 86_400,
   },
   rates: {
-    window: "24h",
+    window: "hour",
+    covered_secs: 3600,
     total_eps: 0.061,
     by_class: [
       { class: "aa", eps: 0.052, bytes_per_s: 4.9 },
@@ -97,22 +98,20 @@ export const glanceWarning: Glance = {
     free_bytes: 40 * GB,
     free_percent: 8.1,
     minfree_percent: 10,
-    kernel_threshold_percent: 10,
-    kernel_threshold_bytes: 49.4 * GB,
+    threshold_percent: 10,
     bytes_above_minfree: 0,
     below_minfree: true,
-    below_hard_limit: false,
   },
   forecast: {
     bytes_per_day: 2.9 * GiB,
-    minfree: { kind: "already_below" },
-    warnings: [
-      { level: "error", code: "below_minfree", message: "The volume is already below minfree." },
-      { level: "warning", code: "never_expires", message: "expire-after is not set: trails are never deleted." },
-    ],
+    minfree: "already_below",
+    minfree_days: null,
+    cap_bytes: null,
+    retention_secs: null,
   },
   rates: {
-    window: "24h",
+    window: "hour",
+    covered_secs: 3600,
     total_eps: 38.4,
     by_class: [
       { class: "fa", eps: 9.1, bytes_per_s: 1820 },
@@ -132,7 +131,7 @@ export const glanceWarning: Glance = {
 
 export const glanceMinfreeSoon: Glance = {
   ...glanceOk,
-  forecast: { bytes_per_day: 1.3 * GiB, minfree: { kind: "reached", days: 12.4 }, warnings: [] },
+  forecast: { bytes_per_day: 1.3 * GiB, minfree: "reached", minfree_days: 12.4, cap_bytes: null, retention_secs: null },
 };
 
 export const glanceUnknown: Glance = {

@@ -10,6 +10,7 @@ import type {
   Appearance,
   Applied,
   ChartKind,
+  ChartWindow,
   ComplianceReport,
   ConfigReport,
   Glance,
@@ -124,11 +125,11 @@ export class MockBackend implements Backend {
       this.glanceHandlers = this.glanceHandlers.filter((h) => h !== handler);
     };
   }
-  async sparkline(window: string): Promise<string> {
+  async sparkline(window: ChartWindow): Promise<string> {
     await this.enter("sparkline", [window]);
     return this.state.charts.sparkline ?? "";
   }
-  async chart(kind: ChartKind, window: string, appearance: Appearance): Promise<string> {
+  async chart(kind: ChartKind, window: ChartWindow, appearance: Appearance): Promise<string> {
     await this.enter("chart", [kind, window, appearance]);
     return this.state.charts[kind] ?? "";
   }
@@ -139,15 +140,18 @@ export class MockBackend implements Backend {
   async trailPage(query: TrailQuery): Promise<TrailPage> {
     await this.enter("trailPage", [structuredClone(query)]);
     const matching = this.state.records.filter((r) => matches(r, query));
-    const start = query.cursor ? Number(query.cursor) : 0;
+    // Cursors are opaque to the UI; the shell's are {file, offset}, the mock's the same.
+    const cursor = query.cursor as { file?: string; offset?: number } | null;
+    const start = cursor ? Number(cursor.offset) : 0;
     if (!Number.isInteger(start) || start < 0) {
-      throw new BackendError("invalid-request", `cursor ${query.cursor} does not parse`);
+      throw new BackendError("invalid", `cursor ${JSON.stringify(query.cursor)} does not parse`);
     }
+    if (query.pageSize < 1 || query.pageSize > 1000) throw new BackendError("invalid", "page size must be 1 to 1000");
     const records = matching.slice(start, start + query.pageSize);
     const end = start + records.length;
     return {
       records: structuredClone(records),
-      next: end < matching.length ? String(end) : null,
+      next: end < matching.length ? { file: "mock", offset: end } : null,
       scanned_bytes: this.state.records.reduce((n, r) => n + r.length, 0),
     };
   }
@@ -199,7 +203,7 @@ export class MockBackend implements Backend {
       throw new BackendError(
         "ack-required",
         `acknowledge: ${missing.map((r) => r.id).join(", ")}`,
-        missing,
+        missing.map((r) => ({ id: r.id, message: "" })),
       );
     }
     const changes = plan.diff.map((d) => ({
@@ -299,8 +303,9 @@ export class MockBackend implements Backend {
 
 /** The trail filter as the Rust side applies it (earshot trail export semantics). */
 export function matches(r: TrailRecord, q: TrailQuery): boolean {
-  if (q.since && r.time < q.since) return false;
-  if (q.until && r.time >= q.until) return false;
+  const t = Date.parse(r.time) / 1000;
+  if (q.since !== null && t < q.since) return false;
+  if (q.until !== null && t >= q.until) return false;
   if (q.classes.length > 0 && !r.event.classes.some((c) => q.classes.includes(c))) return false;
   if (
     q.events.length > 0 &&

@@ -1,5 +1,5 @@
 import { invoke } from "@tauri-apps/api/core";
-import { emit, listen } from "@tauri-apps/api/event";
+import { listen } from "@tauri-apps/api/event";
 
 import type { Backend } from "./index";
 import { toBackendError } from "./error";
@@ -41,7 +41,7 @@ export const tauriBackend: Backend = {
   onGlance: (handler) => listen<Glance>("glance-changed", (e) => handler(e.payload)),
   sparkline: (window) => call<string>("sparkline", { window }),
   chart: (kind, window, appearance) => call<string>("chart", { kind, window, appearance }),
-  firstPaint: (view) => emit("first-paint", { view }),
+  firstPaint: (view) => call<void>("first_paint", { view }),
 
   trailPage: (query) => call<TrailPage>("trail_page", { ...query }),
   compliance: (baseline) => call<ComplianceReport>("compliance", { baseline }),
@@ -50,7 +50,9 @@ export const tauriBackend: Backend = {
   measure: ({ classes, seconds }) => call<Measurement>("measure", { classes, seconds }),
   applyPlan: async (target, acks, confirmWithin) =>
     applied(await call("apply_plan", { target, acks, confirmWithin })),
-  confirm: () => call<void>("confirm"),
+  confirm: async () => {
+    await call<unknown>("confirm");
+  },
 
   history: () => call<History>("history"),
   rollback: async (revision) => applied(await call("rollback", { revision })),

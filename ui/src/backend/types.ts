@@ -40,38 +40,33 @@ export interface Health {
   fix: string | null;
 }
 
-/** One trail folder's room on its volume (status-json `headroom[]`). */
+/** One trail folder's room on its volume (docs/app-commands.md `Glance.headroom`). */
 export interface Headroom {
   dir: string;
   volume_bytes: number;
   free_bytes: number;
   free_percent: number;
+  /** The higher of the kernel's and auditd's limits, as a % of the volume: the minfree mark. */
+  threshold_percent?: number;
+  /** status-json spelling of the kernel's limit (older shells). */
+  kernel_threshold_percent?: number;
   minfree_percent: number | null;
-  kernel_threshold_percent: number;
-  kernel_threshold_bytes?: number;
   bytes_above_minfree: number;
   below_minfree: boolean;
-  below_hard_limit?: boolean;
 }
 
-export type MinfreeOutlook =
-  | { kind: "never"; cap_bytes: number }
-  | { kind: "reached"; days: number }
-  | { kind: "already_below" }
-  | { kind: "no_growth" };
+export type MinfreeKind = "never" | "reached" | "already_below" | "no_growth";
 
-export interface ForecastWarning {
-  level: "info" | "warning" | "error";
-  code: string;
-  message: string;
-}
-
-/** status-json `forecast`. */
+/** docs/app-commands.md `Glance.forecast`. */
 export interface Forecast {
-  bytes_per_sec?: number;
   bytes_per_day: number;
-  minfree: MinfreeOutlook;
-  warnings?: ForecastWarning[];
+  minfree: MinfreeKind;
+  /** Set when minfree = "reached". */
+  minfree_days?: number | null;
+  /** Set when minfree = "never" because expire-after caps the folder. */
+  cap_bytes?: number | null;
+  /** Steady-state history kept, when capped. */
+  retention_secs?: number | null;
 }
 
 export interface ClassRate {
@@ -81,8 +76,11 @@ export interface ClassRate {
 }
 
 export interface Rates {
+  /** "minute", "hour", "day" (or "1h"/"24h"). */
   window: string;
+  covered_secs?: number;
   total_eps: number;
+  total_bytes_per_s?: number;
   by_class: ClassRate[];
 }
 
@@ -109,22 +107,28 @@ export interface Glance {
   warnings: GlanceWarning[];
   pending_confirm: PendingConfirm | null;
   head_revision: number | null;
+  simulated?: boolean;
+  updated_unix?: number;
 }
 
 // ---- trail browser ---------------------------------------------------------------
 
 export type Outcome = "any" | "success" | "failure";
 
+/** An opaque position in the trails; sent back as it came. */
+export type TrailCursor = unknown;
+
 export interface TrailQuery {
-  /** ISO-8601 UTC, or null for unbounded. */
-  since: string | null;
-  until: string | null;
+  /** Unix seconds, inclusive; null for unbounded. */
+  since: number | null;
+  /** Unix seconds, exclusive. */
+  until: number | null;
   classes: string[];
   events: string[];
   /** auid as a number or a user name; null for any. */
   user: string | null;
   outcome: Outcome;
-  cursor: string | null;
+  cursor: TrailCursor | null;
   pageSize: number;
 }
 
@@ -168,7 +172,7 @@ export interface TrailRecord {
 
 export interface TrailPage {
   records: TrailRecord[];
-  next: string | null;
+  next: TrailCursor | null;
   scanned_bytes: number;
 }
 
@@ -352,7 +356,10 @@ export interface Preferences {
   launch_at_login: boolean;
 }
 
-export type WindowName = "dashboard" | "wizard" | "history" | "preferences";
+export type WindowName = "popover" | "dashboard" | "wizard" | "history" | "preferences";
+
+/** Time windows the chart commands take. */
+export type ChartWindow = "minute" | "hour" | "day";
 
 export type ChartKind = "rates" | "forecast";
 export type Appearance = "light" | "dark";

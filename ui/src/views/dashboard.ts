@@ -2,7 +2,7 @@
 // audit_control check), Trail (the browser) and Compliance (the baseline report).
 // Tabs follow the WAI-ARIA pattern: arrow keys move between them.
 
-import type { Appearance, Backend, ChartKind } from "../backend";
+import type { Appearance, Backend, ChartKind, ChartWindow } from "../backend";
 import { toBackendError } from "../backend";
 import { button, h, note, svgFrom } from "../dom";
 import { ComplianceView } from "./compliance";
@@ -20,7 +20,7 @@ export function appearance(win: Window = window): Appearance {
   return win.matchMedia?.("(prefers-color-scheme: dark)").matches ? "dark" : "light";
 }
 
-async function chartInto(slot: HTMLElement, backend: Backend, kind: ChartKind, window: string, look: Appearance): Promise<void> {
+async function chartInto(slot: HTMLElement, backend: Backend, kind: ChartKind, window: ChartWindow, look: Appearance): Promise<void> {
   slot.replaceChildren(note("loading", "Drawing…"));
   try {
     const svg = svgFrom(await backend.chart(kind, window, look));
@@ -41,7 +41,7 @@ export class Dashboard {
   private panels = new Map<Tab, HTMLElement>();
   private trail: TrailBrowser | null = null;
   private compliance: ComplianceView | null = null;
-  private window = "24h";
+  private window: ChartWindow = "day";
 
   constructor(
     private root: HTMLElement,
@@ -108,8 +108,8 @@ export class Dashboard {
     const config = h("div", { class: "config" });
     const windowPicker = h("div", { class: "segmented", role: "group", "aria-label": "Rate window" });
     const draw = () => chartInto(rates, this.backend, "rates", this.window, appearance());
-    for (const w of ["1h", "24h"]) {
-      const b = button(w === "1h" ? "Last hour" : "Last 24 hours", { "aria-pressed": String(w === this.window), "data-testid": `window-${w}` }, () => {
+    for (const w of ["hour", "day"] as const) {
+      const b = button(w === "hour" ? "Last hour" : "Last 24 hours", { "aria-pressed": String(w === this.window), "data-testid": `window-${w}` }, () => {
         this.window = w;
         for (const x of Array.from(windowPicker.children)) x.setAttribute("aria-pressed", String(x === b));
         void draw();
@@ -125,7 +125,7 @@ export class Dashboard {
     );
     await Promise.all([
       draw(),
-      chartInto(forecast, this.backend, "forecast", "24h", appearance()),
+      chartInto(forecast, this.backend, "forecast", "day", appearance()),
       renderDiagnostics(config, this.backend),
     ]);
   }

@@ -7,6 +7,7 @@ import type { Backend, History, RevisionInfo } from "../backend";
 import { advice, toBackendError } from "../backend";
 import { button, h, note } from "../dom";
 import { utc } from "../format";
+import { ConnectionBadge } from "./connection";
 
 const SOURCE: Record<string, string> = {
   original: "Original",
@@ -22,11 +23,14 @@ export class HistoryView {
   private confirming: number | null = null;
   private busy = false;
   private result: { ok: boolean; text: string } | null = null;
+  readonly connection: ConnectionBadge;
 
   constructor(
     private root: HTMLElement,
     private backend: Backend,
-  ) {}
+  ) {
+    this.connection = new ConnectionBadge(backend);
+  }
 
   /** The newest revision shown (null before the first answer). */
   head(): number | null {
@@ -52,19 +56,19 @@ export class HistoryView {
       "header",
       { class: "screen-header" },
       h("div", {}, h("h1", {}, "History"), h("p", { class: "subtitle" }, "Every version of /etc/security/audit_control Earshot has seen.")),
-      refresh,
+      h("div", { class: "header-tools" }, this.connection.element, refresh),
     );
     const body: (HTMLElement | null)[] = [];
     if (this.result) {
       body.push(
-        h("div", { class: `result-panel ${this.result.ok ? "ok" : "error"}`, role: "status", "data-testid": "result" }, this.result.text),
+        h("div", { class: `result-panel ${this.result.ok ? "ok" : "error"}`, role: "status", "data-testid": this.result.ok ? "history-result" : "history-error" }, this.result.text),
       );
     }
     if (this.error !== null) {
       body.push(
         h(
           "div",
-          { class: "failure", role: "alert", "data-testid": "error" },
+          { class: "failure", role: "alert", "data-testid": "history-error" },
           h("p", { class: "failure-title" }, "Cannot read the history"),
           h("p", {}, this.error),
         ),
@@ -110,7 +114,7 @@ export class HistoryView {
     );
     const li = h(
       "li",
-      { class: `revision${r.source === "external" ? " external" : ""}`, "data-testid": "revision", "data-number": String(r.number) },
+      { class: `revision${r.source === "external" ? " external" : ""}`, "data-testid": `history-row-${r.number}`, "data-number": String(r.number) },
       h(
         "div",
         { class: "revision-head" },
@@ -127,7 +131,7 @@ export class HistoryView {
     if (!head) {
       if (this.confirming === r.number) li.append(this.confirm(r));
       else {
-        const rb = button("Roll Back to This…", { "data-testid": "rollback" }, () => {
+        const rb = button("Roll Back to This…", { "data-testid": `history-rollback-${r.number}` }, () => {
           this.confirming = r.number;
           this.result = null;
           this.paint();
@@ -141,7 +145,7 @@ export class HistoryView {
 
   private confirm(r: RevisionInfo): HTMLElement {
     const cancel = button("Cancel", { "data-testid": "cancel-rollback" }, () => this.cancel());
-    const go = button(this.busy ? "Rolling Back…" : "Roll Back", { class: "primary destructive", "data-testid": "confirm-rollback" }, () =>
+    const go = button(this.busy ? "Rolling Back…" : "Roll Back", { class: "primary destructive", "data-testid": "history-confirm-rollback" }, () =>
       void this.rollback(r.number),
     );
     go.disabled = this.busy;
@@ -199,6 +203,7 @@ export class HistoryView {
 export async function mountHistory(root: HTMLElement, backend: Backend): Promise<HistoryView> {
   const view = new HistoryView(root, backend);
   await view.load();
+  await view.connection.start();
   // The helper pushes a glance after every new revision: the list follows it.
   let head = view.head();
   await backend

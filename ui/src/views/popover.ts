@@ -22,14 +22,16 @@ export function shownSeverity(g: Glance): HealthSeverity {
   return LABEL[g.health.severity] ? g.health.severity : "unknown";
 }
 
-/** "minfree in 12 days", "never: expiry caps at 5 GiB", … (null: nothing to forecast). */
+/** "Minfree in 12 days", "Minfree: never (expiry caps trails at 5 GiB)", … (null: no forecast). */
 export function forecastText(f: Forecast | null): string | null {
   if (!f) return null;
-  switch (f.minfree.kind) {
+  switch (f.minfree) {
     case "never":
-      return `Minfree: never (expiry caps trails at ${binaryBytes(f.minfree.cap_bytes)})`;
+      return typeof f.cap_bytes === "number"
+        ? `Minfree: never (expiry caps trails at ${binaryBytes(f.cap_bytes)})`
+        : "Minfree: never (expiry caps the trails below it)";
     case "reached":
-      return `Minfree in ${days(f.minfree.days)} at this rate`;
+      return typeof f.minfree_days === "number" ? `Minfree in ${days(f.minfree_days)} at this rate` : "Minfree will be reached";
     case "already_below":
       return "Already below minfree";
     case "no_growth":
@@ -39,12 +41,20 @@ export function forecastText(f: Forecast | null): string | null {
   }
 }
 
+/** Within a week of minfree, or below it: shown in red. */
+function forecastBad(f: Forecast | null): boolean {
+  return !!f && (f.minfree === "already_below" || (f.minfree === "reached" && (f.minfree_days ?? 0) < 7));
+}
+
+const WINDOW_LABEL: Record<string, string> = { minute: "last minute", hour: "last hour", day: "last 24 h" };
+
 function headroomBar(room: Headroom): HTMLElement {
   const used = Math.min(100, Math.max(0, 100 - room.free_percent));
-  const mark = Math.min(100, Math.max(0, 100 - room.kernel_threshold_percent));
+  const threshold = room.threshold_percent ?? room.kernel_threshold_percent ?? room.minfree_percent ?? 20;
+  const mark = Math.min(100, Math.max(0, 100 - threshold));
   const fill = h("div", { class: `fill${room.below_minfree ? " low" : ""}` });
   fill.style.width = `${used}%`;
-  const minfree = h("div", { class: "minfree-mark", title: `minfree ${room.kernel_threshold_percent}%` });
+  const minfree = h("div", { class: "minfree-mark", title: `minfree ${threshold}%` });
   minfree.style.left = `${mark}%`;
   const label =
     `${bytes(room.free_bytes)} free of ${bytes(room.volume_bytes)} (${room.free_percent.toFixed(1)} %)` +
@@ -110,7 +120,7 @@ export class Popover {
     try {
       const [glance, sparkline] = await Promise.all([
         this.backend.glance(),
-        this.backend.sparkline("24h").catch(() => null),
+        this.backend.sparkline("hour").catch(() => null),
       ]);
       this.state = { ...this.state, glance, sparkline, error: null };
     } catch (err) {
@@ -207,10 +217,7 @@ export class Popover {
     disk.append(
       h(
         "p",
-        {
-          class: `forecast${g.forecast?.minfree.kind === "already_below" || (g.forecast?.minfree.kind === "reached" && g.forecast.minfree.days < 7) ? " bad" : ""}`,
-          "data-testid": "forecast",
-        },
+        { class: `forecast${forecastBad(g.forecast) ? " bad" : ""}`, "data-testid": "forecast" },
         forecast ?? "Forecast unavailable",
       ),
     );
@@ -223,7 +230,7 @@ export class Popover {
         "h2",
         {},
         "Events per second",
-        g.rates ? h("span", { class: "total", "data-testid": "total-eps" }, `${rate(g.rates.total_eps)}/s · ${g.rates.window}`) : null,
+        g.rates ? h("span", { class: "total", "data-testid": "total-eps" }, `${rate(g.rates.total_eps)}/s · ${WINDOW_LABEL[g.rates.window] ?? g.rates.window}`) : null,
       ),
     );
     const svg = this.state.sparkline && g.rates ? svgFrom(this.state.sparkline) : null;
@@ -302,6 +309,7 @@ export class Popover {
         void this.backend.openWindow("wizard"),
       ),
       button("Dashboard", { "data-testid": "open-dashboard" }, () => void this.backend.openWindow("dashboard")),
+      button("History", { "data-testid": "open-history" }, () => void this.backend.openWindow("history")),
       button("Roll Back Last Change…", { "data-testid": "rollback-last", ...(canRollBack && !this.state.busy ? {} : { disabled: "" }) }, () =>
         void this.askRollback(),
       ),
@@ -318,6 +326,18 @@ export class Popover {
       );
     }
     wrap.append(bar);
+    const state = g?.connection.state ?? (this.state.error !== null ? "unavailable" : "connecting");
+    wrap.append(
+      h(
+        "p",
+        { class: "connection" },
+        h("span", { class: `conn ${state}`, "aria-hidden": "true" }),
+        h("span", { "data-testid": "connection-state" }, state),
+        g?.simulated ? " · simulated Mac" : "",
+        h("button", { type: "button", class: "link", "data-testid": "open-preferences" }, "Preferences…"),
+      ),
+    );
+    wrap.querySelector("[data-testid=open-preferences]")!.addEventListener("click", () => void this.backend.openWindow("preferences"));
     return wrap;
   }
 
@@ -330,7 +350,7 @@ export class Popover {
       this.state.confirming = null;
       this.paint();
     });
-    const confirm = button("Roll Back", { class: "primary destructive", "data-testid": "confirm-rollback" }, () => void this.rollback());
+    const confirm = button("Roll Back", { class: "primary destructive", "data-testid": "rollback-confirm-go" }, () => void this.rollback());
     const block = h(
       "div",
       { class: "confirm", role: "alertdialog", "aria-label": "Confirm roll back", "data-testid": "rollback-confirm" },

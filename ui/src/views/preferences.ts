@@ -5,6 +5,7 @@
 import type { Backend, Preferences } from "../backend";
 import { toBackendError } from "../backend";
 import { button, h, note } from "../dom";
+import { ConnectionBadge } from "./connection";
 
 const TITLES: { value: Preferences["title"]; label: string; example: string }[] = [
   { value: "none", label: "Icon only", example: "Recommended: the menu bar is scarce, and macOS hides items behind the notch." },
@@ -17,11 +18,14 @@ export class PreferencesView {
   private error: string | null = null;
   private status: { ok: boolean; text: string } | null = null;
   private saving = false;
+  readonly connection: ConnectionBadge;
 
   constructor(
     private root: HTMLElement,
     private backend: Backend,
-  ) {}
+  ) {
+    this.connection = new ConnectionBadge(backend);
+  }
 
   async load(): Promise<void> {
     this.paint();
@@ -35,7 +39,7 @@ export class PreferencesView {
   }
 
   paint(): void {
-    const header = h("header", { class: "screen-header" }, h("h1", {}, "Preferences"));
+    const header = h("header", { class: "screen-header" }, h("h1", {}, "Preferences"), h("div", { class: "header-tools" }, this.connection.element));
     let body: HTMLElement;
     if (this.error !== null && !this.prefs) {
       body = h(
@@ -174,5 +178,6 @@ export class PreferencesView {
 export async function mountPreferences(root: HTMLElement, backend: Backend): Promise<PreferencesView> {
   const view = new PreferencesView(root, backend);
   await view.load();
+  await view.connection.start();
   return view;
 }

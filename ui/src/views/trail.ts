@@ -3,7 +3,7 @@
 // engine streams the trails, it never loads them whole), and a click on a record shows
 // who did it, what it returned, the paths and the arguments.
 
-import type { Backend, Outcome, TrailPage, TrailQuery, TrailRecord } from "../backend";
+import type { Backend, Outcome, TrailCursor, TrailPage, TrailQuery, TrailRecord } from "../backend";
 import { advice, toBackendError } from "../backend";
 import { button, h, note } from "../dom";
 import { bytes } from "../format";
@@ -18,12 +18,12 @@ function list(text: string): string[] {
     .filter(Boolean);
 }
 
-/** `2026-11-18T09:30` from a datetime-local input, read as UTC → ISO-8601 with Z. */
-export function utcInput(value: string): string | null {
+/** `2026-11-18T09:30` from a datetime-local input, read as UTC → unix seconds. */
+export function utcInput(value: string): number | null {
   if (!value) return null;
   const withSeconds = value.length === 16 ? `${value}:00` : value;
-  const d = new Date(`${withSeconds}Z`);
-  return Number.isNaN(d.getTime()) ? null : d.toISOString();
+  const ms = Date.parse(`${withSeconds}Z`);
+  return Number.isNaN(ms) ? null : Math.floor(ms / 1000);
 }
 
 export interface TrailFilters {
@@ -36,7 +36,7 @@ export interface TrailFilters {
 }
 
 /** The query the filters ask for (first page). */
-export function buildQuery(f: TrailFilters, cursor: string | null = null): TrailQuery {
+export function buildQuery(f: TrailFilters, cursor: TrailCursor | null = null): TrailQuery {
   return {
     since: utcInput(f.since),
     until: utcInput(f.until),
@@ -63,8 +63,8 @@ function gist(r: TrailRecord): string {
 export class TrailBrowser {
   private filters: TrailFilters = { since: "", until: "", classes: "", events: "", user: "", outcome: "any" };
   /** Cursors of the pages before the current one (Previous pops). */
-  private previous: (string | null)[] = [];
-  private cursor: string | null = null;
+  private previous: (TrailCursor | null)[] = [];
+  private cursor: TrailCursor | null = null;
   private page: TrailPage | null = null;
   private error: string | null = null;
   private loading = false;
@@ -83,7 +83,7 @@ export class TrailBrowser {
   }
 
   private async fetch(): Promise<void> {
-    const bad = (["since", "until"] as const).find((k) => this.filters[k] && !utcInput(this.filters[k]));
+    const bad = (["since", "until"] as const).find((k) => this.filters[k] && utcInput(this.filters[k]) === null);
     if (bad) {
       this.filterError = `“${this.filters[bad]}” is not a time`;
       this.paint();

@@ -8,6 +8,7 @@ import { advice, toBackendError } from "../backend";
 import { lineDiff } from "../diff";
 import { button, h, note, withCode } from "../dom";
 import { bytes, clock, count } from "../format";
+import { ConnectionBadge } from "./connection";
 
 export const TARGETS: { value: PlanTarget; label: string }[] = [
   { value: "next", label: "Earshot's recommendation" },
@@ -74,6 +75,7 @@ export class Wizard {
   private applyError: { code: string; text: string; missing: Risk[] } | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private now: () => number;
+  readonly connection: ConnectionBadge;
 
   constructor(
     private root: HTMLElement,
@@ -81,6 +83,7 @@ export class Wizard {
     options: WizardOptions = {},
   ) {
     this.now = options.now ?? (() => Date.now() / 1000);
+    this.connection = new ConnectionBadge(backend);
   }
 
   async load(): Promise<void> {
@@ -107,7 +110,7 @@ export class Wizard {
       "header",
       { class: "screen-header" },
       h("div", {}, h("h1", {}, "Tune Auditing"), h("p", { class: "subtitle" }, "One small step at a time, each measured before the next.")),
-      this.targetPicker(),
+      h("div", { class: "header-tools" }, this.connection.element, this.targetPicker()),
     );
     this.root.replaceChildren(
       h("main", { class: "screen wizard", "data-phase": this.phase.kind }, header, ...this.body()),
@@ -115,7 +118,7 @@ export class Wizard {
   }
 
   private targetPicker(): HTMLElement {
-    const select = h("select", { id: "target", "data-testid": "target" });
+    const select = h("select", { id: "target", "data-testid": "wizard-target" });
     for (const t of TARGETS) {
       const o = h("option", { value: t.value }, t.label);
       if (t.value === this.target) o.selected = true;
@@ -138,7 +141,7 @@ export class Wizard {
         return [
           h(
             "div",
-            { class: "failure", role: "alert", "data-testid": "error" },
+            { class: "failure", role: "alert", "data-testid": "wizard-error" },
             h("p", { class: "failure-title" }, "Cannot plan the next step"),
             h("p", { "data-testid": "error-code" }, p.text),
             advice(p.code) ? h("p", {}, advice(p.code)) : null,
@@ -149,7 +152,7 @@ export class Wizard {
         return [
           h(
             "div",
-            { class: "empty", "data-testid": "done" },
+            { class: "empty", "data-testid": "wizard-done" },
             h("p", { class: "empty-title" }, "Nothing left to do"),
             h("p", {}, "This Mac already meets the goal. Pick another goal above, or check the compliance report in the Dashboard."),
           ),
@@ -164,13 +167,13 @@ export class Wizard {
           this.stepCard(p.plan),
           h(
             "div",
-            { class: `result-panel ${p.kept ? "ok" : "warning"}`, role: "status", "data-testid": "result" },
-            h("p", { class: "empty-title" }, p.text),
+            { class: `result-panel ${p.kept ? "ok" : "warning"}`, role: "status" },
+            h("p", { class: "empty-title", "data-testid": "wizard-result" }, p.text),
             p.plan.needs_relogin && p.kept
               ? h("p", {}, "flags apply at the next login: log out and back in (or restart) so your sessions are audited with the new flags.")
               : null,
             p.kept ? h("p", {}, "Let it soak for a few days, then come back for the next step.") : null,
-            button("Plan Next Step", { class: "primary", "data-testid": "next-step" }, () => void this.load()),
+            button("Plan Next Step", { class: "primary", "data-testid": "wizard-next" }, () => void this.load()),
           ),
         ];
     }
@@ -181,7 +184,7 @@ export class Wizard {
       "section",
       { class: "card step" },
       h("p", { class: "eyebrow" }, `Next step · ${plan.concern}`),
-      h("h2", { "data-testid": "plan-title" }, plan.title),
+      h("h2", { "data-testid": "wizard-step-title" }, plan.title),
       h("p", { class: "why", "data-testid": "why" }, withCode(plan.why)),
     );
   }
@@ -202,7 +205,7 @@ export class Wizard {
       ),
       h(
         "pre",
-        { class: "diff", "data-testid": "diff", "aria-label": "audit_control before and after" },
+        { class: "diff", "data-testid": "wizard-diff", "aria-label": "audit_control before and after" },
         ...lineDiff(plan.before, plan.after).map((l) =>
           h(
             "span",
@@ -312,14 +315,14 @@ export class Wizard {
       h("h3", {}, `Risks (${plan.risks.length}) — acknowledge each to apply`),
       ...plan.risks.map((r) => {
         const id = `ack-${r.id}`;
-        const box = h("input", { type: "checkbox", id, "data-testid": "ack", "data-risk": r.id });
+        const box = h("input", { type: "checkbox", id, "data-testid": `wizard-ack-${r.id}`, "data-risk": r.id });
         box.checked = this.acks.has(r.id);
         box.disabled = applying;
         box.addEventListener("change", () => {
           if (box.checked) this.acks.add(r.id);
           else this.acks.delete(r.id);
           this.paint();
-          this.root.querySelector<HTMLInputElement>(`#${CSS.escape(id)}`)?.focus();
+          (this.root.ownerDocument.getElementById(id) as HTMLInputElement | null)?.focus();
         });
         return h(
           "div",
@@ -402,9 +405,9 @@ export class Wizard {
 
   private applyBar(plan: Plan, applying: boolean): HTMLElement {
     const missing = plan.risks.filter((r) => !this.acks.has(r.id)).length;
-    const apply = button(applying ? "Applying…" : "Apply", { class: "primary", "data-testid": "apply" }, () => void this.apply(plan));
+    const apply = button(applying ? "Applying…" : "Apply", { class: "primary", "data-testid": "wizard-apply" }, () => void this.apply(plan));
     apply.disabled = applying || missing > 0;
-    const auto = h("input", { type: "checkbox", id: "auto-revert", "data-testid": "auto-revert" });
+    const auto = h("input", { type: "checkbox", id: "auto-revert", "data-testid": "wizard-auto-revert" });
     auto.checked = this.autoRevert;
     auto.disabled = applying;
     auto.addEventListener("change", () => (this.autoRevert = auto.checked));
@@ -415,7 +418,7 @@ export class Wizard {
       err
         ? h(
             "div",
-            { class: "failure", role: "alert", "data-testid": "apply-error" },
+            { class: "failure", role: "alert", "data-testid": "wizard-error" },
             h("p", { class: "failure-title" }, "Not applied"),
             h("p", { "data-testid": "error-code" }, err.text),
             advice(err.code) ? h("p", {}, advice(err.code)) : null,
@@ -487,20 +490,20 @@ export class Wizard {
 
   private countdown(applied: Applied): HTMLElement {
     const left = (applied.pending_confirm?.deadline_unix ?? 0) - this.now();
-    const keep = button("Keep Change", { class: "primary", "data-testid": "keep" }, () => void this.keep());
-    const revert = button("Revert Now", { "data-testid": "revert-now" }, () => void this.revertNow());
+    const keep = button("Keep Change", { class: "primary", "data-testid": "wizard-keep" }, () => void this.keep());
+    const revert = button("Revert Now", { "data-testid": "wizard-revert" }, () => void this.revertNow());
     queueMicrotask(() => {
       if (!this.root.contains(document.activeElement) || document.activeElement === document.body) keep.focus();
     });
     return h(
       "section",
       { class: "countdown-panel", role: "alertdialog", "aria-label": "Keep the change?", "data-testid": "countdown-panel" },
-      h("p", { class: "empty-title" }, `Applied as revision ${applied.revision}.`),
+      h("p", { class: "empty-title", "data-testid": "wizard-result" }, `Applied as revision ${applied.revision}.`),
       h(
         "p",
         {},
         "Check that the Mac still works as expected. The change reverts by itself in ",
-        h("strong", { class: "countdown", "data-testid": "countdown", "aria-live": "polite" }, clock(left)),
+        h("strong", { class: "countdown", "data-testid": "wizard-countdown", "aria-live": "polite" }, clock(left)),
         " unless you keep it.",
       ),
       applied.reload_warning ? h("p", { class: "warning-text" }, applied.reload_warning) : null,
@@ -525,7 +528,7 @@ export class Wizard {
         this.paint();
         return;
       }
-      const el = this.root.querySelector("[data-testid=countdown]");
+      const el = this.root.querySelector("[data-testid=wizard-countdown]");
       if (el) el.textContent = clock(left);
     }, 1000);
   }
@@ -566,5 +569,6 @@ export class Wizard {
 export async function mountWizard(root: HTMLElement, backend: Backend, options: WizardOptions = {}): Promise<Wizard> {
   const wizard = new Wizard(root, backend, options);
   await wizard.load();
+  await wizard.connection.start();
   return wizard;
 }
