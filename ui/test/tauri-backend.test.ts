@@ -1,28 +1,101 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
 import { afterEach, describe, expect, it } from "vitest";
 
-import { tauriBackend } from "../src/backend";
+import { BackendError, tauriBackend } from "../src/backend";
+import { preferences } from "../src/backend/mock-data";
 import { withProblems } from "./fixtures";
 
 afterEach(() => clearMocks());
 
+/** Records every invoke as [command, args without Tauri's own keys]. */
+function recordCalls(answer: (cmd: string) => unknown = () => null): [string, unknown][] {
+  const calls: [string, unknown][] = [];
+  mockIPC((cmd, args) => {
+    calls.push([cmd, args ?? {}]);
+    return answer(cmd);
+  });
+  return calls;
+}
+
 describe("Tauri backend", () => {
-  it("calls the commands the Rust side registers, by their exact names", async () => {
-    const calls: string[] = [];
-    mockIPC((cmd) => {
-      calls.push(cmd);
-      return cmd === "config_diagnostics" ? withProblems : null;
-    });
-    expect(await tauriBackend.configDiagnostics()).toEqual(withProblems);
-    await tauriBackend.openDashboard();
-    await tauriBackend.closePopover();
-    expect(calls).toEqual(["config_diagnostics", "open_dashboard", "close_popover"]);
+  it("calls the commands of docs/app-commands.md by their exact names and argument names", async () => {
+    const calls = recordCalls((cmd) =>
+      cmd === "config_diagnostics"
+        ? withProblems
+        : cmd === "apply_plan" || cmd === "rollback" || cmd === "rollback_last"
+          ? { revision: 5, pending: { revision: 5, deadline_unix: 10 } }
+          : cmd === "set_preferences"
+            ? null
+            : null,
+    );
+    const b = tauriBackend;
+    expect(await b.configDiagnostics()).toEqual(withProblems);
+    await b.openDashboard();
+    await b.closePopover();
+    await b.openWindow("history");
+    await b.glance();
+    await b.sparkline("hour");
+    await b.chart("forecast", "day", "dark");
+    await b.firstPaint("popover");
+    await b.trailPage({ since: 1, until: 2, classes: ["lo"], events: [], user: "501", outcome: "failure", cursor: { file: "f", offset: 9 }, pageSize: 50 });
+    await b.compliance("cis-l2");
+    await b.planNext("stig-26");
+    await b.measure({ classes: "ad,-fr", seconds: 600 });
+    const applied = await b.applyPlan("next", ["drop-cnt"], 120);
+    await b.confirm();
+    await b.history();
+    await b.rollback(2);
+    await b.rollbackLast();
+    await b.getPreferences();
+    // A shell that answers set_preferences with nothing keeps what was sent.
+    expect(await b.setPreferences(preferences)).toEqual(preferences);
+
+    // The helper's `pending` spelling is read as pending_confirm.
+    expect(applied.pending_confirm).toEqual({ revision: 5, deadline_unix: 10 });
+    expect(calls).toEqual([
+      ["config_diagnostics", {}],
+      ["open_dashboard", {}],
+      ["close_popover", {}],
+      ["open_window", { name: "history" }],
+      ["glance", {}],
+      ["sparkline", { window: "hour" }],
+      ["chart", { kind: "forecast", window: "day", appearance: "dark" }],
+      ["first_paint", { view: "popover" }],
+      ["trail_page", { since: 1, until: 2, classes: ["lo"], events: [], user: "501", outcome: "failure", cursor: { file: "f", offset: 9 }, pageSize: 50 }],
+      ["compliance", { baseline: "cis-l2" }],
+      ["plan_next", { target: "stig-26" }],
+      ["measure", { classes: "ad,-fr", seconds: 600 }],
+      ["apply_plan", { target: "next", acks: ["drop-cnt"], confirmWithin: 120 }],
+      ["confirm", {}],
+      ["history", {}],
+      ["rollback", { revision: 2 }],
+      ["rollback_last", {}],
+      ["get_preferences", {}],
+      ["set_preferences", { prefs: preferences }],
+    ]);
   });
 
-  it("passes a rejected command on as an error", async () => {
+  it("turns a refusal into a BackendError with the helper's code, reason and missing acks", async () => {
     mockIPC(() => {
-      throw new Error("config_diagnostics not allowed");
+      throw { code: "refused", helper_code: "ack-required", reason: "acknowledge: add-ahlt", missing_acks: ["add-ahlt"] };
     });
-    await expect(tauriBackend.configDiagnostics()).rejects.toThrow("not allowed");
+    const err = await tauriBackend.applyPlan("next", [], null).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BackendError);
+    const e = err as BackendError;
+    expect(e.code).toBe("ack-required");
+    expect(e.reason).toBe("acknowledge: add-ahlt");
+    expect(e.missingAcks).toEqual([{ id: "add-ahlt", message: "" }]);
+    expect(e.message).toBe("ack-required: acknowledge: add-ahlt");
+  });
+
+  it("keeps the shell's own codes and plain-string rejections readable", async () => {
+    mockIPC(() => {
+      throw { code: "unavailable", reason: "no helper at /run/earshot/helper.sock" };
+    });
+    await expect(tauriBackend.glance()).rejects.toThrow("unavailable: no helper at /run/earshot/helper.sock");
+    mockIPC(() => {
+      throw "command glance not allowed by the capability";
+    });
+    await expect(tauriBackend.glance()).rejects.toThrow("command glance not allowed by the capability");
   });
 });

@@ -339,8 +339,16 @@ export function trailRecords(count = 240): TrailRecord[] {
   const out: TrailRecord[] = [];
   let offset = 0;
   const start = Date.UTC(2026, 10, 18, 0, 0, 0);
+  // A fixed linear congruential sequence: varied, and the same on every run.
+  const weights = [1, 6, 2, 5, 4, 0, 2];
+  const total = weights.reduce((a, b) => a + b, 0);
+  let seed = 12345;
   for (let i = 0; i < count; i++) {
-    const ev = EVENTS[(i * 5 + ((i * i) % 7)) % EVENTS.length]!;
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    let pick = (seed >>> 8) % total;
+    let e = 0;
+    while (pick >= weights[e]!) pick -= weights[e++]!;
+    const ev = i === 0 ? EVENTS[5] : EVENTS[e]!;
     const auid = USERS[i % 5 === 0 ? 2 : i % 3 === 0 ? 1 : 0]![0];
     const failed = ev.name === "AUE_OPEN_R" || (ev.name === "AUE_sudo" && i % 4 === 0) || (i % 11 === 0 && ev.name === "AUE_EXECVE");
     const length = 90 + ((i * 37) % 180);

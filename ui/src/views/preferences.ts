@@ -58,7 +58,7 @@ export class PreferencesView {
   }
 
   private form(p: Preferences): HTMLElement {
-    const form = h("form", { class: "prefs", "data-testid": "preferences" });
+    const form = h("form", { class: "prefs", "data-testid": "preferences", novalidate: "" });
     const title = h("fieldset", {}, h("legend", {}, "Menu bar title"));
     for (const t of TITLES) {
       const id = `title-${t.value}`;
