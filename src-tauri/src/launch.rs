@@ -28,7 +28,16 @@ struct Cli {
     /// EARSHOT_OPEN=popover; EARSHOT_OPEN takes a comma-separated list).
     #[arg(long)]
     show_popover: bool,
+
+    /// Open these windows at start, in order (popover, dashboard, wizard, history,
+    /// preferences); repeatable or comma-separated. EARSHOT_OPEN takes the same list.
+    /// The end-to-end test uses it to land on the screen it drives.
+    #[arg(long, value_name = "WINDOW", value_delimiter = ',')]
+    open: Vec<String>,
 }
+
+/// Windows that may be opened at start.
+pub const WINDOWS: [&str; 5] = ["popover", "dashboard", "wizard", "history", "preferences"];
 
 /// The resolved start-up settings, kept in Tauri's managed state.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +45,8 @@ pub struct Launch {
     pub root: PathBuf,
     pub show_dashboard: bool,
     pub show_popover: bool,
+    /// Every window to open at start, in order (includes the two above).
+    pub open: Vec<&'static str>,
 }
 
 /// The environment variables that matter to [`Launch`], read once so parsing stays pure.
@@ -78,10 +89,40 @@ impl Launch {
                     .any(|w| w.trim().eq_ignore_ascii_case(window))
             })
         };
+        let show_dashboard = cli.show_dashboard || opens("dashboard");
+        let show_popover = cli.show_popover || opens("popover");
+        let mut open: Vec<&'static str> = Vec::new();
+        let mut add = |w: &str| {
+            if let Some(known) = WINDOWS.iter().find(|k| k.eq_ignore_ascii_case(w.trim())) {
+                if !open.contains(known) {
+                    open.push(known);
+                }
+            } else if !w.trim().is_empty() {
+                eprintln!(
+                    "earshot-app: no window {w:?} to open (one of {})",
+                    WINDOWS.join(", ")
+                );
+            }
+        };
+        for w in &cli.open {
+            add(w);
+        }
+        if let Some(v) = env.earshot_open.as_deref() {
+            for w in v.to_string_lossy().split(',') {
+                add(w);
+            }
+        }
+        if show_dashboard {
+            add("dashboard");
+        }
+        if show_popover {
+            add("popover");
+        }
         Self {
             root,
-            show_dashboard: cli.show_dashboard || opens("dashboard"),
-            show_popover: cli.show_popover || opens("popover"),
+            show_dashboard: open.contains(&"dashboard"),
+            show_popover: open.contains(&"popover"),
+            open,
         }
     }
 }
@@ -192,6 +233,25 @@ mod tests {
         assert!(l.show_dashboard && l.show_popover);
         let l = Launch::from_args(["earshot-app", "--show-popover"], &env());
         assert!(!l.show_dashboard && l.show_popover);
+    }
+
+    #[test]
+    fn open_lists_known_windows_in_order_once() {
+        let mut e = env();
+        e.earshot_open = Some("history,nonsense".into());
+        let l = Launch::from_args(
+            [
+                "earshot-app",
+                "--open",
+                "wizard,popover",
+                "--open",
+                "WIZARD",
+                "--show-dashboard",
+            ],
+            &e,
+        );
+        assert_eq!(l.open, ["wizard", "popover", "history", "dashboard"]);
+        assert!(l.show_popover && l.show_dashboard);
     }
 
     #[test]

@@ -82,11 +82,8 @@ fn main() -> ExitCode {
             live.publish(app.handle());
             tauri::async_runtime::spawn(live.clone().watch(app.handle().clone()));
             tauri::async_runtime::spawn(live.tick(app.handle().clone()));
-            if launch.show_dashboard {
-                windows::open(app.handle(), windows::DASHBOARD)?;
-            }
-            if launch.show_popover {
-                windows::open_popover_unanchored(app.handle())?;
+            for label in &launch.open {
+                windows::open(app.handle(), label)?;
             }
             Ok(())
         })
