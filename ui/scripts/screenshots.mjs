@@ -50,11 +50,11 @@ const SHOTS = [
   },
   { name: "dashboard-compliance", scenario: "ok", view: "dashboard&tab=compliance", size: WINDOW, ready: "[data-testid=rule]", full: true },
   { name: "dashboard-dark", scenario: "warning", view: "dashboard", size: WINDOW, ready: "[data-testid=chart-rates] svg", dark: true },
-  { name: "wizard", scenario: "ok", view: "wizard", size: WINDOW, ready: "[data-testid=plan-title]", full: true },
+  { name: "wizard", scenario: "ok", view: "wizard", size: WINDOW, ready: "[data-testid=wizard-step-title]", full: true },
   {
     name: "wizard-risks", scenario: "risks", view: "wizard", size: WINDOW, ready: "[data-testid=risks]",
     steps: async (page) => {
-      await page.check("[data-risk=drop-cnt]");
+      await page.check("[data-testid=wizard-ack-drop-cnt]");
       await page.click("summary:has-text('Trial measurement')");
       await page.fill("[data-testid=trial-classes]", "ad,-fr");
       await page.click("[data-testid=measure]");
@@ -63,25 +63,25 @@ const SHOTS = [
     full: true,
   },
   {
-    name: "wizard-countdown", scenario: "ok", view: "wizard", size: { width: 1000, height: 420 }, ready: "[data-testid=apply]",
+    name: "wizard-countdown", scenario: "ok", view: "wizard", size: { width: 1000, height: 420 }, ready: "[data-testid=wizard-apply]",
     steps: async (page) => {
-      await page.click("[data-testid=apply]");
-      await page.waitForSelector("[data-testid=countdown]");
+      await page.click("[data-testid=wizard-apply]");
+      await page.waitForSelector("[data-testid=wizard-countdown]");
     },
   },
-  { name: "history", scenario: "ok", view: "history", size: WINDOW, ready: "[data-testid=revision]", full: true },
+  { name: "history", scenario: "ok", view: "history", size: WINDOW, ready: "[data-testid^=history-row-]", full: true },
   {
-    name: "history-rollback", scenario: "ok", view: "history", size: WINDOW, ready: "[data-testid=revision]",
+    name: "history-rollback", scenario: "ok", view: "history", size: WINDOW, ready: "[data-testid^=history-row-]",
     steps: async (page) => {
-      await page.click("[data-number='2'] [data-testid=rollback]");
+      await page.click("[data-testid=history-rollback-2]");
       await page.waitForSelector("[data-testid=rollback-confirm]");
       await page.keyboard.press("Enter");
-      await page.waitForSelector("[data-testid=result]");
+      await page.waitForSelector("[data-testid=history-result]");
     },
     full: true,
   },
   { name: "history-tampered", scenario: "tampered", view: "history", size: WINDOW, ready: "[data-testid=tamper]" },
-  { name: "preferences", scenario: "ok", view: "preferences", size: { width: 560, height: 600 }, ready: "[data-testid=preferences]" },
+  { name: "preferences", scenario: "ok", view: "preferences", size: { width: 560, height: 600 }, ready: "[data-testid=preferences]", full: true },
 ];
 
 // playwright-core gives chromium a fresh, empty --user-data-dir of its own (it refuses

@@ -34,8 +34,11 @@ export interface MockState {
   history: History;
   prefs: Preferences;
   records: TrailRecord[];
-  /** SVG markup per chart (`rates`, `forecast`, `sparkline`). */
-  charts: Partial<Record<ChartKind | "sparkline", string>>;
+  /**
+   * SVG markup per chart: `sparkline`, `rates`, `forecast`, optionally refined by window
+   * and appearance (`rates:hour`, `forecast:dark`, `rates:hour:dark`).
+   */
+  charts: Record<string, string>;
   /** Commands that fail, by Backend method name. */
   failures: Partial<Record<keyof Backend, BackendError | Error>>;
   /** Commands that never answer (to show loading states). */
@@ -131,7 +134,10 @@ export class MockBackend implements Backend {
   }
   async chart(kind: ChartKind, window: ChartWindow, appearance: Appearance): Promise<string> {
     await this.enter("chart", [kind, window, appearance]);
-    return this.state.charts[kind] ?? "";
+    const c = this.state.charts;
+    return (
+      c[`${kind}:${window}:${appearance}`] ?? c[`${kind}:${appearance}`] ?? c[`${kind}:${window}`] ?? c[kind] ?? ""
+    );
   }
   async firstPaint(view: string): Promise<void> {
     await this.enter("firstPaint", [view]);

@@ -46,6 +46,11 @@ function forecastBad(f: Forecast | null): boolean {
   return !!f && (f.minfree === "already_below" || (f.minfree === "reached" && (f.minfree_days ?? 0) < 7));
 }
 
+/** "Nov 18" (UTC): enough to tell old warnings from new ones in a narrow column. */
+function shortDate(unix: number): string {
+  return new Date(unix * 1000).toLocaleDateString("en-US", { month: "short", day: "numeric", timeZone: "UTC" });
+}
+
 const WINDOW_LABEL: Record<string, string> = { minute: "last minute", hour: "last hour", day: "last 24 h" };
 
 function headroomBar(room: Headroom): HTMLElement {
@@ -236,6 +241,11 @@ export class Popover {
     const svg = this.state.sparkline && g.rates ? svgFrom(this.state.sparkline) : null;
     if (svg) {
       svg.setAttribute("class", "sparkline");
+      // Fill the popover's width; the line may stretch, a sparkline has no axes to distort.
+      svg.setAttribute("preserveAspectRatio", "none");
+      if (!svg.getAttribute("viewBox")) svg.setAttribute("viewBox", `0 0 ${svg.getAttribute("width") ?? 280} ${svg.getAttribute("height") ?? 48}`);
+      svg.removeAttribute("width");
+      svg.removeAttribute("height");
       svg.setAttribute("role", "img");
       svg.setAttribute("aria-label", svg.querySelector("title")?.textContent ?? "Events per second by class");
       rates.append(svg);
@@ -265,13 +275,15 @@ export class Popover {
         h(
           "ul",
           { "data-testid": "warnings" },
-          ...g.warnings.slice(0, 5).map((w) =>
+          ...g.warnings.slice(0, 3).map((w) =>
             h(
               "li",
               { class: w.level, "data-testid": "warning" },
               h("span", { class: `dot ${w.level}`, "aria-hidden": "true" }),
               h("span", {}, w.text),
-              typeof w.since === "number" ? h("span", { class: "since" }, utc(w.since)) : null,
+              typeof w.since === "number"
+                ? h("time", { class: "since", datetime: new Date(w.since * 1000).toISOString(), title: utc(w.since) }, shortDate(w.since))
+                : null,
             ),
           ),
         ),
@@ -309,7 +321,6 @@ export class Popover {
         void this.backend.openWindow("wizard"),
       ),
       button("Dashboard", { "data-testid": "open-dashboard" }, () => void this.backend.openWindow("dashboard")),
-      button("History", { "data-testid": "open-history" }, () => void this.backend.openWindow("history")),
       button("Roll Back Last Change…", { "data-testid": "rollback-last", ...(canRollBack && !this.state.busy ? {} : { disabled: "" }) }, () =>
         void this.askRollback(),
       ),
@@ -334,17 +345,17 @@ export class Popover {
         h("span", { class: `conn ${state}`, "aria-hidden": "true" }),
         h("span", { "data-testid": "connection-state" }, state),
         g?.simulated ? " · simulated Mac" : "",
-        h("button", { type: "button", class: "link", "data-testid": "open-preferences" }, "Preferences…"),
+        button("History…", { class: "link", "data-testid": "open-history" }, () => void this.backend.openWindow("history")),
+        button("Preferences…", { class: "link", "data-testid": "open-preferences" }, () => void this.backend.openWindow("preferences")),
       ),
     );
-    wrap.querySelector("[data-testid=open-preferences]")!.addEventListener("click", () => void this.backend.openWindow("preferences"));
     return wrap;
   }
 
   private confirmBlock(revisions: RevisionInfo[]): HTMLElement {
     const [head, previous] = revisions;
     const text = head && previous
-      ? `Undo revision ${head.number} (${head.reason}, ${head.user}, ${utc(head.time_unix)}) and restore revision ${previous.number}:`
+      ? `Undo revision ${head.number} (${head.reason}${head.source === "external" ? "" : ` by ${head.user}`}, ${utc(head.time_unix)}) and restore revision ${previous.number}:`
       : "Restore the revision before the last change:";
     const cancel = button("Cancel", { "data-testid": "cancel-rollback" }, () => {
       this.state.confirming = null;
