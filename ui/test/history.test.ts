@@ -52,7 +52,7 @@ describe("history", () => {
     await vi.waitFor(() =>
       expect(text("[data-testid=history-result]")).toBe("Rolled back to revision 1: recorded as revision 4."),
     );
-    expect(backend.lastArgs("rollback")).toEqual([1]);
+    expect(backend.lastArgs("rollback")).toEqual([1, []]);
     expect(q("[data-testid=history-row-4]")!.querySelector("[data-testid=source]")!.textContent).toBe("Rollback");
     expect(q("[data-testid=rollback-confirm]")).toBeNull();
   });
@@ -71,7 +71,24 @@ describe("history", () => {
     await vi.waitFor(() => expect(document.activeElement?.getAttribute("data-testid")).toBe("history-confirm-rollback"));
     const confirm = q("[data-testid=rollback-confirm]")!;
     confirm.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
-    await vi.waitFor(() => expect(backend.lastArgs("rollback")).toEqual([2]));
+    await vi.waitFor(() => expect(backend.lastArgs("rollback")).toEqual([2, []]));
+  });
+
+  it("asks for the risks the restored file carries, then sends the acknowledgements", async () => {
+    const backend = new MockBackend({ rollbackRisks: { 1: ["no-expire-after"] } });
+    await open(backend);
+    q("[data-testid=history-rollback-1]")!.click();
+    q("[data-testid=history-confirm-rollback]")!.click();
+    await vi.waitFor(() => expect(q("[data-testid=history-ack-no-expire-after]")).not.toBeNull());
+    expect(text("[data-testid=history-risks]")).toContain("nothing is ever deleted");
+    expect(q("[data-testid=history-result]")).toBeNull();
+    const go = q<HTMLButtonElement>("[data-testid=history-confirm-rollback]")!;
+    expect(go.disabled).toBe(true);
+    q("[data-testid=history-ack-no-expire-after]")!.click();
+    expect(q<HTMLButtonElement>("[data-testid=history-confirm-rollback]")!.disabled).toBe(false);
+    q("[data-testid=history-confirm-rollback]")!.click();
+    await vi.waitFor(() => expect(text("[data-testid=history-result]")).toContain("recorded as revision 4"));
+    expect(backend.lastArgs("rollback")).toEqual([1, ["no-expire-after"]]);
   });
 
   it("shows a refused rollback with its code and reason", async () => {

@@ -52,7 +52,8 @@ describe("popover", () => {
     const warnings = Array.from(root.querySelectorAll("[data-testid=warning]"));
     expect(warnings).toHaveLength(3);
     expect(warnings[0]!.className).toBe("error");
-    expect(warnings[0]!.textContent).toContain("2026-11-18");
+    expect(warnings[0]!.querySelector("time")!.textContent).toBe("Nov 18");
+    expect(warnings[0]!.querySelector("time")!.getAttribute("title")).toBe("2026-11-18 10:06 UTC");
   });
 
   it("says when minfree will be reached", () => {
@@ -146,6 +147,21 @@ describe("popover", () => {
     await vi.waitFor(() => expect(text("[data-testid=result]")).toBe("Rolled back: recorded as revision 4."));
     expect(backend.count("rollbackLast")).toBe(1);
     expect(backend.state.history.revisions[0]!.source).toBe("rollback");
+  });
+
+  it("asks for acknowledgements when the restored file carries risks", async () => {
+    const backend = new MockBackend({ rollbackRisks: { 2: ["drop-cnt"] } });
+    await shown(backend);
+    q("[data-testid=rollback-last]")!.click();
+    await vi.waitFor(() => expect(q("[data-testid=rollback-confirm-go]")).not.toBeNull());
+    q("[data-testid=rollback-confirm-go]")!.click();
+    await vi.waitFor(() => expect(q("[data-testid=rollback-ack-drop-cnt]")).not.toBeNull());
+    expect(text("[data-testid=rollback-risks]")).toContain("without cnt");
+    expect(q<HTMLButtonElement>("[data-testid=rollback-confirm-go]")!.disabled).toBe(true);
+    q("[data-testid=rollback-ack-drop-cnt]")!.click();
+    q("[data-testid=rollback-confirm-go]")!.click();
+    await vi.waitFor(() => expect(text("[data-testid=result]")).toBe("Rolled back: recorded as revision 4."));
+    expect(backend.lastArgs("rollbackLast")).toEqual([["drop-cnt"]]);
   });
 
   it("shows why a roll back failed", async () => {

@@ -44,7 +44,7 @@ describe("Tauri backend", () => {
     const applied = await b.applyPlan("next", ["drop-cnt"], 120);
     await b.confirm();
     await b.history();
-    await b.rollback(2);
+    await b.rollback(2, ["drop-cnt"]);
     await b.rollbackLast();
     await b.getPreferences();
     // A shell that answers set_preferences with nothing keeps what was sent.
@@ -68,8 +68,8 @@ describe("Tauri backend", () => {
       ["apply_plan", { target: "next", acks: ["drop-cnt"], confirmWithin: 120 }],
       ["confirm", {}],
       ["history", {}],
-      ["rollback", { revision: 2 }],
-      ["rollback_last", {}],
+      ["rollback", { revision: 2, acks: ["drop-cnt"] }],
+      ["rollback_last", { acks: [] }],
       ["get_preferences", {}],
       ["set_preferences", { prefs: preferences }],
     ]);

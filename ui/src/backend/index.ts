@@ -54,8 +54,9 @@ export interface Backend {
   confirm(): Promise<void>;
 
   history(): Promise<History>;
-  rollback(revision: number): Promise<Applied>;
-  rollbackLast(): Promise<Applied>;
+  /** Restores the bytes of a revision; risks the restored file carries need `acks`. */
+  rollback(revision: number, acks?: string[]): Promise<Applied>;
+  rollbackLast(acks?: string[]): Promise<Applied>;
 
   getPreferences(): Promise<Preferences>;
   setPreferences(prefs: Preferences): Promise<Preferences>;

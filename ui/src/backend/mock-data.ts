@@ -374,7 +374,8 @@ export function trailRecords(count = 240): TrailRecord[] {
       return: failed
         ? { status: 13, success: false, value: -1, errno: "EACCES", error: "Permission denied" }
         : { status: 0, success: true, value: 0 },
-      file: "20261118000000.20261119000000",
+      trail_file: "20261118000000.20261119000000",
+      trail_offset: offset,
     };
     if (ev.name === "AUE_EXECVE") {
       rec.paths = ["/usr/bin/git", "/usr/bin/git"];

@@ -45,6 +45,8 @@ export interface MockState {
   hang: Partial<Record<keyof Backend, true>>;
   /** The mock's clock, unix seconds. */
   now: () => number;
+  /** Risk ids that restoring a revision carries (it must be acknowledged), by revision. */
+  rollbackRisks: Record<number, string[]>;
 }
 
 const SIMPLE_SVG = (title: string) =>
@@ -67,6 +69,7 @@ export function defaultState(): MockState {
     failures: {},
     hang: {},
     now: () => Math.floor(Date.now() / 1000),
+    rollbackRisks: {},
   };
 }
 
@@ -240,16 +243,16 @@ export class MockBackend implements Backend {
     return structuredClone(this.state.history);
   }
 
-  async rollback(revision: number): Promise<Applied> {
-    await this.enter("rollback", [revision]);
-    return this.rollbackTo(revision);
+  async rollback(revision: number, acks: string[] = []): Promise<Applied> {
+    await this.enter("rollback", [revision, [...acks]]);
+    return this.rollbackTo(revision, acks);
   }
 
-  async rollbackLast(): Promise<Applied> {
-    await this.enter("rollbackLast", []);
+  async rollbackLast(acks: string[] = []): Promise<Applied> {
+    await this.enter("rollbackLast", [[...acks]]);
     const previous = this.state.history.revisions[1];
     if (!previous) throw new BackendError("not-found", "there is no earlier revision");
-    return this.rollbackTo(previous.number);
+    return this.rollbackTo(previous.number, acks);
   }
 
   async getPreferences(): Promise<Preferences> {
@@ -291,9 +294,13 @@ export class MockBackend implements Backend {
     return rev;
   }
 
-  private rollbackTo(revision: number): Applied {
+  private rollbackTo(revision: number, acks: string[]): Applied {
     const target = this.state.history.revisions.find((r) => r.number === revision);
     if (!target) throw new BackendError("not-found", `no revision ${revision}`);
+    const missing = (this.state.rollbackRisks[revision] ?? []).filter((id) => !acks.includes(id));
+    if (missing.length > 0) {
+      throw new BackendError("ack-required", `acknowledge: ${missing.join(", ")}`, missing.map((id) => ({ id, message: "" })));
+    }
     const head = this.state.history.revisions[0]!;
     const changes = head.changes.map((c) => ({
       key: c.key,

@@ -55,8 +55,8 @@ export const tauriBackend: Backend = {
   },
 
   history: () => call<History>("history"),
-  rollback: async (revision) => applied(await call("rollback", { revision })),
-  rollbackLast: async () => applied(await call("rollback_last")),
+  rollback: async (revision, acks = []) => applied(await call("rollback", { revision, acks })),
+  rollbackLast: async (acks = []) => applied(await call("rollback_last", { acks })),
 
   getPreferences: () => call<Preferences>("get_preferences"),
   setPreferences: async (prefs) =>

@@ -166,8 +166,9 @@ export interface TrailRecord {
   text?: string[];
   sockets?: unknown[];
   other?: unknown[];
-  /** Trail file the record came from, when the shell adds it. */
-  file?: string;
+  /** Trail file and offset the record came from (added by the app's trail_page). */
+  trail_file?: string;
+  trail_offset?: number;
 }
 
 export interface TrailPage {

@@ -3,11 +3,12 @@
 // confirmation) away; the result is shown. A history that does not verify says so
 // before anything else.
 
-import type { Backend, History, RevisionInfo } from "../backend";
+import type { Backend, History, RevisionInfo, Risk } from "../backend";
 import { advice, toBackendError } from "../backend";
 import { button, h, note } from "../dom";
 import { utc } from "../format";
 import { ConnectionBadge } from "./connection";
+import { riskChecks } from "./risks";
 
 const SOURCE: Record<string, string> = {
   original: "Original",
@@ -21,6 +22,9 @@ export class HistoryView {
   private history: History | null = null;
   private error: string | null = null;
   private confirming: number | null = null;
+  /** Risks the helper wants acknowledged before it restores the revision being confirmed. */
+  private risks: Risk[] = [];
+  private acks = new Set<string>();
   private busy = false;
   private result: { ok: boolean; text: string } | null = null;
   readonly connection: ConnectionBadge;
@@ -133,6 +137,8 @@ export class HistoryView {
       else {
         const rb = button("Roll Back to This…", { "data-testid": `history-rollback-${r.number}` }, () => {
           this.confirming = r.number;
+          this.risks = [];
+          this.acks.clear();
           this.result = null;
           this.paint();
         });
@@ -148,7 +154,7 @@ export class HistoryView {
     const go = button(this.busy ? "Rolling Back…" : "Roll Back", { class: "primary destructive", "data-testid": "history-confirm-rollback" }, () =>
       void this.rollback(r.number),
     );
-    go.disabled = this.busy;
+    go.disabled = this.busy || this.risks.some((x) => !this.acks.has(x.id));
     const panel = h(
       "div",
       { class: "confirm", role: "alertdialog", "aria-label": `Roll back to revision ${r.number}`, "data-testid": "rollback-confirm" },
@@ -158,13 +164,17 @@ export class HistoryView {
         `Restore revision ${r.number} from ${utc(r.time_unix)}? The helper writes its exact bytes to audit_control and runs audit -s; this is recorded as a new revision, so it can be undone too.`,
       ),
       h("p", { class: "hint" }, "flags changes apply at the next login."),
+      this.risks.length > 0
+        ? h("p", { class: "warning-text" }, `The file of revision ${r.number} carries ${this.risks.length === 1 ? "a risk" : "risks"}: acknowledge to restore it.`)
+        : null,
+      this.risks.length > 0 ? riskChecks("history", this.risks, this.acks, () => this.paint()) : null,
       h("div", { class: "buttons" }, cancel, go),
     );
     panel.addEventListener("keydown", (e) => {
       if (e.key === "Escape") {
         e.stopPropagation();
         this.cancel();
-      } else if (e.key === "Enter" && e.target === panel) {
+      } else if (e.key === "Enter" && e.target === panel && !go.disabled) {
         void this.rollback(r.number);
       }
     });
@@ -174,6 +184,8 @@ export class HistoryView {
 
   private cancel(): void {
     this.confirming = null;
+    this.risks = [];
+    this.acks.clear();
     this.paint();
   }
 
@@ -182,7 +194,7 @@ export class HistoryView {
     this.busy = true;
     this.paint();
     try {
-      const applied = await this.backend.rollback(revision);
+      const applied = await this.backend.rollback(revision, [...this.acks]);
       this.result = {
         ok: true,
         text: applied.unchanged
@@ -192,10 +204,20 @@ export class HistoryView {
       };
     } catch (err) {
       const e = toBackendError(err);
+      if (e.code === "ack-required" && e.missingAcks.length > 0) {
+        // Keep the confirmation open and ask for exactly what the helper wants.
+        this.risks = e.missingAcks;
+        for (const r of e.missingAcks) this.acks.delete(r.id);
+        this.busy = false;
+        this.paint();
+        return;
+      }
       this.result = { ok: false, text: `Roll back failed: ${e.message}${advice(e.code) ? ` — ${advice(e.code)}` : ""}` };
     }
     this.busy = false;
     this.confirming = null;
+    this.risks = [];
+    this.acks.clear();
     await this.load();
   }
 }

@@ -3,10 +3,11 @@
 // the latest warnings, and the three ways onward (wizard, dashboard, roll back).
 // Content is fetched when shown and updated by pushes; nothing is polled.
 
-import type { Backend, Forecast, Glance, Headroom, HealthSeverity, RevisionInfo } from "../backend";
+import type { Backend, Forecast, Glance, Headroom, HealthSeverity, RevisionInfo, Risk } from "../backend";
 import { toBackendError } from "../backend";
 import { button, h, note, svgFrom } from "../dom";
 import { binaryBytes, bytes, clock, days, rate, utc } from "../format";
+import { riskChecks } from "./risks";
 
 const LABEL: Record<HealthSeverity, string> = {
   ok: "Healthy",
@@ -95,6 +96,8 @@ interface PopoverState {
   error: string | null;
   sparkline: string | null;
   confirming: RevisionInfo[] | null;
+  /** Risks the helper wants acknowledged before it restores the previous revision. */
+  risks: Risk[];
   result: { ok: boolean; text: string } | null;
   busy: boolean;
 }
@@ -105,9 +108,11 @@ export class Popover {
     error: null,
     sparkline: null,
     confirming: null,
+    risks: [],
     result: null,
     busy: false,
   };
+  private acks = new Set<string>();
   private ticker: ReturnType<typeof setInterval> | null = null;
   private now: () => number;
 
@@ -357,11 +362,9 @@ export class Popover {
     const text = head && previous
       ? `Undo revision ${head.number} (${head.reason}${head.source === "external" ? "" : ` by ${head.user}`}, ${utc(head.time_unix)}) and restore revision ${previous.number}:`
       : "Restore the revision before the last change:";
-    const cancel = button("Cancel", { "data-testid": "cancel-rollback" }, () => {
-      this.state.confirming = null;
-      this.paint();
-    });
+    const cancel = button("Cancel", { "data-testid": "cancel-rollback" }, () => this.cancel());
     const confirm = button("Roll Back", { class: "primary destructive", "data-testid": "rollback-confirm-go" }, () => void this.rollback());
+    confirm.disabled = this.state.busy || this.state.risks.some((r) => !this.acks.has(r.id));
     const block = h(
       "div",
       { class: "confirm", role: "alertdialog", "aria-label": "Confirm roll back", "data-testid": "rollback-confirm" },
@@ -375,9 +378,12 @@ export class Popover {
             ),
           )
         : null,
+      this.state.risks.length > 0 ? riskChecks("rollback", this.state.risks, this.acks, () => this.paint()) : null,
       h("div", { class: "buttons" }, cancel, confirm),
     );
-    queueMicrotask(() => confirm.focus());
+    queueMicrotask(() => {
+      if (!confirm.disabled) confirm.focus();
+    });
     return block;
   }
 
@@ -389,6 +395,8 @@ export class Popover {
         this.state.result = { ok: false, text: "There is no earlier revision to restore." };
       } else {
         this.state.confirming = history.revisions.slice(0, 2);
+        this.state.risks = [];
+        this.acks.clear();
       }
     } catch (err) {
       this.state.result = { ok: false, text: `Cannot read history: ${toBackendError(err).message}` };
@@ -396,16 +404,34 @@ export class Popover {
     this.paint();
   }
 
+  private cancel(): void {
+    this.state.confirming = null;
+    this.state.risks = [];
+    this.acks.clear();
+    this.paint();
+  }
+
   private async rollback(): Promise<void> {
     this.state.busy = true;
     this.paint();
     try {
-      const applied = await this.backend.rollbackLast();
+      const applied = await this.backend.rollbackLast([...this.acks]);
       this.state.result = { ok: true, text: `Rolled back: recorded as revision ${applied.revision}.` };
     } catch (err) {
-      this.state.result = { ok: false, text: `Roll back failed: ${toBackendError(err).message}` };
+      const e = toBackendError(err);
+      if (e.code === "ack-required" && e.missingAcks.length > 0) {
+        // Stay in the confirmation and ask for exactly what the helper wants.
+        this.state.risks = e.missingAcks;
+        for (const r of e.missingAcks) this.acks.delete(r.id);
+        this.state.busy = false;
+        this.paint();
+        return;
+      }
+      this.state.result = { ok: false, text: `Roll back failed: ${e.message}` };
     }
     this.state.confirming = null;
+    this.state.risks = [];
+    this.acks.clear();
     this.state.busy = false;
     await this.refresh();
   }
@@ -438,8 +464,7 @@ export class Popover {
   /** Esc cancels a confirmation first, then closes the popover. */
   escape(): void {
     if (this.state.confirming) {
-      this.state.confirming = null;
-      this.paint();
+      this.cancel();
     } else {
       void this.backend.closePopover();
     }

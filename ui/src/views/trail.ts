@@ -185,7 +185,9 @@ export class TrailBrowser {
       button("Next ›", { "data-testid": "next", ...(!page.next || this.loading ? { disabled: "" } : {}) }, () => void this.next()),
     );
     if (page.records.length === 0) {
-      out.append(note("empty", "No records match these filters.", "empty"), pager);
+      // The engine may end a run of full pages with one empty page.
+      const text = this.previous.length > 0 ? "No more records." : "No records match these filters.";
+      out.append(note("empty", text, "empty"), pager);
       return out;
     }
     const rows = page.records.map((r) => {
@@ -254,7 +256,7 @@ export class TrailBrowser {
       r.exec_args?.length ? row("Command line", h("code", {}, r.exec_args.join(" "))) : null,
       r.exec_env?.length ? row("Environment", h("ul", { class: "plain" }, ...r.exec_env.map((e) => h("li", {}, h("code", {}, e))))) : null,
       r.text?.length ? row("Text", r.text.join(" · ")) : null,
-      row("Where", `${r.file ? `${r.file}, ` : ""}offset ${r.offset}, ${r.length} bytes`),
+      row("Where", `${r.trail_file ? `${r.trail_file}, ` : ""}offset ${r.trail_offset ?? r.offset}, ${r.length} bytes`),
     ].flat().filter((x): x is HTMLElement => !!x);
     const close = button("Close", { "data-testid": "close-detail" }, () => {
       this.selected = null;
