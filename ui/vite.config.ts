@@ -5,7 +5,12 @@ export default defineConfig({
   // Tauri serves dist/ from its own scheme; relative URLs work there and in tests.
   base: "./",
   clearScreen: false,
-  server: { port: 5173, strictPort: true },
+  server: {
+    port: 5173,
+    strictPort: true,
+    // The mock (screenshots, tests) shows the example charts of docs/charts.
+    fs: { allow: [".", "../docs/charts"] },
+  },
   build: {
     outDir: "dist",
     emptyOutDir: true,

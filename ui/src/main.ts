@@ -48,7 +48,15 @@ async function start(root: HTMLElement): Promise<void> {
     default:
       await mountDashboard(root, backend, (params.get("tab") as Tab | null) ?? "overview");
   }
+  // The popover reports each of its paints itself; the windows report their first one.
+  if (view !== "popover") {
+    requestAnimationFrame(() => requestAnimationFrame(() => void backend.firstPaint(view).catch(() => {})));
+  }
 }
 
-const root = document.getElementById("app");
-if (root) void start(root);
+/** Resolves once the view named in the URL has rendered (used by tests). */
+export const started: Promise<void> | null = (() => {
+  const root = document.getElementById("app");
+  return root ? start(root) : null;
+})();
+

@@ -112,6 +112,21 @@ describe("trail browser", () => {
     expect(lastQuery(backend).cursor).toBeNull();
   });
 
+  it("says 'No more records' for the empty page that may end a run of full pages", async () => {
+    const backend = new MockBackend({ records: trailRecords(PAGE_SIZE) });
+    // An engine that cannot know a full page was the last one hands out a cursor anyway.
+    const realPage = backend.trailPage.bind(backend);
+    backend.trailPage = async (query) => {
+      const page = await realPage(query);
+      return query.cursor === null ? { ...page, next: { file: "mock", offset: PAGE_SIZE } } : page;
+    };
+    await new TrailBrowser(root, backend).search();
+    q("[data-testid=next]")!.click();
+    await settled(backend, 2);
+    expect(text("[data-testid=empty]")).toBe("No more records.");
+    expect(q<HTMLButtonElement>("[data-testid=prev]")!.disabled).toBe(false);
+  });
+
   it("disables Next on the last page", async () => {
     const backend = new MockBackend({ records: trailRecords(30) });
     await new TrailBrowser(root, backend).search();

@@ -1,0 +1,37 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+
+// main.ts picks the view from ?view= and, in the screenshot build, the mocked backend
+// from window.__EARSHOT_MOCK__ (the Tauri backend is never touched here).
+async function boot(search: string, scenario = "ok"): Promise<HTMLElement> {
+  vi.resetModules();
+  document.body.innerHTML = '<div id="app"></div>';
+  window.history.replaceState({}, "", `/index.html${search}`);
+  window.__EARSHOT_MOCK__ = scenario;
+  const main = await import("../src/main");
+  await main.started;
+  return document.getElementById("app")!;
+}
+
+afterEach(() => {
+  delete window.__EARSHOT_MOCK__;
+});
+
+describe("main", () => {
+  it.each([
+    ["?view=popover", "[data-testid=health-summary]", "popover"],
+    ["?view=wizard", "[data-testid=wizard-step-title]", "wizard"],
+    ["?view=history", "[data-testid=history-row-3]", "history"],
+    ["?view=preferences", "[data-testid=preferences]", "preferences"],
+    ["?view=dashboard&tab=compliance", "[data-testid=rule]", "dashboard"],
+    ["", "[data-testid=chart-rates] svg", "dashboard"],
+  ])("%s shows its screen", async (search, selector, view) => {
+    const root = await boot(search);
+    await vi.waitFor(() => expect(root.querySelector(selector)).not.toBeNull());
+    expect(document.body.dataset.view).toBe(view);
+  });
+
+  it("uses the named scenario", async () => {
+    const root = await boot("?view=popover", "unknown");
+    await vi.waitFor(() => expect(root.querySelector("main")?.dataset.severity).toBe("unknown"));
+  });
+});
