@@ -158,7 +158,19 @@ export class Popover {
         note("error", "Earshot could not read the status; nothing here means healthy."),
       ];
     } else {
-      body = [this.healthBlock("unknown", "Loading…", "Asking the helper for the current state.", null)];
+      // The same sections as the loaded popover, as neutral placeholders: nothing moves
+      // when the answer arrives, and nothing looks like a value before there is one.
+      const skeleton = (title: string, height: number) => {
+        const block = h("div", { class: "skeleton", "aria-hidden": "true" });
+        block.style.height = `${height}px`;
+        return h("section", {}, h("h2", {}, title), block);
+      };
+      body = [
+        this.healthBlock("unknown", "Loading…", "Asking the helper for the current state.", null),
+        skeleton("Disk headroom", 44),
+        skeleton("Events per second", 58),
+        skeleton("Latest warnings", 36),
+      ];
     }
     this.root.replaceChildren(
       h(

@@ -180,10 +180,11 @@ export class Wizard {
   }
 
   private stepCard(plan: Plan): HTMLElement {
+    const applied = this.phase.kind === "countdown" || this.phase.kind === "finished";
     return h(
       "section",
       { class: "card step" },
-      h("p", { class: "eyebrow" }, `Next step · ${plan.concern}`),
+      h("p", { class: "eyebrow" }, `${applied ? "Applied step" : "Next step"} · ${plan.concern}`),
       h("h2", { "data-testid": "wizard-step-title" }, plan.title),
       h("p", { class: "why", "data-testid": "why" }, withCode(plan.why)),
     );
