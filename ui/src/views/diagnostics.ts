@@ -2,6 +2,7 @@
 // is looking at.
 
 import type { Backend, ConfigReport, Diagnostic } from "../backend";
+import { toBackendError } from "../backend";
 import { h, withCode } from "../dom";
 import { countBySeverity, position, summarize } from "../summary";
 
@@ -12,7 +13,7 @@ export async function renderDiagnostics(root: HTMLElement, backend: Backend): Pr
     report = await backend.configDiagnostics();
   } catch (err) {
     root.replaceChildren(
-      failure("Could not ask Earshot for the diagnostics", String(err), null),
+      failure("Could not ask Earshot for the diagnostics", toBackendError(err).message, null),
     );
     return;
   }
