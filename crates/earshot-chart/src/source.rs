@@ -7,12 +7,9 @@
 
 use std::path::Path;
 
-use audit_control::{ClassTable, EventTable};
 use earshot_core::rates::{MinuteBuckets, RateCache, RateError};
 use earshot_core::status::{self, StatusError, StatusOptions, TrailView};
-use earshot_core::system::{
-    unix_secs, AuditSettings, FileKind, System, AUDIT_CLASS, AUDIT_EVENT, DEFAULT_TRAIL_DIR,
-};
+use earshot_core::system::{unix_secs, AuditSettings, FileKind, System, DEFAULT_TRAIL_DIR};
 use earshot_core::trail::{Tables, TrailEnd, TrailName};
 
 use crate::series::{ForecastView, RateSeries, RateSpan, TrailExtent};
@@ -38,21 +35,6 @@ fn trail_view(
         .unwrap_or_else(|| vec![DEFAULT_TRAIL_DIR.to_string()]);
     let view = status::load_trails(sys, &dirs, opts)?;
     Ok((settings, view))
-}
-
-/// The tables the trails are read with: the Mac's own audit_class/audit_event
-/// (the simulated Mac has copies), Apple's when they cannot be read — as
-/// `earshot status` does, so the two agree on class names.
-fn tables(sys: &dyn System) -> Tables {
-    let classes = sys
-        .read_file(Path::new(AUDIT_CLASS))
-        .map(|b| ClassTable::parse(&b))
-        .unwrap_or_else(|_| ClassTable::apple());
-    let events = sys
-        .read_file(Path::new(AUDIT_EVENT))
-        .map(|b| EventTable::parse_with_classes(&b, &classes))
-        .unwrap_or_else(|_| EventTable::apple());
-    Tables::new(events, classes)
 }
 
 /// Events per second per class over the last hour or day on `sys`.
@@ -119,7 +101,7 @@ pub fn rate_series(
     }
     Ok(RateSeries::from_buckets(
         &buckets,
-        &tables(sys),
+        &Tables::of_system(sys),
         span,
         now,
         oldest,

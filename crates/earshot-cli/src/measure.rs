@@ -131,7 +131,7 @@ fn direct(root: Option<&Path>, args: &Args, secs: u64) -> Result<Measurement> {
         Some(r) => {
             let mac = SimulatedMac::open(r)
                 .with_context(|| format!("opening simulated Mac {}", r.display()))?;
-            let (classes, _) = measure::tables(&mac);
+            let (classes, _) = earshot_core::system::audit_tables(&mac);
             let trial = Trial::parse(&args.classes, &args.naflags, secs, &classes)?;
             Ok(measure::simulate_mac(&mac, &trial)?)
         }
@@ -142,7 +142,7 @@ fn direct(root: Option<&Path>, args: &Args, secs: u64) -> Result<Measurement> {
 #[cfg(target_os = "macos")]
 fn pipe(args: &Args, secs: u64) -> Result<Measurement> {
     let sys = earshot_core::system::MacOs::new();
-    let (classes, events) = measure::tables(&sys);
+    let (classes, events) = earshot_core::system::audit_tables(&sys);
     let trial = Trial::parse(&args.classes, &args.naflags, secs, &classes)?;
     measure::auditpipe::measure(&trial, &classes, events)
         .context("measuring without the helper needs root (sudo) for /dev/auditpipe")

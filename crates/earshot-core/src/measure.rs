@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::plan::{ClassRates, Measurements, Rate};
 use crate::sim::SimAuditd;
-use crate::system::{unix_f64, SimulatedMac, System, SystemError};
+use crate::system::{unix_f64, SimulatedMac, SystemError};
 
 /// The longest trial Earshot runs: a trial holds a pipe (and a helper thread)
 /// for its whole duration, and an hour already smooths a working day's bursts.
@@ -335,26 +335,13 @@ impl Tally {
     }
 }
 
-/// Class and event tables of a system (Apple's when its files are unreadable).
-pub fn tables(sys: &dyn System) -> (ClassTable, EventTable) {
-    let classes = sys
-        .read_file(Path::new(crate::system::AUDIT_CLASS))
-        .map(|b| ClassTable::parse(&b))
-        .unwrap_or_else(|_| ClassTable::apple());
-    let events = sys
-        .read_file(Path::new(crate::system::AUDIT_EVENT))
-        .map(|b| EventTable::parse_with_classes(&b, &classes))
-        .unwrap_or_else(|_| EventTable::apple());
-    (classes, events)
-}
-
 /// A trial on a simulated auditd (see [`SimAuditd::trial`]); `seed` picks the
 /// sample, so two trials at the same instant can differ like two real ones.
 pub fn simulate(auditd: &SimAuditd, trial: &Trial, seed: u64) -> Result<Measurement, MeasureError> {
     if !auditd.state().auditing() {
         return Err(MeasureError::NotAuditing);
     }
-    let (classes, events) = tables(auditd.mac());
+    let (classes, events) = crate::system::audit_tables(auditd.mac());
     let mut tally = Tally::new(trial, &classes, events);
     auditd.trial(
         (trial.flags.success, trial.flags.failure),

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use audit_control::{format_mask, ClassTable, EventTable};
+use audit_control::{format_mask, ClassTable};
 use serde::Serialize;
 
 use crate::forecast::{Forecast, ForecastInput};
@@ -13,8 +13,8 @@ use crate::headroom::{folder_totals, Headroom};
 use crate::health::{assess, Health, Observations};
 use crate::rates::{RateCache, RateError, RateWindow, RateWindows, WindowSpan};
 use crate::system::{
-    unix_secs, AuditSettings, DirEntry, ExpiryRule, FileKind, System, SystemError, AUDIT_CLASS,
-    AUDIT_EVENT, CURRENT_LINK, DEFAULT_TRAIL_DIR,
+    unix_secs, AuditSettings, DirEntry, ExpiryRule, FileKind, System, SystemError, CURRENT_LINK,
+    DEFAULT_TRAIL_DIR,
 };
 use crate::trail::{Tables, Timestamp, Trail, TrailEnd, TrailName};
 
@@ -111,18 +111,6 @@ pub struct TrailView {
     pub resume: Option<(PathBuf, u64)>,
 }
 
-fn tables(sys: &dyn System) -> Tables {
-    let classes = sys
-        .read_file(Path::new(AUDIT_CLASS))
-        .map(|b| ClassTable::parse(&b))
-        .unwrap_or_else(|_| ClassTable::apple());
-    let events = sys
-        .read_file(Path::new(AUDIT_EVENT))
-        .map(|b| EventTable::parse_with_classes(&b, &classes))
-        .unwrap_or_else(|_| EventTable::apple());
-    Tables::new(events, classes)
-}
-
 fn config_summary(s: &AuditSettings, classes: &ClassTable) -> ConfigSummary {
     let mut policy = Vec::new();
     for (on, word) in [
@@ -153,7 +141,7 @@ pub fn load_trails(
     dirs: &[String],
     opts: &StatusOptions,
 ) -> Result<TrailView, StatusError> {
-    let tables = tables(sys);
+    let tables = Tables::of_system(sys);
     let now = unix_secs(sys.now());
     let current_real = sys
         .read_link(Path::new(CURRENT_LINK))

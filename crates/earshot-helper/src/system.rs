@@ -87,7 +87,7 @@ impl SystemPlatform {
 
     #[cfg(target_os = "macos")]
     fn pipe_trial(&self, trial: &Trial) -> Result<Measurement, MeasureError> {
-        let (classes, events) = measure::tables(&*self.sys);
+        let (classes, events) = earshot_core::system::audit_tables(&*self.sys);
         measure::auditpipe::measure(trial, &classes, events)
     }
 
@@ -326,7 +326,7 @@ impl Platform for SystemPlatform {
         naflags: &str,
         duration_secs: u64,
     ) -> Result<MeasureReport, MeasureFailure> {
-        let (classes, _) = measure::tables(&*self.sys);
+        let (classes, _) = earshot_core::system::audit_tables(&*self.sys);
         let trial = Trial::parse(flags, naflags, duration_secs, &classes)
             .map_err(|e| MeasureFailure::Invalid(e.to_string()))?;
         match self.run_trial(&trial) {

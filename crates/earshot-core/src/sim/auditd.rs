@@ -14,7 +14,6 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use audit_control::{ClassTable, EventTable};
 use serde::{Deserialize, Serialize};
 
 use super::names::{parse_trail_name, stamp, TrailEnd};
@@ -24,7 +23,7 @@ use super::rng::SimRng;
 use crate::headroom::HARD_LIMIT_FREE_BLOCKS;
 use crate::system::{
     unix_f64, AuditCmd, AuditSettings, ExpiryOp, FileKind, PolicySettings, SimulatedMac,
-    SimulatedState, System, SystemError, AUDIT_CLASS, AUDIT_EVENT, CURRENT_LINK,
+    SimulatedState, System, SystemError, CURRENT_LINK,
 };
 
 /// `AUE_audit_startup`, `AUE_audit_shutdown`, `AUE_audit_recovery`.
@@ -292,16 +291,7 @@ impl SimAuditd {
     /// The audit_event map the kernel uses, from the simulated Mac's files (Apple's
     /// embedded tables when they are missing).
     fn load_event_map(&mut self) {
-        let classes = self
-            .mac
-            .read_file(Path::new(AUDIT_CLASS))
-            .map(|b| ClassTable::parse(&b))
-            .unwrap_or_else(|_| ClassTable::apple());
-        let table = self
-            .mac
-            .read_file(Path::new(AUDIT_EVENT))
-            .map(|b| EventTable::parse_with_classes(&b, &classes))
-            .unwrap_or_else(|_| EventTable::apple());
+        let (_, table) = crate::system::audit_tables(&self.mac);
         self.events = self
             .profile
             .events

@@ -37,6 +37,28 @@ pub const AUDIT_CONTROL: &str = "/etc/security/audit_control";
 pub const AUDIT_CONTROL_EXAMPLE: &str = "/etc/security/audit_control.example";
 pub const AUDIT_CLASS: &str = "/etc/security/audit_class";
 pub const AUDIT_EVENT: &str = "/etc/security/audit_event";
+/// The machine's own audit_class and audit_event tables, read through `sys` —
+/// Apple's embedded copies where a file cannot be read. Every reader of trails
+/// and configs on a Mac (status, charts, measurements, the simulator) goes through
+/// this one function so they all agree on class names and event classes.
+pub fn audit_tables(
+    sys: &dyn System,
+) -> (
+    audit_control::tables::ClassTable,
+    audit_control::tables::EventTable,
+) {
+    use audit_control::tables::{ClassTable, EventTable};
+    let classes = sys
+        .read_file(Path::new(AUDIT_CLASS))
+        .map(|b| ClassTable::parse(&b))
+        .unwrap_or_else(|_| ClassTable::apple());
+    let events = sys
+        .read_file(Path::new(AUDIT_EVENT))
+        .map(|b| EventTable::parse_with_classes(&b, &classes))
+        .unwrap_or_else(|_| EventTable::apple());
+    (classes, events)
+}
+
 /// launchd label of the audit daemon.
 pub const AUDITD_LABEL: &str = "com.apple.auditd";
 

@@ -38,6 +38,12 @@ impl Tables {
         }
     }
 
+    /// The tables of the Mac behind `sys` (see [`crate::system::audit_tables`]).
+    pub fn of_system(sys: &dyn crate::system::System) -> Tables {
+        let (classes, events) = crate::system::audit_tables(sys);
+        Tables::new(events, classes)
+    }
+
     /// Apple's tables, as on a Mac that has not edited them.
     pub fn apple() -> Tables {
         Tables::new(EventTable::apple(), ClassTable::apple())
