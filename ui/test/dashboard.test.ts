@@ -103,6 +103,16 @@ describe("compliance", () => {
     expect(q("[data-id=audit_acls_files_configure]")!.dataset.status).toBe("unknown");
   });
 
+  it("can show only the rules that need work", async () => {
+    const view = new ComplianceView(root, new MockBackend());
+    await view.load();
+    expect(root.querySelectorAll("[data-testid=rule]")).toHaveLength(8);
+    q<HTMLInputElement>("[data-testid=problems-only]")!.click();
+    const statuses = Array.from(root.querySelectorAll<HTMLElement>("[data-testid=rule]"), (r) => r.dataset.status);
+    expect(statuses).toEqual(["fail", "unknown"]);
+    expect(document.activeElement).toBe(q("[data-testid=problems-only]"));
+  });
+
   it("asks for the baseline picked", async () => {
     const backend = new MockBackend();
     const view = new ComplianceView(root, backend);

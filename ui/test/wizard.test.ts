@@ -92,6 +92,25 @@ describe("wizard", () => {
     expect(q(".risk.missing")?.textContent).toContain("add-ahlt");
   });
 
+  it("shows the other ways to take a step", async () => {
+    await open(new MockBackend({ plan: data.planAhlt }));
+    const alt = text("[data-testid=alternatives]")!;
+    expect(alt).toContain("Keep cnt: policy cnt,ahlt,argv");
+    expect(alt).toContain("policy: cnt,argv → cnt,ahlt,argv");
+    expect(alt).toContain("add-ahlt");
+    await open(new MockBackend());
+    expect(q("[data-testid=alternatives]")).toBeNull();
+  });
+
+  it("lists the diagnostics of a proposed file the helper refused as invalid", async () => {
+    const diag = { line: 2, column: 7, severity: "error" as const, code: "AC-FLAGS-UNKNOWN-CLASS", message: "`zz` is not a class", hint: "see audit_class" };
+    await open(new MockBackend({ failures: { applyPlan: new BackendError("validation", "the proposed audit_control has errors", [], [diag]) } }));
+    apply().click();
+    await vi.waitFor(() => expect(q("[data-testid=apply-diagnostics]")).not.toBeNull());
+    expect(text("[data-testid=apply-diagnostics]")).toBe("2:7 AC-FLAGS-UNKNOWN-CLASS zz is not a classsee audit_class");
+    expect(text("[data-testid=wizard-error]")).toContain("nothing was written");
+  });
+
   it("plans again when the file changed under it, and says so", async () => {
     const backend = new MockBackend({
       failures: { applyPlan: new BackendError("base-changed", "audit_control changed since it was read") },

@@ -253,6 +253,15 @@ export const planAhlt: Plan = {
     { id: "add-ahlt", message: "with ahlt, a trail write error panics the kernel: the Mac reboots" },
   ],
   warnings: ["Keep minfree and expire-after sized so the volume never fills, and watch the trail volume for I/O errors."],
+  alternatives: [
+    {
+      title: "Keep cnt: policy cnt,ahlt,argv",
+      explanation: "A trail write error still panics, but a full volume drops records and suspends auditing instead of blocking the Mac. Satisfies the rule and mSCP's check too.",
+      after: AUDIT_CONTROL_AD.replace("policy:cnt,argv", "policy:cnt,ahlt,argv"),
+      diff: [{ key: "policy", before: "cnt,argv", after: "cnt,ahlt,argv", meaning: "panic on a trail write error only" }],
+      risks: [{ id: "add-ahlt", message: "with ahlt, a trail write error panics the kernel: the Mac reboots" }],
+    },
+  ],
   activation: ["the helper writes the file atomically (root:wheel, 0440) and runs `audit -s`"],
   needs_relogin: false,
   prediction: {

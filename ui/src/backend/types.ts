@@ -286,7 +286,16 @@ export interface Plan {
   activation: string[];
   needs_relogin: boolean;
   prediction: Prediction;
-  alternatives?: unknown[];
+  alternatives?: Alternative[];
+}
+
+/** Another way to take the same step (e.g. `ahlt` without `cnt`). */
+export interface Alternative {
+  title: string;
+  explanation: string;
+  after: string;
+  diff: PlanChange[];
+  risks: Risk[];
 }
 
 export type PlanTarget = "next" | BaselineName;

@@ -28,6 +28,8 @@ export class ComplianceView {
   private report: ComplianceReport | null = null;
   private error: string | null = null;
   private loading = false;
+  /** Show only the rules that need work (fail, unknown). */
+  private problemsOnly = false;
 
   constructor(
     private root: HTMLElement,
@@ -80,9 +82,25 @@ export class ComplianceView {
           s.mscp_disagreements > 0 ? ` · ${s.mscp_disagreements} mSCP disagreement${s.mscp_disagreements === 1 ? "" : "s"}` : "",
         ),
       );
-      body.push(h("h2", { class: "report-title" }, r.title));
+      const only = h("input", { type: "checkbox", id: "problems-only", "data-testid": "problems-only" });
+      only.checked = this.problemsOnly;
+      only.addEventListener("change", () => {
+        this.problemsOnly = only.checked;
+        this.paint();
+        this.root.querySelector<HTMLInputElement>("[data-testid=problems-only]")?.focus();
+      });
+      body.push(
+        h(
+          "div",
+          { class: "row" },
+          h("h2", { class: "report-title" }, r.title),
+          h("div", { class: "check push-right" }, only, h("label", { for: "problems-only" }, "Only rules that need work")),
+        ),
+      );
+      const shown = this.problemsOnly ? r.results.filter((x) => x.status === "fail" || x.status === "unknown") : r.results;
       if (r.results.length === 0) body.push(note("empty", "This baseline has no audit rules.", "empty"));
-      else body.push(h("ol", { class: "rules", "data-testid": "rules" }, ...r.results.map((x) => this.rule(x))));
+      else if (shown.length === 0) body.push(note("empty", "Every rule passes or has no technical check.", "empty"));
+      else body.push(h("ol", { class: "rules", "data-testid": "rules" }, ...shown.map((x) => this.rule(x))));
     }
     this.root.replaceChildren(h("div", { class: "compliance", "data-state": this.error ? "error" : this.report ? "ready" : "loading" }, top, ...body));
   }

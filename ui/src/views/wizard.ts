@@ -3,7 +3,7 @@
 // time to minfree, the risks (each needing its own acknowledgement), an optional trial
 // measurement, then Apply through the helper and a confirm-or-auto-revert countdown.
 
-import type { Applied, Backend, Measurement, Plan, PlanTarget, Risk } from "../backend";
+import type { Applied, Backend, Diagnostic, Measurement, Plan, PlanTarget, Risk } from "../backend";
 import { advice, toBackendError } from "../backend";
 import { lineDiff } from "../diff";
 import { button, h, note, withCode } from "../dom";
@@ -72,7 +72,7 @@ export class Wizard {
   private measureError: string | null = null;
   private trialClasses = "";
   private trialSecs = 600;
-  private applyError: { code: string; text: string; missing: Risk[] } | null = null;
+  private applyError: { code: string; text: string; missing: Risk[]; diagnostics: Diagnostic[] } | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
   private now: () => number;
   readonly connection: ConnectionBadge;
@@ -241,6 +241,26 @@ export class Wizard {
       );
     }
 
+    if (plan.alternatives && plan.alternatives.length > 0) {
+      sections.push(
+        h(
+          "section",
+          { class: "card", "data-testid": "alternatives" },
+          h("h3", {}, "Other ways to take this step"),
+          ...plan.alternatives.map((a) =>
+            h(
+              "div",
+              { class: "alternative" },
+              h("p", {}, h("strong", {}, a.title)),
+              h("p", { class: "hint" }, withCode(a.explanation)),
+              h("ul", { class: "semantic" }, ...a.diff.map((d) => h("li", {}, h("code", {}, `${d.key}: ${d.before ?? "(not set)"} → ${d.after ?? "(not set)"}`)))),
+              a.risks.length > 0 ? h("p", { class: "hint" }, "Risks: ", ...a.risks.map((r) => h("code", { class: "risk-id" }, `${r.id} `))) : null,
+            ),
+          ),
+          h("p", { class: "hint" }, "Shown for comparison: Apply takes the step above."),
+        ),
+      );
+    }
     if (plan.risks.length > 0) sections.push(this.risksCard(plan, applying));
     sections.push(this.trialCard(applying));
     sections.push(this.applyBar(plan, applying));
@@ -423,6 +443,15 @@ export class Wizard {
             h("p", { class: "failure-title" }, "Not applied"),
             h("p", { "data-testid": "error-code" }, err.text),
             advice(err.code) ? h("p", {}, advice(err.code)) : null,
+            err.diagnostics.length > 0
+              ? h(
+                  "ul",
+                  { class: "plain", "data-testid": "apply-diagnostics" },
+                  ...err.diagnostics.map((d) =>
+                    h("li", {}, h("code", {}, `${d.line}:${d.column} ${d.code}`), " ", withCode(d.message), d.hint ? h("span", { class: "hint block" }, withCode(d.hint)) : null),
+                  ),
+                )
+              : null,
           )
         : null,
       h(
@@ -474,7 +503,7 @@ export class Wizard {
       this.paint();
     } catch (err) {
       const e = toBackendError(err);
-      this.applyError = { code: e.code, text: e.message, missing: e.missingAcks };
+      this.applyError = { code: e.code, text: e.message, missing: e.missingAcks, diagnostics: e.diagnostics };
       if (e.code === "base-changed") {
         // The file moved under us: the old plan is stale, plan again and say why.
         const saved = this.applyError;
