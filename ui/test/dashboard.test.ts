@@ -33,6 +33,29 @@ describe("dashboard", () => {
     expect(q("main[data-state=checked] [data-testid=diagnostic]")).not.toBeNull();
   });
 
+  it("draws the charts for the system appearance and redraws them when it changes", async () => {
+    let dark = true;
+    const listeners: (() => void)[] = [];
+    const media = {
+      get matches() {
+        return dark;
+      },
+      addEventListener: (_: string, f: () => void) => listeners.push(f),
+    };
+    window.matchMedia = (() => media) as unknown as typeof window.matchMedia;
+    try {
+      const backend = new MockBackend();
+      await mountDashboard(root, backend);
+      expect(backend.lastArgs("chart")).toEqual(["forecast", "day", "dark"]);
+      dark = false;
+      for (const f of listeners) f();
+      await vi.waitFor(() => expect(backend.count("chart")).toBe(4));
+      expect(backend.log.filter((c) => c.method === "chart").slice(2).map((c) => c.args[2])).toEqual(["light", "light"]);
+    } finally {
+      delete (window as { matchMedia?: unknown }).matchMedia;
+    }
+  });
+
   it("redraws the rate chart for another window", async () => {
     const backend = new MockBackend();
     await mountDashboard(root, backend);

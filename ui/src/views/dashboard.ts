@@ -123,11 +123,13 @@ export class Dashboard {
       forecast,
       config,
     );
-    await Promise.all([
-      draw(),
-      chartInto(forecast, this.backend, "forecast", "day", appearance()),
-      renderDiagnostics(config, this.backend),
-    ]);
+    const drawForecast = () => chartInto(forecast, this.backend, "forecast", "day", appearance());
+    // The charts are drawn for one appearance: redraw them when macOS switches.
+    window.matchMedia?.("(prefers-color-scheme: dark)").addEventListener("change", () => {
+      void draw();
+      void drawForecast();
+    });
+    await Promise.all([draw(), drawForecast(), renderDiagnostics(config, this.backend)]);
   }
 }
 
