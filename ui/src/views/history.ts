@@ -167,7 +167,11 @@ export class HistoryView {
       this.risks.length > 0
         ? h("p", { class: "warning-text" }, `The file of revision ${r.number} carries ${this.risks.length === 1 ? "a risk" : "risks"}: acknowledge to restore it.`)
         : null,
-      this.risks.length > 0 ? riskChecks("history", this.risks, this.acks, () => this.paint()) : null,
+      this.risks.length > 0
+        ? riskChecks("history", this.risks, this.acks, () => {
+            go.disabled = this.busy || this.risks.some((x) => !this.acks.has(x.id));
+          })
+        : null,
       h("div", { class: "buttons" }, cancel, go),
     );
     panel.addEventListener("keydown", (e) => {

@@ -390,7 +390,11 @@ export class Popover {
             ),
           )
         : null,
-      this.state.risks.length > 0 ? riskChecks("rollback", this.state.risks, this.acks, () => this.paint()) : null,
+      this.state.risks.length > 0
+        ? riskChecks("rollback", this.state.risks, this.acks, () => {
+            confirm.disabled = this.state.busy || this.state.risks.some((r) => !this.acks.has(r.id));
+          })
+        : null,
       h("div", { class: "buttons" }, cancel, confirm),
     );
     queueMicrotask(() => {

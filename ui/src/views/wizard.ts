@@ -342,8 +342,10 @@ export class Wizard {
         box.addEventListener("change", () => {
           if (box.checked) this.acks.add(r.id);
           else this.acks.delete(r.id);
-          this.paint();
-          (this.root.ownerDocument.getElementById(id) as HTMLInputElement | null)?.focus();
+          // Update in place: a repaint would replace the checkboxes under the user's
+          // (or a WebDriver's) hand.
+          box.closest(".risk")?.classList.remove("missing");
+          this.syncApply(plan);
         });
         return h(
           "div",
@@ -424,10 +426,28 @@ export class Wizard {
     return card;
   }
 
-  private applyBar(plan: Plan, applying: boolean): HTMLElement {
+  /** "Acknowledge 2 risks to apply", or null when nothing is missing. */
+  private ackHint(plan: Plan): string | null {
     const missing = plan.risks.filter((r) => !this.acks.has(r.id)).length;
+    return missing > 0 ? `Acknowledge ${missing} ${missing === 1 ? "risk" : "risks"} to apply` : null;
+  }
+
+  /** Enables Apply and updates the hint after an acknowledgement changed. */
+  private syncApply(plan: Plan): void {
+    const hint = this.ackHint(plan);
+    const apply = this.root.querySelector<HTMLButtonElement>("[data-testid=wizard-apply]");
+    if (apply) apply.disabled = this.phase.kind === "applying" || hint !== null;
+    const el = this.root.querySelector<HTMLElement>("[data-testid=ack-hint]");
+    if (el) {
+      el.textContent = hint ?? "";
+      el.hidden = hint === null;
+    }
+  }
+
+  private applyBar(plan: Plan, applying: boolean): HTMLElement {
+    const hint = this.ackHint(plan);
     const apply = button(applying ? "Applying…" : "Apply", { class: "primary", "data-testid": "wizard-apply" }, () => void this.apply(plan));
-    apply.disabled = applying || missing > 0;
+    apply.disabled = applying || hint !== null;
     const auto = h("input", { type: "checkbox", id: "auto-revert", "data-testid": "wizard-auto-revert" });
     auto.checked = this.autoRevert;
     auto.disabled = applying;
@@ -458,7 +478,7 @@ export class Wizard {
         "div",
         { class: "row end" },
         h("div", { class: "check" }, auto, h("label", { for: "auto-revert" }, `Revert automatically unless I keep it within ${clock(CONFIRM_WITHIN)}`)),
-        missing > 0 ? h("span", { class: "hint", "data-testid": "ack-hint" }, `Acknowledge ${missing} ${missing === 1 ? "risk" : "risks"} to apply`) : null,
+        h("span", { class: "hint", "data-testid": "ack-hint", ...(hint === null ? { hidden: "" } : {}) }, hint ?? ""),
         apply,
       ),
     );
