@@ -28,6 +28,7 @@ const SHOTS = [
   { name: "popover-ok", scenario: "ok", view: "popover", size: POPOVER, ready: "[data-severity=ok] [data-testid=headroom]" },
   { name: "popover-warning", scenario: "warning", view: "popover", size: POPOVER, ready: "[data-severity=warning] [data-testid=warning]" },
   { name: "popover-unknown", scenario: "unknown", view: "popover", size: POPOVER, ready: "main[data-severity=unknown][data-state=ready]" },
+  { name: "popover-off", scenario: "off", view: "popover", size: POPOVER, ready: "main[data-severity=off][data-state=ready]" },
   { name: "popover-dark", scenario: "ok", view: "popover", size: POPOVER, ready: "[data-severity=ok] [data-testid=headroom]", dark: true },
   {
     name: "popover-rollback-confirm", scenario: "ok", view: "popover", size: POPOVER, ready: "[data-testid=health]",
