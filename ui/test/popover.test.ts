@@ -66,6 +66,9 @@ describe("popover", () => {
     expect(forecastText({ bytes_per_day: 1, minfree: "never", cap_bytes: null })).toBe(
       "Minfree: never (expiry caps the trails below it)",
     );
+    expect(forecastText({ bytes_per_day: 1, minfree: "never", retention_secs: 60 * 86_400 })).toBe(
+      "Minfree: never (expiry caps the trails; about 60 days kept)",
+    );
     expect(forecastText(null)).toBeNull();
   });
 

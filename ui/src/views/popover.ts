@@ -28,9 +28,11 @@ export function forecastText(f: Forecast | null): string | null {
   if (!f) return null;
   switch (f.minfree) {
     case "never":
-      return typeof f.cap_bytes === "number"
-        ? `Minfree: never (expiry caps trails at ${binaryBytes(f.cap_bytes)})`
-        : "Minfree: never (expiry caps the trails below it)";
+      if (typeof f.cap_bytes === "number") return `Minfree: never (expiry caps trails at ${binaryBytes(f.cap_bytes)})`;
+      if (typeof f.retention_secs === "number") {
+        return `Minfree: never (expiry caps the trails; about ${days(f.retention_secs / 86_400)} kept)`;
+      }
+      return "Minfree: never (expiry caps the trails below it)";
     case "reached":
       return typeof f.minfree_days === "number" ? `Minfree in ${days(f.minfree_days)} at this rate` : "Minfree will be reached";
     case "already_below":
