@@ -1,0 +1,386 @@
+//! The tuning flow as a person does it, on the real app under Xvfb against a real
+//! helper serving a temporary simulated Mac: open the popover, go to the wizard,
+//! apply ladder steps until `flags` gains `ad` (each applied through the helper),
+//! see audit_control changed on disk and revisions recorded, then roll back from
+//! the history window with one click and see the file restored byte for byte.
+//!
+//! Needs what tests/app.rs needs (a display, tauri-driver, WebKitWebDriver, the app
+//! built) plus the `earshot` and `earshot-helper` binaries (`EARSHOT_CLI`,
+//! `EARSHOT_HELPER`, else next to the app). `scripts/test` provides all of that.
+
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+fn target_debug() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
+        .join("debug")
+}
+
+fn binary(env: &str, name: &str) -> PathBuf {
+    let p = std::env::var_os(env)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_debug().join(name));
+    assert!(
+        p.is_file(),
+        "{name} not found at {}: build it (scripts/test does) or set {env}",
+        p.display()
+    );
+    p
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("no free local port")
+}
+
+/// Environment that keeps WebKit's, the keyring's and the app's files in the test's folder.
+fn private_env(cmd: &mut Command, home: &Path) {
+    for (var, name) in [
+        ("XDG_DATA_HOME", "data"),
+        ("XDG_CACHE_HOME", "cache"),
+        ("XDG_CONFIG_HOME", "config"),
+        ("XDG_STATE_HOME", "state"),
+        ("TMPDIR", "tmp"),
+    ] {
+        let dir = home.join(name);
+        std::fs::create_dir_all(&dir).expect("create private folder");
+        cmd.env(var, dir);
+    }
+}
+
+/// A child in its own process group, killed with its children when dropped (also
+/// when the test fails half-way).
+struct Group(Child);
+
+impl Group {
+    fn spawn(cmd: &mut Command, what: &str) -> Group {
+        Group(
+            cmd.stdin(Stdio::null())
+                .process_group(0)
+                .spawn()
+                .unwrap_or_else(|e| panic!("cannot start {what}: {e}")),
+        )
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        let group = format!("-{}", self.0.id());
+        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
+        let _ = self.0.wait();
+    }
+}
+
+async fn wait_until(what: &str, mut ok: impl FnMut() -> bool) {
+    // Bounded only so that a broken setup fails instead of hanging the suite.
+    for _ in 0..600 {
+        if ok() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// One app session through tauri-driver, landing on `windows` (`--open`).
+async fn session(home: &Path, root: &Path, windows: &str) -> (Group, Client) {
+    let port = free_port();
+    let bin = std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into());
+    let mut cmd = Command::new(&bin);
+    cmd.args(["--port", &port.to_string()])
+        .args(["--native-port", &free_port().to_string()]);
+    private_env(&mut cmd, home);
+    let driver = Group::spawn(
+        &mut cmd,
+        "tauri-driver (cargo install tauri-driver --locked)",
+    );
+    wait_until("tauri-driver to listen", || {
+        TcpStream::connect(("127.0.0.1", port)).is_ok()
+    })
+    .await;
+    let app = binary("EARSHOT_APP", "earshot-app");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "tauri:options".into(),
+        json!({ "application": app, "args": ["--root", root, "--open", windows] }),
+    );
+    let client = ClientBuilder::native()
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("WebDriver session with the app (is WebKitWebDriver installed?)");
+    (driver, client)
+}
+
+async fn text(client: &Client, testid: &str) -> String {
+    client
+        .wait()
+        .for_element(Locator::Css(&format!("[data-testid={testid}]")))
+        .await
+        .unwrap_or_else(|e| panic!("no {testid} on screen: {e}"))
+        .text()
+        .await
+        .unwrap_or_else(|e| panic!("{testid} text: {e}"))
+}
+
+async fn click(client: &Client, testid: &str) {
+    client
+        .wait()
+        .for_element(Locator::Css(&format!("[data-testid={testid}]")))
+        .await
+        .unwrap_or_else(|e| panic!("no {testid} on screen: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {testid}: {e}"));
+}
+
+async fn present(client: &Client, testid: &str) -> bool {
+    client
+        .find(Locator::Css(&format!("[data-testid={testid}]")))
+        .await
+        .is_ok()
+}
+
+/// Waits until the connection badge says the app talks to the helper.
+async fn connected(client: &Client) {
+    for _ in 0..300 {
+        if text(client, "connection-state").await.trim() == "connected" {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the app never connected to the helper");
+}
+
+/// Waits for one of `ids` to appear; returns which.
+async fn first_of(client: &Client, ids: &[&str]) -> String {
+    for _ in 0..600 {
+        for id in ids {
+            if present(client, id).await {
+                return (*id).to_string();
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("none of {ids:?} appeared");
+}
+
+fn flags_line(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .lines()
+        .find(|l| l.starts_with("flags:"))
+        .unwrap_or("")
+        .to_string()
+}
+
+fn has_ad(bytes: &[u8]) -> bool {
+    flags_line(bytes)
+        .trim_start_matches("flags:")
+        .split(',')
+        .any(|c| c.trim() == "ad")
+}
+
+/// The helper's history, as the CLI prints it (an independent reader).
+fn history(cli: &Path, root: &Path, home: &Path) -> Value {
+    let mut cmd = Command::new(cli);
+    cmd.arg("--root").arg(root).args(["history", "--json"]);
+    private_env(&mut cmd, home);
+    let out = cmd.output().expect("run earshot history");
+    assert!(
+        out.status.success(),
+        "earshot history failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("history JSON")
+}
+
+fn save_screenshot(png: &[u8], name: &str) {
+    if let Some(dir) = std::env::var_os("EARSHOT_SCREENSHOT_DIR") {
+        let dir = PathBuf::from(dir);
+        std::fs::create_dir_all(&dir).expect("screenshot folder");
+        std::fs::write(dir.join(name), png).expect("write screenshot");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wizard_adds_ad_and_history_rolls_it_back_byte_for_byte() {
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "no DISPLAY: run under xvfb-run (scripts/test does)"
+    );
+    let cli = binary("EARSHOT_CLI", "earshot");
+    let helper_bin = binary("EARSHOT_HELPER", "earshot-helper");
+    let work = tempfile::tempdir().expect("temp folder");
+    let home = work.path().join("home");
+    let root = work.path().join("sim");
+
+    let mut init = Command::new(&cli);
+    init.args(["sim", "init", "--days", "1", "--auditing", "on"])
+        .arg(&root);
+    private_env(&mut init, &home);
+    let out = init.output().expect("run earshot sim init");
+    assert!(
+        out.status.success(),
+        "sim init: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let control = root.join("etc/security/audit_control");
+    let original = std::fs::read(&control).expect("audit_control of the simulated Mac");
+    assert!(
+        !has_ad(&original),
+        "the test needs a Mac without ad: {}",
+        flags_line(&original)
+    );
+
+    let mut cmd = Command::new(&helper_bin);
+    cmd.arg("--root").arg(&root);
+    private_env(&mut cmd, &home);
+    let _helper = Group::spawn(&mut cmd, "earshot-helper");
+    let socket = root.join("run/earshot/helper.sock");
+    wait_until("the helper's socket", || socket.exists()).await;
+
+    // --- popover → wizard -----------------------------------------------------------
+    let (driver, client) = session(&home, &root, "popover").await;
+    connected(&client).await;
+    let summary = text(&client, "health-summary").await;
+    assert!(
+        !summary.trim().is_empty(),
+        "the popover shows a health summary"
+    );
+    save_screenshot(
+        &client.screenshot().await.expect("screenshot"),
+        "flow-popover.png",
+    );
+    let popover = client.window().await.expect("popover handle");
+    click(&client, "open-wizard").await;
+    let mut wizard = None;
+    for _ in 0..100 {
+        let handles = client.windows().await.expect("window handles");
+        if let Some(h) = handles.into_iter().find(|h| *h != popover) {
+            wizard = Some(h);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    client
+        .switch_to_window(wizard.expect("the wizard window opens"))
+        .await
+        .expect("switch to the wizard");
+
+    let mut applied = Vec::new();
+    for step in 0..12 {
+        let shown = first_of(
+            &client,
+            &["wizard-step-title", "wizard-done", "wizard-error"],
+        )
+        .await;
+        assert_eq!(
+            shown,
+            "wizard-step-title",
+            "step {step}: {}",
+            text(&client, &shown).await
+        );
+        let title = text(&client, "wizard-step-title").await;
+        for ack in client
+            .find_all(Locator::Css("input[data-testid^=wizard-ack-]"))
+            .await
+            .expect("acknowledgements")
+        {
+            if !ack.is_selected().await.expect("checkbox state") {
+                ack.click().await.expect("acknowledge");
+            }
+        }
+        let before = std::fs::read(&control).ok();
+        click(&client, "wizard-apply").await;
+        let outcome = first_of(&client, &["wizard-keep", "wizard-next", "wizard-error"]).await;
+        assert_ne!(
+            outcome,
+            "wizard-error",
+            "step {title:?}: {}",
+            text(&client, "wizard-error").await
+        );
+        if outcome == "wizard-keep" {
+            click(&client, "wizard-keep").await;
+        }
+        let result = text(&client, "wizard-result").await;
+        assert!(result.contains("revision"), "step {title:?}: {result}");
+        let after = std::fs::read(&control).expect("audit_control after the step");
+        applied.push((title.clone(), before, after.clone()));
+        if has_ad(&after) {
+            break;
+        }
+        click(&client, "wizard-next").await;
+    }
+    let last = std::fs::read(&control).expect("audit_control");
+    assert!(
+        has_ad(&last),
+        "the wizard never added ad; steps: {:?}",
+        applied.iter().map(|a| &a.0).collect::<Vec<_>>()
+    );
+    assert_ne!(last, original, "the file changed on disk");
+    save_screenshot(
+        &client.screenshot().await.expect("screenshot"),
+        "flow-wizard.png",
+    );
+
+    // Every applied step is a revision in the helper's history, and the original
+    // file is revision `original` (recorded before the first change).
+    let h = history(&cli, &root, &home);
+    let revisions = h["revisions"].as_array().expect("revisions").clone();
+    assert!(h["chain_intact"].as_bool().unwrap_or(false), "{h}");
+    let applies = revisions.iter().filter(|r| r["source"] == "apply").count();
+    assert!(
+        applies >= applied.len(),
+        "{applies} apply revisions for {} steps: {h}",
+        applied.len()
+    );
+    let original_rev = revisions
+        .iter()
+        .find(|r| r["source"] == "original")
+        .and_then(|r| r["number"].as_u64())
+        .expect("the original file is recorded as a revision");
+    client.close().await.expect("end the wizard session");
+    drop(driver);
+
+    // --- history: one click back to the original -------------------------------------
+    let (driver, client) = session(&home, &root, "history").await;
+    connected(&client).await;
+    click(&client, &format!("history-rollback-{original_rev}")).await;
+    if first_of(
+        &client,
+        &[
+            "history-confirm-rollback",
+            "history-result",
+            "history-error",
+        ],
+    )
+    .await
+        == "history-confirm-rollback"
+    {
+        click(&client, "history-confirm-rollback").await;
+    }
+    let shown = first_of(&client, &["history-result", "history-error"]).await;
+    let result = text(&client, &shown).await;
+    assert_eq!(shown, "history-result", "rollback refused: {result}");
+    assert!(result.contains("revision"), "{result}");
+    let restored = std::fs::read(&control).expect("audit_control after the rollback");
+    assert_eq!(restored, original, "the file is restored byte for byte");
+    let h = history(&cli, &root, &home);
+    assert_eq!(h["revisions"][0]["source"], "rollback", "{h}");
+    save_screenshot(
+        &client.screenshot().await.expect("screenshot"),
+        "flow-history.png",
+    );
+    client.close().await.expect("end the history session");
+    drop(driver);
+}
