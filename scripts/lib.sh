@@ -38,9 +38,14 @@ earshot_build_ui() {
     (cd "$EARSHOT_REPO/ui" && npm run --silent build) || die "front-end build failed (ui/)"
 }
 
+# The app, and the helper and CLI it is run and tested against (one cargo call, so
+# the shared dependencies build once).
 earshot_build_app() {
-    say "building the app (earshot-app)"
-    (cd "$EARSHOT_REPO" && cargo build -p earshot-app) || die "cargo build -p earshot-app failed"
+    say "building the app (earshot-app), the helper and the CLI"
+    (cd "$EARSHOT_REPO" && cargo build -p earshot-app -p earshot-helper -p earshot-cli) ||
+        die "cargo build of the app, helper and CLI failed"
     EARSHOT_APP="$EARSHOT_TARGET/debug/earshot-app"
-    export EARSHOT_APP
+    EARSHOT_HELPER="$EARSHOT_TARGET/debug/earshot-helper"
+    EARSHOT_CLI="$EARSHOT_TARGET/debug/earshot"
+    export EARSHOT_APP EARSHOT_HELPER EARSHOT_CLI
 }
