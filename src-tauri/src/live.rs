@@ -37,6 +37,8 @@ struct Shared {
     ledger: WarningLedger,
     alerts: AlertWatch,
     glance: Option<Glance>,
+    /// The title the tray shows now (`None` = never set) and when it was set.
+    title_shown: Option<Option<String>>,
     title_set_at: Option<Instant>,
 }
 
@@ -70,6 +72,7 @@ impl Live {
                 ledger: WarningLedger::default(),
                 alerts: AlertWatch::default(),
                 glance: None,
+                title_shown: None,
                 title_set_at: None,
             }),
             wake: Notify::new(),
@@ -95,17 +98,32 @@ impl Live {
     /// A broken connection is dropped so the next request reconnects.
     pub async fn call(&self, request: Request) -> Result<Response, ClientError> {
         let mut guard = self.requests.lock().await;
-        if guard.is_none() {
-            *guard = Some(self.connect().await?);
+        // A kept connection may have died with a helper restart; a read-only request
+        // is then retried once on a fresh one. Changes are not retried: the helper
+        // may have applied one whose answer was lost.
+        let retry = guard.is_some()
+            && matches!(
+                request,
+                Request::Status
+                    | Request::History { .. }
+                    | Request::ReadConfig
+                    | Request::TrailStats
+            );
+        for attempt in 0..2 {
+            let client = match guard.as_mut() {
+                Some(c) => c,
+                None => guard.insert(self.connect().await?),
+            };
+            let result = client.call(request.clone()).await;
+            if matches!(&result, Err(e) if e.code().is_none()) {
+                *guard = None;
+                if retry && attempt == 0 {
+                    continue;
+                }
+            }
+            return result;
         }
-        let Some(client) = guard.as_mut() else {
-            unreachable!("connected just above")
-        };
-        let result = client.call(request).await;
-        if matches!(&result, Err(e) if e.code().is_none()) {
-            *guard = None;
-        }
-        result
+        unreachable!("the loop returns on its last attempt")
     }
 
     pub fn prefs(&self) -> Preferences {
@@ -175,10 +193,13 @@ impl Live {
             let alerts = s.prefs.alerts.clone();
             let changes = s.alerts.observe(&g, &alerts);
             let title_due = s.title_set_at.is_none_or(|t| t.elapsed() >= TITLE_INTERVAL);
-            let title_changed = s.glance.as_ref().map(|old| &old.tray.title) != Some(&g.tray.title);
+            let title_changed = s.title_shown.as_ref() != Some(&g.tray.title);
+            // Turning the title off is never held back; a skipped change is caught by
+            // the next 1 Hz refresh (which runs whenever a title is shown).
             let set_title = title_changed && (title_due || g.tray.title.is_none());
             if set_title {
                 s.title_set_at = Some(Instant::now());
+                s.title_shown = Some(g.tray.title.clone());
             }
             s.glance = Some(g.clone());
             (g, changes, set_title)
