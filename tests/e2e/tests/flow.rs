@@ -8,89 +8,14 @@
 //! built) plus the `earshot` and `earshot-helper` binaries (`EARSHOT_CLI`,
 //! `EARSHOT_HELPER`, else next to the app). `scripts/test` provides all of that.
 
-use std::net::{TcpListener, TcpStream};
-use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::Command;
 use std::time::Duration;
 
+use earshot_e2e::{binary, free_port, private_env, save_screenshot, wait_until, Group};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
-
-fn target_debug() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"))
-        .join("debug")
-}
-
-fn binary(env: &str, name: &str) -> PathBuf {
-    let p = std::env::var_os(env)
-        .map(PathBuf::from)
-        .unwrap_or_else(|| target_debug().join(name));
-    assert!(
-        p.is_file(),
-        "{name} not found at {}: build it (scripts/test does) or set {env}",
-        p.display()
-    );
-    p
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("no free local port")
-}
-
-/// Environment that keeps WebKit's, the keyring's and the app's files in the test's folder.
-fn private_env(cmd: &mut Command, home: &Path) {
-    for (var, name) in [
-        ("XDG_DATA_HOME", "data"),
-        ("XDG_CACHE_HOME", "cache"),
-        ("XDG_CONFIG_HOME", "config"),
-        ("XDG_STATE_HOME", "state"),
-        ("TMPDIR", "tmp"),
-    ] {
-        let dir = home.join(name);
-        std::fs::create_dir_all(&dir).expect("create private folder");
-        cmd.env(var, dir);
-    }
-}
-
-/// A child in its own process group, killed with its children when dropped (also
-/// when the test fails half-way).
-struct Group(Child);
-
-impl Group {
-    fn spawn(cmd: &mut Command, what: &str) -> Group {
-        Group(
-            cmd.stdin(Stdio::null())
-                .process_group(0)
-                .spawn()
-                .unwrap_or_else(|e| panic!("cannot start {what}: {e}")),
-        )
-    }
-}
-
-impl Drop for Group {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.0.id());
-        let _ = Command::new("kill").args(["-TERM", "--", &group]).status();
-        let _ = self.0.wait();
-    }
-}
-
-async fn wait_until(what: &str, mut ok: impl FnMut() -> bool) {
-    // Bounded only so that a broken setup fails instead of hanging the suite.
-    for _ in 0..600 {
-        if ok() {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
 
 /// One app session through tauri-driver, landing on `windows` (`--open`).
 async fn session(home: &Path, root: &Path, windows: &str) -> (Group, Client) {
@@ -202,14 +127,6 @@ fn history(cli: &Path, root: &Path, home: &Path) -> Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).expect("history JSON")
-}
-
-fn save_screenshot(png: &[u8], name: &str) {
-    if let Some(dir) = std::env::var_os("EARSHOT_SCREENSHOT_DIR") {
-        let dir = PathBuf::from(dir);
-        std::fs::create_dir_all(&dir).expect("screenshot folder");
-        std::fs::write(dir.join(name), png).expect("write screenshot");
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
