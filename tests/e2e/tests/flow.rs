@@ -47,26 +47,40 @@ async fn session(home: &Path, root: &Path, windows: &str) -> (Group, Client) {
     (driver, client)
 }
 
+/// The UI re-renders on every pushed glance, so an element found a moment ago may be
+/// gone by the time it is read or clicked ("node not found"): find it again and retry.
+const ATTEMPTS: usize = 300;
+
 async fn text(client: &Client, testid: &str) -> String {
-    client
-        .wait()
-        .for_element(Locator::Css(&format!("[data-testid={testid}]")))
-        .await
-        .unwrap_or_else(|e| panic!("no {testid} on screen: {e}"))
-        .text()
-        .await
-        .unwrap_or_else(|e| panic!("{testid} text: {e}"))
+    let css = format!("[data-testid={testid}]");
+    let mut last = String::new();
+    for _ in 0..ATTEMPTS {
+        match client.find(Locator::Css(&css)).await {
+            Ok(el) => match el.text().await {
+                Ok(t) => return t,
+                Err(e) => last = e.to_string(),
+            },
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no readable {testid} on screen: {last}");
 }
 
 async fn click(client: &Client, testid: &str) {
-    client
-        .wait()
-        .for_element(Locator::Css(&format!("[data-testid={testid}]")))
-        .await
-        .unwrap_or_else(|e| panic!("no {testid} on screen: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {testid}: {e}"));
+    let css = format!("[data-testid={testid}]");
+    let mut last = String::new();
+    for _ in 0..ATTEMPTS {
+        match client.find(Locator::Css(&css)).await {
+            Ok(el) => match el.click().await {
+                Ok(()) => return,
+                Err(e) => last = e.to_string(),
+            },
+            Err(e) => last = e.to_string(),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("cannot click {testid}: {last}");
 }
 
 async fn present(client: &Client, testid: &str) -> bool {
@@ -208,13 +222,27 @@ async fn wizard_adds_ad_and_history_rolls_it_back_byte_for_byte() {
             text(&client, &shown).await
         );
         let title = text(&client, "wizard-step-title").await;
+        let mut ids = Vec::new();
         for ack in client
             .find_all(Locator::Css("input[data-testid^=wizard-ack-]"))
             .await
             .expect("acknowledgements")
         {
-            if !ack.is_selected().await.expect("checkbox state") {
-                ack.click().await.expect("acknowledge");
+            if let Ok(Some(id)) = ack.attr("data-testid").await {
+                ids.push(id);
+            }
+        }
+        for id in ids {
+            let css = format!("input[data-testid={id}]");
+            let checked = client
+                .find(Locator::Css(&css))
+                .await
+                .expect("acknowledgement")
+                .is_selected()
+                .await
+                .unwrap_or(false);
+            if !checked {
+                click(&client, &id).await;
             }
         }
         let before = std::fs::read(&control).ok();
