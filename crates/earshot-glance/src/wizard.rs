@@ -54,12 +54,10 @@ pub fn machine_classes(sys: &dyn System) -> ClassTable {
         .unwrap_or_else(|_| ClassTable::apple())
 }
 
-/// The Mac's audit_event and audit_class, for naming trail records.
+/// The Mac's audit_event and audit_class, for naming trail records — read the same
+/// way as `earshot status` and the charts, so every screen agrees on class names.
 pub fn machine_tables(sys: &dyn System) -> Tables {
-    match sys.read_file(Path::new(sys_mod::AUDIT_EVENT)) {
-        Ok(ev) => Tables::new(audit_control::EventTable::parse(&ev), machine_classes(sys)),
-        Err(_) => Tables::apple(),
-    }
+    Tables::of_system(sys)
 }
 
 /// Real paths of the trail folders audit_control names (`/var/audit` without one).
