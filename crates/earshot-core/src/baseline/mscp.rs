@@ -8,7 +8,7 @@
 //! several directories are listed), and bash `$(…)` word splitting of `dir` values.
 
 use super::catalogue::{Rule, RuleKind};
-use super::facts::Observed;
+use super::facts::{DirFacts, FileFacts, Observed};
 use super::Odv;
 
 /// The literal verdict of one mSCP check.
@@ -80,6 +80,24 @@ pub fn flag_matches(audit_control: &[u8], pattern: &str) -> Vec<String> {
         .into_iter()
         .filter(|t| pattern_matches(pattern, t))
         .collect()
+}
+
+/// The trail folders a literal `ls` of mSCP's file checks would list: the `dir`
+/// values that exist. `None` when the file facts were not gathered or audit_control
+/// names no folder — the check's output is then unknown, not a verdict.
+fn listed_dirs<'a>(files: &'a FileFacts, audit_control: &[u8]) -> Option<Vec<&'a DirFacts>> {
+    if !files.gathered {
+        return None;
+    }
+    let dirs = literal_dirs(audit_control);
+    if dirs.is_empty() {
+        return None;
+    }
+    Some(
+        dirs.iter()
+            .filter_map(|d| files.dirs.get(d).filter(|f| f.meta.is_some()))
+            .collect(),
+    )
 }
 
 /// The directories mSCP's folder/file checks pass to `ls`/`stat`:
@@ -281,17 +299,7 @@ pub fn check(rule: &Rule, odv: Option<&Odv>, obs: &Observed) -> Option<Literal> 
             Some(verdict(sum.map(|s| s.to_string()).unwrap_or_default(), "0"))
         }
         RuleKind::FilesMode => {
-            if !files.gathered {
-                return None;
-            }
-            let dirs = literal_dirs(ac);
-            if dirs.is_empty() {
-                return None;
-            }
-            let listed: Vec<_> = dirs
-                .iter()
-                .filter_map(|d| files.dirs.get(d).filter(|f| f.meta.is_some()))
-                .collect();
+            let listed = listed_dirs(files, ac)?;
             let mut n = 0usize;
             if listed.len() > 1 {
                 // `ls -l a b` prints an `a:` header per directory and a blank line
@@ -312,17 +320,7 @@ pub fn check(rule: &Rule, odv: Option<&Odv>, obs: &Observed) -> Option<Literal> 
             Some(verdict(n.to_string(), "0"))
         }
         RuleKind::FilesAcl => {
-            if !files.gathered {
-                return None;
-            }
-            let dirs = literal_dirs(ac);
-            if dirs.is_empty() {
-                return None;
-            }
-            let listed: Vec<_> = dirs
-                .iter()
-                .filter_map(|d| files.dirs.get(d).filter(|f| f.meta.is_some()))
-                .collect();
+            let listed = listed_dirs(files, ac)?;
             let mut n = 0usize;
             if listed.len() > 1 {
                 // The `/var/audit:` headers contain a colon in their first field.
