@@ -34,7 +34,7 @@ describe("popover", () => {
     // The bar fills the used share; the minfree mark sits at 100 − threshold.
     expect(q(".headroom .fill")!.style.width).toBe(`${100 - 36.6}%`);
     expect(q(".headroom .minfree-mark")!.style.left).toBe("95%");
-    expect(text("[data-testid=forecast]")).toBe("Minfree: never (expiry caps trails at 5 GiB)");
+    expect(text("[data-testid=forecast]")).toBe("Minfree: never — expiry caps the folder at 5 GiB");
     expect(text("[data-testid=total-eps]")).toBe("0.061/s · last hour");
     const classes = Array.from(root.querySelectorAll("[data-testid=class-rates] li"), (li) => li.textContent);
     expect(classes).toEqual(["aa 0.052/s", "ad 0.007/s", "lo 0.0021/s"]);
@@ -64,12 +64,29 @@ describe("popover", () => {
     expect(forecastText({ bytes_per_day: 0, minfree: "no_growth" })).toContain("never");
     // Without the cap the sentence still says why, without inventing a number.
     expect(forecastText({ bytes_per_day: 1, minfree: "never", cap_bytes: null })).toBe(
-      "Minfree: never (expiry caps the trails below it)",
+      "Minfree: never — expiry caps the folder below it",
     );
     expect(forecastText({ bytes_per_day: 1, minfree: "never", retention_secs: 60 * 86_400 })).toBe(
-      "Minfree: never (expiry caps the trails; about 60 days kept)",
+      "Minfree: never — expiry caps the folder (about 60 days kept)",
     );
     expect(forecastText(null)).toBeNull();
+  });
+
+  it("shows the cap expiry holds the folder at, as the glance of a capped Mac carries it", async () => {
+    // The forecast part of crates/earshot-glance/tests/data/status-auditing.json as the
+    // glance serialises it: 10 485 995 bytes is the folder's peak just before a
+    // rotation, 10.0 MiB.
+    const capped = {
+      ...data.glanceOk,
+      forecast: { bytes_per_day: 438_984, minfree: "never" as const, minfree_days: null, cap_bytes: 10_485_995, retention_secs: 1_651_066.96 },
+    };
+    await shown(new MockBackend({ glance: capped }));
+    expect(text("[data-testid=forecast]")).toBe("Minfree: never — expiry caps the folder at 10 MiB");
+    expect(q("[data-testid=forecast]")!.classList.contains("bad")).toBe(false);
+    // A cap above a GiB keeps one decimal.
+    expect(forecastText({ ...capped.forecast, cap_bytes: 1.5 * 1024 ** 3 })).toBe(
+      "Minfree: never — expiry caps the folder at 1.5 GiB",
+    );
   });
 
   it("never looks healthy when the helper is unreachable, whatever the glance says", async () => {

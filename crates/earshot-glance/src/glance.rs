@@ -129,6 +129,9 @@ pub struct Forecast {
     /// `never`, `reached`, `already_below`, `no_growth`.
     pub minfree: String,
     pub minfree_days: Option<f64>,
+    /// Set when minfree = `never` because expiry stops the folder growing: the
+    /// largest size the trail folder reaches (earshot-core `MinfreeOutlook::Never`).
+    pub cap_bytes: Option<u64>,
     pub retention_secs: Option<f64>,
 }
 
@@ -399,6 +402,7 @@ struct DetailSteady {
 struct DetailMinfree {
     kind: String,
     days: Option<f64>,
+    cap_bytes: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -465,9 +469,61 @@ impl DetailForecast {
             minfree_days: (self.minfree.kind == "reached")
                 .then_some(self.minfree.days)
                 .flatten(),
+            cap_bytes: (self.minfree.kind == "never")
+                .then_some(self.minfree.cap_bytes)
+                .flatten(),
             retention_secs: (self.steady_state.kind == "capped")
                 .then_some(self.steady_state.retention_secs)
                 .flatten(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A real `earshot status --json` document of a simulated Mac whose expiry caps
+    /// the trail folder (the same one tests/glance.rs reads).
+    fn document() -> serde_json::Value {
+        serde_json::from_str(include_str!("../tests/data/status-auditing.json"))
+            .expect("test document is JSON")
+    }
+
+    fn forecast_of(doc: serde_json::Value) -> Forecast {
+        let detail: Detail = serde_json::from_value(doc).expect("detail parses");
+        detail
+            .forecast
+            .expect("document has a forecast")
+            .to_glance()
+    }
+
+    #[test]
+    fn never_carries_the_cap_expiry_holds_the_folder_at() {
+        let doc = document();
+        // Independent truth: the core's steady state peaks at the same size the
+        // minfree outlook says the folder is capped at.
+        let peak = doc["forecast"]["steady_state"]["peak_bytes"]
+            .as_u64()
+            .unwrap();
+        let f = forecast_of(doc);
+        assert_eq!(f.minfree, "never");
+        assert_eq!(f.cap_bytes, Some(10_485_995));
+        assert_eq!(f.cap_bytes, Some(peak));
+        let v = serde_json::to_value(&f).unwrap();
+        assert_eq!(v["cap_bytes"], 10_485_995);
+    }
+
+    #[test]
+    fn cap_is_null_unless_minfree_is_never() {
+        let mut doc = document();
+        doc["forecast"]["minfree"] = serde_json::json!({"kind": "reached", "days": 3.5});
+        let f = forecast_of(doc.clone());
+        assert_eq!((f.minfree.as_str(), f.minfree_days), ("reached", Some(3.5)));
+        assert_eq!(f.cap_bytes, None);
+        assert!(serde_json::to_value(&f).unwrap()["cap_bytes"].is_null());
+        // A `never` from an older helper without the field: unknown, not zero.
+        doc["forecast"]["minfree"] = serde_json::json!({"kind": "never"});
+        assert_eq!(forecast_of(doc).cap_bytes, None);
     }
 }

@@ -23,16 +23,18 @@ export function shownSeverity(g: Glance): HealthSeverity {
   return LABEL[g.health.severity] ? g.health.severity : "unknown";
 }
 
-/** "Minfree in 12 days", "Minfree: never (expiry caps trails at 5 GiB)", … (null: no forecast). */
+/** "Minfree in 12 days", "Minfree: never — expiry caps the folder at 5 GiB", … (null: no forecast). */
 export function forecastText(f: Forecast | null): string | null {
   if (!f) return null;
   switch (f.minfree) {
     case "never":
-      if (typeof f.cap_bytes === "number") return `Minfree: never (expiry caps trails at ${binaryBytes(f.cap_bytes)})`;
+      // The cap is the answer to "how big will it get?": the folder's size once expiry
+      // deletes as fast as auditd writes (earshot-core MinfreeOutlook::Never).
+      if (typeof f.cap_bytes === "number") return `Minfree: never — expiry caps the folder at ${binaryBytes(f.cap_bytes)}`;
       if (typeof f.retention_secs === "number") {
-        return `Minfree: never (expiry caps the trails; about ${days(f.retention_secs / 86_400)} kept)`;
+        return `Minfree: never — expiry caps the folder (about ${days(f.retention_secs / 86_400)} kept)`;
       }
-      return "Minfree: never (expiry caps the trails below it)";
+      return "Minfree: never — expiry caps the folder below it";
     case "reached":
       return typeof f.minfree_days === "number" ? `Minfree in ${days(f.minfree_days)} at this rate` : "Minfree will be reached";
     case "already_below":
