@@ -1,16 +1,18 @@
 //! Changes made through the helper, shared by the commands and the tray menu.
-//! Each is a short sequence of helper requests; what to write comes from
-//! earshot-glance (the wizard facts and the ladder).
+//! Each is a short sequence of helper requests; what to write comes from the
+//! helper too (`next_step`: the ladder's step and what applying it takes), so
+//! the app never reads the Mac's audit files itself.
 
 use std::sync::Arc;
 
-use earshot_api::{AppliedReport, Change, ChangeTerms, PendingConfirm, Request, Response, Risk};
-use earshot_glance::wizard::{self, StepAction};
+use earshot_api::{
+    AppliedReport, Change, ChangeTerms, ClientError, ErrorCode, NextStepReport, PendingConfirm,
+    Request, Response, StepAction,
+};
 use serde::Serialize;
 use tauri::{AppHandle, Manager};
 
 use crate::error::{CmdResult, CommandError};
-use crate::launch::Launch;
 use crate::live::Live;
 
 /// What apply, rollback and enable return to the UI (docs/app-commands.md).
@@ -76,46 +78,44 @@ pub async fn rollback_last(live: &Live, acks: Vec<String>) -> CmdResult<ApplyRes
     rollback(live, before.number, acks).await
 }
 
+/// The ladder's next step toward `target` as the helper plans it. An unknown
+/// target is the caller's mistake (`invalid`).
+pub async fn next_step(live: &Live, target: String) -> CmdResult<NextStepReport> {
+    match live.call(Request::NextStep { target }).await {
+        Ok(Response::NextStep(step)) => Ok(step),
+        Ok(other) => Err(unexpected("next_step", &other)),
+        Err(ClientError::Api(api)) if api.code == ErrorCode::InvalidRequest => {
+            Err(CommandError::invalid(api.reason))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// The ladder's next step toward `target`, applied through the helper.
 pub async fn apply_plan(
     live: &Live,
-    launch: &Launch,
-    target: &str,
+    target: String,
     acks: Vec<String>,
     confirm_within: Option<u64>,
 ) -> CmdResult<ApplyResult> {
-    let target = wizard::parse_target(target)?;
-    let root = launch.sys_root();
-    let (plan, action) = tauri::async_runtime::spawn_blocking(move || {
-        let sys = wizard::open_system(root.as_deref())?;
-        let facts = wizard::observe(sys.as_ref(), launch_kind(root.as_deref()))?;
-        let plan = wizard::next_step(&facts, target);
-        let action = plan
-            .as_ref()
-            .map(|p| wizard::action(p, &facts))
-            .transpose()?;
-        Ok::<_, wizard::WizardError>((plan, action))
-    })
-    .await
-    .map_err(|e| CommandError::internal(e.to_string()))??;
-    let (Some(plan), Some(action)) = (plan, action) else {
+    let step = next_step(live, target).await?;
+    let (Some(plan), Some(action)) = (&step.plan, step.action) else {
         return Err(CommandError::invalid(
             "nothing to apply: the target is already met",
         ));
     };
-    let missing = wizard::missing_acks(&plan, &acks);
+    let missing: Vec<_> = step
+        .risks
+        .into_iter()
+        .filter(|r| !acks.contains(&r.id))
+        .collect();
     if !missing.is_empty() {
-        let risks = plan
-            .risks
-            .iter()
-            .filter(|r| missing.iter().any(|m| m == r.id))
-            .map(|r| Risk {
-                id: r.id.to_string(),
-                message: r.message.clone(),
-            })
-            .collect();
-        return Err(CommandError::needs_acks(risks));
+        return Err(CommandError::needs_acks(missing));
     }
+    let title = plan
+        .get("title")
+        .and_then(|t| t.as_str())
+        .unwrap_or("next step");
     let result = match action {
         StepAction::EnableAuditing { read_hash } => {
             let now = match live.call(Request::ReadConfig).await? {
@@ -154,7 +154,7 @@ pub async fn apply_plan(
             let terms = ChangeTerms {
                 base_hash,
                 acks,
-                reason: format!("Earshot app: {}", plan.title),
+                reason: format!("Earshot app: {title}"),
                 confirm_within_secs: confirm_within,
             };
             match live.call(Request::Apply { text, terms }).await? {
@@ -163,18 +163,15 @@ pub async fn apply_plan(
             }
         }
     };
-    if !result.unchanged {
+    if let (false, Some(record)) = (result.unchanged, step.step_record) {
         // Keep the prediction next to the revision for a later review (`earshot
         // plan --review`); losing it only loses that review, not the change.
-        let record = earshot_core::plan::review::AppliedStep::record(&plan, 0);
-        if let Ok(json) = serde_json::to_string(&record) {
-            let req = Request::RecordStep {
-                revision: result.revision,
-                record: json,
-            };
-            if let Err(e) = live.call(req).await {
-                eprintln!("earshot-app: could not record the step's prediction: {e}");
-            }
+        let req = Request::RecordStep {
+            revision: result.revision,
+            record,
+        };
+        if let Err(e) = live.call(req).await {
+            eprintln!("earshot-app: could not record the step's prediction: {e}");
         }
     }
     Ok(result)
@@ -191,15 +188,6 @@ pub async fn rotate(live: &Live) -> CmdResult<()> {
     match live.call(Request::Rotate).await? {
         Response::Rotated => Ok(()),
         other => Err(unexpected("rotate", &other)),
-    }
-}
-
-/// `simulated` for a simulated Mac, `macos` for this one (the status document's `system`).
-pub fn launch_kind(root: Option<&std::path::Path>) -> &'static str {
-    if root.is_some() {
-        "simulated"
-    } else {
-        "macos"
     }
 }
 

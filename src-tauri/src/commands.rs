@@ -1,27 +1,30 @@
 //! The Tauri commands (docs/app-commands.md). Each is a thin call into
-//! earshot-api (through [`Live`]), earshot-glance or earshot-chart; work that
-//! reads files runs on the blocking pool so the UI thread never waits on a disk.
+//! earshot-api (through [`Live`]), earshot-glance or earshot-chart. Everything
+//! read from the Mac's audit files comes from the helper (on a Mac they are
+//! root's only); the app renders charts from the helper's data on the blocking
+//! pool so the UI thread never waits on drawing.
 
 use std::sync::Arc;
 
-use earshot_api::{HistoryReport, MeasureReport, Request, Response};
-use earshot_chart::{source, Appearance, ChartOptions, RateSpan, SparklineOptions};
-use earshot_core::status::StatusOptions;
-use earshot_glance::pager::{self, Cursor, OutcomeChoice, Source, TrailPage, TrailQuery};
-use earshot_glance::{wizard, Glance, Preferences};
+use earshot_api::{
+    ClientError, Cursor, ErrorCode, HistoryReport, MeasureReport, OutcomeChoice, Request, Response,
+    TrailPage, TrailQuery,
+};
+use earshot_chart::{Appearance, ChartOptions, ForecastView, RateSeries, SparklineOptions};
+use earshot_glance::{Glance, Preferences};
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_autostart::ManagerExt;
 
-use crate::actions::{self, launch_kind, ApplyResult};
+use crate::actions::{self, ApplyResult};
 use crate::error::{CmdResult, CommandError};
-use crate::launch::Launch;
+use crate::launch::{audit_control_path, Launch};
 use crate::live::Live;
 use crate::report::ConfigReport;
 use crate::windows;
 
 type LiveState<'a> = State<'a, Arc<Live>>;
 
-/// Runs `f` on the blocking pool (file reads, chart rendering).
+/// Runs `f` on the blocking pool (chart rendering).
 async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> CmdResult<T> + Send + 'static,
 ) -> CmdResult<T> {
@@ -34,9 +37,30 @@ fn unexpected(what: &str, r: &Response) -> CommandError {
     CommandError::internal(format!("unexpected answer to {what}: {r:?}"))
 }
 
+/// A view request the helper refused as out of range (unknown window, target or
+/// baseline, page size 0, …) is the caller's bad argument: `invalid`, as when
+/// the app checked these itself; anything else keeps the usual mapping.
+fn view_error(e: ClientError) -> CommandError {
+    match e {
+        ClientError::Api(api) if api.code == ErrorCode::InvalidRequest => {
+            CommandError::invalid(api.reason)
+        }
+        other => other.into(),
+    }
+}
+
 #[tauri::command]
-pub fn config_diagnostics(launch: State<'_, Launch>) -> ConfigReport {
-    ConfigReport::for_root(&launch.root)
+pub async fn config_diagnostics(
+    live: LiveState<'_>,
+    launch: State<'_, Launch>,
+) -> CmdResult<ConfigReport> {
+    let path = audit_control_path(&launch.root).display().to_string();
+    let read = match live.call(Request::ReadConfig).await {
+        Ok(Response::Config(c)) => Ok(c),
+        Ok(other) => return Err(unexpected("read_config", &other)),
+        Err(e) => Err(e),
+    };
+    Ok(ConfigReport::from_helper(path, read))
 }
 
 #[tauri::command]
@@ -44,24 +68,41 @@ pub fn glance(live: LiveState<'_>) -> Glance {
     live.glance()
 }
 
-fn rate_span(window: Option<&str>) -> CmdResult<RateSpan> {
+fn window_name(window: Option<&str>) -> CmdResult<String> {
     match window.unwrap_or("hour") {
-        "hour" => Ok(RateSpan::Hour),
-        "day" => Ok(RateSpan::Day),
+        w @ ("hour" | "day") => Ok(w.to_string()),
         other => Err(CommandError::invalid(format!(
             "window {other:?}: use \"hour\" or \"day\""
         ))),
     }
 }
 
+/// The helper's rate series for `window`, typed.
+async fn rate_series(live: &Live, window: String) -> CmdResult<RateSeries> {
+    match live
+        .call(Request::RateSeries { window })
+        .await
+        .map_err(view_error)?
+    {
+        Response::RateSeries { series } => serde_json::from_value(series)
+            .map_err(|e| CommandError::internal(format!("the helper's rate series: {e}"))),
+        other => Err(unexpected("rate_series", &other)),
+    }
+}
+
+async fn forecast_view(live: &Live) -> CmdResult<ForecastView> {
+    match live.call(Request::ForecastView).await.map_err(view_error)? {
+        Response::ForecastView { view } => serde_json::from_value(view)
+            .map_err(|e| CommandError::internal(format!("the helper's forecast: {e}"))),
+        other => Err(unexpected("forecast_view", &other)),
+    }
+}
+
 #[tauri::command]
-pub async fn sparkline(launch: State<'_, Launch>, window: Option<String>) -> CmdResult<String> {
-    let span = rate_span(window.as_deref())?;
-    let root = launch.sys_root();
+pub async fn sparkline(live: LiveState<'_>, window: Option<String>) -> CmdResult<String> {
+    let window = window_name(window.as_deref())?;
+    let series = rate_series(&live, window).await?;
     blocking(move || {
-        let sys = wizard::open_system(root.as_deref())?;
-        let series = source::rate_series(sys.as_ref(), span, &StatusOptions { cache_dir: None })
-            .map_err(|e| CommandError::internal(e.to_string()))?;
         earshot_chart::sparkline(&series, &SparklineOptions::default())
             .map_err(|e| CommandError::internal(e.to_string()))
     })
@@ -70,12 +111,12 @@ pub async fn sparkline(launch: State<'_, Launch>, window: Option<String>) -> Cmd
 
 #[tauri::command]
 pub async fn chart(
-    launch: State<'_, Launch>,
+    live: LiveState<'_>,
     kind: String,
     window: Option<String>,
     appearance: Option<String>,
 ) -> CmdResult<String> {
-    let span = rate_span(window.as_deref())?;
+    let window = window_name(window.as_deref())?;
     let appearance = match appearance.as_deref().unwrap_or("light") {
         "light" => Appearance::Light,
         "dark" => Appearance::Dark,
@@ -85,43 +126,36 @@ pub async fn chart(
             )))
         }
     };
-    let root = launch.sys_root();
-    blocking(move || {
-        let sys = wizard::open_system(root.as_deref())?;
-        let opts = ChartOptions {
-            appearance,
-            ..ChartOptions::default()
-        };
-        let status_opts = StatusOptions { cache_dir: None };
-        let internal = |e: &dyn std::fmt::Display| CommandError::internal(e.to_string());
-        let rendered = match kind.as_str() {
-            "rates" => {
-                let series = source::rate_series(sys.as_ref(), span, &status_opts)
-                    .map_err(|e| internal(&e))?;
-                earshot_chart::rates_chart(&series, &opts).map_err(|e| internal(&e))?
-            }
-            "forecast" => {
-                let view =
-                    source::forecast_view(sys.as_ref(), launch_kind(root.as_deref()), &status_opts)
-                        .map_err(|e| internal(&e))?;
-                earshot_chart::forecast_chart(&view, &opts).map_err(|e| internal(&e))?
-            }
-            other => {
-                return Err(CommandError::invalid(format!(
-                    "chart kind {other:?}: use \"rates\" or \"forecast\""
-                )))
-            }
-        };
-        String::from_utf8(rendered.as_bytes().to_vec()).map_err(|e| internal(&e))
-    })
-    .await
+    let opts = ChartOptions {
+        appearance,
+        ..ChartOptions::default()
+    };
+    let internal = |e: &dyn std::fmt::Display| CommandError::internal(e.to_string());
+    let rendered = match kind.as_str() {
+        "rates" => {
+            let series = rate_series(&live, window).await?;
+            blocking(move || earshot_chart::rates_chart(&series, &opts).map_err(|e| internal(&e)))
+                .await?
+        }
+        "forecast" => {
+            let view = forecast_view(&live).await?;
+            blocking(move || earshot_chart::forecast_chart(&view, &opts).map_err(|e| internal(&e)))
+                .await?
+        }
+        other => {
+            return Err(CommandError::invalid(format!(
+                "chart kind {other:?}: use \"rates\" or \"forecast\""
+            )))
+        }
+    };
+    String::from_utf8(rendered.as_bytes().to_vec()).map_err(|e| internal(&e))
 }
 
 /// Arguments flat, as the UI sends them (docs/app-commands.md `TrailQuery`).
 #[tauri::command]
 #[allow(clippy::too_many_arguments)] // one per query field: the command's JSON shape
 pub async fn trail_page(
-    launch: State<'_, Launch>,
+    live: LiveState<'_>,
     since: Option<u64>,
     until: Option<u64>,
     classes: Option<Vec<String>>,
@@ -141,53 +175,32 @@ pub async fn trail_page(
         cursor,
         page_size,
     };
-    let root = launch.sys_root();
-    blocking(move || {
-        let sys = wizard::open_system(root.as_deref())?;
-        let dirs = wizard::trail_dirs(sys.as_ref());
-        let tables = wizard::machine_tables(sys.as_ref());
-        let user_id = |name: &str| wizard::user_id(sys.as_ref(), name);
-        let src = Source {
-            dirs: &dirs,
-            tables: &tables,
-            user_id: &user_id,
-        };
-        pager::page(&src, &query).map_err(|e| match e {
-            pager::PageError::Read { .. } | pager::PageError::Inventory(_) => {
-                CommandError::internal(e.to_string())
-            }
-            _ => CommandError::invalid(e.to_string()),
-        })
-    })
-    .await
+    match live
+        .call(Request::TrailPage { query })
+        .await
+        .map_err(view_error)?
+    {
+        Response::TrailPage(page) => Ok(page),
+        other => Err(unexpected("trail_page", &other)),
+    }
 }
 
 #[tauri::command]
-pub async fn compliance(
-    launch: State<'_, Launch>,
-    baseline: String,
-) -> CmdResult<serde_json::Value> {
-    let root = launch.sys_root();
-    blocking(move || {
-        let sys = wizard::open_system(root.as_deref())?;
-        let facts = wizard::observe(sys.as_ref(), launch_kind(root.as_deref()))?;
-        let report = wizard::compliance(&facts, &baseline)?;
-        serde_json::to_value(report).map_err(|e| CommandError::internal(e.to_string()))
-    })
-    .await
+pub async fn compliance(live: LiveState<'_>, baseline: String) -> CmdResult<serde_json::Value> {
+    match live
+        .call(Request::Compliance { baseline })
+        .await
+        .map_err(view_error)?
+    {
+        Response::Compliance { report } => Ok(report),
+        other => Err(unexpected("compliance", &other)),
+    }
 }
 
 #[tauri::command]
-pub async fn plan_next(launch: State<'_, Launch>, target: String) -> CmdResult<serde_json::Value> {
-    let target = wizard::parse_target(&target)?;
-    let root = launch.sys_root();
-    blocking(move || {
-        let sys = wizard::open_system(root.as_deref())?;
-        let facts = wizard::observe(sys.as_ref(), launch_kind(root.as_deref()))?;
-        serde_json::to_value(wizard::next_step(&facts, target))
-            .map_err(|e| CommandError::internal(e.to_string()))
-    })
-    .await
+pub async fn plan_next(live: LiveState<'_>, target: String) -> CmdResult<serde_json::Value> {
+    let step = actions::next_step(&live, target).await?;
+    Ok(step.plan.unwrap_or(serde_json::Value::Null))
 }
 
 #[tauri::command]
@@ -211,12 +224,11 @@ pub async fn measure(
 pub async fn apply_plan(
     app: AppHandle,
     live: LiveState<'_>,
-    launch: State<'_, Launch>,
     target: String,
     acks: Vec<String>,
     confirm_within: Option<u64>,
 ) -> CmdResult<ApplyResult> {
-    let r = actions::apply_plan(&live, &launch, &target, acks, confirm_within).await?;
+    let r = actions::apply_plan(&live, target, acks, confirm_within).await?;
     live.refresh(&app).await;
     Ok(r)
 }

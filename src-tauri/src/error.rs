@@ -73,14 +73,4 @@ impl From<tauri::Error> for CommandError {
     }
 }
 
-impl From<earshot_glance::wizard::WizardError> for CommandError {
-    fn from(e: earshot_glance::wizard::WizardError) -> Self {
-        use earshot_glance::wizard::WizardError as W;
-        match e {
-            W::Target(_) => Self::invalid(e.to_string()),
-            _ => Self::internal(e.to_string()),
-        }
-    }
-}
-
 pub type CmdResult<T> = Result<T, CommandError>;

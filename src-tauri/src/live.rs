@@ -108,6 +108,11 @@ impl Live {
                     | Request::History { .. }
                     | Request::ReadConfig
                     | Request::TrailStats
+                    | Request::RateSeries { .. }
+                    | Request::ForecastView
+                    | Request::TrailPage { .. }
+                    | Request::Compliance { .. }
+                    | Request::NextStep { .. }
             );
         for attempt in 0..2 {
             let client = match guard.as_mut() {

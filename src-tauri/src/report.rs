@@ -1,18 +1,15 @@
 //! The payload of the `config_diagnostics` command: which file was read and what
 //! `audit_control::check` says about it.
 //!
-//! Pure glue — read bytes, hand them to the library, wrap the outcome so the UI can tell
-//! "checked" from "missing" from "unreadable". Every judgement about the file's content
-//! comes from `audit_control::check`.
-
-use std::io::ErrorKind;
-use std::path::Path;
+//! Pure glue — the helper reads the file (on a Mac it is root's only), the library
+//! judges its text, and this wraps the outcome so the UI can tell "checked" from
+//! "missing" from "unreadable". Every judgement about the file's content comes
+//! from `audit_control::check`.
 
 use audit_control::tables::ClassTable;
 use audit_control::Diagnostic;
+use earshot_api::{ClientError, ConfigText};
 use serde::Serialize;
-
-use crate::launch::audit_control_path;
 
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "status", rename_all = "camelCase")]
@@ -26,25 +23,26 @@ pub enum ConfigReport {
     /// There is no audit_control at `path` (the macOS 14+ default: auditing is off).
     #[serde(rename_all = "camelCase")]
     Missing { path: String },
-    /// The file exists but could not be read (permissions, a folder in its place…).
+    /// The file could not be read (the helper failed to, or is not reachable).
     #[serde(rename_all = "camelCase")]
     Unreadable { path: String, reason: String },
 }
 
 impl ConfigReport {
-    /// Reads `ROOT/etc/security/audit_control` and checks it against Apple's class table.
-    pub fn for_root(root: &Path) -> Self {
-        let path = audit_control_path(root);
-        let shown = path.display().to_string();
-        match std::fs::read(&path) {
-            Ok(bytes) => Self::Checked {
-                path: shown,
-                diagnostics: audit_control::check(&bytes, &ClassTable::apple()),
+    /// Checks what the helper's `read_config` answered against Apple's class
+    /// table. `path` is only shown. A file that is not UTF-8 arrives with
+    /// U+FFFD in place of the bad bytes (`lossy`); the check then reads that
+    /// text, which is also what an edit through the app would write.
+    pub fn from_helper(path: String, read: Result<ConfigText, ClientError>) -> Self {
+        match read {
+            Ok(c) if !c.exists => Self::Missing { path },
+            Ok(c) => Self::Checked {
+                path,
+                diagnostics: audit_control::check(c.text.as_bytes(), &ClassTable::apple()),
             },
-            Err(err) if err.kind() == ErrorKind::NotFound => Self::Missing { path: shown },
-            Err(err) => Self::Unreadable {
-                path: shown,
-                reason: err.to_string(),
+            Err(e) => Self::Unreadable {
+                path,
+                reason: e.to_string(),
             },
         }
     }
@@ -53,44 +51,45 @@ impl ConfigReport {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use earshot_api::{ApiError, ErrorCode};
 
-    fn root_with(content: Option<&[u8]>) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().expect("tempdir");
-        if let Some(bytes) = content {
-            let etc = dir.path().join("etc/security");
-            std::fs::create_dir_all(&etc).expect("mkdir");
-            std::fs::write(etc.join("audit_control"), bytes).expect("write");
+    fn config(text: Option<&str>) -> ConfigText {
+        ConfigText {
+            text: text.unwrap_or_default().to_string(),
+            hash: text.map_or("absent".into(), |t| earshot_api::content_hash(t.as_bytes())),
+            lossy: false,
+            exists: text.is_some(),
         }
-        dir
     }
+
+    const PATH: &str = "/etc/security/audit_control";
 
     #[test]
     fn missing_file_is_reported_with_its_path() {
-        let dir = root_with(None);
-        match ConfigReport::for_root(dir.path()) {
-            ConfigReport::Missing { path } => {
-                assert!(path.ends_with("etc/security/audit_control"), "{path}")
-            }
+        match ConfigReport::from_helper(PATH.into(), Ok(config(None))) {
+            ConfigReport::Missing { path } => assert_eq!(path, PATH),
             other => panic!("expected Missing, got {other:?}"),
         }
     }
 
     #[test]
-    fn a_folder_in_place_of_the_file_is_unreadable() {
-        let dir = root_with(None);
-        std::fs::create_dir_all(dir.path().join("etc/security/audit_control")).expect("mkdir");
-        assert!(matches!(
-            ConfigReport::for_root(dir.path()),
-            ConfigReport::Unreadable { .. }
+    fn a_helper_refusal_is_unreadable_with_its_reason() {
+        let e = ClientError::Api(ApiError::new(
+            ErrorCode::Io,
+            "reading audit_control: EISDIR",
         ));
+        match ConfigReport::from_helper(PATH.into(), Err(e)) {
+            ConfigReport::Unreadable { reason, .. } => assert!(reason.contains("EISDIR")),
+            other => panic!("expected Unreadable, got {other:?}"),
+        }
     }
 
     #[test]
     fn checked_file_carries_exactly_the_library_diagnostics() {
-        let content = b"dir:/var/audit\nflags:lo,aa # comment\nminfree:70\n";
-        let dir = root_with(Some(content));
-        let expected = audit_control::check(content, &ClassTable::apple());
-        let report = ConfigReport::for_root(dir.path());
+        let content = "dir:/var/audit\nflags:lo,aa # comment\nminfree:70\n";
+        let expected = audit_control::check(content.as_bytes(), &ClassTable::apple());
+        assert!(!expected.is_empty(), "the sample has something to say");
+        let report = ConfigReport::from_helper(PATH.into(), Ok(config(Some(content))));
         let ConfigReport::Checked { diagnostics, .. } = &report else {
             panic!("expected Checked, got {report:?}");
         };
@@ -102,8 +101,8 @@ mod tests {
 
     #[test]
     fn serialized_shape_is_what_the_ui_reads() {
-        let dir = root_with(None);
-        let json = serde_json::to_value(ConfigReport::for_root(dir.path())).expect("json");
+        let json = serde_json::to_value(ConfigReport::from_helper(PATH.into(), Ok(config(None))))
+            .expect("json");
         assert_eq!(json["status"], "missing");
         assert!(json["path"].is_string());
     }

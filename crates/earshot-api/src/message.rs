@@ -7,7 +7,9 @@
 //! (after `subscribe`) may arrive between responses.
 //!
 //! No request carries a path, a shell string or a command: the helper only
-//! ever touches audit_control and its own state folder.
+//! ever writes audit_control and its own state folder, and reads what the
+//! status, charts, trail browser and planner need (a trail page's cursor names
+//! a file only by its name, matched against the helper's own listing).
 
 use serde::{Deserialize, Serialize};
 
@@ -126,6 +128,104 @@ pub enum Request {
         #[serde(default)]
         limit: Option<u32>,
     },
+    /// Events per second per class over the last `window` (`hour` or `day`),
+    /// from the trails: the data of the app's rate chart and sparkline.
+    RateSeries { window: String },
+    /// The trail folder's size history and its forecast toward `minfree`.
+    ForecastView,
+    /// One filtered page of trail records, oldest first (the trail browser).
+    TrailPage { query: TrailQuery },
+    /// This Mac against a compliance baseline (`cis-l1`, `800-53-moderate`,
+    /// `stig`, … as `earshot compliance` accepts).
+    Compliance { baseline: String },
+    /// The tuning ladder's next step toward `target` (`next` or a baseline
+    /// name), with what applying it asks of the helper.
+    NextStep { target: String },
+}
+
+/// Largest trail page a client may ask for (records).
+pub const MAX_TRAIL_PAGE: usize = 1000;
+
+/// A trail page stops taking records once their JSON reaches this many bytes,
+/// so the answer always fits one frame ([`crate::MAX_FRAME_LEN`]) with room
+/// for the envelope; `next` then points at the first record left out.
+pub const TRAIL_PAGE_BYTES: usize = 768 * 1024;
+
+/// Where a trail page continues: a trail file *name* (never a path; the
+/// helper matches it against its own listing of the trail folders) and the
+/// byte offset of the next record to consider.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cursor {
+    pub file: String,
+    pub offset: u64,
+}
+
+/// Which outcomes a trail page shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutcomeChoice {
+    #[default]
+    Any,
+    Success,
+    Failure,
+}
+
+/// The trail browser's filter. Empty lists match anything.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrailQuery {
+    /// Unix seconds, inclusive.
+    pub since: Option<u64>,
+    /// Unix seconds, exclusive.
+    pub until: Option<u64>,
+    /// Class names (`lo`, `ad`, …) from the Mac's audit_class.
+    pub classes: Vec<String>,
+    /// Event names (`AUE_open_r`, …) from the Mac's audit_event.
+    pub events: Vec<String>,
+    /// Audit user (auid): a number, or a name from the Mac's /etc/passwd.
+    pub user: Option<String>,
+    pub outcome: OutcomeChoice,
+    /// Continue after an earlier page (its `next`); `None` starts at the oldest record.
+    pub cursor: Option<Cursor>,
+    /// 1 to [`MAX_TRAIL_PAGE`]; `None` means 100.
+    pub page_size: Option<usize>,
+}
+
+/// One page of trail records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrailPage {
+    /// `bsm::json` record objects with `trail_file` and `trail_offset` added.
+    pub records: Vec<serde_json::Value>,
+    /// Where the next page starts; `None` at the end.
+    pub next: Option<Cursor>,
+    /// Bytes examined for this page.
+    pub scanned_bytes: u64,
+}
+
+/// What applying a ladder step asks of the helper.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum StepAction {
+    /// Send `enable_auditing`. `read_hash` is the hash of the audit_control the
+    /// step was planned on (`None`: there was none), to refuse if it changed.
+    EnableAuditing { read_hash: Option<String> },
+    /// Send `apply` with `text`, based on the file whose hash is `base_hash`.
+    Write { text: String, base_hash: String },
+}
+
+/// The answer to `next_step`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NextStepReport {
+    /// The step (`earshot_core::plan::Plan` as JSON); `None` when the target is met.
+    pub plan: Option<serde_json::Value>,
+    /// What applying it asks of the helper (`None` with no step).
+    pub action: Option<StepAction>,
+    /// The risks applying it needs acknowledged (ids as in `apply`'s `acks`).
+    pub risks: Vec<Risk>,
+    /// The planner's record of the step (`earshot_core::plan::review::AppliedStep`
+    /// as JSON), for `record_step` once it is applied (`None` with no step).
+    pub step_record: Option<String>,
 }
 
 /// The largest step record the helper keeps.
@@ -163,13 +263,33 @@ pub enum Response {
     Plan(PlanReport),
     Applied(AppliedReport),
     History(HistoryReport),
-    Confirmed { revision: u64 },
+    Confirmed {
+        revision: u64,
+    },
     Rotated,
     Expired,
     AuditingEnabled(EnableReport),
     Measured(MeasureReport),
-    StepRecorded { revision: u64 },
-    AppliedSteps { steps: Vec<StepRecord> },
+    StepRecorded {
+        revision: u64,
+    },
+    AppliedSteps {
+        steps: Vec<StepRecord>,
+    },
+    /// `earshot_core::series::RateSeries` as JSON.
+    RateSeries {
+        series: serde_json::Value,
+    },
+    /// `earshot_core::series::ForecastView` as JSON.
+    ForecastView {
+        view: serde_json::Value,
+    },
+    TrailPage(TrailPage),
+    /// `earshot_core::baseline::Report` as JSON.
+    Compliance {
+        report: serde_json::Value,
+    },
+    NextStep(NextStepReport),
 }
 
 /// A step record as the helper keeps it.

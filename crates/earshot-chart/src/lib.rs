@@ -8,24 +8,26 @@
 //! so the output never depends on the fonts installed on the machine and the same
 //! input always gives the same bytes.
 //!
-//! The inputs are plain data ([`RateSeries`], [`ForecastView`]); [`source`] builds
-//! them from a [`earshot_core::system::System`] (a real or simulated Mac), and
+//! The inputs are plain data ([`RateSeries`], [`ForecastView`]) that live in
+//! `earshot_core::series` (re-exported here), so the privileged helper can compute
+//! them without linking any drawing code; [`source`] builds them from a
+//! [`earshot_core::system::System`] (a real or simulated Mac), and
 //! [`RateSeries::from_buckets`] from the per-minute buckets earshot-core caches.
 
 mod draw;
 mod forecast_chart;
 mod rates_chart;
-pub mod series;
-pub mod source;
 mod sparkline;
 mod style;
 mod ticks;
 
 use std::path::Path;
 
+pub use earshot_core::series::{
+    self as series, source, ClassSeries, ForecastView, RateSeries, RateSpan, TrailExtent,
+};
 pub use forecast_chart::forecast_chart;
 pub use rates_chart::rates_chart;
-pub use series::{ClassSeries, ForecastView, RateSeries, RateSpan, TrailExtent};
 pub use sparkline::{sparkline, SparklineOptions};
 pub use style::Appearance;
 

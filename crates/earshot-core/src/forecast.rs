@@ -15,7 +15,9 @@
 //! The folder then grows by one trail before the next rotation, so its peak is
 //! (N + 1) · filesz and its average (N + ½) · filesz.
 
-use serde::Serialize;
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
 
 use crate::system::{ExpiryOp, ExpiryRule};
 
@@ -42,7 +44,7 @@ pub struct ForecastInput {
 }
 
 /// The folder's long-run size.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum SteadyState {
     /// Expiry caps the folder.
@@ -56,7 +58,7 @@ pub enum SteadyState {
         /// How much history that is at the current rate, in seconds.
         retention_secs: f64,
         /// Which part of expire-after binds: "size" or "age".
-        limited_by: &'static str,
+        limited_by: Cow<'static, str>,
     },
     /// Nothing ever expires.
     Unbounded { reason: String },
@@ -65,7 +67,7 @@ pub enum SteadyState {
 }
 
 /// When the volume reaches minfree.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum MinfreeOutlook {
     /// The folder stops growing before minfree: "never, expiry caps it at X".
@@ -78,7 +80,7 @@ pub enum MinfreeOutlook {
     NoGrowth,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum WarningLevel {
     Info,
@@ -86,15 +88,15 @@ pub enum WarningLevel {
     Error,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForecastWarning {
     pub level: WarningLevel,
     /// Stable identifier (`never_expires`, `minfree_soon`, ...).
-    pub code: &'static str,
+    pub code: Cow<'static, str>,
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Forecast {
     pub bytes_per_sec: f64,
     pub bytes_per_day: f64,
@@ -153,7 +155,7 @@ impl Forecast {
             let reason = "filesz is 0: trails never rotate, and auditd expires only at rotation, so nothing is ever deleted".to_string();
             warnings.push(ForecastWarning {
                 level: WarningLevel::Warning,
-                code: "never_rotates",
+                code: Cow::Borrowed("never_rotates"),
                 message: reason.clone(),
             });
             SteadyState::Unbounded { reason }
@@ -163,7 +165,7 @@ impl Forecast {
                     let reason = "no expire-after: closed trails are kept forever".to_string();
                     warnings.push(ForecastWarning {
                         level: WarningLevel::Warning,
-                        code: "never_expires",
+                        code: Cow::Borrowed("never_expires"),
                         message: reason.clone(),
                     });
                     SteadyState::Unbounded { reason }
@@ -172,7 +174,7 @@ impl Forecast {
                     let reason = "expire-after uses AND but sets only one of age and size: auditd then deletes nothing".to_string();
                     warnings.push(ForecastWarning {
                         level: WarningLevel::Warning,
-                        code: "never_expires",
+                        code: Cow::Borrowed("never_expires"),
                         message: reason.clone(),
                     });
                     SteadyState::Unbounded { reason }
@@ -185,7 +187,7 @@ impl Forecast {
             if t < 60.0 {
                 warnings.push(ForecastWarning {
                     level: WarningLevel::Warning,
-                    code: "rotates_too_often",
+                    code: Cow::Borrowed("rotates_too_often"),
                     message: format!(
                         "a new trail every {} at this rate: raise filesz (auditd cannot start two trails in the same second, so trails will overshoot)",
                         human_secs(t)
@@ -202,13 +204,13 @@ impl Forecast {
             if *trails_kept == 0 {
                 warnings.push(ForecastWarning {
                     level: WarningLevel::Warning,
-                    code: "keeps_no_history",
+                    code: Cow::Borrowed("keeps_no_history"),
                     message: "the expire-after size is smaller than one trail: every rotation deletes all closed trails".into(),
                 });
             } else if *retention_secs < 7.0 * 86_400.0 {
                 warnings.push(ForecastWarning {
                     level: WarningLevel::Info,
-                    code: "short_retention",
+                    code: Cow::Borrowed("short_retention"),
                     message: format!(
                         "at this rate the trails keep only {} of history",
                         human_secs(*retention_secs)
@@ -220,7 +222,7 @@ impl Forecast {
         let minfree = if input.below_minfree {
             warnings.push(ForecastWarning {
                 level: WarningLevel::Error,
-                code: "below_minfree",
+                code: Cow::Borrowed("below_minfree"),
                 message: "the trail volume is already below minfree".into(),
             });
             MinfreeOutlook::AlreadyBelow
@@ -247,7 +249,7 @@ impl Forecast {
                     };
                     warnings.push(ForecastWarning {
                         level,
-                        code,
+                        code: Cow::Borrowed(code),
                         message: format!(
                             "at {}/day the volume reaches minfree in {}",
                             human_bytes((rate * 86_400.0) as u64),
@@ -310,7 +312,7 @@ fn capped(rule: ExpiryRule, filesz: u64, rate: f64, record: f64) -> SteadyState 
         mean_bytes: ((kept as f64 + 0.5) * trail) as u64,
         trails_kept: kept,
         retention_secs: kept as f64 * t,
-        limited_by,
+        limited_by: Cow::Borrowed(limited_by),
     }
 }
 
@@ -417,8 +419,8 @@ mod tests {
                     ..
                 },
             ) => {
-                assert_eq!((a, la), (1441, "age"));
-                assert_eq!((b, lb), (2560, "size"));
+                assert_eq!((a, la), (1441, "age".into()));
+                assert_eq!((b, lb), (2560, "size".into()));
             }
             other => panic!("{other:?}"),
         }

@@ -6,22 +6,21 @@
 //!   rule for when the app may tick at all while nothing is visible.
 //! - [`alerts`]: debounced notifications for the few states that need action.
 //! - [`prefs`]: the persisted [`Preferences`].
-//! - [`pager`]: the trail browser's paged, filtered reading of trail files.
 //! - [`backoff`]: the reconnect schedule.
 //!
 //! The Tauri shell (`src-tauri`) only wires these to windows, the tray and the
 //! helper connection, so the app's behaviour is testable without a display.
+//! What the app shows from the Mac's audit files (charts' data, trail pages, the
+//! wizard's step, compliance) is read by the privileged helper, which alone may
+//! read them (`earshot_helper::views`); the app never opens those files.
 
 pub mod alerts;
 pub mod backoff;
 pub mod glance;
-pub mod pager;
 pub mod prefs;
 pub mod title;
-pub mod wizard;
 
 pub use alerts::{Alert, AlertChange, AlertKind, AlertWatch};
 pub use backoff::Backoff;
 pub use glance::{Connection, ConnectionState, Glance, Inputs, Severity, WarningLedger};
-pub use pager::{Cursor, PageError, TrailPage, TrailQuery};
 pub use prefs::{AlertPrefs, Preferences, PrefsError, TitleContent};

@@ -905,6 +905,17 @@ impl Keeper {
         Ok(verdict)
     }
 
+    /// The Mac behind the platform, for the read-only views; `unsupported`
+    /// where there is none.
+    pub fn machine(&self) -> Result<crate::views::Machine<'_>, ApiError> {
+        self.platform.machine().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Unsupported,
+                "this helper has no audit trails or planner to read from",
+            )
+        })
+    }
+
     pub fn trail_stats(&self) -> Result<TrailStatsReport, ApiError> {
         self.platform
             .trail_stats()

@@ -5,14 +5,18 @@
 //! - [`keeper`]: the apply pipeline under one lock, history, drift, auto-revert.
 //! - [`history`]: the hash-chained revision store.
 //! - [`platform`]: the two narrow traits the keeper needs (the machine, the grammar).
+//! - [`views`]: what the app shows, read here because the audit files are root's
+//!   (chart data, trail pages via [`pager`], compliance, the planner's next step).
 
 pub mod fault;
 pub mod folder;
 pub mod fsutil;
 pub mod history;
 pub mod keeper;
+pub mod pager;
 pub mod peer;
 pub mod platform;
 pub mod runtime;
 pub mod server;
 pub mod system;
+pub mod views;

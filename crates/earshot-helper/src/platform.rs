@@ -85,6 +85,12 @@ pub trait Platform: Send + Sync + 'static {
     fn user_name(&self, uid: u32) -> String {
         uid.to_string()
     }
+    /// The Mac itself, for what the app shows (charts, trail pages, the
+    /// planner and compliance); `None` where there is no `System` behind the
+    /// platform (then those requests are `unsupported`).
+    fn machine(&self) -> Option<crate::views::Machine<'_>> {
+        None
+    }
 }
 
 /// Why a trial measurement could not run.

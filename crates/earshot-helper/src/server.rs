@@ -11,10 +11,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use earshot_api::auth::{InstallSecret, Nonce, NonceLedger, Transcript};
-use earshot_api::frame::{decode, read_body, read_len, write_message, FrameError};
+use earshot_api::frame::{decode, encode, read_body, read_len, write_message, FrameError};
 use earshot_api::{
     ApiError, ClientFrame, ErrorCode, Outcome, Request, Response, ServerFrame, PROTOCOL_VERSION,
 };
+use tokio::io::AsyncWriteExt;
 use tokio::net::unix::OwnedReadHalf;
 use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{mpsc, Semaphore};
@@ -133,8 +134,14 @@ impl Server {
         let frame_timeout = self.limits.frame_timeout;
         let writer_task = tokio::spawn(async move {
             while let Some(frame) = rx.recv().await {
-                let sent =
-                    tokio::time::timeout(frame_timeout, write_message(&mut writer, &frame)).await;
+                let Some(bytes) = encode_fitting(&frame) else {
+                    break;
+                };
+                let sent = tokio::time::timeout(frame_timeout, async {
+                    writer.write_all(&bytes).await?;
+                    writer.flush().await
+                })
+                .await;
                 if !matches!(sent, Ok(Ok(()))) {
                     break;
                 }
@@ -336,6 +343,30 @@ impl Server {
     }
 }
 
+/// The frame's bytes. An answer too large for one frame becomes an `internal`
+/// refusal of that request, so the client gets a reason instead of a dropped
+/// connection (the views bound their answers themselves; this is the last
+/// line). `None` when the frame cannot be encoded at all.
+fn encode_fitting(frame: &ServerFrame) -> Option<Vec<u8>> {
+    match (encode(frame), frame) {
+        (Ok(bytes), _) => Some(bytes),
+        (Err(FrameError::TooLarge { len }), ServerFrame::Response { id, .. }) => {
+            encode(&ServerFrame::Response {
+                id: *id,
+                result: Outcome::Error(ApiError::new(
+                    ErrorCode::Internal,
+                    format!(
+                        "the answer takes {len} bytes, more than one frame carries ({}); ask for less",
+                        earshot_api::MAX_FRAME_LEN
+                    ),
+                )),
+            })
+            .ok()
+        }
+        (Err(_), _) => None,
+    }
+}
+
 fn unauthenticated(reason: &str) -> ApiError {
     ApiError::new(ErrorCode::Unauthenticated, reason)
 }
@@ -387,5 +418,18 @@ pub fn dispatch(keeper: &Keeper, request: Request, who: &Caller) -> Result<Respo
         Request::AppliedSteps { limit } => Response::AppliedSteps {
             steps: keeper.applied_steps(limit)?,
         },
+        // Read-only views; like every request they run here on a blocking
+        // thread, outside the change lock, so status and pushes keep flowing.
+        Request::RateSeries { window } => Response::RateSeries {
+            series: keeper.machine()?.rate_series(&window)?,
+        },
+        Request::ForecastView => Response::ForecastView {
+            view: keeper.machine()?.forecast_view()?,
+        },
+        Request::TrailPage { query } => Response::TrailPage(keeper.machine()?.trail_page(&query)?),
+        Request::Compliance { baseline } => Response::Compliance {
+            report: keeper.machine()?.compliance(&baseline)?,
+        },
+        Request::NextStep { target } => Response::NextStep(keeper.machine()?.next_step(&target)?),
     })
 }

@@ -274,6 +274,14 @@ impl Platform for SystemPlatform {
         serde_json::to_value(st).ok()
     }
 
+    fn machine(&self) -> Option<crate::views::Machine<'_>> {
+        Some(crate::views::Machine {
+            sys: &*self.sys,
+            kind: self.kind,
+            cache_dir: &self.cache_dir,
+        })
+    }
+
     fn example_control(&self) -> Option<Vec<u8>> {
         self.sys.read_file(Path::new(AUDIT_CONTROL_EXAMPLE)).ok()
     }

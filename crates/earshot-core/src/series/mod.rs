@@ -1,14 +1,23 @@
-//! The plain data the charts draw, and its construction from earshot-core's
-//! per-minute buckets and trail listings.
+//! The plain data the charts draw (earshot-chart renders it), and its
+//! construction from the per-minute buckets and trail listings.
+//!
+//! Plain data with serde both ways: the privileged helper, which can read the
+//! trails, computes it ([`source`]) and sends it to the app as JSON; the app
+//! renders it. The helper therefore never links the drawing code.
+
+pub mod source;
 
 use std::collections::BTreeMap;
 
-use earshot_core::forecast::Forecast;
-use earshot_core::rates::MinuteBuckets;
-use earshot_core::trail::Tables;
+use serde::{Deserialize, Serialize};
+
+use crate::forecast::Forecast;
+use crate::rates::MinuteBuckets;
+use crate::trail::Tables;
 
 /// The two windows the rate chart shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RateSpan {
     Hour,
     Day,
@@ -50,7 +59,7 @@ impl RateSpan {
 }
 
 /// One class's rate over time.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassSeries {
     /// Class name from audit_class (`lo`, `aa`, ...).
     pub name: String,
@@ -79,7 +88,7 @@ impl ClassSeries {
 /// Classes overlap (an event counts towards every class its mask touches, as in
 /// `earshot status`), so the lines are never stacked: a stack would add the same
 /// events twice.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RateSeries {
     pub span: RateSpan,
     /// Window start, Unix seconds (inclusive).
@@ -217,7 +226,7 @@ impl RateSeries {
 }
 
 /// One trail file as the folder-size history needs it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrailExtent {
     /// When its first record was written (from the name).
     pub start: u64,
@@ -227,7 +236,7 @@ pub struct TrailExtent {
 }
 
 /// The trail folder's past and future, ready to draw.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ForecastView {
     /// Unix seconds.
     pub now: u64,
@@ -287,7 +296,7 @@ impl ForecastView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use earshot_core::rates::RecordSample;
+    use crate::rates::RecordSample;
 
     fn tables() -> Tables {
         Tables::apple()

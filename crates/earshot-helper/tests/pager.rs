@@ -4,9 +4,10 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
+use earshot_api::{Cursor, OutcomeChoice, TrailQuery, TRAIL_PAGE_BYTES};
 use earshot_core::sim::{init, AuditingSetup, InitOptions};
 use earshot_core::trail::Tables;
-use earshot_glance::pager::{self, Cursor, OutcomeChoice, PageError, Source, TrailQuery};
+use earshot_helper::pager::{self, PageError, Source};
 
 const NOW: u64 = 1_780_000_000;
 
@@ -287,10 +288,10 @@ fn bad_queries_are_errors() {
 }
 
 #[test]
-fn query_json_uses_the_documented_camel_case_names() {
+fn query_json_uses_the_protocols_snake_case_names_and_refuses_unknown_fields() {
     let q: TrailQuery = serde_json::from_str(
         r#"{"since":1,"until":null,"classes":["lo"],"events":[],"user":null,"outcome":"failure",
-            "cursor":{"file":"a","offset":3},"pageSize":50}"#,
+            "cursor":{"file":"a","offset":3},"page_size":50}"#,
     )
     .unwrap();
     assert_eq!(q.page_size, Some(50));
@@ -302,4 +303,108 @@ fn query_json_uses_the_documented_camel_case_names() {
             offset: 3
         })
     );
+    assert!(serde_json::from_str::<TrailQuery>(r#"{"pageSize":50}"#).is_err());
+    assert!(serde_json::from_str::<TrailQuery>(
+        r#"{"cursor":{"file":"a","offset":3,"path":"/etc"}}"#
+    )
+    .is_err());
+}
+
+#[test]
+fn a_cursor_is_a_trail_name_never_a_path() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = simulated_mac(tmp.path(), 0.05, 4);
+    let tables = Tables::apple();
+    let dirs = vec![dir];
+    let src = Source {
+        dirs: &dirs,
+        tables: &tables,
+        user_id: &no_users,
+    };
+    for file in [
+        "../x",
+        "/etc/passwd",
+        "../../etc/master.passwd",
+        "20261124090000.not_terminated/../../etc/passwd",
+        "sub/20261124090000.20261124100000",
+        "current",
+        "",
+    ] {
+        let q = TrailQuery {
+            cursor: Some(Cursor {
+                file: file.into(),
+                offset: 0,
+            }),
+            ..TrailQuery::default()
+        };
+        assert!(
+            matches!(pager::page(&src, &q), Err(PageError::Cursor(_))),
+            "{file:?} was accepted"
+        );
+    }
+}
+
+/// A trail of `n` records, each carrying `text_len` bytes of text.
+fn huge_trail(dir: &Path, n: usize, text_len: usize) -> String {
+    let start: u32 = 1_780_000_000;
+    let name = "20260528202640.20260528212640";
+    let mut out = Vec::new();
+    out.extend(bsm::write::file_token(start, 0, ""));
+    let text = "x".repeat(text_len);
+    for i in 0..n {
+        let mut r = bsm::write::RecordBuilder::new(6152, start + i as u32, 0);
+        r.text(&text).return32(0, 0);
+        r.finish_into(&mut out);
+    }
+    out.extend(bsm::write::file_token(start + n as u32, 0, name));
+    std::fs::write(dir.join(name), &out).unwrap();
+    name.to_string()
+}
+
+#[test]
+fn a_page_of_huge_records_stays_under_the_frame_bound_and_continues() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("audit");
+    std::fs::create_dir_all(&dir).unwrap();
+    // 200 records of ~30 KiB of JSON each: 6 MB, far more than one frame.
+    let n = 200;
+    huge_trail(&dir, n, 30_000);
+    let tables = Tables::apple();
+    let dirs = vec![dir];
+    let src = Source {
+        dirs: &dirs,
+        tables: &tables,
+        user_id: &no_users,
+    };
+    let mut q = TrailQuery {
+        page_size: Some(pager::MAX_PAGE),
+        ..TrailQuery::default()
+    };
+    let mut offsets = Vec::new();
+    let mut pages = 0;
+    loop {
+        let p = pager::page(&src, &q).unwrap();
+        pages += 1;
+        let encoded = serde_json::to_vec(&p).unwrap().len();
+        assert!(
+            encoded <= TRAIL_PAGE_BYTES + 1024,
+            "page {pages} encodes to {encoded} bytes"
+        );
+        assert!(!p.records.is_empty() || p.next.is_none());
+        for r in &p.records {
+            assert_eq!(r["trail_file"], "20260528202640.20260528212640");
+            offsets.push(r["trail_offset"].as_u64().unwrap());
+        }
+        if let (Some(next), Some(last)) = (&p.next, p.records.last()) {
+            assert!(next.offset > last["trail_offset"].as_u64().unwrap());
+        }
+        match p.next {
+            Some(c) => q.cursor = Some(c),
+            None => break,
+        }
+        assert!(pages < 100, "paging does not end");
+    }
+    assert!(pages >= 6, "{pages} pages for ~6 MB");
+    assert_eq!(offsets.len(), n, "every record exactly once");
+    assert!(offsets.windows(2).all(|w| w[0] < w[1]));
 }

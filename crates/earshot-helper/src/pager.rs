@@ -10,17 +10,23 @@
 //! The cursor is (file name, byte offset of the next record to consider), so the
 //! next page starts exactly where this one stopped, even while the current trail
 //! grows; a cursor whose file has since expired continues with the next file.
+//!
+//! The helper runs this as root for any admitted client, so the cursor is data,
+//! never a path: its file must be a bare trail file name (`TrailName::parse`),
+//! and it is only compared with the names of the helper's own listing of the
+//! trail folders. A page is also bounded in bytes ([`TRAIL_PAGE_BYTES`]) so the
+//! answer always fits one protocol frame.
 
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 
 use bsm::read::{Item, Reader};
-use earshot_core::trail::{Filter, FilterSpec, Inventory, Outcome, Tables, Trail};
-use serde::{Deserialize, Serialize};
+use earshot_api::{Cursor, OutcomeChoice, TrailPage, TrailQuery, MAX_TRAIL_PAGE, TRAIL_PAGE_BYTES};
+use earshot_core::trail::{Filter, FilterSpec, Inventory, Outcome, Tables, Trail, TrailName};
 
 /// Largest page a caller may ask for: a page is rendered as one JSON message.
-pub const MAX_PAGE: usize = 1000;
+pub const MAX_PAGE: usize = MAX_TRAIL_PAGE;
 
 /// Bytes read per step. Small enough that a page that fills early costs little,
 /// large enough that a sparse filter scans at full speed.
@@ -31,49 +37,6 @@ const CHUNK: usize = 1 << 20;
 /// plus a file token; see earshot_core::trail::stream).
 const MAX_WINDOW: usize = 4 << 20;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Cursor {
-    /// Trail file name (no directory).
-    pub file: String,
-    /// Byte offset of the next record to consider.
-    pub offset: u64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutcomeChoice {
-    #[default]
-    Any,
-    Success,
-    Failure,
-}
-
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[serde(default, rename_all = "camelCase")]
-pub struct TrailQuery {
-    /// Unix seconds, inclusive.
-    pub since: Option<u64>,
-    /// Unix seconds, exclusive.
-    pub until: Option<u64>,
-    pub classes: Vec<String>,
-    pub events: Vec<String>,
-    /// Audit user (auid): a number, or a name looked up by the caller.
-    pub user: Option<String>,
-    pub outcome: OutcomeChoice,
-    pub cursor: Option<Cursor>,
-    pub page_size: Option<usize>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct TrailPage {
-    /// `bsm::json` record objects with `trail_file` and `trail_offset` added.
-    pub records: Vec<serde_json::Value>,
-    /// Where the next page starts; `None` at the end.
-    pub next: Option<Cursor>,
-    /// Bytes examined for this page.
-    pub scanned_bytes: u64,
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {
     #[error("page size {0} is out of range (1..={MAX_PAGE})")]
@@ -82,6 +45,8 @@ pub enum PageError {
     UnknownUser(String),
     #[error("the time range is empty: since {since} is not before until {until}")]
     EmptyRange { since: u64, until: u64 },
+    #[error("the cursor's file {0:?} is not a trail file name (a page continues from a name the helper listed)")]
+    Cursor(String),
     #[error(transparent)]
     Filter(#[from] earshot_core::trail::FilterError),
     #[error("cannot list the trail folders: {0}")]
@@ -112,6 +77,13 @@ pub fn page(src: &Source<'_>, q: &TrailQuery) -> Result<TrailPage, PageError> {
     if let (Some(since), Some(until)) = (q.since, q.until) {
         if since >= until {
             return Err(PageError::EmptyRange { since, until });
+        }
+    }
+    if let Some(c) = &q.cursor {
+        // Names only: no separators, no `..`, and the shape auditd gives trails.
+        // The name is then only compared with listed names, never opened.
+        if c.file.contains(['/', '\\', '\0']) || TrailName::parse(&c.file).is_err() {
+            return Err(PageError::Cursor(c.file.clone()));
         }
     }
     let users = match q.user.as_deref().map(str::trim).filter(|u| !u.is_empty()) {
@@ -145,10 +117,14 @@ pub fn page(src: &Source<'_>, q: &TrailQuery) -> Result<TrailPage, PageError> {
     // order, and the same order the cursor's file name is compared in.
     trails.sort_by_key(file_name);
 
-    let mut out = TrailPage {
-        records: Vec::with_capacity(size),
-        next: None,
-        scanned_bytes: 0,
+    let mut out = Builder {
+        page: TrailPage {
+            records: Vec::with_capacity(size.min(128)),
+            next: None,
+            scanned_bytes: 0,
+        },
+        json_bytes: 0,
+        size,
     };
     for t in &trails {
         let name = file_name(t);
@@ -161,13 +137,69 @@ pub fn page(src: &Source<'_>, q: &TrailQuery) -> Result<TrailPage, PageError> {
         if !range.may_overlap(t) {
             continue;
         }
-        let next = read_file(t, &name, start, size, &filter, &range, src.tables, &mut out)?;
+        let next = read_file(t, &name, start, &filter, &range, src.tables, &mut out)?;
         if let Some(next) = next {
-            out.next = Some(next);
+            out.page.next = Some(next);
             break;
         }
     }
-    Ok(out)
+    Ok(out.page)
+}
+
+/// A page being filled, with the two limits that end it.
+struct Builder {
+    page: TrailPage,
+    /// Encoded JSON bytes of the records so far.
+    json_bytes: usize,
+    /// Records asked for.
+    size: usize,
+}
+
+impl Builder {
+    /// Takes `v` unless the page is full (by count, or by bytes: then the
+    /// record is left for the next page). A single record too large for any
+    /// page is replaced by a stub saying so, so paging always moves on.
+    fn offer(&mut self, v: serde_json::Value) -> bool {
+        if self.page.records.len() >= self.size {
+            return false;
+        }
+        let len = json_len(&v);
+        if self.json_bytes + len > TRAIL_PAGE_BYTES {
+            if !self.page.records.is_empty() {
+                return false;
+            }
+            let stub = serde_json::json!({
+                "trail_file": v["trail_file"],
+                "trail_offset": v["trail_offset"],
+                "event": v["event"],
+                "omitted": format!("record of {len} bytes of JSON is too large to send"),
+            });
+            self.json_bytes += json_len(&stub);
+            self.page.records.push(stub);
+            return true;
+        }
+        self.json_bytes += len + 1;
+        self.page.records.push(v);
+        true
+    }
+}
+
+/// Bytes `v` takes as JSON (without building the string).
+fn json_len(v: &serde_json::Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut c = Count(0);
+    // Writing a Value into a counter cannot fail.
+    let _ = serde_json::to_writer(&mut c, v);
+    c.0
 }
 
 #[derive(Clone, Copy)]
@@ -206,16 +238,14 @@ fn file_name(t: &Trail) -> String {
 
 /// Adds matching records of one file to `out`; returns the cursor to continue
 /// from when the page filled up.
-#[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
 fn read_file(
     t: &Trail,
     name: &str,
     start: u64,
-    size: usize,
     filter: &Filter,
     range: &Range,
     tables: &Tables,
-    out: &mut TrailPage,
+    out: &mut Builder,
 ) -> Result<Option<Cursor>, PageError> {
     let rerr = |source| PageError::Read {
         path: t.path.clone(),
@@ -265,34 +295,36 @@ fn read_file(
                 {
                     return;
                 }
-                if out.records.len() == size {
+                if out.page.records.len() == out.size {
                     next = Some(base + rs.offset);
                     return;
                 }
                 let from = rs.offset as usize;
                 if let Some(bytes) = data.get(from..from + rs.len as usize) {
                     if let Some(v) = record_json(bytes, tables, name, base + rs.offset) {
-                        out.records.push(v);
+                        if !out.offer(v) {
+                            next = Some(base + rs.offset);
+                        }
                     }
                 }
             },
         );
         let consumed = end.complete_bytes as usize;
         if let Some(offset) = next {
-            out.scanned_bytes += offset - base;
+            out.page.scanned_bytes += offset - base;
             return Ok(Some(Cursor {
                 file: name.to_string(),
                 offset,
             }));
         }
-        out.scanned_bytes += consumed as u64;
+        out.page.scanned_bytes += consumed as u64;
         if eof {
             // Whatever is left after the last complete item is a record still
             // being written (or a damaged tail): a later page re-reads it.
             // A full page continues after this file's last item; the following
             // page may turn out empty (then its `next` is None).
             let next_offset = base + consumed as u64;
-            return Ok((out.records.len() == size).then(|| Cursor {
+            return Ok((out.page.records.len() == out.size).then(|| Cursor {
                 file: name.to_string(),
                 offset: next_offset,
             }));

@@ -7,12 +7,12 @@
 
 use std::path::Path;
 
-use earshot_core::rates::{MinuteBuckets, RateCache, RateError};
-use earshot_core::status::{self, StatusError, StatusOptions, TrailView};
-use earshot_core::system::{unix_secs, AuditSettings, FileKind, System, DEFAULT_TRAIL_DIR};
-use earshot_core::trail::{Tables, TrailEnd, TrailName};
+use crate::rates::{MinuteBuckets, RateCache, RateError};
+use crate::status::{self, StatusError, StatusOptions, TrailView};
+use crate::system::{unix_secs, AuditSettings, FileKind, System, DEFAULT_TRAIL_DIR};
+use crate::trail::{Tables, TrailEnd, TrailName};
 
-use crate::series::{ForecastView, RateSeries, RateSpan, TrailExtent};
+use super::{ForecastView, RateSeries, RateSpan, TrailExtent};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {

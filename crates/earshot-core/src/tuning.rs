@@ -1,0 +1,256 @@
+//! The facts the tuning ladder ([`crate::plan`]) and the compliance check
+//! ([`crate::baseline`]) read from a Mac, gathered one way for every client:
+//! the helper (which answers the app's wizard and dashboard) and the CLI's
+//! `earshot plan` / `earshot compliance`.
+//!
+//! Also the small lookups the trail browser needs on the same Mac: its trail
+//! folders, its audit tables and its users.
+
+use std::path::{Path, PathBuf};
+
+use audit_control::ClassTable;
+
+use crate::baseline::{self, gather, Baseline, Observed, Report};
+use crate::plan::{self, Current, Measurements, Plan, PlanOptions, Target};
+use crate::status::{self, Status, StatusOptions};
+use crate::system::{self as sys_mod, System};
+use crate::trail::Tables;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TuningError {
+    #[error("reading the audit files: {0}")]
+    Gather(String),
+    #[error("unknown target {0:?}: use `next` or one of {targets}", targets = baseline_names())]
+    Target(String),
+    #[error("unknown baseline {0:?}: use one of {names}", names = baseline_names())]
+    Baseline(String),
+}
+
+/// The baseline names [`Baseline::parse`] accepts, for error messages.
+pub fn baseline_names() -> String {
+    Baseline::NAMES.join(", ")
+}
+
+/// Everything the planner and the compliance check read.
+#[derive(Debug, Clone)]
+pub struct Facts {
+    pub observed: Observed,
+    pub classes: ClassTable,
+    /// Health and rates (`None` when status could not be collected: the
+    /// enable rungs are then unknown and the cost model has no measurements).
+    pub status: Option<Status>,
+    /// `/etc/security/audit_control.example`, when readable.
+    pub example: Option<Vec<u8>>,
+}
+
+/// The Mac's own audit_class (it may define classes), else Apple's.
+pub fn machine_classes(sys: &dyn System) -> ClassTable {
+    sys.read_file(Path::new(sys_mod::AUDIT_CLASS))
+        .map(|b| ClassTable::parse(&b))
+        .unwrap_or_else(|_| ClassTable::apple())
+}
+
+/// The Mac's audit_event and audit_class, for naming trail records — read the same
+/// way as `earshot status` and the charts, so every screen agrees on class names.
+pub fn machine_tables(sys: &dyn System) -> Tables {
+    Tables::of_system(sys)
+}
+
+/// Real paths of the trail folders audit_control names (`/var/audit` without one).
+pub fn trail_dirs(sys: &dyn System) -> Vec<PathBuf> {
+    let dirs = sys_mod::AuditSettings::read(sys)
+        .ok()
+        .flatten()
+        .map(|s| s.dirs)
+        .unwrap_or_else(|| vec![sys_mod::DEFAULT_TRAIL_DIR.to_string()]);
+    dirs.iter()
+        .filter_map(|d| sys.resolve(Path::new(d)).ok())
+        .collect()
+}
+
+/// A user name's uid from the Mac's /etc/passwd (simulated Macs and local
+/// accounts; directory-service users are given by number instead).
+pub fn user_id(sys: &dyn System, name: &str) -> Option<u32> {
+    let passwd = sys.read_file(Path::new("/etc/passwd")).ok()?;
+    String::from_utf8_lossy(&passwd).lines().find_map(|l| {
+        let mut f = l.split(':');
+        (f.next()? == name).then_some(())?;
+        f.nth(1)?.parse().ok()
+    })
+}
+
+/// Reads the facts from `sys`; `kind` is what `status::collect` takes
+/// (`"macos"` or `"simulated"`).
+pub fn observe(
+    sys: &dyn System,
+    kind: &'static str,
+    opts: &StatusOptions,
+) -> Result<Facts, TuningError> {
+    let classes = machine_classes(sys);
+    let mut observed =
+        gather::gather(sys, &classes).map_err(|e| TuningError::Gather(e.to_string()))?;
+    // Health gives the service state; without it the enable rungs are unknown.
+    let st = status::collect(sys, kind, opts).ok();
+    if let Some(st) = &st {
+        observed.service = gather::service_from_health(st.health.state);
+    }
+    let example = sys
+        .read_file(Path::new(sys_mod::AUDIT_CONTROL_EXAMPLE))
+        .ok();
+    Ok(Facts {
+        observed,
+        classes,
+        status: st,
+        example,
+    })
+}
+
+pub fn parse_target(target: &str) -> Result<Target, TuningError> {
+    Target::parse(target).map_err(|_| TuningError::Target(target.to_string()))
+}
+
+/// What the planner's cost model reads from `facts` (the measured rates).
+pub fn measurements(facts: &Facts) -> Measurements {
+    match &facts.status {
+        Some(st) => {
+            crate::measure::from_status(st, facts.observed.audit_control.as_deref(), &facts.classes)
+        }
+        None => Measurements::default(),
+    }
+}
+
+/// The planner's view of the file and the service now.
+pub fn current(facts: &Facts) -> Current {
+    Current {
+        audit_control: facts.observed.audit_control.clone(),
+        example: facts.example.clone(),
+        service: facts.observed.service,
+    }
+}
+
+/// The ladder's next step toward `target`, or `None` when it is met.
+pub fn next_step(facts: &Facts, target: Target, opts: &PlanOptions) -> Option<Plan> {
+    plan::next_step(
+        &current(facts),
+        target,
+        &measurements(facts),
+        &facts.classes,
+        opts,
+    )
+}
+
+pub fn compliance(facts: &Facts, baseline: &str) -> Result<Report, TuningError> {
+    let b = Baseline::parse(baseline).map_err(|_| TuningError::Baseline(baseline.to_string()))?;
+    Ok(baseline::evaluate(b, &facts.observed, &facts.classes))
+}
+
+/// Risk ids of `plan` not in `acks`.
+pub fn missing_acks(plan: &Plan, acks: &[String]) -> Vec<String> {
+    plan.risks
+        .iter()
+        .filter(|r| !acks.iter().any(|a| a == r.id))
+        .map(|r| r.id.to_string())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::{init, AuditingSetup, InitOptions};
+    use crate::system::SimulatedMac;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    fn mac(dir: &Path) -> SimulatedMac {
+        init(
+            dir,
+            &InitOptions {
+                macos_version: "15.1".into(),
+                days: 0.2,
+                profile: "laptop".into(),
+                seed: 1,
+                auditing: AuditingSetup::On,
+                now: UNIX_EPOCH + Duration::from_secs(1_780_000_000),
+                audit_control: None,
+            },
+        )
+        .unwrap();
+        SimulatedMac::open(dir).unwrap()
+    }
+
+    fn no_cache() -> StatusOptions {
+        StatusOptions { cache_dir: None }
+    }
+
+    #[test]
+    fn the_next_ladder_ends_and_adds_ad_on_the_way() {
+        let tmp = tempfile::tempdir().unwrap();
+        let sys = mac(tmp.path());
+        let facts = observe(&sys, "simulated", &no_cache()).unwrap();
+        let on_disk = std::fs::read(tmp.path().join("etc/security/audit_control")).unwrap();
+        assert_eq!(facts.observed.audit_control.as_deref(), Some(&on_disk[..]));
+        // Walk the ladder in memory; it ends, and `ad` is among the flags on the way.
+        let mut bytes = on_disk;
+        let mut saw_ad = false;
+        let mut ended = false;
+        for _ in 0..40 {
+            let f = Facts {
+                observed: Observed {
+                    audit_control: Some(bytes.clone()),
+                    ..facts.observed.clone()
+                },
+                status: None,
+                example: None,
+                ..facts.clone()
+            };
+            let Some(p) = next_step(&f, Target::Next, &PlanOptions::default()) else {
+                ended = true;
+                break;
+            };
+            assert_ne!(p.after_bytes(), &bytes[..], "a step changes the file");
+            bytes = p.after_bytes().to_vec();
+            saw_ad |= String::from_utf8_lossy(&bytes)
+                .lines()
+                .any(|l| l.starts_with("flags:") && l.split([':', ',']).any(|w| w == "ad"));
+        }
+        assert!(ended, "the ladder ends");
+        assert!(saw_ad, "the `next` ladder adds ad");
+    }
+
+    #[test]
+    fn acknowledging_every_risk_leaves_none_missing() {
+        let tmp = tempfile::tempdir().unwrap();
+        let facts = observe(&mac(tmp.path()), "simulated", &no_cache()).unwrap();
+        let p = next_step(&facts, Target::Next, &PlanOptions::default()).expect("a step");
+        let all: Vec<String> = p.risks.iter().map(|r| r.id.to_string()).collect();
+        assert!(missing_acks(&p, &all).is_empty());
+        assert_eq!(missing_acks(&p, &[]), all);
+    }
+
+    #[test]
+    fn unknown_targets_and_baselines_are_errors_naming_the_valid_ones() {
+        let e = parse_target("everything").unwrap_err();
+        assert!(e.to_string().contains("cis-l1"), "{e}");
+        let tmp = tempfile::tempdir().unwrap();
+        let facts = observe(&mac(tmp.path()), "simulated", &no_cache()).unwrap();
+        let e = compliance(&facts, "nope").unwrap_err();
+        assert!(matches!(e, TuningError::Baseline(_)));
+        assert!(e.to_string().contains("stig"), "{e}");
+        let r = compliance(&facts, "cis-lvl1").unwrap();
+        assert!(serde_json::to_value(&r).unwrap().is_object());
+    }
+
+    #[test]
+    fn users_resolve_from_the_macs_passwd() {
+        let tmp = tempfile::tempdir().unwrap();
+        let sys = mac(tmp.path());
+        assert_eq!(user_id(&sys, "alice"), None, "no passwd: no names");
+        std::fs::write(
+            tmp.path().join("etc/passwd"),
+            "# comment\nroot:*:0:0:System Administrator:/var/root:/bin/sh\nalice:*:501:20:Alice:/Users/alice:/bin/zsh\n",
+        )
+        .unwrap();
+        assert_eq!(user_id(&sys, "alice"), Some(501));
+        assert_eq!(user_id(&sys, "root"), Some(0));
+        assert_eq!(user_id(&sys, "ali"), None);
+    }
+}

@@ -1,0 +1,214 @@
+//! What the app shows, read by the helper: on a Mac the audit files
+//! (audit_control 0400 root, /var/audit 0700 root) are root's only, so the
+//! charts' data, the trail browser, the compliance report and the wizard's next
+//! step are computed here and sent as data; the app only renders.
+//!
+//! Every input is checked before any file is read: windows, baselines and
+//! targets are names from fixed lists, a trail page's size, range and user are
+//! bounded, and its cursor names a file only by a trail name matched against
+//! this helper's own listing (see [`crate::pager`]). Every answer is made to fit
+//! one frame.
+
+use std::path::Path;
+
+use earshot_api::{
+    ApiError, ErrorCode, NextStepReport, Risk, StepAction, TrailPage, TrailQuery, MAX_FRAME_LEN,
+};
+use earshot_core::plan::{review::AppliedStep, Plan, PlanOptions, StepKind};
+use earshot_core::series::{source, RateSpan};
+use earshot_core::status::StatusOptions;
+use earshot_core::system::System;
+use earshot_core::tuning::{self, Facts, TuningError};
+
+use crate::pager::{self, PageError, Source};
+
+/// The Mac the views read: its `System`, its kind for `status::collect`
+/// (`"macos"` / `"simulated"`) and the helper's cache folder (trail summaries
+/// and per-minute rates, so repeated charts do not rescan closed trails).
+#[derive(Clone, Copy)]
+pub struct Machine<'a> {
+    pub sys: &'a dyn System,
+    pub kind: &'static str,
+    pub cache_dir: &'a Path,
+}
+
+impl std::fmt::Debug for Machine<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Machine").field("kind", &self.kind).finish()
+    }
+}
+
+/// The windows `rate_series` accepts.
+pub const WINDOWS: [&str; 2] = ["hour", "day"];
+
+fn invalid(reason: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::InvalidRequest, reason)
+}
+
+fn internal(what: &str, e: impl std::fmt::Display) -> ApiError {
+    ApiError::new(ErrorCode::Internal, format!("{what}: {e}"))
+}
+
+impl Machine<'_> {
+    fn status_opts(&self) -> StatusOptions {
+        StatusOptions {
+            cache_dir: Some(self.cache_dir.to_path_buf()),
+        }
+    }
+
+    /// Per-class rates over the last hour or day, as JSON of
+    /// `earshot_core::series::RateSeries`.
+    pub fn rate_series(&self, window: &str) -> Result<serde_json::Value, ApiError> {
+        let span = match window {
+            "hour" => RateSpan::Hour,
+            "day" => RateSpan::Day,
+            other => {
+                return Err(invalid(format!(
+                    "window {other:?}: use one of {}",
+                    WINDOWS.join(", ")
+                )))
+            }
+        };
+        let series = source::rate_series(self.sys, span, &self.status_opts())
+            .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+        fitting(
+            serde_json::to_value(series).map_err(|e| internal("encoding the rates", e))?,
+            "the rate series",
+        )
+    }
+
+    /// The trail folder's history and forecast, as JSON of
+    /// `earshot_core::series::ForecastView`.
+    pub fn forecast_view(&self) -> Result<serde_json::Value, ApiError> {
+        let view = source::forecast_view(self.sys, self.kind, &self.status_opts())
+            .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+        fitting(
+            serde_json::to_value(view).map_err(|e| internal("encoding the forecast", e))?,
+            "the forecast view",
+        )
+    }
+
+    /// One page of the trail browser.
+    pub fn trail_page(&self, query: &TrailQuery) -> Result<TrailPage, ApiError> {
+        let dirs = tuning::trail_dirs(self.sys);
+        let tables = tuning::machine_tables(self.sys);
+        let user_id = |name: &str| tuning::user_id(self.sys, name);
+        let src = Source {
+            dirs: &dirs,
+            tables: &tables,
+            user_id: &user_id,
+        };
+        pager::page(&src, query).map_err(|e| match e {
+            PageError::Read { .. } | PageError::Inventory(_) => {
+                ApiError::new(ErrorCode::Io, e.to_string())
+            }
+            PageError::PageSize(_)
+            | PageError::UnknownUser(_)
+            | PageError::EmptyRange { .. }
+            | PageError::Cursor(_)
+            | PageError::Filter(_) => invalid(e.to_string()),
+        })
+    }
+
+    fn facts(&self) -> Result<Facts, ApiError> {
+        tuning::observe(self.sys, self.kind, &self.status_opts()).map_err(tuning_error)
+    }
+
+    /// The Mac against `baseline`: `earshot_core::baseline::Report` as JSON.
+    pub fn compliance(&self, baseline: &str) -> Result<serde_json::Value, ApiError> {
+        // Checked before reading anything.
+        earshot_core::baseline::Baseline::parse(baseline)
+            .map_err(|_| tuning_error(TuningError::Baseline(baseline.to_string())))?;
+        let report = tuning::compliance(&self.facts()?, baseline).map_err(tuning_error)?;
+        fitting(
+            serde_json::to_value(report).map_err(|e| internal("encoding the report", e))?,
+            "the compliance report",
+        )
+    }
+
+    /// The ladder's next step toward `target` and what applying it takes.
+    pub fn next_step(&self, target: &str) -> Result<NextStepReport, ApiError> {
+        let target = tuning::parse_target(target).map_err(tuning_error)?;
+        let facts = self.facts()?;
+        let Some(plan) = tuning::next_step(&facts, target, &PlanOptions::default()) else {
+            return Ok(NextStepReport {
+                plan: None,
+                action: None,
+                risks: Vec::new(),
+                step_record: None,
+            });
+        };
+        let action = step_action(&plan, &facts)?;
+        let risks = plan
+            .risks
+            .iter()
+            .map(|r| Risk {
+                id: r.id.to_string(),
+                message: r.message.clone(),
+            })
+            .collect();
+        let step_record = serde_json::to_string(&AppliedStep::record(&plan, 0))
+            .map_err(|e| internal("encoding the step record", e))?;
+        let json = fitting(
+            serde_json::to_value(&plan).map_err(|e| internal("encoding the plan", e))?,
+            "the plan",
+        )?;
+        Ok(NextStepReport {
+            plan: Some(json),
+            action: Some(action),
+            risks,
+            step_record: Some(step_record),
+        })
+    }
+}
+
+fn tuning_error(e: TuningError) -> ApiError {
+    match e {
+        TuningError::Target(_) | TuningError::Baseline(_) => invalid(e.to_string()),
+        TuningError::Gather(_) => ApiError::new(ErrorCode::Io, e.to_string()),
+    }
+}
+
+/// What applying `plan` asks of the helper, based on the file the plan read.
+pub fn step_action(plan: &Plan, facts: &Facts) -> Result<StepAction, ApiError> {
+    let read = facts.observed.audit_control.as_deref();
+    if matches!(plan.step, StepKind::EnableAuditing | StepKind::StartAuditd) {
+        return Ok(StepAction::EnableAuditing {
+            read_hash: read.map(earshot_api::content_hash),
+        });
+    }
+    let read = read.ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::Internal,
+            "the step changes audit_control but the plan read none; plan again",
+        )
+    })?;
+    let text = String::from_utf8(plan.after_bytes().to_vec()).map_err(|_| {
+        ApiError::new(
+            ErrorCode::Unsupported,
+            "the planned audit_control is not UTF-8 text, which apply cannot carry",
+        )
+    })?;
+    Ok(StepAction::Write {
+        text,
+        base_hash: earshot_api::content_hash(read),
+    })
+}
+
+/// Room left in a frame for a payload once the envelope (`response`, id,
+/// `kind`, field name) is around it.
+pub const PAYLOAD_LIMIT: usize = MAX_FRAME_LEN - 4096;
+
+/// `value` unless its JSON would not fit one frame (then `internal`: a bound
+/// this code should have kept, reported rather than sent as a frame the
+/// client must refuse).
+fn fitting(value: serde_json::Value, what: &str) -> Result<serde_json::Value, ApiError> {
+    let len = serde_json::to_vec(&value).map_or(usize::MAX, |v| v.len());
+    if len > PAYLOAD_LIMIT {
+        return Err(ApiError::new(
+            ErrorCode::Internal,
+            format!("{what} takes {len} bytes, more than one frame carries ({PAYLOAD_LIMIT})"),
+        ));
+    }
+    Ok(value)
+}
