@@ -505,6 +505,13 @@ pub mod auditpipe {
         failure: libc::c_uint,
     }
 
+    // The argument sizes encoded in the request numbers above (bits 16..29).
+    const _: () = assert!(
+        std::mem::size_of::<AuMask>() == 8
+            && std::mem::size_of::<libc::c_uint>() == 4
+            && std::mem::size_of::<libc::c_int>() == 4
+    );
+
     fn ioctl<T>(
         fd: libc::c_int,
         req: libc::c_ulong,
@@ -522,12 +529,31 @@ pub mod auditpipe {
         Ok(())
     }
 
+    /// The kernel makes records (for trails and pipes alike) only while a trail
+    /// is open and auditing is not suspended (macos_ops.md §6): on a Mac that is
+    /// not auditing the pipe stays silent, and a trial would pass zeros off as a
+    /// measurement. `audit -c` answers only to root, like the pipe itself; when it
+    /// cannot tell, opening the pipe is the check that explains itself.
+    fn require_auditing() -> Result<(), MeasureError> {
+        use crate::system::{
+            parse_audit_condition, AuditCmd, AuditCondition, Command, MacOs, System,
+        };
+        let out = MacOs::new().run(Command::Audit(AuditCmd::Check))?;
+        match parse_audit_condition(&out) {
+            AuditCondition::NoAudit | AuditCondition::Disabled => Err(MeasureError::NotAuditing),
+            AuditCondition::Auditing
+            | AuditCondition::PermissionDenied
+            | AuditCondition::Unrecognized { .. } => Ok(()),
+        }
+    }
+
     /// Runs the trial for `trial.duration_secs` of wall time.
     pub fn measure(
         trial: &Trial,
         classes: &ClassTable,
         events: EventTable,
     ) -> Result<Measurement, MeasureError> {
+        require_auditing()?;
         let mut pipe = std::fs::File::open("/dev/auditpipe").map_err(|e| MeasureError::Io {
             what: "opening /dev/auditpipe (root only)".into(),
             source: e,
@@ -557,6 +583,11 @@ pub mod auditpipe {
         ioctl(fd, SET_PRESELECT_MODE, &mut mode, "SET_PRESELECT_MODE")?;
         // Records queued under the default (trail) selection before the switch.
         ioctl(fd, FLUSH, std::ptr::null_mut::<u8>(), "FLUSH")?;
+        // The drop counter counts from the pipe's opening and FLUSH does not reset
+        // it; only drops after the switch to the trial's masks belong to the trial.
+        // xnu writes only 32 bits into the 64-bit argument: start from zero.
+        let mut drops_before: u64 = 0;
+        ioctl(fd, GET_DROPS, &mut drops_before, "GET_DROPS")?;
         let mut tally = Tally::new(trial, classes, events);
         let deadline = Instant::now() + Duration::from_secs(trial.duration_secs);
         let mut buf = vec![0u8; 64 * 1024];
@@ -592,10 +623,12 @@ pub mod auditpipe {
             })?;
             tally.feed(&buf[..n]);
         }
-        // xnu writes only 32 bits into the 64-bit argument: start from zero.
         let mut drops: u64 = 0;
         ioctl(fd, GET_DROPS, &mut drops, "GET_DROPS")?;
-        Ok(tally.finish(trial, classes, "auditpipe", drops))
+        // The kernel's counter is a 32-bit `u_int`: subtract in its width, so a
+        // wrap during the trial still gives the right difference.
+        let dropped = u64::from((drops as u32).wrapping_sub(drops_before as u32));
+        Ok(tally.finish(trial, classes, "auditpipe", dropped))
     }
 }
 

@@ -113,10 +113,12 @@ impl SystemError {
     }
 }
 
-/// `statvfs(2)` of the volume holding a path, in the units the kernel and auditd use.
+/// Free and total space of the volume holding a path (`statvfs`; `statfs` on macOS),
+/// in the units the kernel and auditd use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct VolumeStats {
-    /// Fragment size (`f_frsize`): the unit of the block counts.
+    /// The unit of the block counts: `f_frsize` of `statvfs` (`f_bsize` of
+    /// `statfs` on macOS).
     pub block_size: u64,
     /// Total blocks (`f_blocks`).
     pub blocks: u64,
@@ -459,6 +461,23 @@ fn platform_flags(_m: &std::fs::Metadata) -> Option<u32> {
     None
 }
 
+/// macOS: `statfs(2)`, the call the kernel's and auditd's free-space checks make
+/// (macos_ops.md §4.2). Its `statvfs(3)` is no substitute there: it copies the 64-bit
+/// block counts into a 32-bit `fsblkcnt_t`, so on a volume of 2^32 blocks or more
+/// (16 TiB at 4 KiB) they wrap (CPython gh-87804, php-src #8054). `statfs` counts in
+/// 64 bits, in units of `f_bsize`, the fundamental block size.
+#[cfg(target_os = "macos")]
+pub(crate) fn real_statvfs(real: &Path) -> io::Result<VolumeStats> {
+    let s = rustix::fs::statfs(real).map_err(io::Error::from)?;
+    Ok(VolumeStats {
+        block_size: u64::from(s.f_bsize),
+        blocks: s.f_blocks,
+        blocks_free: s.f_bfree,
+        blocks_available: s.f_bavail,
+    })
+}
+
+#[cfg(not(target_os = "macos"))]
 pub(crate) fn real_statvfs(real: &Path) -> io::Result<VolumeStats> {
     let s = rustix::fs::statvfs(real).map_err(io::Error::from)?;
     // f_frsize is the unit of f_blocks; some filesystems report 0, then f_bsize is it.
