@@ -7,6 +7,10 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die() { printf '\033[1;31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
+# The Mac the macOS-only code (#[cfg(target_os = "macos")]) is type-checked for: only
+# its Rust standard library is needed (rustup target), no SDK and no linker.
+EARSHOT_MACOS_TARGET=aarch64-apple-darwin
+
 # cargo installs land here; a fresh shell may not have it on PATH yet.
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PATH"
 
