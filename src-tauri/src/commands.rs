@@ -91,7 +91,11 @@ async fn rate_series(live: &Live, window: String) -> CmdResult<RateSeries> {
 }
 
 async fn forecast_view(live: &Live) -> CmdResult<ForecastView> {
-    match live.call(Request::ForecastView).await.map_err(view_error)? {
+    match live
+        .call(Request::ForecastView {})
+        .await
+        .map_err(view_error)?
+    {
         Response::ForecastView { view } => serde_json::from_value(view)
             .map_err(|e| CommandError::internal(format!("the helper's forecast: {e}"))),
         other => Err(unexpected("forecast_view", &other)),

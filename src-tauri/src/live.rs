@@ -109,7 +109,7 @@ impl Live {
                     | Request::ReadConfig
                     | Request::TrailStats
                     | Request::RateSeries { .. }
-                    | Request::ForecastView
+                    | Request::ForecastView {}
                     | Request::TrailPage { .. }
                     | Request::Compliance { .. }
                     | Request::NextStep { .. }

@@ -132,7 +132,8 @@ pub enum Request {
     /// from the trails: the data of the app's rate chart and sparkline.
     RateSeries { window: String },
     /// The trail folder's size history and its forecast toward `minfree`.
-    ForecastView,
+    /// (A struct variant, so an unknown field is refused as on the others.)
+    ForecastView {},
     /// One filtered page of trail records, oldest first (the trail browser).
     TrailPage { query: TrailQuery },
     /// This Mac against a compliance baseline (`cis-l1`, `800-53-moderate`,

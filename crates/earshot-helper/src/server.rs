@@ -423,7 +423,7 @@ pub fn dispatch(keeper: &Keeper, request: Request, who: &Caller) -> Result<Respo
         Request::RateSeries { window } => Response::RateSeries {
             series: keeper.machine()?.rate_series(&window)?,
         },
-        Request::ForecastView => Response::ForecastView {
+        Request::ForecastView {} => Response::ForecastView {
             view: keeper.machine()?.forecast_view()?,
         },
         Request::TrailPage { query } => Response::TrailPage(keeper.machine()?.trail_page(&query)?),
