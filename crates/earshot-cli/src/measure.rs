@@ -141,11 +141,21 @@ fn direct(root: Option<&Path>, args: &Args, secs: u64) -> Result<Measurement> {
 
 #[cfg(target_os = "macos")]
 fn pipe(args: &Args, secs: u64) -> Result<Measurement> {
+    use earshot_core::measure::MeasureError;
     let sys = earshot_core::system::MacOs::new();
     let (classes, events) = earshot_core::system::audit_tables(&sys);
     let trial = Trial::parse(&args.classes, &args.naflags, secs, &classes)?;
-    measure::auditpipe::measure(&trial, &classes, events)
-        .context("measuring without the helper needs root (sudo) for /dev/auditpipe")
+    measure::auditpipe::measure(&trial, &classes, events).map_err(|e| match e {
+        // The device is root:wheel 0600 (macos_ops.md §6); other failures (auditing
+        // off, a failed ioctl) say what they are without this hint.
+        MeasureError::Io { ref source, .. }
+            if source.kind() == std::io::ErrorKind::PermissionDenied =>
+        {
+            anyhow::Error::new(e)
+                .context("measuring without the helper needs root (sudo) for /dev/auditpipe")
+        }
+        e => e.into(),
+    })
 }
 
 #[cfg(not(target_os = "macos"))]
