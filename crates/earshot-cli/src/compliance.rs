@@ -7,9 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use audit_control::ClassTable;
-use earshot_core::baseline::{self, gather, Baseline, Observed, Report, Status};
-use earshot_core::status;
-use earshot_core::system::System;
+use earshot_core::baseline::{self, Baseline, Observed, Report, Status};
+use earshot_core::tuning;
 
 use crate::status::{open_system, root_or_env, status_options};
 
@@ -30,22 +29,9 @@ pub struct Args {
     pub json: bool,
 }
 
-/// The class table of the machine, or Apple's when it cannot be read.
-pub(crate) fn machine_classes(sys: &dyn System) -> ClassTable {
-    sys.read_file(Path::new(earshot_core::system::AUDIT_CLASS))
-        .map(|b| ClassTable::parse(&b))
-        .unwrap_or_else(|_| ClassTable::apple())
-}
-
-/// Everything read from the file or the Mac.
-pub(crate) struct Facts {
-    pub observed: Observed,
-    pub classes: ClassTable,
-    /// Health, rates, headroom (only when a Mac, real or simulated, was read).
-    pub status: Option<status::Status>,
-    /// `/etc/security/audit_control.example`, when readable.
-    pub example: Option<Vec<u8>>,
-}
+/// The facts read from a file or a Mac: the same ones the helper plans and
+/// checks compliance with for the app (`earshot_core::tuning`).
+pub(crate) use earshot_core::tuning::Facts;
 
 /// Observed facts: from a file alone, or from a (real or simulated) Mac.
 pub(crate) fn observe(file: Option<&Path>, root: Option<PathBuf>) -> Result<Facts> {
@@ -62,23 +48,13 @@ pub(crate) fn observe(file: Option<&Path>, root: Option<PathBuf>) -> Result<Fact
         });
     }
     let (sys, kind) = open_system(root_or_env(root).as_deref())?;
-    let classes = machine_classes(sys.as_ref());
-    let mut observed = gather::gather(sys.as_ref(), &classes).context("reading the audit files")?;
     // Health gives the service state (launchd job, kernel condition) and the rates;
     // without it rule 1 is simply unknown.
-    let st = status::collect(sys.as_ref(), kind, &status_options(None, false)).ok();
-    if let Some(st) = &st {
-        observed.service = gather::service_from_health(st.health.state);
-    }
-    let example = sys
-        .read_file(Path::new(earshot_core::system::AUDIT_CONTROL_EXAMPLE))
-        .ok();
-    Ok(Facts {
-        observed,
-        classes,
-        status: st,
-        example,
-    })
+    Ok(tuning::observe(
+        sys.as_ref(),
+        kind,
+        &status_options(None, false),
+    )?)
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {

@@ -13,11 +13,11 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use earshot_core::health::HealthState;
-use earshot_core::measure::{self, Store};
+use earshot_core::measure::Store;
 use earshot_core::plan::cost::days_text;
 use earshot_core::plan::review::{self, AppliedStep, Observation, Verdict};
 use earshot_core::plan::{
-    self, AhltVariant, Current, Measurements, Plan, PlanOptions, Range, Side, Source, Target,
+    self, AhltVariant, Measurements, Plan, PlanOptions, Range, Side, Source, Target,
 };
 use earshot_core::rates::WindowSpan;
 use serde::Serialize;
@@ -65,12 +65,7 @@ pub(crate) fn measurements(
     root: Option<&std::path::Path>,
     trials: bool,
 ) -> Result<Measurements> {
-    let mut m = match &facts.status {
-        Some(st) => {
-            measure::from_status(st, facts.observed.audit_control.as_deref(), &facts.classes)
-        }
-        None => Measurements::default(),
-    };
+    let mut m = earshot_core::tuning::measurements(facts);
     if trials && facts.status.is_some() {
         if let Some(path) = crate::measure::store_file(root) {
             Store::load(&path)
@@ -114,11 +109,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.review {
         return run_review(&args, target, &facts, &m, root.as_deref());
     }
-    let current = Current {
-        audit_control: facts.observed.audit_control.clone(),
-        example: facts.example.clone(),
-        service: facts.observed.service,
-    };
+    let current = earshot_core::tuning::current(&facts);
     let opts = options(&args);
     let steps: Vec<Plan> = if args.all_steps {
         plan::path(&current, target, &m, classes, &opts)
@@ -234,11 +225,7 @@ fn run_review(
     let changed_since = facts.observed.audit_control.as_deref() != Some(&applied.config[..]);
     let next = (verdict.verdict == Verdict::NextStep && !changed_since)
         .then(|| {
-            let current = Current {
-                audit_control: facts.observed.audit_control.clone(),
-                example: facts.example.clone(),
-                service: facts.observed.service,
-            };
+            let current = earshot_core::tuning::current(facts);
             plan::next_step(&current, target, m, &facts.classes, &options(args))
         })
         .flatten();
@@ -394,7 +381,7 @@ mod tests {
         let ac = plan::DEFAULT_EXAMPLE
             .replace("flags:lo,aa\n", "flags:lo,aa,ad,-ex,-fd,-fm,-fr,-fw\n")
             .replace("expire-after:10M", "expire-after:7d");
-        let current = Current {
+        let current = plan::Current {
             audit_control: Some(ac.into_bytes()),
             example: None,
             service: ServiceFacts {

@@ -154,10 +154,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 
 fn crash(mac: &SimulatedMac) -> Result<ExitCode> {
     let state = mac.load_state()?;
-    if state
-        .host_pid
-        .is_some_and(|p| Path::new(&format!("/proc/{p}")).exists())
-    {
+    if state.host_pid.is_some_and(SimulatedMac::process_alive) {
         let path = mac.control_path();
         let mut f = std::fs::OpenOptions::new()
             .create(true)

@@ -103,6 +103,13 @@ impl std::fmt::Debug for SimulatedMac {
 }
 
 impl SimulatedMac {
+    /// Whether process `pid` exists (`kill(pid, 0)`, which works on every Unix;
+    /// macOS has no /proc). Tells a live host of the simulated auditd from a
+    /// stale pid in the state file.
+    pub fn process_alive(pid: u32) -> bool {
+        process_alive(pid)
+    }
+
     /// Opens an existing simulated Mac (one made by `earshot sim init`), on the wall
     /// clock.
     pub fn open(root: impl AsRef<Path>) -> Result<Self, SystemError> {
