@@ -47,6 +47,10 @@ pub struct Live {
     pub root: Option<PathBuf>,
     keys: Result<KeyStore, String>,
     requests: tokio::sync::Mutex<Option<Client>>,
+    /// A second connection for the views (charts, trail pages, compliance, the
+    /// wizard's step): the helper answers one connection in order, so a long
+    /// trail scan here never holds up a status refresh or a change there.
+    views: tokio::sync::Mutex<Option<Client>>,
     shared: Mutex<Shared>,
     /// Wakes the 1 Hz refresh when a window opens or the title preference changes.
     wake: Notify,
@@ -64,6 +68,7 @@ impl Live {
             root,
             keys: KeyStore::platform().map_err(|e| e.to_string()),
             requests: tokio::sync::Mutex::new(None),
+            views: tokio::sync::Mutex::new(None),
             shared: Mutex::new(Shared {
                 connection: Connection::connecting(),
                 report: None,
@@ -94,26 +99,35 @@ impl Live {
         Client::connect_paired(self.root.as_deref(), keys).await
     }
 
-    /// One request on the request connection, connecting it first if needed.
-    /// A broken connection is dropped so the next request reconnects.
+    /// One request on the request connection (the views on theirs), connecting
+    /// it first if needed. A broken connection is dropped so the next request
+    /// reconnects.
     pub async fn call(&self, request: Request) -> Result<Response, ClientError> {
-        let mut guard = self.requests.lock().await;
+        let view = matches!(
+            request,
+            Request::RateSeries { .. }
+                | Request::ForecastView {}
+                | Request::TrailPage { .. }
+                | Request::Compliance { .. }
+                | Request::NextStep { .. }
+        );
+        let mut guard = if view {
+            self.views.lock().await
+        } else {
+            self.requests.lock().await
+        };
         // A kept connection may have died with a helper restart; a read-only request
         // is then retried once on a fresh one. Changes are not retried: the helper
         // may have applied one whose answer was lost.
         let retry = guard.is_some()
-            && matches!(
-                request,
-                Request::Status
-                    | Request::History { .. }
-                    | Request::ReadConfig
-                    | Request::TrailStats
-                    | Request::RateSeries { .. }
-                    | Request::ForecastView {}
-                    | Request::TrailPage { .. }
-                    | Request::Compliance { .. }
-                    | Request::NextStep { .. }
-            );
+            && (view
+                || matches!(
+                    request,
+                    Request::Status
+                        | Request::History { .. }
+                        | Request::ReadConfig
+                        | Request::TrailStats
+                ));
         for attempt in 0..2 {
             let client = match guard.as_mut() {
                 Some(c) => c,
