@@ -1,10 +1,11 @@
 //! Drives the real Earshot app under Xvfb: tauri-driver + WebKitWebDriver start the
 //! binary on a temporary simulated Mac whose audit_control has known problems, and the
-//! test reads the diagnostics screen as a person would see it.
+//! test reads the diagnostics screen as a person would see it. The app reads the file
+//! through the helper (on a Mac it is root's only), so a helper serves the simulated Mac.
 //!
 //! Needs: a display (run under `xvfb-run`), `tauri-driver` and `WebKitWebDriver` on
-//! PATH, and the app built (`EARSHOT_APP`, else `<target>/debug/earshot-app`).
-//! `scripts/test` provides all of that.
+//! PATH, and the app, helper and CLI built (`EARSHOT_APP`, `EARSHOT_HELPER`,
+//! `EARSHOT_CLI`, else `<target>/debug/…`). `scripts/test` provides all of that.
 
 use std::net::{TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
@@ -14,6 +15,7 @@ use std::time::Duration;
 
 use audit_control::tables::ClassTable;
 use audit_control::Diagnostic;
+use earshot_e2e::{binary, private_env, wait_until, Group};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::json;
@@ -234,9 +236,24 @@ async fn diagnostics_screen_shows_what_the_library_reports() {
 
     let work = tempfile::tempdir().expect("temp folder");
     let root = work.path().join("sim");
+    let mut init = Command::new(binary("EARSHOT_CLI", "earshot"));
+    init.args(["sim", "init", "--days", "0", "--auditing", "on"])
+        .arg(&root);
+    private_env(&mut init, work.path());
+    let out = init.output().expect("run earshot sim init");
+    assert!(
+        out.status.success(),
+        "sim init: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let etc = root.join("etc/security");
-    std::fs::create_dir_all(&etc).expect("simulated etc/security");
     std::fs::write(etc.join("audit_control"), AUDIT_CONTROL).expect("write audit_control");
+    let mut helper = Command::new(binary("EARSHOT_HELPER", "earshot-helper"));
+    helper.arg("--root").arg(&root);
+    private_env(&mut helper, work.path());
+    let _helper = Group::spawn(&mut helper, "earshot-helper");
+    let socket = root.join("run/earshot/helper.sock");
+    wait_until("the helper's socket", || socket.exists()).await;
 
     // The expectation comes from the library, not from strings copied here.
     let expected: Vec<Row> = audit_control::check(AUDIT_CONTROL.as_bytes(), &ClassTable::apple())
