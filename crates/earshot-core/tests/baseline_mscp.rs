@@ -561,6 +561,15 @@ fn names_round_trip() {
         assert_eq!(Baseline::parse(b.name()), Ok(b));
     }
     assert_eq!(Baseline::parse("stig"), Ok(Baseline::Stig26));
+    // mSCP's own baseline names (spec/mscp_rules.md) are accepted as they are spelled there.
+    assert_eq!(Baseline::parse("cis_lvl1"), Ok(Baseline::CisL1));
+    assert_eq!(Baseline::parse("disa_stig"), Ok(Baseline::Stig26));
+    assert_eq!(Baseline::parse("800-53r5_low"), Ok(Baseline::Nist53Low));
+    assert_eq!(
+        Baseline::parse("800-53r5_moderate"),
+        Ok(Baseline::Nist53Moderate)
+    );
+    assert_eq!(Baseline::parse("800-53r5_high"), Ok(Baseline::Nist53High));
     assert!(Baseline::parse("iso-27001").is_err());
 }
 

@@ -97,9 +97,10 @@ impl Baseline {
             "cis-l2" | "cis-lvl2" | "cis2" => Baseline::CisL2,
             "stig" | "stig-26" | "disa-stig" => Baseline::Stig26,
             "stig-15" => Baseline::Stig15,
-            "800-53-low" | "53l" => Baseline::Nist53Low,
-            "800-53" | "800-53-moderate" | "53m" => Baseline::Nist53Moderate,
-            "800-53-high" | "53h" => Baseline::Nist53High,
+            // mSCP names its baselines `800-53r5_low` etc. (the `_` became `-` above).
+            "800-53-low" | "800-53r5-low" | "53l" => Baseline::Nist53Low,
+            "800-53" | "800-53-moderate" | "800-53r5-moderate" | "53m" => Baseline::Nist53Moderate,
+            "800-53-high" | "800-53r5-high" | "53h" => Baseline::Nist53High,
             "all" => Baseline::All,
             _ => return Err(UnknownBaseline(name.to_string())),
         };
