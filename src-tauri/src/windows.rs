@@ -6,7 +6,8 @@
 //! - `dashboard`, `wizard`, `history`, `preferences`: normal windows; closing one
 //!   destroys it (it is rebuilt on the next open) and never quits the app.
 //!
-//! Each loads `index.html?view=<label>`.
+//! The popover loads `popover.html` (only the popover's code: it is opened most, and
+//! its first paint is budgeted, docs/performance.md); the others `index.html?view=<label>`.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -81,6 +82,9 @@ impl PaintClock {
 }
 
 fn url(label: &str) -> WebviewUrl {
+    if label == POPOVER {
+        return WebviewUrl::App("popover.html".into());
+    }
     WebviewUrl::App(format!("index.html?view={label}").into())
 }
 
@@ -139,11 +143,15 @@ pub fn toggle_popover(app: &AppHandle) -> tauri::Result<()> {
             if app.state::<PopoverBlur>().just_hidden() {
                 return Ok(());
             }
+            note_shown(app, POPOVER);
             w
         }
-        None => create_popover(app)?,
+        None => {
+            // The clock starts before the webview is made: the first click waits for it.
+            note_shown(app, POPOVER);
+            create_popover(app)?
+        }
     };
-    note_shown(app, POPOVER);
     w.show()?;
     // Show first, then position (a hidden window moved to another monitor keeps the
     // old monitor's scale), then focus so that a click elsewhere hides it again.
@@ -159,11 +167,11 @@ pub fn toggle_popover(app: &AppHandle) -> tauri::Result<()> {
 /// and screenshots need it): top right of the primary screen, where it would hang
 /// under a menu-bar item.
 pub fn open_popover_unanchored(app: &AppHandle) -> tauri::Result<()> {
+    note_shown(app, POPOVER);
     let w = match app.get_webview_window(POPOVER) {
         Some(w) => w,
         None => create_popover(app)?,
     };
-    note_shown(app, POPOVER);
     w.show()?;
     place_top_right(&w)?;
     w.set_focus()
