@@ -19,6 +19,10 @@ export default defineConfig({
     // Strict CSP: no inline module-preload polyfill.
     modulePreload: { polyfill: false },
     assetsInlineLimit: 0,
+    rollupOptions: {
+      // Two pages: the popover (opened most, kept small) and every other window.
+      input: { index: "index.html", popover: "popover.html" },
+    },
   },
   test: {
     environment: "jsdom",

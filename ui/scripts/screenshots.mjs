@@ -120,7 +120,8 @@ try {
       }
     });
     try {
-      await page.goto(`${ORIGIN}/index.html?view=${shot.view}`);
+      // The popover has its own page in the app (popover.html); the windows share index.html.
+      await page.goto(shot.view === "popover" ? `${ORIGIN}/popover.html` : `${ORIGIN}/index.html?view=${shot.view}`);
       await page.waitForSelector(shot.ready, { timeout: 10_000 });
       if (shot.steps) await shot.steps(page);
       // Let focus rings and fonts settle.

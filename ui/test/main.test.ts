@@ -30,6 +30,18 @@ describe("main", () => {
     expect(document.body.dataset.view).toBe(view);
   });
 
+  it("popover.html's own entry shows the popover", async () => {
+    vi.resetModules();
+    document.body.innerHTML = '<div id="app"></div>';
+    window.history.replaceState({}, "", "/popover.html");
+    window.__EARSHOT_MOCK__ = "warning";
+    const entry = await import("../src/popover-main");
+    await entry.started;
+    const root = document.getElementById("app")!;
+    expect(root.querySelector("main")?.dataset.severity).toBe("warning");
+    expect(document.body.dataset.view).toBe("popover");
+  });
+
   it("uses the named scenario", async () => {
     const root = await boot("?view=popover", "unknown");
     await vi.waitFor(() => expect(root.querySelector("main")?.dataset.severity).toBe("unknown"));

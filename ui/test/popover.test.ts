@@ -238,6 +238,61 @@ describe("popover", () => {
     void popover;
   });
 
+  it("paints the glance without waiting for the sparkline, which then takes its kept place", async () => {
+    // The sparkline answers only when the test says so (it needs the trail history).
+    class SlowSparkline extends MockBackend {
+      release: () => void = () => {};
+      override async sparkline(window: "hour" | "day"): Promise<string> {
+        const svg = await super.sparkline(window);
+        await new Promise<void>((resolve) => (this.release = resolve));
+        return svg;
+      }
+    }
+    const backend = new SlowSparkline({ glance: data.glanceWarning });
+    const p = new Popover(root, backend, { now: () => data.NOW });
+    let painted = 0;
+    const done = p.refresh(() => painted++);
+    await vi.waitFor(() => expect(painted).toBe(1));
+    // What the first paint must show: health, headroom bar, warnings.
+    expect(q("main")?.dataset.state).toBe("ready");
+    expect(text("[data-testid=health] h1")).toBe("Warning");
+    expect(q(".headroom .bar")).not.toBeNull();
+    expect(root.querySelectorAll("[data-testid=warning]")).toHaveLength(3);
+    expect(q(".sparkline.placeholder")).not.toBeNull();
+    expect(q("svg.sparkline")).toBeNull();
+
+    // The rest of the popover is not repainted when the sparkline comes.
+    const evidence = q<HTMLDetailsElement>("details.evidence")!;
+    evidence.open = true;
+    backend.release();
+    await done;
+    expect(q("svg.sparkline")).not.toBeNull();
+    expect(q(".sparkline.placeholder")).toBeNull();
+    expect(q("details.evidence")).toBe(evidence);
+    expect(evidence.open).toBe(true);
+    expect(painted).toBe(1);
+  });
+
+  it("reports a paint for every show; shows that come together share one fetch", async () => {
+    const backend = new MockBackend();
+    const mounted = mountPopover(root, window, backend, { now: () => data.NOW });
+    // The load and the window's focus and visibility, all for the same first show.
+    window.dispatchEvent(new FocusEvent("focus"));
+    document.dispatchEvent(new Event("visibilitychange"));
+    await mounted;
+    expect(backend.count("glance")).toBe(1);
+    expect(backend.count("sparkline")).toBe(1);
+    await vi.waitFor(() => expect(backend.count("firstPaint")).toBe(1));
+
+    // Shown again (hidden, not destroyed, in between): fetched and reported again.
+    expect(document.visibilityState).toBe("visible");
+    backend.state.glance = data.glanceWarning;
+    document.dispatchEvent(new Event("visibilitychange"));
+    await vi.waitFor(() => expect(backend.count("firstPaint")).toBe(2));
+    expect(q("main")?.dataset.severity).toBe("warning");
+    expect(backend.count("glance")).toBe(2);
+  });
+
   it("Esc cancels a pending confirmation before it closes the popover", async () => {
     const backend = new MockBackend();
     const popover = await shown(backend);

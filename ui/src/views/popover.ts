@@ -117,6 +117,8 @@ export class Popover {
     busy: false,
   };
   private acks = new Set<string>();
+  /** The refresh under way: shows that come meanwhile join it. */
+  private refreshing: { painted: Set<() => void>; glanceDone: boolean; report: () => void; all: Promise<void> } | null = null;
   private ticker: ReturnType<typeof setInterval> | null = null;
   private now: () => number;
 
@@ -128,19 +130,56 @@ export class Popover {
     this.now = options.now ?? (() => Date.now() / 1000);
   }
 
-  /** Fetches everything the popover shows and paints it. */
-  async refresh(): Promise<void> {
-    if (!this.state.glance && !this.state.error) this.paint();
-    try {
-      const [glance, sparkline] = await Promise.all([
-        this.backend.glance(),
-        this.backend.sparkline("hour").catch(() => null),
-      ]);
-      this.state = { ...this.state, glance, sparkline, error: null };
-    } catch (err) {
-      this.state = { ...this.state, glance: null, error: toBackendError(err).message };
+  /**
+   * Fetches everything the popover shows and paints it: the glance as soon as it is
+   * here (health, headroom and warnings are what a glance is for), the sparkline when
+   * it follows — it needs the trail history, the glance is held in memory. The
+   * sparkline's place is kept at its final size meanwhile, so nothing moves.
+   * `painted` runs once the glance (or its error) is on screen; the returned promise
+   * settles when the sparkline is too. Calls while one runs share it.
+   */
+  refresh(painted?: () => void): Promise<void> {
+    const running = this.refreshing;
+    if (running) {
+      if (painted) running.painted.add(painted);
+      if (painted && running.glanceDone) running.report();
+      return running.all;
     }
-    this.paint();
+    if (!this.state.glance && !this.state.error) this.paint();
+    const sparkline = this.backend.sparkline("hour").catch(() => null);
+    const called = new Set<() => void>();
+    const run = {
+      painted: new Set<() => void>(painted ? [painted] : []),
+      glanceDone: false,
+      // Each callback once per refresh, however many shows joined it.
+      report: () => {
+        for (const f of run.painted) {
+          if (!called.has(f)) {
+            called.add(f);
+            f();
+          }
+        }
+      },
+      all: Promise.resolve(),
+    };
+    this.refreshing = run;
+    run.all = (async () => {
+      try {
+        const glance = await this.backend.glance();
+        this.state = { ...this.state, glance, error: null };
+      } catch (err) {
+        this.state = { ...this.state, glance: null, error: toBackendError(err).message };
+      }
+      this.paint();
+      run.glanceDone = true;
+      run.report();
+      const svg = await sparkline;
+      this.state = { ...this.state, sparkline: svg };
+      this.paintSparkline();
+    })().finally(() => {
+      this.refreshing = null;
+    });
+    return run.all;
   }
 
   /** A glance pushed by the helper. */
@@ -259,20 +298,8 @@ export class Popover {
         g.rates ? h("span", { class: "total", "data-testid": "total-eps" }, `${rate(g.rates.total_eps)}/s · ${WINDOW_LABEL[g.rates.window] ?? g.rates.window}`) : null,
       ),
     );
-    const svg = this.state.sparkline && g.rates ? svgFrom(this.state.sparkline) : null;
-    if (svg) {
-      svg.setAttribute("class", "sparkline");
-      // Fill the popover's width; the line may stretch, a sparkline has no axes to distort.
-      svg.setAttribute("preserveAspectRatio", "none");
-      if (!svg.getAttribute("viewBox")) svg.setAttribute("viewBox", `0 0 ${svg.getAttribute("width") ?? 280} ${svg.getAttribute("height") ?? 48}`);
-      svg.removeAttribute("width");
-      svg.removeAttribute("height");
-      svg.setAttribute("role", "img");
-      svg.setAttribute("aria-label", svg.querySelector("title")?.textContent ?? "Events per second by class");
-      rates.append(svg);
-    } else if (g.rates) {
-      rates.append(h("div", { class: "sparkline placeholder" }));
-    }
+    const spark = this.sparklineElement(g);
+    if (spark) rates.append(spark);
     if (g.rates && g.rates.by_class.length > 0) {
       rates.append(
         h(
@@ -312,6 +339,31 @@ export class Popover {
     }
     out.push(warnings);
     return out;
+  }
+
+  /** The sparkline, its placeholder while it is on its way, or nothing without rates. */
+  private sparklineElement(g: Glance): Element | null {
+    if (!g.rates) return null;
+    const svg = this.state.sparkline ? svgFrom(this.state.sparkline) : null;
+    if (!svg) return h("div", { class: "sparkline placeholder" });
+    svg.setAttribute("class", "sparkline");
+    // Fill the popover's width; the line may stretch, a sparkline has no axes to distort.
+    svg.setAttribute("preserveAspectRatio", "none");
+    if (!svg.getAttribute("viewBox")) svg.setAttribute("viewBox", `0 0 ${svg.getAttribute("width") ?? 280} ${svg.getAttribute("height") ?? 48}`);
+    svg.removeAttribute("width");
+    svg.removeAttribute("height");
+    svg.setAttribute("role", "img");
+    svg.setAttribute("aria-label", svg.querySelector("title")?.textContent ?? "Events per second by class");
+    return svg;
+  }
+
+  /** Swaps the sparkline in place: no repaint of the rest (focus, scroll, open details stay). */
+  private paintSparkline(): void {
+    const g = this.state.glance;
+    const current = this.root.querySelector(".rates .sparkline");
+    if (!g || !current) return;
+    const next = this.sparklineElement(g);
+    if (next) current.replaceWith(next);
   }
 
   private pendingBlock(): HTMLElement | null {
@@ -494,8 +546,8 @@ export class Popover {
 /**
  * Sets the popover up once: Esc closes it, as any macOS popover; its content is fetched
  * again each time it is shown (the window is hidden, not destroyed, between clicks) and
- * updated by the helper's pushes. After the first paint with content the shell is told,
- * so it can measure open → paint.
+ * updated by the helper's pushes. After each show, once the glance is painted, the
+ * shell is told, so it can measure open → paint (docs/performance.md).
  */
 export async function mountPopover(
   root: HTMLElement,
@@ -507,15 +559,21 @@ export async function mountPopover(
   win.document.addEventListener("keydown", (event) => {
     if (event.key === "Escape") popover.escape();
   });
-  const shown = async () => {
-    await popover.refresh();
-    // Two frames: the first runs before layout, the second after the content is painted.
+  // Two frames: the first runs before layout, the second after the content is painted.
+  const report = () =>
     win.requestAnimationFrame(() =>
       win.requestAnimationFrame(() => void backend.firstPaint("popover").catch(() => {})),
     );
-  };
+  const shown = () => popover.refresh(report);
+  // A show is seen as the page becoming visible (WebKit hides the page with its
+  // window) or as the window taking focus; both may come for one show, and a show
+  // during the load's own refresh joins it (refresh shares a running call).
   win.addEventListener("focus", () => void shown());
-  await backend.onGlance((g) => popover.update(g)).catch(() => {});
+  win.document.addEventListener("visibilitychange", () => {
+    if (win.document.visibilityState === "visible") void shown();
+  });
+  const listening = backend.onGlance((g) => popover.update(g)).catch(() => {});
   await shown();
+  await listening;
   return popover;
 }
