@@ -190,8 +190,23 @@ fn place_top_right(w: &WebviewWindow) -> tauri::Result<()> {
     Ok(())
 }
 
+/// The page's first glance, handed over with the page itself (a script that runs
+/// before the popover's code): its first paint then waits for no round trip to Rust,
+/// which on a cold show, with the main thread busy making the window, took ~50 ms
+/// (docs/performance.md). Later shows and pushes go through `glance` as usual.
+fn first_glance_script(app: &AppHandle) -> Option<String> {
+    let glance = app.try_state::<std::sync::Arc<Live>>()?.glance();
+    // JSON is a JavaScript expression; nothing in it can end the script early.
+    let json = serde_json::to_string(&glance).ok()?;
+    Some(format!("window.__EARSHOT_GLANCE__ = {json};"))
+}
+
 fn create_popover(app: &AppHandle) -> tauri::Result<WebviewWindow> {
-    let w = WebviewWindowBuilder::new(app, POPOVER, url(POPOVER))
+    let mut builder = WebviewWindowBuilder::new(app, POPOVER, url(POPOVER));
+    if let Some(script) = first_glance_script(app) {
+        builder = builder.initialization_script(script);
+    }
+    let w = builder
         .title("Earshot")
         .inner_size(POPOVER_WIDTH, POPOVER_HEIGHT)
         .resizable(false)

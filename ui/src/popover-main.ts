@@ -3,9 +3,16 @@
 // The popover is the one view people open many times a day; see docs/performance.md.
 import "./styles.css";
 
-import type { Backend } from "./backend";
+import type { Backend, Glance } from "./backend";
 import { tauriBackend } from "./backend/tauri";
 import { mountPopover } from "./views/popover";
+
+declare global {
+  interface Window {
+    /** The glance the shell hands over with the page (src-tauri windows.rs). */
+    __EARSHOT_GLANCE__?: Glance;
+  }
+}
 
 async function chooseBackend(): Promise<Backend> {
   // As in main.ts: the screenshot run names a mock scenario; the app never loads it.
@@ -20,5 +27,7 @@ export const started: Promise<unknown> | null = (() => {
   const root = document.getElementById("app");
   if (!root) return null;
   document.body.dataset.view = "popover";
-  return chooseBackend().then((backend) => mountPopover(root, window, backend));
+  const initial = window.__EARSHOT_GLANCE__ ?? null;
+  delete window.__EARSHOT_GLANCE__;
+  return chooseBackend().then((backend) => mountPopover(root, window, backend, { initial }));
 })();

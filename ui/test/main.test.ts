@@ -42,6 +42,21 @@ describe("main", () => {
     expect(document.body.dataset.view).toBe("popover");
   });
 
+  it("popover.html paints the glance the shell handed over with the page, once", async () => {
+    vi.resetModules();
+    document.body.innerHTML = '<div id="app"></div>';
+    window.history.replaceState({}, "", "/popover.html");
+    window.__EARSHOT_MOCK__ = "ok";
+    const { glanceUnknown } = await import("../src/backend/mock-data");
+    window.__EARSHOT_GLANCE__ = glanceUnknown;
+    const entry = await import("../src/popover-main");
+    await entry.started;
+    const root = document.getElementById("app")!;
+    // The mock's scenario says ok; what was handed over says unknown, and wins.
+    expect(root.querySelector("main")?.dataset.severity).toBe("unknown");
+    expect(window.__EARSHOT_GLANCE__).toBeUndefined();
+  });
+
   it("uses the named scenario", async () => {
     const root = await boot("?view=popover", "unknown");
     await vi.waitFor(() => expect(root.querySelector("main")?.dataset.severity).toBe("unknown"));

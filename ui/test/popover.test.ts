@@ -232,6 +232,7 @@ describe("popover", () => {
     expect(backend.count("closePopover")).toBe(1);
 
     backend.state.glance = data.glanceUnknown;
+    window.dispatchEvent(new FocusEvent("blur"));
     window.dispatchEvent(new FocusEvent("focus"));
     await vi.waitFor(() => expect(q("main")?.dataset.severity).toBe("unknown"));
     expect(backend.count("glance")).toBe(2);
@@ -273,24 +274,40 @@ describe("popover", () => {
     expect(painted).toBe(1);
   });
 
-  it("reports a paint for every show; shows that come together share one fetch", async () => {
+  it("fetches and reports a paint once per show, however many signs of it come", async () => {
     const backend = new MockBackend();
-    const mounted = mountPopover(root, window, backend, { now: () => data.NOW });
-    // The load and the window's focus and visibility, all for the same first show.
+    await mountPopover(root, window, backend, { now: () => data.NOW });
+    // The window's focus and visibility of the same first show, during and after the load.
     window.dispatchEvent(new FocusEvent("focus"));
     document.dispatchEvent(new Event("visibilitychange"));
-    await mounted;
+    await vi.waitFor(() => expect(backend.count("firstPaint")).toBe(1));
     expect(backend.count("glance")).toBe(1);
     expect(backend.count("sparkline")).toBe(1);
-    await vi.waitFor(() => expect(backend.count("firstPaint")).toBe(1));
 
-    // Shown again (hidden, not destroyed, in between): fetched and reported again.
-    expect(document.visibilityState).toBe("visible");
+    // Hidden (it lost focus), then shown again: one fetch and one report for both signs.
+    window.dispatchEvent(new FocusEvent("blur"));
     backend.state.glance = data.glanceWarning;
+    expect(document.visibilityState).toBe("visible");
     document.dispatchEvent(new Event("visibilitychange"));
+    window.dispatchEvent(new FocusEvent("focus"));
     await vi.waitFor(() => expect(backend.count("firstPaint")).toBe(2));
     expect(q("main")?.dataset.severity).toBe("warning");
     expect(backend.count("glance")).toBe(2);
+    expect(backend.count("sparkline")).toBe(2);
+  });
+
+  it("paints the glance handed over with the page without asking; later shows ask", async () => {
+    const backend = new MockBackend({ glance: data.glanceOk });
+    await mountPopover(root, window, backend, { now: () => data.NOW, initial: data.glanceWarning });
+    expect(q("main")?.dataset.severity).toBe("warning");
+    expect(backend.count("glance")).toBe(0);
+    await vi.waitFor(() => expect(backend.count("firstPaint")).toBe(1));
+
+    window.dispatchEvent(new FocusEvent("blur"));
+    document.dispatchEvent(new Event("visibilitychange"));
+    await vi.waitFor(() => expect(backend.count("firstPaint")).toBe(2));
+    expect(backend.count("glance")).toBe(1);
+    expect(q("main")?.dataset.severity).toBe("ok");
   });
 
   it("Esc cancels a pending confirmation before it closes the popover", async () => {

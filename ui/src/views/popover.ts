@@ -93,6 +93,11 @@ function headroomBar(room: Headroom): HTMLElement {
 export interface PopoverOptions {
   /** Unix seconds now (tests pin it). */
   now?: () => number;
+  /**
+   * The glance the shell handed over with the page (popover.html): the first show
+   * paints it without asking; every later show asks.
+   */
+  initial?: Glance | null;
 }
 
 interface PopoverState {
@@ -120,6 +125,7 @@ export class Popover {
   /** The refresh under way: shows that come meanwhile join it. */
   private refreshing: { painted: Set<() => void>; glanceDone: boolean; report: () => void; all: Promise<void> } | null = null;
   private ticker: ReturnType<typeof setInterval> | null = null;
+  private initial: Glance | null;
   private now: () => number;
 
   constructor(
@@ -128,6 +134,7 @@ export class Popover {
     options: PopoverOptions = {},
   ) {
     this.now = options.now ?? (() => Date.now() / 1000);
+    this.initial = options.initial ?? null;
   }
 
   /**
@@ -165,7 +172,9 @@ export class Popover {
     this.refreshing = run;
     run.all = (async () => {
       try {
-        const glance = await this.backend.glance();
+        const handed = this.initial;
+        this.initial = null;
+        const glance = handed ?? (await this.backend.glance());
         this.state = { ...this.state, glance, error: null };
       } catch (err) {
         this.state = { ...this.state, glance: null, error: toBackendError(err).message };
@@ -564,16 +573,29 @@ export async function mountPopover(
     win.requestAnimationFrame(() =>
       win.requestAnimationFrame(() => void backend.firstPaint("popover").catch(() => {})),
     );
-  const shown = () => popover.refresh(report);
   // A show is seen as the page becoming visible (WebKit hides the page with its
-  // window) or as the window taking focus; both may come for one show, and a show
-  // during the load's own refresh joins it (refresh shares a running call).
-  win.addEventListener("focus", () => void shown());
+  // window) or as the window taking focus; one show may bring both, and they must
+  // not fetch and repaint twice (the second repaint would land in the frames the
+  // first paint is waiting for). So a show is over when the window loses focus (the
+  // popover hides then) or the page is hidden; the first sign of the next show
+  // refreshes, the others for the same show do nothing.
+  let showing = true; // the load is the first show
+  const ended = () => {
+    showing = false;
+  };
+  const began = () => {
+    if (showing) return;
+    showing = true;
+    void popover.refresh(report);
+  };
+  win.addEventListener("blur", ended);
+  win.addEventListener("focus", began);
   win.document.addEventListener("visibilitychange", () => {
-    if (win.document.visibilityState === "visible") void shown();
+    if (win.document.visibilityState === "visible") began();
+    else ended();
   });
   const listening = backend.onGlance((g) => popover.update(g)).catch(() => {});
-  await shown();
+  await popover.refresh(report);
   await listening;
   return popover;
 }
