@@ -25,11 +25,12 @@ const WINDOW = { width: 1000, height: 760 };
 
 /** name, scenario, view, viewport, what proves it rendered, optional steps, colour scheme. */
 const SHOTS = [
-  { name: "popover-ok", scenario: "ok", view: "popover", size: POPOVER, ready: "[data-severity=ok] [data-testid=headroom]" },
-  { name: "popover-warning", scenario: "warning", view: "popover", size: POPOVER, ready: "[data-severity=warning] [data-testid=warning]" },
+  // The popover paints the glance first and swaps the sparkline in when it comes.
+  { name: "popover-ok", scenario: "ok", view: "popover", size: POPOVER, ready: "[data-severity=ok] svg.sparkline" },
+  { name: "popover-warning", scenario: "warning", view: "popover", size: POPOVER, ready: "[data-severity=warning] svg.sparkline" },
   { name: "popover-unknown", scenario: "unknown", view: "popover", size: POPOVER, ready: "main[data-severity=unknown][data-state=ready]" },
   { name: "popover-off", scenario: "off", view: "popover", size: POPOVER, ready: "main[data-severity=off][data-state=ready]" },
-  { name: "popover-dark", scenario: "ok", view: "popover", size: POPOVER, ready: "[data-severity=ok] [data-testid=headroom]", dark: true },
+  { name: "popover-dark", scenario: "ok", view: "popover", size: POPOVER, ready: "[data-severity=ok] svg.sparkline", dark: true },
   {
     name: "popover-rollback-confirm", scenario: "ok", view: "popover", size: POPOVER, ready: "[data-testid=health]",
     steps: async (page) => {
