@@ -18,10 +18,9 @@ use earshot_glance::{
     WarningLedger,
 };
 use tauri::{AppHandle, Emitter, Manager};
-use tauri_plugin_notification::NotificationExt;
 use tokio::sync::Notify;
 
-use crate::tray;
+use crate::{notices, tray};
 
 /// Event name the UI listens to (docs/app-commands.md).
 pub const GLANCE_CHANGED: &str = "glance-changed";
@@ -229,20 +228,8 @@ impl Live {
         }
         for change in changes {
             match change {
-                AlertChange::Raise(alert) => {
-                    let shown = app
-                        .notification()
-                        .builder()
-                        .title(&alert.title)
-                        .body(&alert.body)
-                        .show();
-                    if let Err(e) = shown {
-                        eprintln!("earshot-app: notification {}: {e}", alert.kind.id());
-                    }
-                }
-                // Desktop notification centres keep no handle to withdraw; the
-                // warning leaves the popover and the alert can be raised again.
-                AlertChange::Clear(kind) => eprintln!("earshot-app: recovered: {}", kind.id()),
+                AlertChange::Raise(alert) => notices::raise(app, &alert),
+                AlertChange::Clear(kind) => notices::withdraw(app, kind),
             }
         }
     }

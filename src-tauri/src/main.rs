@@ -11,6 +11,7 @@ mod error;
 mod glyph;
 mod launch;
 mod live;
+mod notices;
 mod report;
 mod tray;
 mod windows;
@@ -104,6 +105,7 @@ fn main() -> ExitCode {
                 .join(earshot_glance::prefs::FILE_NAME);
             let live = Arc::new(Live::new(launch.sys_root(), prefs_path));
             app.manage(live.clone());
+            notices::listen(app.handle());
             let tray = tray::Tray::create(app.handle())?;
             app.manage(tray);
             live.publish(app.handle());
