@@ -208,7 +208,9 @@ pub fn socket_path(root: &Path, env: &LaunchEnv) -> PathBuf {
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
         .unwrap_or_else(|| env.temp_dir.clone());
-    dir.join(format!("earshot-app-{hash:016x}.sock"))
+    // A folder of its own, made private in `claim`: the runtime folder is private
+    // already, but a shared /tmp (no XDG_RUNTIME_DIR) is not.
+    dir.join("earshot-app").join(format!("{hash:016x}.sock"))
 }
 
 /// The outcome of [`claim`].
@@ -320,15 +322,31 @@ pub mod instance {
         }
     }
 
+    /// Makes `dir` (mode 0700) or checks it is still private: anyone who can reach the
+    /// socket can open Earshot's windows, and anyone who could put a socket there
+    /// could take a later launch's request and keep the app from starting.
+    fn private_folder(dir: &Path) -> Result<(), String> {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|err| format!("cannot create {}: {err}", dir.display()))?;
+        let meta = std::fs::symlink_metadata(dir)
+            .map_err(|err| format!("cannot read {}: {err}", dir.display()))?;
+        if !meta.is_dir() || meta.permissions().mode() & 0o077 != 0 {
+            return Err(format!(
+                "{} is not a folder only this user can use",
+                dir.display()
+            ));
+        }
+        Ok(())
+    }
+
     pub(super) fn claim(socket: &Path, request: &Request) -> Claim {
         if let Some(dir) = socket.parent() {
-            // Only this user may talk to the app (the folder is usually private already).
-            if let Err(err) = std::fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir)
-            {
-                return Claim::Alone(format!("cannot create {}: {err}", dir.display()));
+            if let Err(why) = private_folder(dir) {
+                return Claim::Alone(why);
             }
         }
         let bind = || {
@@ -434,12 +452,12 @@ mod tests {
         let mut e = env();
         e.temp_dir = PathBuf::from("/tmp/user");
         let a = socket_path(Path::new("/nonexistent/sim-a"), &e);
-        assert_eq!(a.parent(), Some(Path::new("/tmp/user")));
+        assert_eq!(a.parent(), Some(Path::new("/tmp/user/earshot-app")));
         assert_eq!(a, socket_path(Path::new("/nonexistent/sim-a"), &e));
         assert_ne!(a, socket_path(Path::new("/nonexistent/sim-b"), &e));
         e.xdg_runtime_dir = Some("/run/user/501".into());
         let b = socket_path(Path::new("/nonexistent/sim-a"), &e);
-        assert_eq!(b.parent(), Some(Path::new("/run/user/501")));
+        assert_eq!(b.parent(), Some(Path::new("/run/user/501/earshot-app")));
         assert_eq!(b.file_name(), a.file_name());
         // Within macOS's 104-byte limit for socket paths under a typical $TMPDIR.
         e.xdg_runtime_dir = None;
@@ -465,8 +483,10 @@ mod tests {
 
         /// The first claim serves; requests of later claims reach it unchanged.
         fn serving(socket: &Path) -> mpsc::Receiver<Request> {
-            let Claim::First(listener) = claim(socket, &request(&[], false)) else {
-                panic!("the first launch must become the app");
+            let listener = match claim(socket, &request(&[], false)) {
+                Claim::First(listener) => listener,
+                Claim::Forwarded => panic!("the first launch must become the app: forwarded"),
+                Claim::Alone(why) => panic!("the first launch must become the app: {why}"),
             };
             assert_eq!(listener.path(), socket);
             let (tx, rx) = mpsc::channel();
@@ -503,8 +523,13 @@ mod tests {
 
         #[test]
         fn a_socket_left_by_a_dead_app_is_taken_over() {
+            use std::os::unix::fs::DirBuilderExt;
             let dir = tempfile::tempdir().unwrap();
-            let socket = dir.path().join("app.sock");
+            let socket = dir.path().join("run/app.sock");
+            std::fs::DirBuilder::new()
+                .mode(0o700)
+                .create(dir.path().join("run"))
+                .unwrap();
             // Bound and dropped: the file stays, nobody listens (as after a kill).
             drop(UnixListener::bind(&socket).unwrap());
             assert!(socket.exists());
@@ -517,9 +542,29 @@ mod tests {
         }
 
         #[test]
+        fn a_folder_others_can_use_is_not_trusted() {
+            use std::os::unix::fs::PermissionsExt;
+            let dir = tempfile::tempdir().unwrap();
+            let folder = dir.path().join("earshot-app");
+            std::fs::create_dir(&folder).unwrap();
+            std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o777)).unwrap();
+            let socket = folder.join("app.sock");
+            let Claim::Alone(why) = claim(&socket, &request(&[], false)) else {
+                panic!("a world-writable folder must not hold the socket");
+            };
+            assert!(why.contains("only this user"), "{why}");
+            assert!(!socket.exists());
+            // Made by claim itself, the folder is private.
+            let private = dir.path().join("own/earshot-app");
+            drop(serving(&private.join("app.sock")));
+            let mode = std::fs::metadata(&private).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o700);
+        }
+
+        #[test]
         fn garbage_is_refused_and_the_app_keeps_serving() {
             let dir = tempfile::tempdir().unwrap();
-            let socket = dir.path().join("app.sock");
+            let socket = dir.path().join("run/app.sock");
             let rx = serving(&socket);
             let mut raw = UnixStream::connect(&socket).unwrap();
             raw.set_read_timeout(Some(GUARD)).unwrap();
