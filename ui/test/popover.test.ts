@@ -310,6 +310,24 @@ describe("popover", () => {
     expect(q("main")?.dataset.severity).toBe("ok");
   });
 
+  it("reports the first paint only once it shows a state, not while connecting", async () => {
+    const connecting = { ...data.glanceOk, connection: { state: "connecting" as const, reason: null } };
+    const backend = new MockBackend({ glance: connecting });
+    await mountPopover(root, window, backend, { now: () => data.NOW, initial: connecting });
+    expect(text("[data-testid=health] h1")).toBe("Connecting…");
+    // Two frames pass: nothing is reported for a wait.
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    await new Promise((resolve) => requestAnimationFrame(resolve));
+    expect(backend.count("firstPaint")).toBe(0);
+
+    backend.push(data.glanceOk);
+    expect(text("[data-testid=health] h1")).toBe("Healthy");
+    await vi.waitFor(() => expect(backend.count("firstPaint")).toBe(1));
+    backend.push(data.glanceWarning);
+    await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
+    expect(backend.count("firstPaint")).toBe(1);
+  });
+
   it("Esc cancels a pending confirmation before it closes the popover", async () => {
     const backend = new MockBackend();
     const popover = await shown(backend);

@@ -191,6 +191,16 @@ export class Popover {
     return run.all;
   }
 
+  /**
+   * Whether what is painted is a state, not a wait: a glance from a connected helper,
+   * a helper known to be unreachable, or an error. "Connecting…" is not yet a state.
+   */
+  settled(): boolean {
+    const { glance, error } = this.state;
+    if (error !== null) return true;
+    return glance !== null && glance.connection.state !== "connecting";
+  }
+
   /** A glance pushed by the helper. */
   update(glance: Glance): void {
     this.state = { ...this.state, glance, error: null };
@@ -569,10 +579,18 @@ export async function mountPopover(
     if (event.key === "Escape") popover.escape();
   });
   // Two frames: the first runs before layout, the second after the content is painted.
-  const report = () =>
+  const frames = () =>
     win.requestAnimationFrame(() =>
       win.requestAnimationFrame(() => void backend.firstPaint("popover").catch(() => {})),
     );
+  // The first paint that counts shows the health state: while the app is still
+  // connecting to the helper (a popover opened as the app starts), the report waits
+  // for the pushed glance that ends the wait.
+  let waiting = false;
+  const report = () => {
+    waiting = !popover.settled();
+    if (!waiting) frames();
+  };
   // A show is seen as the page becoming visible (WebKit hides the page with its
   // window) or as the window taking focus; one show may bring both, and they must
   // not fetch and repaint twice (the second repaint would land in the frames the
@@ -594,7 +612,15 @@ export async function mountPopover(
     if (win.document.visibilityState === "visible") began();
     else ended();
   });
-  const listening = backend.onGlance((g) => popover.update(g)).catch(() => {});
+  const listening = backend
+    .onGlance((g) => {
+      popover.update(g);
+      if (waiting && popover.settled()) {
+        waiting = false;
+        frames();
+      }
+    })
+    .catch(() => {});
   await popover.refresh(report);
   await listening;
   return popover;
