@@ -296,18 +296,33 @@ describe("popover", () => {
     expect(backend.count("sparkline")).toBe(2);
   });
 
-  it("paints the glance handed over with the page without asking; later shows ask", async () => {
-    const backend = new MockBackend({ glance: data.glanceOk });
+  it("paints the glance handed over with the page first; later shows ask", async () => {
+    const backend = new MockBackend({ glance: data.glanceWarning });
+    const painted: string[] = [];
+    const seen = new MutationObserver(() => painted.push(q("main")?.dataset.severity ?? "none"));
+    seen.observe(root, { childList: true });
     await mountPopover(root, window, backend, { now: () => data.NOW, initial: data.glanceWarning });
-    expect(q("main")?.dataset.severity).toBe("warning");
-    expect(backend.count("glance")).toBe(0);
+    seen.disconnect();
+    // Painted from what came with the page; the one question once listening found no news.
+    expect(painted).toEqual(["warning"]);
+    expect(backend.count("glance")).toBe(1);
     await vi.waitFor(() => expect(backend.count("firstPaint")).toBe(1));
 
+    backend.state.glance = data.glanceOk;
     window.dispatchEvent(new FocusEvent("blur"));
     document.dispatchEvent(new Event("visibilitychange"));
     await vi.waitFor(() => expect(backend.count("firstPaint")).toBe(2));
-    expect(backend.count("glance")).toBe(1);
+    expect(backend.count("glance")).toBe(2);
     expect(q("main")?.dataset.severity).toBe("ok");
+  });
+
+  it("catches up with a push sent before the page listened", async () => {
+    // Made while connecting; the helper's first status was pushed while the page loaded.
+    const connecting = { ...data.glanceOk, connection: { state: "connecting" as const, reason: null } };
+    const backend = new MockBackend({ glance: data.glanceOk });
+    await mountPopover(root, window, backend, { now: () => data.NOW, initial: connecting });
+    expect(text("[data-testid=health] h1")).toBe("Healthy");
+    await vi.waitFor(() => expect(backend.count("firstPaint")).toBe(1));
   });
 
   it("reports the first paint only once it shows a state, not while connecting", async () => {

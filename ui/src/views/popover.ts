@@ -201,6 +201,11 @@ export class Popover {
     return glance !== null && glance.connection.state !== "connecting";
   }
 
+  /** The glance on screen (null while loading or after an error). */
+  shown(): Glance | null {
+    return this.state.glance;
+  }
+
   /** A glance pushed by the helper. */
   update(glance: Glance): void {
     this.state = { ...this.state, glance, error: null };
@@ -612,16 +617,22 @@ export async function mountPopover(
     if (win.document.visibilityState === "visible") began();
     else ended();
   });
-  const listening = backend
-    .onGlance((g) => {
-      popover.update(g);
-      if (waiting && popover.settled()) {
-        waiting = false;
-        frames();
-      }
-    })
-    .catch(() => {});
+  const pushed = (g: Glance) => {
+    popover.update(g);
+    if (waiting && popover.settled()) {
+      waiting = false;
+      frames();
+    }
+  };
+  const listening = backend.onGlance(pushed).catch(() => {});
   await popover.refresh(report);
   await listening;
+  // A glance handed over with the page is from when the window was made: a push sent
+  // before the listener was in place is lost (at app start, the one that ends
+  // "Connecting…"). Ask once, now that pushes are heard, and repaint only on news.
+  if (options.initial) {
+    const now = await backend.glance().catch(() => null);
+    if (now && JSON.stringify(now) !== JSON.stringify(popover.shown())) pushed(now);
+  }
   return popover;
 }
