@@ -14,6 +14,7 @@ use tauri::{AppHandle, Manager};
 
 use crate::error::{CmdResult, CommandError};
 use crate::live::Live;
+use crate::{tray, windows};
 
 /// What apply, rollback and enable return to the UI (docs/app-commands.md).
 #[derive(Debug, Clone, Serialize)]
@@ -64,18 +65,22 @@ pub async fn rollback(live: &Live, revision: u64, acks: Vec<String>) -> CmdResul
     }
 }
 
-/// Restores the revision before the newest one.
-pub async fn rollback_last(live: &Live, acks: Vec<String>) -> CmdResult<ApplyResult> {
+/// The revision before the newest one: what "roll back last change" restores.
+async fn revision_before_last(live: &Live) -> CmdResult<u64> {
     let revisions = match live.call(Request::History { limit: Some(2) }).await? {
         Response::History(h) => h.revisions,
         other => return Err(unexpected("history", &other)),
     };
-    let Some(before) = revisions.get(1) else {
-        return Err(CommandError::invalid(
-            "there is no earlier revision to roll back to",
-        ));
-    };
-    rollback(live, before.number, acks).await
+    revisions
+        .get(1)
+        .map(|r| r.number)
+        .ok_or_else(|| CommandError::invalid("there is no earlier revision to roll back to"))
+}
+
+/// Restores the revision before the newest one.
+pub async fn rollback_last(live: &Live, acks: Vec<String>) -> CmdResult<ApplyResult> {
+    let revision = revision_before_last(live).await?;
+    rollback(live, revision, acks).await
 }
 
 /// The ladder's next step toward `target` as the helper plans it. An unknown
@@ -210,9 +215,25 @@ pub fn spawn_rollback_last(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let live = app.state::<Arc<Live>>().inner().clone();
-        let text = match rollback_last(&live, Vec::new()).await {
-            Ok(r) => format!("audit_control restored (revision {}).", r.revision),
+        let text = match revision_before_last(&live).await {
             Err(e) => format!("Could not roll back: {}", e.reason),
+            Ok(revision) => match rollback(&live, revision, Vec::new()).await {
+                Ok(r) => format!("audit_control restored (revision {}).", r.revision),
+                Err(e) if e.helper_code.as_deref() == Some("ack-required") => {
+                    // The revision carries risks the user must acknowledge, which a
+                    // menu item cannot ask: History opens at that roll-back's
+                    // confirmation, with the risks one click away.
+                    let at = app.clone();
+                    let shown = app.run_on_main_thread(move || {
+                        tray::report(windows::open_history_rollback(&at, revision));
+                    });
+                    match shown {
+                        Ok(()) => return,
+                        Err(_) => format!("Could not roll back: {}", e.reason),
+                    }
+                }
+                Err(e) => format!("Could not roll back: {}", e.reason),
+            },
         };
         notify(&app, "Roll Back Last Change", &text);
         live.refresh(&app).await;

@@ -98,6 +98,23 @@ pub fn open(app: &AppHandle, label: &str) -> tauri::Result<()> {
     if label == POPOVER {
         return open_popover_unanchored(app);
     }
+    open_full(app, label, None)
+}
+
+/// Shows the History window with the roll-back confirmation of `revision` open
+/// (the tray's "Roll Back Last Change" when the helper wants risks acknowledged:
+/// a menu item cannot show checkboxes). An open History window is reloaded there.
+pub fn open_history_rollback(app: &AppHandle, revision: u64) -> tauri::Result<()> {
+    let query = format!("view={HISTORY}&rollback={revision}");
+    if let Some(w) = app.get_webview_window(HISTORY) {
+        let mut at = w.url()?;
+        at.set_query(Some(&query));
+        w.navigate(at)?;
+    }
+    open_full(app, HISTORY, Some(&query))
+}
+
+fn open_full(app: &AppHandle, label: &str, query: Option<&str>) -> tauri::Result<()> {
     let Some(&(_, title, width, height)) = FULL.iter().find(|(l, ..)| *l == label) else {
         return Err(tauri::Error::WindowNotFound);
     };
@@ -105,7 +122,11 @@ pub fn open(app: &AppHandle, label: &str) -> tauri::Result<()> {
         Some(w) => w,
         None => {
             note_shown(app, label);
-            let w = WebviewWindowBuilder::new(app, label, url(label))
+            let url = match query {
+                Some(q) => WebviewUrl::App(format!("index.html?{q}").into()),
+                None => url(label),
+            };
+            let w = WebviewWindowBuilder::new(app, label, url)
                 .title(title)
                 .inner_size(width, height)
                 .min_inner_size(420.0, 320.0)

@@ -26,6 +26,12 @@ async function chooseBackend(): Promise<Backend> {
   return screenshotBackend(name);
 }
 
+/** A positive revision number from the URL, else null. */
+function revisionParam(v: string | null): number | null {
+  const n = v === null ? NaN : Number(v);
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
 // One bundle, five windows: Rust opens index.html?view=<window label>.
 async function start(root: HTMLElement): Promise<void> {
   const params = new URLSearchParams(window.location.search);
@@ -40,7 +46,7 @@ async function start(root: HTMLElement): Promise<void> {
       await mountWizard(root, backend);
       break;
     case "history":
-      await mountHistory(root, backend);
+      await mountHistory(root, backend, revisionParam(params.get("rollback")));
       break;
     case "preferences":
       await mountPreferences(root, backend);

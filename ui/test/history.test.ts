@@ -123,6 +123,24 @@ describe("history", () => {
     expect(text("[data-testid=history-error]")).toContain("unavailable: helper not running");
   });
 
+  it("opens at a revision's roll-back confirmation when asked (the tray's roll back with risks)", async () => {
+    const backend = new MockBackend();
+    await mountHistory(root, backend, 2);
+    expect(q("[data-testid=rollback-confirm]")!.getAttribute("aria-label")).toBe("Roll back to revision 2");
+    expect(q("[data-testid=history-row-2] [data-testid=rollback-confirm]")).not.toBeNull();
+    // Nothing is restored until the user confirms.
+    expect(backend.count("rollback")).toBe(0);
+    q("[data-testid=history-confirm-rollback]")!.click();
+    await vi.waitFor(() => expect(backend.lastArgs("rollback")).toEqual([2, []]));
+  });
+
+  it("ignores a roll-back request for the current revision or one it does not list", async () => {
+    await mountHistory(root, new MockBackend(), 3);
+    expect(q("[data-testid=rollback-confirm]")).toBeNull();
+    await mountHistory(root, new MockBackend(), 99);
+    expect(q("[data-testid=rollback-confirm]")).toBeNull();
+  });
+
   it("reloads when a new revision is pushed, not on every glance", async () => {
     const backend = new MockBackend();
     await mountHistory(root, backend);

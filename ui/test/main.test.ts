@@ -21,6 +21,7 @@ describe("main", () => {
     ["?view=popover", "[data-testid=health-summary]", "popover"],
     ["?view=wizard", "[data-testid=wizard-step-title]", "wizard"],
     ["?view=history", "[data-testid=history-row-3]", "history"],
+    ["?view=history&rollback=1", "[data-testid=history-row-1] [data-testid=rollback-confirm]", "history"],
     ["?view=preferences", "[data-testid=preferences]", "preferences"],
     ["?view=dashboard&tab=compliance", "[data-testid=rule]", "dashboard"],
     ["", "[data-testid=chart-rates] svg", "dashboard"],

@@ -149,6 +149,22 @@ export class HistoryView {
     return li;
   }
 
+  /**
+   * Opens the roll-back confirmation of `revision`, as its "Roll Back to This…" button
+   * would. The tray's "Roll Back Last Change" lands here when the helper wants the
+   * revision's risks acknowledged, which a menu item cannot ask. The current revision
+   * and unknown ones are ignored.
+   */
+  ask(revision: number): void {
+    const known = this.history?.revisions.some((r, i) => i > 0 && r.number === revision) ?? false;
+    if (!known) return;
+    this.confirming = revision;
+    this.risks = [];
+    this.acks.clear();
+    this.result = null;
+    this.paint();
+  }
+
   private confirm(r: RevisionInfo): HTMLElement {
     const cancel = button("Cancel", { "data-testid": "cancel-rollback" }, () => this.cancel());
     const go = button(this.busy ? "Rolling Back…" : "Roll Back", { class: "primary destructive", "data-testid": "history-confirm-rollback" }, () =>
@@ -226,9 +242,11 @@ export class HistoryView {
   }
 }
 
-export async function mountHistory(root: HTMLElement, backend: Backend): Promise<HistoryView> {
+/** `rollback`: a revision whose roll-back confirmation opens at once (`?rollback=N`). */
+export async function mountHistory(root: HTMLElement, backend: Backend, rollback: number | null = null): Promise<HistoryView> {
   const view = new HistoryView(root, backend);
   await view.load();
+  if (rollback !== null) view.ask(rollback);
   await view.connection.start();
   // The helper pushes a glance after every new revision: the list follows it.
   let head = view.head();
