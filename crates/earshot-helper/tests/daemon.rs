@@ -3,56 +3,18 @@
 
 mod common;
 
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::simulated_mac;
-use earshot_api::auth::InstallSecret;
-use earshot_api::{ChangeTerms, Client, ErrorCode, Event, RevisionSource};
-use tokio::net::UnixStream;
-
-struct Daemon {
-    child: Child,
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn start(root: &Path) -> (Daemon, Client) {
-    let child = Command::new(env!("CARGO_BIN_EXE_earshot-helper"))
-        .arg("--root")
-        .arg(root)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut daemon = Daemon { child };
-    let socket = root.join("run/earshot/helper.sock");
-    for _ in 0..4000 {
-        assert!(daemon.child.try_wait().unwrap().is_none(), "helper exited");
-        if let Ok(stream) = UnixStream::connect(&socket).await {
-            let secret = InstallSecret::read(&root.join("var/db/earshot/secret")).unwrap();
-            let client = Client::handshake(stream, move |_| Ok(secret.secret))
-                .await
-                .unwrap();
-            return (daemon, client);
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    panic!("helper never listened");
-}
+use common::{simulated_mac, start_daemon};
+use earshot_api::{ChangeTerms, ErrorCode, Event, RevisionSource};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_daemon_serves_a_simulated_mac() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     simulated_mac(root);
-    let (_daemon, mut c) = start(root).await;
+    let (_daemon, mut c) = start_daemon(root).await;
     assert!(c.session().simulated);
 
     let status = c.status().await.unwrap();
@@ -121,7 +83,7 @@ async fn an_outside_edit_is_pushed_to_subscribers() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     simulated_mac(root);
-    let (_daemon, mut c) = start(root).await;
+    let (_daemon, mut c) = start_daemon(root).await;
     c.subscribe().await.unwrap();
     let control = root.join("etc/security/audit_control");
     let edited = format!(
@@ -157,7 +119,7 @@ async fn a_second_helper_does_not_steal_the_socket() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     simulated_mac(root);
-    let (_daemon, mut c) = start(root).await;
+    let (_daemon, mut c) = start_daemon(root).await;
     let out = Command::new(env!("CARGO_BIN_EXE_earshot-helper"))
         .arg("--root")
         .arg(root)

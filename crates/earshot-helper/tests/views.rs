@@ -7,14 +7,14 @@
 //! so the helper does not host it and the trails stay as `sim init` wrote them:
 //! the helper and the local computation then read the same files.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use earshot_api::auth::InstallSecret;
+use common::start_daemon;
 use earshot_api::{
-    Client, Cursor, ErrorCode, NextStepReport, Request, Response, StepAction, TrailQuery,
-    MAX_FRAME_LEN,
+    Cursor, ErrorCode, NextStepReport, Request, Response, StepAction, TrailQuery, MAX_FRAME_LEN,
 };
 use earshot_core::plan::PlanOptions;
 use earshot_core::series::{source, ForecastView, RateSeries, RateSpan};
@@ -23,18 +23,6 @@ use earshot_core::status::StatusOptions;
 use earshot_core::system::{unix_secs, SimulatedMac, VirtualClock};
 use earshot_core::tuning;
 use earshot_helper::pager::{self, Source};
-use tokio::net::UnixStream;
-
-struct Daemon {
-    child: Child,
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 /// A simulated Mac whose trails ended two hours ago, its auditd held by this
 /// test process (so nothing writes to the trails while the test runs).
@@ -59,30 +47,6 @@ fn frozen_mac(root: &Path) -> u64 {
     unix_secs(now)
 }
 
-async fn start(root: &Path) -> (Daemon, Client) {
-    let child = Command::new(env!("CARGO_BIN_EXE_earshot-helper"))
-        .arg("--root")
-        .arg(root)
-        .stdin(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut daemon = Daemon { child };
-    let socket = root.join("run/earshot/helper.sock");
-    for _ in 0..4000 {
-        assert!(daemon.child.try_wait().unwrap().is_none(), "helper exited");
-        if let Ok(stream) = UnixStream::connect(&socket).await {
-            let secret = InstallSecret::read(&root.join("var/db/earshot/secret")).unwrap();
-            let client = Client::handshake(stream, move |_| Ok(secret.secret))
-                .await
-                .unwrap();
-            return (daemon, client);
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    panic!("helper never listened");
-}
-
 fn no_cache() -> StatusOptions {
     StatusOptions { cache_dir: None }
 }
@@ -99,7 +63,7 @@ async fn every_view_equals_computing_it_locally_on_the_same_mac() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
     let ended = frozen_mac(root);
-    let (_daemon, mut c) = start(root).await;
+    let (_daemon, mut c) = start_daemon(root).await;
 
     // Rates: the series ends at a bucket boundary, so the same Mac with its
     // clock there computes the same window.
@@ -266,7 +230,7 @@ async fn hostile_and_out_of_range_requests_are_refused_and_big_pages_fit_a_frame
     frozen_mac(root);
     let n = 150;
     let (since, until) = huge_trail(&root.join("var/audit"), n, 30_000);
-    let (_daemon, mut c) = start(root).await;
+    let (_daemon, mut c) = start_daemon(root).await;
 
     let refused = |r: Result<Response, earshot_api::ClientError>| match r {
         Err(e) => (e.code(), e.to_string()),

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 use std::time::Duration;
@@ -174,4 +175,42 @@ impl Fixture {
     pub fn control_bytes(&self) -> Vec<u8> {
         std::fs::read(self.dir.path().join("etc/security/audit_control")).unwrap()
     }
+}
+
+/// The real `earshot-helper` binary serving `root`; killed when dropped.
+pub struct Daemon {
+    pub child: Child,
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the daemon on the simulated Mac `root` and returns it with a client
+/// that completed the handshake with the install's secret.
+pub async fn start_daemon(root: &Path) -> (Daemon, Client) {
+    let child = Command::new(env!("CARGO_BIN_EXE_earshot-helper"))
+        .arg("--root")
+        .arg(root)
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut daemon = Daemon { child };
+    let socket = root.join("run/earshot/helper.sock");
+    for _ in 0..4000 {
+        assert!(daemon.child.try_wait().unwrap().is_none(), "helper exited");
+        if let Ok(stream) = UnixStream::connect(&socket).await {
+            let secret = InstallSecret::read(&root.join("var/db/earshot/secret")).unwrap();
+            let client = Client::handshake(stream, move |_| Ok(secret.secret))
+                .await
+                .unwrap();
+            return (daemon, client);
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("helper never listened");
 }
