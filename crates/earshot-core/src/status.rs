@@ -13,10 +13,10 @@ use crate::headroom::{folder_totals, Headroom};
 use crate::health::{assess, Health, Observations};
 use crate::rates::{RateCache, RateError, RateWindow, RateWindows, WindowSpan};
 use crate::system::{
-    unix_secs, AuditSettings, DirEntry, ExpiryRule, FileKind, System, SystemError, CURRENT_LINK,
+    unix_secs, AuditSettings, DirEntry, ExpiryRule, System, SystemError, CURRENT_LINK,
     DEFAULT_TRAIL_DIR,
 };
-use crate::trail::{Tables, Timestamp, Trail, TrailEnd, TrailName};
+use crate::trail::{trail_files, Tables, Timestamp, Trail, TrailEnd};
 
 /// Version of the JSON layout (bumped only for incompatible changes).
 pub const STATUS_SCHEMA: u32 = 1;
@@ -181,16 +181,7 @@ pub fn load_trails(
     let mut last_crash: Option<i64> = None;
     let mut recent = Vec::new();
     for f in &folders {
-        for e in f.entries.iter().flatten() {
-            if e.meta.kind != FileKind::File {
-                continue;
-            }
-            let Some(name) = e.name.to_str() else {
-                continue;
-            };
-            let Ok(parsed) = TrailName::parse(name) else {
-                continue;
-            };
+        for (e, name, parsed) in trail_files(f.entries.as_deref().unwrap_or_default()) {
             summary.count += 1;
             summary.total_bytes += e.meta.len;
             summary.oldest_start = Some(match summary.oldest_start {

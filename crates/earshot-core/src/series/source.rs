@@ -9,8 +9,8 @@ use std::path::Path;
 
 use crate::rates::{MinuteBuckets, RateCache, RateError};
 use crate::status::{self, StatusError, StatusOptions, TrailView};
-use crate::system::{unix_secs, AuditSettings, FileKind, System, DEFAULT_TRAIL_DIR};
-use crate::trail::{Tables, TrailEnd, TrailName};
+use crate::system::{unix_secs, AuditSettings, System, DEFAULT_TRAIL_DIR};
+use crate::trail::{trail_files, Tables, TrailEnd};
 
 use super::{ForecastView, RateSeries, RateSpan, TrailExtent};
 
@@ -68,16 +68,7 @@ pub fn rate_series(
             continue;
         };
         readable = true;
-        for e in &entries {
-            if e.meta.kind != FileKind::File {
-                continue;
-            }
-            let Some(name) = e.name.to_str() else {
-                continue;
-            };
-            let Ok(parsed) = TrailName::parse(name) else {
-                continue;
-            };
+        for (e, name, parsed) in trail_files(&entries) {
             oldest = Some(oldest.map_or(parsed.start.sec, |o| o.min(parsed.start.sec)));
             let relevant = match parsed.end {
                 TrailEnd::Closed(end) => end.sec >= window_start,
@@ -129,16 +120,7 @@ pub fn forecast_view(
     let now = st.generated_at.sec;
     let mut extents = Vec::new();
     for folder in &view.folders {
-        for e in folder.entries.iter().flatten() {
-            if e.meta.kind != FileKind::File {
-                continue;
-            }
-            let Some(name) = e.name.to_str() else {
-                continue;
-            };
-            let Ok(parsed) = TrailName::parse(name) else {
-                continue;
-            };
+        for (e, _, parsed) in trail_files(folder.entries.as_deref().unwrap_or_default()) {
             let mtime = u64::try_from(e.meta.mtime_secs).unwrap_or(0);
             let end = match parsed.end {
                 TrailEnd::Closed(t) => t.sec,

@@ -28,7 +28,7 @@ mod time;
 pub use cache::SummaryCache;
 pub use filter::{Filter, FilterError, FilterSpec, Outcome};
 pub use inventory::{CurrentLink, Inventory, InventoryError, Trail, TrailState, UnknownEntry};
-pub use name::{TrailEnd, TrailName, TrailNameError};
+pub use name::{trail_files, TrailEnd, TrailName, TrailNameError};
 pub use report::{FileDamage, FileStats, StatsReport};
 pub use stream::{stream_records, stream_selected, DamageNote, StreamEnd, CHUNK};
 pub use summary::{default_threads, summarise_file, summarise_many, TrailError, TrailSummary};

@@ -8,6 +8,7 @@ use std::str::FromStr;
 use serde::{Serialize, Serializer};
 
 use super::time::{compact, Timestamp};
+use crate::system::{DirEntry, FileKind};
 
 /// How a trail file ended, read from its name alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -44,6 +45,19 @@ pub enum TrailNameError {
     BadEnd { name: String, text: String },
     #[error("{name:?} has an empty host suffix")]
     EmptyHost { name: String },
+}
+
+/// The regular files of a folder listing whose names are trail names, with the
+/// name and its parse. Anything else in a trail folder (the `current` link, a
+/// stray file, a sub-folder) is not a trail and is skipped.
+pub fn trail_files(entries: &[DirEntry]) -> impl Iterator<Item = (&DirEntry, &str, TrailName)> {
+    entries
+        .iter()
+        .filter(|e| e.meta.kind == FileKind::File)
+        .filter_map(|e| {
+            let name = e.name.to_str()?;
+            TrailName::parse(name).ok().map(|parsed| (e, name, parsed))
+        })
 }
 
 impl TrailName {
