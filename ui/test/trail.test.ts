@@ -157,6 +157,18 @@ describe("trail browser", () => {
     expect(q("[data-testid=record-detail]")).toBeNull();
   });
 
+  it("shows a record the helper sent without its tokens (too large for a page) and says why", async () => {
+    const [first] = trailRecords(1);
+    const omitted = "record of 900000 bytes of JSON is too large to send; `earshot trail print` shows it";
+    // The helper's stand-in keeps where, when, what and who, and drops the tokens.
+    const stub = { ...first!, paths: undefined, exec_args: undefined, text: undefined, args: undefined, omitted };
+    await new TrailBrowser(root, new MockBackend({ records: [stub] })).search();
+    const row = q("[data-testid=record]")!;
+    expect(row.textContent).toContain(omitted);
+    row.click();
+    expect(text("[data-testid=record-detail]")).toContain(`Tokens${omitted}`);
+  });
+
   it("has empty, error and bad-input states", async () => {
     const t = new TrailBrowser(root, new MockBackend());
     await t.search();

@@ -168,11 +168,21 @@ impl Builder {
             if !self.page.records.is_empty() {
                 return false;
             }
+            // Still a record to the browser: where, when, what and who, without
+            // the tokens that made it too large (`earshot trail print` shows them).
             let stub = serde_json::json!({
+                "type": "record",
                 "trail_file": v["trail_file"],
                 "trail_offset": v["trail_offset"],
+                "offset": v["offset"],
+                "length": v["length"],
+                "time": v["time"],
                 "event": v["event"],
-                "omitted": format!("record of {len} bytes of JSON is too large to send"),
+                "subject": v["subject"],
+                "return": v["return"],
+                "omitted": format!(
+                    "record of {len} bytes of JSON is too large to send; `earshot trail print` shows it"
+                ),
             });
             self.json_bytes += json_len(&stub);
             self.page.records.push(stub);
@@ -359,4 +369,70 @@ fn record_json(
         }
         _ => None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn builder(size: usize) -> Builder {
+        Builder {
+            page: TrailPage {
+                records: Vec::new(),
+                next: None,
+                scanned_bytes: 0,
+            },
+            json_bytes: 0,
+            size,
+        }
+    }
+
+    fn record(text_len: usize) -> serde_json::Value {
+        serde_json::json!({
+            "type": "record",
+            "trail_file": "20261124000000.not_terminated",
+            "trail_offset": 4096,
+            "offset": 4096,
+            "length": 120,
+            "time": "2026-11-24T00:00:01.000Z",
+            "event": {"number": 23, "name": "AUE_EXECVE", "classes": ["ex"]},
+            "subject": {"auid": 501, "euid": 0, "egid": 0, "ruid": 0, "rgid": 0, "pid": 7, "session": 1},
+            "return": {"status": 0, "success": true, "value": 0},
+            "text": ["x".repeat(text_len)],
+        })
+    }
+
+    #[test]
+    fn a_record_too_large_for_any_page_comes_as_a_record_without_its_tokens() {
+        let mut b = builder(100);
+        assert!(b.offer(record(TRAIL_PAGE_BYTES + 10)));
+        let stub = &b.page.records[0];
+        assert!(stub.get("text").is_none(), "the tokens are left out");
+        for key in [
+            "type",
+            "time",
+            "event",
+            "subject",
+            "return",
+            "trail_file",
+            "trail_offset",
+        ] {
+            assert_eq!(stub[key], record(0)[key], "{key} is kept");
+        }
+        assert!(stub["omitted"].as_str().unwrap().contains("too large"));
+        assert!(json_len(stub) < 4096);
+    }
+
+    #[test]
+    fn a_page_ends_before_the_record_that_would_overflow_it() {
+        let mut b = builder(100);
+        assert!(b.offer(record(TRAIL_PAGE_BYTES / 2)));
+        // The second half-page record would pass the byte bound: left for the next page.
+        assert!(!b.offer(record(TRAIL_PAGE_BYTES / 2)));
+        assert_eq!(b.page.records.len(), 1);
+        assert!(b.page.records[0].get("omitted").is_none());
+        let mut b = builder(1);
+        assert!(b.offer(record(10)));
+        assert!(!b.offer(record(10)), "and by count");
+    }
 }

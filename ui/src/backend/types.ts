@@ -169,6 +169,8 @@ export interface TrailRecord {
   /** Trail file and offset the record came from (added by the app's trail_page). */
   trail_file?: string;
   trail_offset?: number;
+  /** Set when the record was too large to send: its tokens are left out and this says why. */
+  omitted?: string;
 }
 
 export interface TrailPage {

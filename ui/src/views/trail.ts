@@ -54,6 +54,7 @@ function auid(n: number): string {
 }
 
 function gist(r: TrailRecord): string {
+  if (r.omitted) return r.omitted;
   if (r.exec_args && r.exec_args.length > 0) return r.exec_args.join(" ");
   if (r.paths && r.paths.length > 0) return r.paths[0]!;
   if (r.text && r.text.length > 0) return r.text.join(" · ");
@@ -256,6 +257,7 @@ export class TrailBrowser {
       r.exec_args?.length ? row("Command line", h("code", {}, r.exec_args.join(" "))) : null,
       r.exec_env?.length ? row("Environment", h("ul", { class: "plain" }, ...r.exec_env.map((e) => h("li", {}, h("code", {}, e))))) : null,
       r.text?.length ? row("Text", r.text.join(" · ")) : null,
+      r.omitted ? row("Tokens", r.omitted) : null,
       row("Where", `${r.trail_file ? `${r.trail_file}, ` : ""}offset ${r.trail_offset ?? r.offset}, ${r.length} bytes`),
     ].flat().filter((x): x is HTMLElement => !!x);
     const close = button("Close", { "data-testid": "close-detail" }, () => {
