@@ -3,8 +3,9 @@
 //! helper says, pushed to the tray, the windows (`glance-changed`) and the
 //! notification centre.
 //!
-//! Timers: while nothing is visible and no tray title is shown, the only timer
-//! is the reconnect backoff; the app otherwise sleeps until the helper pushes.
+//! Timers: while nothing is visible and no tray title is shown, the only timers
+//! are the reconnect backoff and, once after the popover hides, its retirement
+//! (windows.rs); the app otherwise sleeps until the helper pushes.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};

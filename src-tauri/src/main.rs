@@ -71,6 +71,7 @@ fn main() -> ExitCode {
         .manage(launch)
         .manage(windows::PopoverBlur::default())
         .manage(windows::PaintClock::default())
+        .manage(windows::PopoverLife::default())
         .invoke_handler(tauri::generate_handler![
             commands::config_diagnostics,
             commands::glance,

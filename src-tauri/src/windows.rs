@@ -2,7 +2,8 @@
 //! and CPU, so nothing exists until the user asks for it):
 //!
 //! - `popover`: a small borderless window toggled by a left click on the tray item,
-//!   placed under the item (positioner plugin) and hidden when it loses focus.
+//!   placed under the item (positioner plugin) and hidden when it loses focus; kept
+//!   hidden for a grace period (a later click is instant), then destroyed.
 //! - `dashboard`, `wizard`, `history`, `preferences`: normal windows; closing one
 //!   destroys it (it is rebuilt on the next open) and never quits the app.
 //!
@@ -10,6 +11,7 @@
 //! its first paint is budgeted, docs/performance.md); the others `index.html?view=<label>`.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -19,6 +21,7 @@ use tauri::{
 };
 use tauri_plugin_positioner::{Position, WindowExt};
 
+use crate::launch::Launch;
 use crate::live::Live;
 
 pub const POPOVER: &str = "popover";
@@ -88,7 +91,50 @@ fn url(label: &str) -> WebviewUrl {
     WebviewUrl::App(format!("index.html?view={label}").into())
 }
 
+/// The popover's shows and hides, counted, so that a grace timer started by a hide
+/// knows whether anything happened since (src-tauri keeps the popover hidden, not
+/// destroyed, but not forever: see [`popover_hidden`]).
+#[derive(Default)]
+pub struct PopoverLife(AtomicU64);
+
+impl PopoverLife {
+    fn bump(&self) -> u64 {
+        self.0.fetch_add(1, Ordering::SeqCst) + 1
+    }
+
+    fn current(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// The popover was hidden: unless it is shown again within the grace period, its
+/// webview is destroyed and WebKit's processes exit (the memory a menu-bar app
+/// holds all day matters more than the first click after a long pause).
+fn popover_hidden(app: &AppHandle) {
+    let Some(grace) = app.state::<Launch>().popover_grace else {
+        return;
+    };
+    let hid = app.state::<PopoverLife>().bump();
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        tokio::time::sleep(grace).await;
+        if app.state::<PopoverLife>().current() != hid {
+            return; // shown (or hidden again, with its own timer) since
+        }
+        if let Some(w) = app.get_webview_window(POPOVER) {
+            if !w.is_visible().unwrap_or(true) {
+                if let Err(e) = w.destroy() {
+                    eprintln!("earshot-app: cannot retire the hidden popover: {e}");
+                }
+            }
+        }
+    });
+}
+
 fn note_shown(app: &AppHandle, label: &str) {
+    if label == POPOVER {
+        app.state::<PopoverLife>().bump();
+    }
     app.state::<PaintClock>().shown(label);
     app.state::<std::sync::Arc<Live>>().window_shown();
 }
@@ -159,7 +205,9 @@ pub fn toggle_popover(app: &AppHandle) -> tauri::Result<()> {
     let w = match app.get_webview_window(POPOVER) {
         Some(w) => {
             if w.is_visible()? {
-                return w.hide();
+                w.hide()?;
+                popover_hidden(app);
+                return Ok(());
             }
             if app.state::<PopoverBlur>().just_hidden() {
                 return Ok(());
@@ -243,12 +291,16 @@ fn create_popover(app: &AppHandle) -> tauri::Result<WebviewWindow> {
             WindowEvent::Focused(false) => {
                 app.state::<PopoverBlur>().mark();
                 // Hiding can only fail if the window is already gone; nothing to do then.
-                let _ = w.hide();
+                if w.hide().is_ok() {
+                    popover_hidden(&app);
+                }
             }
             // The popover is reused: closing it (Cmd-W) only hides it.
             WindowEvent::CloseRequested { api, .. } => {
                 api.prevent_close();
-                let _ = w.hide();
+                if w.hide().is_ok() {
+                    popover_hidden(&app);
+                }
             }
             _ => {}
         }
@@ -259,7 +311,11 @@ fn create_popover(app: &AppHandle) -> tauri::Result<WebviewWindow> {
 /// Esc in the popover (the user is done with it).
 pub fn hide_popover(app: &AppHandle) -> tauri::Result<()> {
     match app.get_webview_window(POPOVER) {
-        Some(w) => w.hide(),
+        Some(w) => {
+            w.hide()?;
+            popover_hidden(app);
+            Ok(())
+        }
         None => Ok(()),
     }
 }
