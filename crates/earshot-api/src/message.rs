@@ -202,6 +202,12 @@ pub struct TrailPage {
     pub next: Option<Cursor>,
     /// Bytes examined for this page.
     pub scanned_bytes: u64,
+    /// The helper stopped on its per-request scan budget before the page was
+    /// full (it may even hold no records): more may follow from `next`, which
+    /// is then always set. `false` for a full page and at the end. Absent from
+    /// older helpers' answers, which scanned to the end instead.
+    #[serde(default)]
+    pub partial: bool,
 }
 
 /// What applying a ladder step asks of the helper.

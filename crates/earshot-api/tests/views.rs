@@ -68,6 +68,7 @@ fn every_view_request_and_answer_round_trips() {
         records: vec![json!({"trail_file": "a", "trail_offset": 0})],
         next: None,
         scanned_bytes: 12,
+        partial: true,
     }));
     for action in [
         StepAction::EnableAuditing { read_hash: None },

@@ -5,7 +5,10 @@
 //!   are skipped without opening them;
 //! - a file is read in bounded chunks from the cursor's offset, records the
 //!   header test rejects are framed but not decoded (`bsm::scan::scan_select`);
-//! - reading stops at the first chunk in which the page filled up.
+//! - reading stops at the first chunk in which the page filled up;
+//! - one request examines at most about [`SCAN_BUDGET`] bytes: a filter that
+//!   matches little answers with what it found so far, `partial` set and `next`
+//!   where it stopped, so the browser can show progress, go on, or stop.
 //!
 //! The cursor is (file name, byte offset of the next record to consider), so the
 //! next page starts exactly where this one stopped, even while the current trail
@@ -29,8 +32,21 @@ use earshot_core::trail::{Filter, FilterSpec, Inventory, Outcome, Tables, Trail,
 pub const MAX_PAGE: usize = MAX_TRAIL_PAGE;
 
 /// Bytes read per step. Small enough that a page that fills early costs little,
-/// large enough that a sparse filter scans at full speed.
-const CHUNK: usize = 1 << 20;
+/// large enough that a sparse filter scans at full speed. One request scans at
+/// most its budget plus one chunk (the budget is checked between chunks).
+pub const CHUNK: usize = 1 << 20;
+
+/// Bytes one request may examine before it answers with a partial page.
+///
+/// Measured (docs/performance.md, "Trail browser"): the pager scans 6.4 GB/s
+/// when the header test rejects records and 3.3 GB/s when each record's
+/// subject must be read (user, outcome), on a shared 2-core VM with the page
+/// cache warm. 256 MiB is then 40–80 ms of scanning, plus the folder listing:
+/// roughly 100 ms per answer at worst, short enough for a Stop button to feel
+/// immediate and for other requests on the helper not to wait long, and long
+/// enough that the round trip and listing stay a small part of each answer.
+/// Bytes, not time, so an answer (and every test of it) is deterministic.
+pub const SCAN_BUDGET: u64 = 256 << 20;
 
 /// A chunk that holds no complete item grows up to this size before the
 /// unframeable bytes are skipped (longer than the longest record a Mac writes
@@ -68,8 +84,41 @@ pub struct Source<'a> {
     pub user_id: &'a dyn Fn(&str) -> Option<u32>,
 }
 
-/// One page of records matching `q`.
+/// How much one request reads: the helper uses [`ScanLimits::HELPER`]; tests
+/// use small figures to cross chunk and budget boundaries on small trails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScanLimits {
+    /// Bytes examined before a page that is not full is answered as it is
+    /// (checked between chunks; 0 is taken as 1, so every request moves on).
+    pub budget: u64,
+    /// Bytes read per step (a record longer than this grows the window).
+    pub chunk: usize,
+}
+
+impl ScanLimits {
+    pub const HELPER: ScanLimits = ScanLimits {
+        budget: SCAN_BUDGET,
+        chunk: CHUNK,
+    };
+}
+
+/// One page of records matching `q`, scanning at most about [`SCAN_BUDGET`] bytes.
 pub fn page(src: &Source<'_>, q: &TrailQuery) -> Result<TrailPage, PageError> {
+    page_with(src, q, ScanLimits::HELPER)
+}
+
+/// [`page`] within `limits`: once `limits.budget` bytes were examined and the
+/// page is not full, the page is answered as it is, with `partial` set and
+/// `next` at the first byte not examined (the start of an item, or of the next
+/// file to read). An answer examines less than budget + one chunk (more only
+/// when a single record is longer than a chunk).
+pub fn page_with(
+    src: &Source<'_>,
+    q: &TrailQuery,
+    limits: ScanLimits,
+) -> Result<TrailPage, PageError> {
+    let budget = limits.budget.max(1);
+    let chunk = limits.chunk.clamp(1, MAX_WINDOW / 2);
     let size = q.page_size.unwrap_or(100);
     if size == 0 || size > MAX_PAGE {
         return Err(PageError::PageSize(size));
@@ -122,9 +171,12 @@ pub fn page(src: &Source<'_>, q: &TrailQuery) -> Result<TrailPage, PageError> {
             records: Vec::with_capacity(size.min(128)),
             next: None,
             scanned_bytes: 0,
+            partial: false,
         },
         json_bytes: 0,
         size,
+        budget,
+        chunk,
     };
     for t in &trails {
         let name = file_name(t);
@@ -137,13 +189,41 @@ pub fn page(src: &Source<'_>, q: &TrailQuery) -> Result<TrailPage, PageError> {
         if !range.may_overlap(t) {
             continue;
         }
-        let next = read_file(t, &name, start, &filter, &range, src.tables, &mut out)?;
-        if let Some(next) = next {
-            out.page.next = Some(next);
+        if out.page.scanned_bytes >= budget {
+            // Spent between files: the next request starts with this one. If it
+            // expires meanwhile, name order still resumes with the file after it.
+            out.page.next = Some(Cursor {
+                file: name,
+                offset: start,
+            });
+            out.page.partial = out.page.records.len() < out.size;
             break;
+        }
+        match read_file(t, &name, start, &filter, &range, src.tables, &mut out)? {
+            Stop::EndOfFile => {}
+            Stop::PageFull(next) => {
+                out.page.next = Some(next);
+                break;
+            }
+            Stop::Budget(next) => {
+                out.page.next = Some(next);
+                // A page that filled on the budget's last chunk is simply full.
+                out.page.partial = out.page.records.len() < out.size;
+                break;
+            }
         }
     }
     Ok(out.page)
+}
+
+/// Why reading one file ended.
+enum Stop {
+    /// Every complete item was read; go on with the next file.
+    EndOfFile,
+    /// The page is full; it continues from the cursor.
+    PageFull(Cursor),
+    /// The scan budget is spent; the page continues from the cursor.
+    Budget(Cursor),
 }
 
 /// A page being filled, with the two limits that end it.
@@ -153,6 +233,10 @@ struct Builder {
     json_bytes: usize,
     /// Records asked for.
     size: usize,
+    /// Bytes this request may examine (`page.scanned_bytes` counts them).
+    budget: u64,
+    /// Bytes read per step.
+    chunk: usize,
 }
 
 impl Builder {
@@ -246,8 +330,8 @@ fn file_name(t: &Trail) -> String {
         .unwrap_or_default()
 }
 
-/// Adds matching records of one file to `out`; returns the cursor to continue
-/// from when the page filled up.
+/// Adds matching records of one file to `out`, from byte `start`, until the
+/// file ends, the page fills or the scan budget is spent.
 fn read_file(
     t: &Trail,
     name: &str,
@@ -256,7 +340,7 @@ fn read_file(
     range: &Range,
     tables: &Tables,
     out: &mut Builder,
-) -> Result<Option<Cursor>, PageError> {
+) -> Result<Stop, PageError> {
     let rerr = |source| PageError::Read {
         path: t.path.clone(),
         source,
@@ -264,18 +348,19 @@ fn read_file(
     let mut file = match File::open(&t.path) {
         Ok(f) => f,
         // Expired between the listing and now: nothing left to show from it.
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Stop::EndOfFile),
         Err(e) => return Err(rerr(e)),
     };
     file.seek(SeekFrom::Start(start)).map_err(rerr)?;
-    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK);
+    let chunk = out.chunk;
+    let mut buf: Vec<u8> = Vec::with_capacity(chunk);
     let mut base = start;
     let mut eof = false;
     loop {
-        let want = if buf.len() >= CHUNK {
+        let want = if buf.len() >= chunk {
             MAX_WINDOW.min(buf.len() * 2)
         } else {
-            CHUNK
+            chunk
         };
         let have = buf.len();
         buf.resize(want, 0);
@@ -290,7 +375,7 @@ fn read_file(
         }
         buf.truncate(filled);
         if buf.is_empty() {
-            return Ok(None);
+            return Ok(Stop::EndOfFile);
         }
         let mut next: Option<u64> = None;
         let data = &buf[..];
@@ -320,34 +405,43 @@ fn read_file(
             },
         );
         let consumed = end.complete_bytes as usize;
+        let cursor = |offset: u64| Cursor {
+            file: name.to_string(),
+            offset,
+        };
         if let Some(offset) = next {
             out.page.scanned_bytes += offset - base;
-            return Ok(Some(Cursor {
-                file: name.to_string(),
-                offset,
-            }));
+            return Ok(Stop::PageFull(cursor(offset)));
         }
-        out.page.scanned_bytes += consumed as u64;
         if eof {
+            out.page.scanned_bytes += consumed as u64;
             // Whatever is left after the last complete item is a record still
             // being written (or a damaged tail): a later page re-reads it.
             // A full page continues after this file's last item; the following
             // page may turn out empty (then its `next` is None).
             let next_offset = base + consumed as u64;
-            return Ok((out.page.records.len() == out.size).then(|| Cursor {
-                file: name.to_string(),
-                offset: next_offset,
-            }));
+            return Ok(if out.page.records.len() == out.size {
+                Stop::PageFull(cursor(next_offset))
+            } else {
+                Stop::EndOfFile
+            });
         }
         let consumed = if consumed == 0 && buf.len() >= MAX_WINDOW {
             // Nothing frames in the largest window: skip past it (keeping a tail
             // in case a record starts there) rather than grow without bound.
-            buf.len() - CHUNK
+            buf.len() - chunk
         } else {
             consumed
         };
+        out.page.scanned_bytes += consumed as u64;
         buf.drain(..consumed);
         base += consumed as u64;
+        if out.page.scanned_bytes >= out.budget {
+            // `base` is the first byte not yet examined: the start of an item
+            // (unless unframeable bytes were just skipped); the bytes after it,
+            // still in `buf`, are read again by the next request.
+            return Ok(Stop::Budget(cursor(base)));
+        }
     }
 }
 
@@ -381,9 +475,12 @@ mod tests {
                 records: Vec::new(),
                 next: None,
                 scanned_bytes: 0,
+                partial: false,
             },
             json_bytes: 0,
             size,
+            budget: SCAN_BUDGET,
+            chunk: CHUNK,
         }
     }
 

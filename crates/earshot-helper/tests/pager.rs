@@ -7,7 +7,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use earshot_api::{Cursor, OutcomeChoice, TrailQuery, TRAIL_PAGE_BYTES};
 use earshot_core::sim::{init, AuditingSetup, InitOptions};
 use earshot_core::trail::Tables;
-use earshot_helper::pager::{self, PageError, Source};
+use earshot_helper::pager::{self, PageError, ScanLimits, Source};
 
 const NOW: u64 = 1_780_000_000;
 
@@ -407,4 +407,283 @@ fn a_page_of_huge_records_stays_under_the_frame_bound_and_continues() {
     assert!(pages >= 6, "{pages} pages for ~6 MB");
     assert_eq!(offsets.len(), n, "every record exactly once");
     assert!(offsets.windows(2).all(|w| w[0] < w[1]));
+}
+
+/// Every answer, following `next` to the end, within `limits`.
+fn all_answers(
+    src: &Source<'_>,
+    mut q: TrailQuery,
+    limits: ScanLimits,
+) -> Vec<earshot_api::TrailPage> {
+    let mut answers = Vec::new();
+    loop {
+        let p = pager::page_with(src, &q, limits).unwrap();
+        let next = p.next.clone();
+        answers.push(p);
+        match next {
+            Some(c) => q.cursor = Some(c),
+            None => return answers,
+        }
+        assert!(answers.len() < 100_000, "paging does not end");
+    }
+}
+
+fn places(answers: &[earshot_api::TrailPage]) -> Vec<(String, u64)> {
+    answers
+        .iter()
+        .flat_map(|p| &p.records)
+        .map(|r| {
+            (
+                r["trail_file"].as_str().unwrap().to_string(),
+                r["trail_offset"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// Checks one run under a budget against the unbounded scan; returns the
+/// cursors of its partial answers.
+fn check_budgeted(
+    src: &Source<'_>,
+    q: &TrailQuery,
+    limits: ScanLimits,
+    want: &[(String, u64)],
+) -> Vec<Cursor> {
+    let answers = all_answers(src, q.clone(), limits);
+    assert_eq!(
+        places(&answers),
+        want,
+        "budget {} / chunk {}: the same records in the same order",
+        limits.budget,
+        limits.chunk
+    );
+    let size = q.page_size.unwrap_or(100);
+    let mut partial_cursors = Vec::new();
+    for p in &answers {
+        assert!(
+            p.scanned_bytes < limits.budget + limits.chunk as u64,
+            "scanned {} with budget {} and chunk {}",
+            p.scanned_bytes,
+            limits.budget,
+            limits.chunk
+        );
+        assert!(p.records.len() <= size);
+        if p.partial {
+            assert!(p.records.len() < size, "a partial page is not full");
+            assert!(p.scanned_bytes >= limits.budget, "stopped on the budget");
+            partial_cursors.push(p.next.clone().expect("a partial page says where to go on"));
+        } else if p.next.is_some() {
+            assert_eq!(p.records.len(), size, "only a full page stops early");
+        }
+    }
+    assert!(!answers.last().unwrap().partial, "the end is not partial");
+    partial_cursors
+}
+
+#[test]
+fn a_scan_budget_splits_a_sparse_search_without_skipping_or_repeating() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = simulated_mac(tmp.path(), 1.0, 11);
+    let t = truth(&dir);
+    let tables = Tables::apple();
+    // A sparse filter (a few records per 100 KB): the class with the fewest
+    // records among those present.
+    let (class, mask) = ["lo", "ex", "pc", "fc", "fd", "aa"]
+        .iter()
+        .map(|c| (*c, tables.classes().mask_of(c).unwrap()))
+        .filter_map(|(c, m)| {
+            let n = t
+                .records
+                .iter()
+                .filter(|r| tables.class_mask(r.2) & m != 0)
+                .count();
+            (n >= 3).then_some((n, c, m))
+        })
+        .min()
+        .map(|(_, c, m)| (c, m))
+        .unwrap();
+    let want: Vec<_> = t
+        .records
+        .iter()
+        .filter(|r| tables.class_mask(r.2) & mask != 0)
+        .map(|r| (r.0.clone(), r.1))
+        .collect();
+    // Where an item starts or ends in each file, from the independent scan: a
+    // budget cursor must land on one of them (or at a file's start).
+    let mut boundaries = std::collections::HashSet::new();
+    for f in std::fs::read_dir(&dir).unwrap() {
+        let f = f.unwrap().path();
+        if f.is_symlink() {
+            continue;
+        }
+        let name = f.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(&f).unwrap();
+        bsm::scan::scan(&bytes, |rs| {
+            boundaries.insert((name.clone(), rs.offset));
+            boundaries.insert((name.clone(), rs.offset + u64::from(rs.len)));
+        });
+    }
+    let dirs = vec![dir];
+    let src = Source {
+        dirs: &dirs,
+        tables: &tables,
+        user_id: &no_users,
+    };
+    let q = TrailQuery {
+        classes: vec![class.into()],
+        page_size: Some(4),
+        ..TrailQuery::default()
+    };
+    let unbounded = all_answers(
+        &src,
+        q.clone(),
+        ScanLimits {
+            budget: u64::MAX,
+            chunk: 1 << 20,
+        },
+    );
+    assert!(unbounded.iter().all(|p| !p.partial));
+    assert_eq!(
+        places(&unbounded),
+        want,
+        "the unbounded scan matches the truth"
+    );
+
+    let mut empty_partial = 0;
+    for (budget, chunk) in [
+        (1, 4096),
+        (10_000, 4096),
+        (50_000, 16_384),
+        (120_000, 65_536),
+    ] {
+        let limits = ScanLimits { budget, chunk };
+        let cursors = check_budgeted(&src, &q, limits, &want);
+        assert!(!cursors.is_empty(), "budget {budget} never ran out");
+        for c in &cursors {
+            assert!(
+                c.offset == 0 || boundaries.contains(&(c.file.clone(), c.offset)),
+                "cursor {c:?} is not at an item boundary"
+            );
+        }
+        let answers = all_answers(&src, q.clone(), limits);
+        for p in answers.iter().filter(|p| p.partial && p.records.is_empty()) {
+            assert!(p.next.is_some());
+            empty_partial += 1;
+        }
+    }
+    assert!(
+        empty_partial > 0,
+        "a stretch without matches gives empty partial pages"
+    );
+}
+
+/// `n` small trail files of `per_file` records each, one in `every` of them an
+/// `AUE_lw_login` (class lo), the rest `AUE_execve`.
+fn small_trails(dir: &Path, n: u32, per_file: u32, every: u32) -> Vec<(String, u64)> {
+    let mut matching = Vec::new();
+    let start: u32 = 1_780_000_000;
+    for f in 0..n {
+        let t0 = start + f * 1000;
+        let name = format!("{}.{}", trail_stamp(t0), trail_stamp(t0 + per_file));
+        let mut out = Vec::new();
+        out.extend(bsm::write::file_token(t0, 0, ""));
+        for i in 0..per_file {
+            let event = if (f * per_file + i) % every == 0 {
+                45021
+            } else {
+                23
+            };
+            if event == 45021 {
+                matching.push((name.clone(), out.len() as u64));
+            }
+            let mut r = bsm::write::RecordBuilder::new(event, t0 + i, 0);
+            r.text("x").return32(0, 0);
+            r.finish_into(&mut out);
+        }
+        out.extend(bsm::write::file_token(t0 + per_file, 0, &name));
+        std::fs::write(dir.join(&name), &out).unwrap();
+    }
+    matching
+}
+
+/// `YYYYMMDDhhmmss` of a Unix time (UTC), as auditd names trails.
+fn trail_stamp(t: u32) -> String {
+    let days = i64::from(t / 86_400);
+    let secs = t % 86_400;
+    // Civil from days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}{m:02}{d:02}{:02}{:02}{:02}",
+        secs / 3600,
+        secs % 3600 / 60,
+        secs % 60
+    )
+}
+
+#[test]
+fn a_budget_spent_at_a_file_boundary_resumes_with_the_next_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("audit");
+    std::fs::create_dir_all(&dir).unwrap();
+    let want = small_trails(&dir, 6, 200, 450);
+    assert!(want.len() >= 2);
+    let file_len = std::fs::metadata(dir.join(&want[0].0)).unwrap().len();
+    let tables = Tables::apple();
+    let dirs = vec![dir.clone()];
+    let src = Source {
+        dirs: &dirs,
+        tables: &tables,
+        user_id: &no_users,
+    };
+    let q = TrailQuery {
+        classes: vec!["lo".into()],
+        page_size: Some(10),
+        ..TrailQuery::default()
+    };
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    // A chunk larger than any file reads each file whole; a budget of one file
+    // is then spent exactly at the end of each file.
+    let limits = ScanLimits {
+        budget: file_len,
+        chunk: 1 << 20,
+    };
+    let first = pager::page_with(&src, &q, limits).unwrap();
+    assert!(first.partial);
+    assert_eq!(first.scanned_bytes, file_len);
+    assert_eq!(
+        first.next,
+        Some(Cursor {
+            file: names[1].clone(),
+            offset: 0
+        }),
+        "the next request starts the next file"
+    );
+    let cursors = check_budgeted(&src, &q, limits, &want);
+    let at_file_start: Vec<_> = cursors.iter().filter(|c| c.offset == 0).collect();
+    assert_eq!(at_file_start.len(), names.len() - 1, "{cursors:?}");
+
+    // The file a cursor names expired before the next request: paging goes on
+    // with the files after it, and nothing from them is lost.
+    std::fs::remove_file(dir.join(&names[1])).unwrap();
+    let mut q2 = q.clone();
+    q2.cursor = first.next.clone();
+    let rest = all_answers(&src, q2, limits);
+    let rest_want: Vec<_> = want
+        .iter()
+        .filter(|(f, _)| f.as_str() > names[1].as_str())
+        .cloned()
+        .collect();
+    assert_eq!(places(&rest), rest_want);
 }
