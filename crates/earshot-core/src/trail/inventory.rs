@@ -3,6 +3,7 @@
 
 use std::fs;
 use std::io;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -136,6 +137,54 @@ impl Trail {
     }
 }
 
+/// The file a folder's `current` link resolves to, and how to tell a listed trail
+/// is that file without resolving every trail's path.
+///
+/// A trail is current when its path and the link's target canonicalize to the same
+/// path, so `/var/audit/…` and `/private/var/audit/…` (macOS's /var → /private/var
+/// link), a relative link target or a relative folder argument still match. But
+/// canonicalizing costs one `readlink` per path component per file — ~9 µs per
+/// trail, 22 ms per listing of a 30-day folder (docs/performance.md, "Trail
+/// browser") — so it is done only for a trail whose (device, inode), from the
+/// metadata the listing reads anyway, is the target's: a path that canonicalizes
+/// to the target is necessarily that file, so no other trail can match.
+///
+/// The canonical comparison is kept for the trails that pass the inode test
+/// because a hard link to the target is the same file under another name, which
+/// the inode alone cannot tell from the name `current` points at. Only the name
+/// the link points at is current: it is the name auditd writes through and
+/// renames at rotation; the other name keeps the state its own name gives.
+struct CurrentTarget {
+    target: PathBuf,
+    /// (device, inode) of the file the link resolves to; `None` when it dangles.
+    id: Option<(u64, u64)>,
+    /// The target canonicalized, resolved once on the first inode match.
+    canonical: Option<Option<PathBuf>>,
+}
+
+impl CurrentTarget {
+    fn new(target: PathBuf, meta: Option<&fs::Metadata>) -> CurrentTarget {
+        CurrentTarget {
+            target,
+            id: meta.map(|m| (m.dev(), m.ino())),
+            canonical: None,
+        }
+    }
+
+    /// Whether the link resolves to the trail at `path`, whose metadata (links
+    /// followed) is `meta`.
+    fn is_reached_by(&mut self, path: &Path, meta: &fs::Metadata) -> bool {
+        if self.id != Some((meta.dev(), meta.ino())) {
+            return false;
+        }
+        let target = &self.target;
+        let canonical = self
+            .canonical
+            .get_or_insert_with(|| fs::canonicalize(target).ok());
+        canonical.is_some() && fs::canonicalize(path).ok() == *canonical
+    }
+}
+
 impl Inventory {
     /// Scans each folder (non-recursive). A folder that cannot be listed is an error;
     /// a single entry that cannot be inspected becomes an `UnknownEntry`, because one
@@ -157,29 +206,24 @@ impl Inventory {
             source,
         };
         let link_path = dir.join("current");
-        let current = match fs::read_link(&link_path) {
-            Ok(target) => {
-                let target = if target.is_absolute() {
-                    target
-                } else {
-                    dir.join(target)
-                };
-                let target_exists = target.exists();
-                let link = CurrentLink {
-                    link: link_path.clone(),
-                    target,
-                    target_exists,
-                };
-                self.current.push(link.clone());
-                Some(link)
-            }
-            Err(_) => None,
-        };
-        // Compare by canonical path so `/var/audit` vs `/private/var/audit` (macOS's
-        // firmlink) or a relative folder argument still match the link's target.
-        let current_canon = current
-            .as_ref()
-            .and_then(|c| fs::canonicalize(&c.target).ok());
+        let mut current = None;
+        if let Ok(target) = fs::read_link(&link_path) {
+            let target = if target.is_absolute() {
+                target
+            } else {
+                dir.join(target)
+            };
+            // One `stat` (following every link) both tells whether the link dangles
+            // and gives the identity trails are compared by below.
+            let target_meta = fs::metadata(&target).ok();
+            let link = CurrentLink {
+                link: link_path.clone(),
+                target,
+                target_exists: target_meta.is_some(),
+            };
+            self.current.push(link.clone());
+            current = Some(CurrentTarget::new(link.target, target_meta.as_ref()));
+        }
 
         for entry in fs::read_dir(dir).map_err(read_err)? {
             let entry = entry.map_err(read_err)?;
@@ -223,9 +267,9 @@ impl Inventory {
                     continue;
                 }
             };
-            let is_current = current_canon
-                .as_ref()
-                .is_some_and(|c| fs::canonicalize(&path).ok().as_ref() == Some(c));
+            let is_current = current
+                .as_mut()
+                .is_some_and(|c| c.is_reached_by(&path, &meta));
             self.trails
                 .push(Trail::with_meta(path, name, &meta, is_current));
         }
