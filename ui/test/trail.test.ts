@@ -1,8 +1,9 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-import { BackendError, type TrailQuery } from "../src/backend";
+import { BackendError, type TrailPage, type TrailQuery } from "../src/backend";
 import { MockBackend, matches } from "../src/backend/mock";
 import { trailRecords } from "../src/backend/mock-data";
+import { bytes } from "../src/format";
 import { PAGE_SIZE, TrailBrowser, buildQuery, utcInput } from "../src/views/trail";
 
 let root: HTMLElement;
@@ -201,5 +202,184 @@ describe("trail browser", () => {
     const unset = recs.find((r) => r.subject?.auid === 4294967295)!;
     expect(matches(unset, { ...base, user: "-1" })).toBe(true);
     expect(matches(unset, { ...base, user: "501" })).toBe(false);
+  });
+  describe("partial pages (the helper's scan budget)", () => {
+    const all = trailRecords(240);
+    const base: TrailQuery = { since: null, until: null, classes: ["lo"], events: [], user: null, outcome: "any", cursor: null, pageSize: PAGE_SIZE };
+    const logins = all.filter((r) => matches(r, base));
+
+    /**
+     * A mock whose answers wait for the test to let each one through (until `open`),
+     * recording each query as it is sent and how many are in flight at once.
+     */
+    function gated(state: ConstructorParameters<typeof MockBackend>[0]) {
+      const backend = new MockBackend(state);
+      const real = backend.trailPage.bind(backend);
+      const sent: TrailQuery[] = [];
+      const answers: TrailPage[] = [];
+      const waiting: (() => void)[] = [];
+      let opened = false;
+      let inFlight = 0;
+      let maxInFlight = 0;
+      backend.trailPage = async (query) => {
+        sent.push(structuredClone(query));
+        inFlight++;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        if (!opened) await new Promise<void>((resolve) => waiting.push(resolve));
+        const page = await real(query);
+        answers.push(page);
+        inFlight--;
+        return page;
+      };
+      /** Lets the oldest waiting request through and waits for its answer. */
+      const release = async () => {
+        await vi.waitFor(() => expect(waiting.length).toBeGreaterThan(0));
+        const n = answers.length;
+        waiting.shift()!();
+        await vi.waitFor(() => expect(answers.length).toBe(n + 1));
+      };
+      /** Answers everything from now on. */
+      const open = () => {
+        opened = true;
+        waiting.splice(0).forEach((go) => go());
+      };
+      return { backend, sent, answers, release, open, maxInFlight: () => maxInFlight };
+    }
+
+    it("keeps asking until the page is full or the trail ends, and finds what one unbounded scan finds", async () => {
+      expect(logins.length).toBeGreaterThan(3);
+      expect(logins.length).toBeLessThan(PAGE_SIZE);
+      const unbounded = await new MockBackend({ records: all }).trailPage(base);
+      expect(unbounded.partial).toBe(false);
+      // ~2 kB per answer: 10-odd records, so a search for logins takes many answers.
+      const backend = new MockBackend({ records: all, trailScanBudget: 2000 });
+      const answers: TrailPage[] = [];
+      const real = backend.trailPage.bind(backend);
+      backend.trailPage = async (query) => {
+        const page = await real(query);
+        answers.push(page);
+        return page;
+      };
+      const t = new TrailBrowser(root, backend);
+      t.paint();
+      fill("f-classes", "lo");
+      await t.search();
+      expect(answers.length).toBeGreaterThan(5);
+      expect(answers.slice(0, -1).every((a) => a.partial && a.next)).toBe(true);
+      expect(answers.some((a) => a.records.length === 0)).toBe(true);
+      expect(answers.at(-1)!.next).toBeNull();
+      // Each request continues from the answer before it and asks only for what the page still lacks.
+      const queries = backend.log.filter((c) => c.method === "trailPage").map((c) => c.args[0] as TrailQuery);
+      let have = 0;
+      queries.forEach((query, i) => {
+        expect(query.cursor).toEqual(i === 0 ? null : answers[i - 1]!.next);
+        expect(query.pageSize).toBe(PAGE_SIZE - have);
+        have += answers[i]!.records.length;
+      });
+      const shown = Array.from(root.querySelectorAll("[data-testid=record] td.when"), (c) => c.textContent);
+      expect(shown).toHaveLength(unbounded.records.length);
+      expect(shown).toEqual(Array.from(unbounded.records, (r) => r.time.replace("T", " ").replace(/\.\d+Z$/, "")));
+      const scanned = answers.reduce((n, a) => n + a.scanned_bytes, 0);
+      expect(scanned).toBe(all.reduce((n, r) => n + r.length, 0));
+      expect(text("[data-testid=page-info]")).toBe(`Page 1 · ${logins.length} records · ${bytes(scanned)} scanned`);
+      expect(q("[data-testid=search-progress]")).toBeNull();
+      expect(q<HTMLButtonElement>("[data-testid=next]")!.disabled).toBe(true);
+    });
+
+    it("fills a page across partial answers, then pages on from the last cursor", async () => {
+      // Every login of a longer trail: more than a page of them.
+      const many = trailRecords(1200);
+      const backend = new MockBackend({ records: many, trailScanBudget: 3000 });
+      const t = new TrailBrowser(root, backend);
+      t.paint();
+      fill("f-classes", "lo");
+      await t.search();
+      expect(root.querySelectorAll("[data-testid=record]")).toHaveLength(PAGE_SIZE);
+      const lastAnswerNext = backend.count("trailPage");
+      expect(lastAnswerNext).toBeGreaterThan(1);
+      q("[data-testid=next]")!.click();
+      await vi.waitFor(() => expect(q(".trail")?.dataset.state).toBe("ready"));
+      expect(text("[data-testid=page-info]")).toMatch(/^Page 2 · /);
+      const page2 = Array.from(root.querySelectorAll("[data-testid=record] td.when"), (c) => c.textContent);
+      const want = many.filter((r) => matches(r, base)).slice(PAGE_SIZE, 2 * PAGE_SIZE);
+      expect(page2).toEqual(want.map((r) => r.time.replace("T", " ").replace(/\.\d+Z$/, "")));
+      q("[data-testid=prev]")!.click();
+      await vi.waitFor(() => expect(text("[data-testid=page-info]")).toMatch(/^Page 1 · 50 records/));
+    });
+
+    it("shows progress, and Stop ends the search after the request in flight; Continue goes on", async () => {
+      const g = gated({ records: all, trailScanBudget: 2000 });
+      const t = new TrailBrowser(root, g.backend);
+      t.paint();
+      fill("f-classes", "lo");
+      const done = t.search();
+      await g.release();
+      await vi.waitFor(() => expect(text("[data-testid=search-progress]")).toContain("Searching…"));
+      expect(q(".trail")?.dataset.state).toBe("loading");
+      await g.release();
+      const twoScanned = () => g.answers[0]!.scanned_bytes + g.answers[1]!.scanned_bytes;
+      await vi.waitFor(() => expect(text("[data-testid=search-progress]")).toContain(`${bytes(twoScanned())} scanned`));
+      // The third request is in flight: Stop waits for it, then asks nothing more.
+      q<HTMLButtonElement>("[data-testid=stop]")!.click();
+      expect(text("[data-testid=stop]")).toBe("Stopping…");
+      await g.release();
+      await done;
+      expect(g.backend.count("trailPage")).toBe(3);
+      expect(q(".trail")?.dataset.state).toBe("ready");
+      const found = g.answers.flatMap((a) => a.records);
+      expect(root.querySelectorAll("[data-testid=record]")).toHaveLength(found.length);
+      const scanned = g.answers.reduce((n, a) => n + a.scanned_bytes, 0);
+      expect(text("[data-testid=stopped]")).toBe(`Search stopped after ${bytes(scanned)}; Continue searches further.`);
+      const next = q<HTMLButtonElement>("[data-testid=next]")!;
+      expect(next.textContent).toBe("Continue ›");
+      expect(next.disabled).toBe(false);
+
+      // Continue: the same page goes on filling from where the search stopped.
+      g.open();
+      await t.next();
+      expect(q(".trail")?.dataset.state).toBe("ready");
+      expect(g.sent[3]!.cursor).toEqual(g.answers[2]!.next);
+      expect(g.sent[3]!.pageSize).toBe(PAGE_SIZE - found.length);
+      expect(text("[data-testid=page-info]")).toMatch(new RegExp(`^Page 1 · ${logins.length} records`));
+      expect(q("[data-testid=stopped]")).toBeNull();
+      expect(g.maxInFlight()).toBe(1);
+    });
+
+    it("a stretch without matches shows progress, not 'no records', until the trail ends", async () => {
+      const g = gated({ records: all, trailScanBudget: 2000 });
+      const t = new TrailBrowser(root, g.backend);
+      t.paint();
+      fill("f-events", "AUE_NOTHING");
+      const done = t.search();
+      await g.release();
+      await vi.waitFor(() => expect(q("[data-testid=search-progress]")).not.toBeNull());
+      expect(q("[data-testid=empty]")).toBeNull();
+      expect(text("[data-testid=page-info]")).toMatch(/^Page 1 · 0 records/);
+      g.open();
+      await done;
+      expect(g.answers.at(-1)!.next).toBeNull();
+      expect(text("[data-testid=empty]")).toBe("No records match these filters.");
+    });
+
+    it("a new search while one is in flight waits for that answer and drops it", async () => {
+      const g = gated({ records: all, trailScanBudget: 2000 });
+      const t = new TrailBrowser(root, g.backend);
+      t.paint();
+      fill("f-classes", "lo");
+      const first = t.search();
+      fill("f-classes", "fr");
+      const second = t.search();
+      await vi.waitFor(() => expect(g.sent).toHaveLength(1));
+      await g.release();
+      await first;
+      // The second search's first request goes out only now, from the start.
+      await vi.waitFor(() => expect(g.sent).toHaveLength(2));
+      expect(g.sent[1]).toMatchObject({ classes: ["fr"], cursor: null, pageSize: PAGE_SIZE });
+      g.open();
+      await second;
+      expect(q(".trail")?.dataset.state).toBe("ready");
+      expect(g.maxInFlight()).toBe(1);
+      for (const r of root.querySelectorAll("[data-testid=record]")) expect(r.children[2]!.textContent).toBe("fr");
+    });
   });
 });

@@ -47,6 +47,12 @@ export interface MockState {
   now: () => number;
   /** Risk ids that restoring a revision carries (it must be acknowledged), by revision. */
   rollbackRisks: Record<number, string[]>;
+  /**
+   * Record bytes one trail_page answer may examine, like the helper's scan budget: past
+   * it, a page that is not full comes back as it is with `partial: true`. Infinity (the
+   * default) reads to the end, as a helper without a budget did.
+   */
+  trailScanBudget: number;
 }
 
 const SIMPLE_SVG = (title: string) =>
@@ -68,6 +74,7 @@ export function defaultState(): MockState {
     },
     failures: {},
     hang: {},
+    trailScanBudget: Number.POSITIVE_INFINITY,
     now: () => Math.floor(Date.now() / 1000),
     rollbackRisks: {},
   };
@@ -148,7 +155,6 @@ export class MockBackend implements Backend {
 
   async trailPage(query: TrailQuery): Promise<TrailPage> {
     await this.enter("trailPage", [structuredClone(query)]);
-    const matching = this.state.records.filter((r) => matches(r, query));
     // Cursors are opaque to the UI; the shell's are {file, offset}, the mock's the same.
     const cursor = query.cursor as { file?: string; offset?: number } | null;
     const start = cursor ? Number(cursor.offset) : 0;
@@ -156,12 +162,26 @@ export class MockBackend implements Backend {
       throw new BackendError("invalid", `cursor ${JSON.stringify(query.cursor)} does not parse`);
     }
     if (query.pageSize < 1 || query.pageSize > 1000) throw new BackendError("invalid", "page size must be 1 to 1000");
-    const records = matching.slice(start, start + query.pageSize);
-    const end = start + records.length;
+    // Cursors index the whole trail (not the matches), like the helper's byte offsets,
+    // so a page can stop part-way through a stretch without matches.
+    const all = this.state.records;
+    const budget = Math.max(this.state.trailScanBudget, 1);
+    const records: TrailRecord[] = [];
+    let scanned = 0;
+    let i = start;
+    for (; i < all.length && records.length < query.pageSize && scanned < budget; i++) {
+      scanned += all[i]!.length;
+      if (matches(all[i]!, query)) records.push(all[i]!);
+    }
+    const full = records.length === query.pageSize;
+    // A full page points past itself only if something matches further on (the mock
+    // can tell; the helper cannot, and may end with an empty page).
+    const more = full ? all.slice(i).some((r) => matches(r, query)) : i < all.length;
     return {
       records: structuredClone(records),
-      next: end < matching.length ? { file: "mock", offset: end } : null,
-      scanned_bytes: this.state.records.reduce((n, r) => n + r.length, 0),
+      next: more ? { file: "mock", offset: i } : null,
+      scanned_bytes: scanned,
+      partial: more && !full,
     };
   }
 

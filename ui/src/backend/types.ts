@@ -177,6 +177,11 @@ export interface TrailPage {
   records: TrailRecord[];
   next: TrailCursor | null;
   scanned_bytes: number;
+  /**
+   * The helper stopped on its per-request scan budget (~256 MiB) before the page was
+   * full: more may follow from `next` (always set then). Absent from older helpers.
+   */
+  partial?: boolean;
 }
 
 // ---- compliance ------------------------------------------------------------------

@@ -2,6 +2,12 @@
 // trail_page query; results come a page at a time with the backend's cursor (the
 // engine streams the trails, it never loads them whole), and a click on a record shows
 // who did it, what it returned, the paths and the arguments.
+//
+// The helper examines at most ~256 MiB per request: a filter that matches little comes
+// back as a short page marked `partial` with a cursor. The browser keeps asking — one
+// request at a time — until the page is full or the trail ends, showing how much has
+// been scanned, and Stop ends the search after the request in flight, keeping what was
+// found; Continue picks it up from the cursor.
 
 import type { Backend, Outcome, TrailCursor, TrailPage, TrailQuery, TrailRecord } from "../backend";
 import { advice, toBackendError } from "../backend";
@@ -36,7 +42,7 @@ export interface TrailFilters {
 }
 
 /** The query the filters ask for (first page). */
-export function buildQuery(f: TrailFilters, cursor: TrailCursor | null = null): TrailQuery {
+export function buildQuery(f: TrailFilters, cursor: TrailCursor | null = null, pageSize = PAGE_SIZE): TrailQuery {
   return {
     since: utcInput(f.since),
     until: utcInput(f.until),
@@ -45,7 +51,7 @@ export function buildQuery(f: TrailFilters, cursor: TrailCursor | null = null): 
     user: f.user.trim() === "" ? null : f.user.trim(),
     outcome: f.outcome,
     cursor,
-    pageSize: PAGE_SIZE,
+    pageSize,
   };
 }
 
@@ -63,10 +69,22 @@ function gist(r: TrailRecord): string {
 
 export class TrailBrowser {
   private filters: TrailFilters = { since: "", until: "", classes: "", events: "", user: "", outcome: "any" };
+  /** The filters of the search being paged (the form may change meanwhile). */
+  private searched: TrailFilters = { ...this.filters };
   /** Cursors of the pages before the current one (Previous pops). */
   private previous: (TrailCursor | null)[] = [];
   private cursor: TrailCursor | null = null;
+  /**
+   * The page shown: the records of every answer gathered for it so far, the last
+   * answer's `next` and `partial`, and the bytes all of them scanned.
+   */
   private page: TrailPage | null = null;
+  /** Bumped by each new gathering, so an older one's late answer is dropped. */
+  private generation = 0;
+  /** Set by Stop: the gathering ends when the request in flight answers. */
+  private stopping = false;
+  /** The request in flight, if any: a new one waits for it (one at a time). */
+  private inflight: Promise<unknown> | null = null;
   private error: string | null = null;
   private loading = false;
   private selected: TrailRecord | null = null;
@@ -78,12 +96,6 @@ export class TrailBrowser {
   ) {}
 
   async search(): Promise<void> {
-    this.previous = [];
-    this.cursor = null;
-    await this.fetch();
-  }
-
-  private async fetch(): Promise<void> {
     const bad = (["since", "until"] as const).find((k) => this.filters[k] && utcInput(this.filters[k]) === null);
     if (bad) {
       this.filterError = `“${this.filters[bad]}” is not a time`;
@@ -91,32 +103,92 @@ export class TrailBrowser {
       return;
     }
     this.filterError = null;
+    this.searched = { ...this.filters };
+    this.previous = [];
+    this.cursor = null;
+    await this.gather(null);
+  }
+
+  /** True while the shown page stopped short with more to search (Stop, or a request failed). */
+  private get unfinished(): boolean {
+    return !!this.page?.partial && !!this.page.next && this.page.records.length < PAGE_SIZE;
+  }
+
+  /**
+   * Fills the page that starts at `this.cursor`: from `from` (the cursor, or where a
+   * stopped search left off) with `base` gathered so far, asking again while the helper
+   * answers partial pages, until the page is full, the trail ends or Stop.
+   */
+  private async gather(base: TrailPage | null, from: TrailCursor | null = this.cursor): Promise<void> {
+    const generation = ++this.generation;
+    this.stopping = false;
     this.loading = true;
     this.selected = null;
+    this.page = base;
+    this.error = null;
     this.paint();
+    let page: TrailPage = base ?? { records: [], next: null, scanned_bytes: 0, partial: false };
+    let cursor = from;
     try {
-      this.page = await this.backend.trailPage(buildQuery(this.filters, this.cursor));
-      this.error = null;
+      for (;;) {
+        // One request at a time: a search started while another's request is in flight
+        // waits for that answer (and drops it) before asking.
+        while (this.inflight) await this.inflight.catch(() => undefined);
+        if (generation !== this.generation) return;
+        const request = this.backend.trailPage(buildQuery(this.searched, cursor, PAGE_SIZE - page.records.length));
+        this.inflight = request;
+        let answer: TrailPage;
+        try {
+          answer = await request;
+        } finally {
+          this.inflight = null;
+        }
+        if (generation !== this.generation) return;
+        page = {
+          records: [...page.records, ...answer.records],
+          next: answer.next,
+          scanned_bytes: page.scanned_bytes + answer.scanned_bytes,
+          partial: !!answer.partial && answer.next !== null,
+        };
+        this.page = page;
+        if (!this.unfinished || this.stopping) break;
+        cursor = answer.next;
+        this.paint();
+      }
     } catch (err) {
+      if (generation !== this.generation) return;
       const e = toBackendError(err);
       this.page = null;
       this.error = `${e.message}${advice(e.code) ? ` — ${advice(e.code)}` : ""}`;
     }
     this.loading = false;
+    this.stopping = false;
+    this.paint();
+  }
+
+  /** Ends the search after the request in flight; what was found stays, Continue goes on. */
+  stop(): void {
+    if (!this.loading || this.stopping) return;
+    this.stopping = true;
     this.paint();
   }
 
   async next(): Promise<void> {
-    if (!this.page?.next) return;
+    if (!this.page?.next || this.loading) return;
+    if (this.unfinished) {
+      // Continue the stopped search into the same page.
+      await this.gather(this.page, this.page.next);
+      return;
+    }
     this.previous.push(this.cursor);
     this.cursor = this.page.next;
-    await this.fetch();
+    await this.gather(null);
   }
 
   async prev(): Promise<void> {
-    if (this.previous.length === 0) return;
+    if (this.previous.length === 0 || this.loading) return;
     this.cursor = this.previous.pop() ?? null;
-    await this.fetch();
+    await this.gather(null);
   }
 
   paint(): void {
@@ -178,14 +250,35 @@ export class TrailBrowser {
     }
     const page = this.page;
     const pageNo = this.previous.length + 1;
+    const searching = this.loading;
+    const unfinished = this.unfinished;
     const pager = h(
       "div",
       { class: "pager" },
       h("span", { class: "hint", "data-testid": "page-info" }, `Page ${pageNo} · ${page.records.length} records · ${bytes(page.scanned_bytes)} scanned`),
-      button("‹ Previous", { "data-testid": "prev", ...(this.previous.length === 0 || this.loading ? { disabled: "" } : {}) }, () => void this.prev()),
-      button("Next ›", { "data-testid": "next", ...(!page.next || this.loading ? { disabled: "" } : {}) }, () => void this.next()),
+      button("‹ Previous", { "data-testid": "prev", ...(this.previous.length === 0 || searching ? { disabled: "" } : {}) }, () => void this.prev()),
+      button(unfinished && !searching ? "Continue ›" : "Next ›", { "data-testid": "next", ...(!page.next || searching ? { disabled: "" } : {}) }, () => void this.next()),
     );
+    if (searching) {
+      // Partial answers so far: say how far the search got, and offer to stop it.
+      out.append(
+        h(
+          "div",
+          { class: "search-progress", role: "status", "aria-live": "polite", "data-testid": "search-progress" },
+          h("span", {}, `Searching… ${bytes(page.scanned_bytes)} scanned · ${page.records.length} found`),
+          button(this.stopping ? "Stopping…" : "Stop", { "data-testid": "stop", ...(this.stopping ? { disabled: "" } : {}) }, () => this.stop()),
+        ),
+      );
+    } else if (unfinished) {
+      out.append(
+        note("empty", `Search stopped after ${bytes(page.scanned_bytes)}; Continue searches further.`, "stopped"),
+      );
+    }
     if (page.records.length === 0) {
+      if (searching || unfinished) {
+        out.append(pager);
+        return out;
+      }
       // The engine may end a run of full pages with one empty page.
       const text = this.previous.length > 0 ? "No more records." : "No records match these filters.";
       out.append(note("empty", text, "empty"), pager);
