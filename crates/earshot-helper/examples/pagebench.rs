@@ -5,11 +5,13 @@
 //! folder, the scan, the JSON of the records and the frame round trip.
 //!
 //! Prints a table (median and best wall time per page of several runs, bytes
-//! the helper says it examined, MB/s) and the helper's peak RSS. Run by
+//! the helper says it examined, MB/s), a second table for searches followed
+//! to the end of the trail as the browser follows partial pages (the helper
+//! stops each request at its scan budget), and the helper's peak RSS. Run by
 //! `scripts/bench-trail-page`; figures go in docs/performance.md.
 //!
 //! Usage: pagebench --helper PATH --root SIM [--runs N] [--page-size N]
-//!        [--sparse JSON] [--nomatch JSON] [--nomatch-header JSON]
+//!        [--sparse JSON] [--rare JSON] [--nomatch JSON] [--nomatch-header JSON]
 //! where JSON is a `TrailQuery` (e.g. `{"classes":["lo"]}`).
 
 use std::path::{Path, PathBuf};
@@ -34,7 +36,7 @@ struct Args {
     /// Timed runs per case; median and best are reported.
     #[arg(long, default_value_t = 5)]
     runs: usize,
-    /// Timed runs for the cases that scan the whole trail.
+    /// Timed runs of each search followed to the end of the trail.
     #[arg(long, default_value_t = 3)]
     full_runs: usize,
     #[arg(long, default_value_t = 100)]
@@ -45,6 +47,9 @@ struct Args {
     /// A filter that matches rarely (a page fills only after a long scan).
     #[arg(long, default_value = r#"{"classes":["lo"]}"#)]
     sparse: String,
+    /// A filter that matches fewer records than a page in the whole trail.
+    #[arg(long, default_value = r#"{"classes":["ad"]}"#)]
+    rare: String,
     /// A filter that matches nothing, rejected per record after framing
     /// (the auid is not in the header, so every record's subject is read).
     #[arg(long, default_value = r#"{"user":"4242"}"#)]
@@ -197,6 +202,123 @@ async fn case(
         cpu,
     };
     Ok((row, first))
+}
+
+/// A search followed from its first request to the end of the trail.
+struct Walk {
+    times: Vec<Duration>,
+    total: Duration,
+    records: usize,
+    scanned: u64,
+    partial: usize,
+}
+
+/// Sends `q`, then its `next` until there is none, as the browser does when
+/// it keeps asking after partial answers (and the user pages on).
+async fn walk_to_end(c: &mut Client, q: &TrailQuery) -> Result<Walk> {
+    let mut q = q.clone();
+    let mut w = Walk {
+        times: Vec::new(),
+        total: Duration::ZERO,
+        records: 0,
+        scanned: 0,
+        partial: 0,
+    };
+    let t = Instant::now();
+    loop {
+        let (took, p) = page(c, &q).await?;
+        w.times.push(took);
+        w.records += p.records.len();
+        w.scanned += p.scanned_bytes;
+        w.partial += usize::from(p.partial);
+        if p.partial && p.next.is_none() {
+            bail!("a partial page without a next");
+        }
+        match p.next {
+            Some(n) => q.cursor = Some(n),
+            None => break,
+        }
+        if w.times.len() > 1_000_000 {
+            bail!("paging does not end");
+        }
+    }
+    w.total = t.elapsed();
+    Ok(w)
+}
+
+/// One row of the to-the-end table.
+struct EndRow {
+    case: String,
+    requests: usize,
+    partial: usize,
+    /// Every request of every timed run.
+    per_request: Vec<Duration>,
+    totals: Vec<Duration>,
+    records: usize,
+    scanned: u64,
+    cpu: Option<f64>,
+}
+
+impl EndRow {
+    fn print(&self) {
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        let mut r = self.per_request.clone();
+        r.sort();
+        let mut t = self.totals.clone();
+        t.sort();
+        let median = t[t.len() / 2];
+        let cpu = self
+            .cpu
+            .map(|c| format!("{:.2}", c / self.totals.len() as f64))
+            .unwrap_or_else(|| "-".into());
+        println!(
+            "| {} | {} ({} partial) | {:.1} / {:.1} | {:.0} / {:.0} | {} | {} | {:.0} | {} |",
+            self.case,
+            self.requests,
+            self.partial,
+            ms(r[r.len() / 2]),
+            ms(r[r.len() - 1]),
+            ms(median),
+            ms(t[0]),
+            self.records,
+            self.scanned,
+            self.scanned as f64 / median.as_secs_f64() / 1e6,
+            cpu
+        );
+    }
+}
+
+/// Times following `q` to the end `runs` times, after one warm-up.
+async fn to_end_case(
+    c: &mut Client,
+    h: &Helper,
+    case: String,
+    q: &TrailQuery,
+    runs: usize,
+) -> Result<EndRow> {
+    let warm = walk_to_end(c, q).await?;
+    let cpu0 = h.cpu_secs();
+    let mut per_request = Vec::new();
+    let mut totals = Vec::new();
+    for _ in 0..runs.max(1) {
+        let w = walk_to_end(c, q).await?;
+        // The simulated auditd may append to the newest trail meanwhile, never remove.
+        if w.records < warm.records {
+            bail!("{case}: {} records, then {}", warm.records, w.records);
+        }
+        per_request.extend(w.times);
+        totals.push(w.total);
+    }
+    Ok(EndRow {
+        case,
+        requests: warm.times.len(),
+        partial: warm.partial,
+        per_request,
+        totals,
+        records: warm.records,
+        scanned: warm.scanned,
+        cpu: cpu0.zip(h.cpu_secs()).map(|(a, b)| b - a),
+    })
 }
 
 fn query(json: &str, size: usize) -> Result<TrailQuery> {
@@ -395,18 +517,19 @@ async fn main() -> Result<()> {
         .0,
     );
 
-    // (5) Nothing matches: the whole trail is read to its end.
+    // (5) Nothing matches: one request answers an empty partial page at the
+    // helper's scan budget.
     for json in [&a.nomatch_header, &a.nomatch] {
         let q = query(json, size)?;
         let (row, p) = case(
             &mut c,
             &h,
-            format!("no match `{json}`: whole trail"),
+            format!("no match `{json}`: one request"),
             &q,
-            a.full_runs,
+            a.runs,
         )
         .await?;
-        if !p.records.is_empty() || p.next.is_some() {
+        if !p.records.is_empty() {
             bail!(
                 "{json} was meant to match nothing but answered {} records",
                 p.records.len()
@@ -414,12 +537,45 @@ async fn main() -> Result<()> {
         }
         rows.push(row);
     }
+
+    // (6) Followed to the end of the trail, request after request, as the
+    // browser does (it fills a page across partial answers, then pages on).
+    let mut ends = Vec::new();
+    for (what, json) in [
+        ("sparse", &a.sparse),
+        ("rare", &a.rare),
+        ("no match", &a.nomatch_header),
+        ("no match", &a.nomatch),
+    ] {
+        let q = query(json, size)?;
+        let row = to_end_case(
+            &mut c,
+            &h,
+            format!("{what} `{json}`: to the end"),
+            &q,
+            a.full_runs,
+        )
+        .await?;
+        if what == "no match" && row.records != 0 {
+            bail!(
+                "{json} was meant to match nothing but found {}",
+                row.records
+            );
+        }
+        ends.push(row);
+    }
     let rss_end = h.rss_kib();
 
     println!();
     println!("| case | median ms | best ms | records | bytes scanned | MB/s (median) | helper CPU s/page |");
     println!("|---|---|---|---|---|---|---|");
     for r in &rows {
+        r.print();
+    }
+    println!();
+    println!("| followed to the end | requests | per request: median / max ms | to the end: median / best ms | records | bytes scanned | MB/s (median) | helper CPU s/walk |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for r in &ends {
         r.print();
     }
     println!();
@@ -432,8 +588,8 @@ async fn main() -> Result<()> {
         );
     }
     println!(
-        "page size {size}; {} runs per case after one warm-up ({} for the whole-trail scans); \
-         MB/s = bytes the helper examined / median wall time",
+        "page size {size}; {} runs per case after one warm-up, {} runs of each walk to the end \
+         after one warm-up; MB/s = bytes the helper examined / median wall time",
         a.runs, a.full_runs
     );
     Ok(())
