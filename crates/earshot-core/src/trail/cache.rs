@@ -10,9 +10,11 @@
 //! other-version entry means "recompute", never an error, and failure to write
 //! an entry is ignored (read-only cache dirs, full disks).
 
+use std::collections::HashMap;
 use std::fs;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::UNIX_EPOCH;
 
 use serde::{Deserialize, Serialize};
@@ -28,6 +30,10 @@ const CACHE_VERSION: u32 = 1;
 #[derive(Debug, Clone)]
 pub struct SummaryCache {
     dir: PathBuf,
+    /// Absolute trail folders already canonicalized by this cache (and its
+    /// clones), so a folder of trails costs one `realpath`, not one per file
+    /// (see [`SummaryCache::canonical`]).
+    folders: Arc<Mutex<HashMap<PathBuf, Option<PathBuf>>>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,7 +58,10 @@ impl SummaryCache {
     pub fn new(dir: impl Into<PathBuf>) -> SummaryCache {
         let dir = dir.into();
         let _ = fs::create_dir_all(&dir);
-        SummaryCache { dir }
+        SummaryCache {
+            dir,
+            folders: Arc::default(),
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -61,7 +70,7 @@ impl SummaryCache {
 
     /// The file's unfiltered summary, from the cache when its key still matches.
     pub fn summary(&self, path: &Path) -> Result<TrailSummary, TrailError> {
-        let abs = fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        let abs = self.canonical(path).unwrap_or_else(|| path.to_path_buf());
         let meta = fs::metadata(&abs).map_err(|source| TrailError::Io {
             path: path.to_path_buf(),
             source,
@@ -112,6 +121,36 @@ impl SummaryCache {
         let mut summary = summary;
         summary.path = path.to_path_buf();
         Ok(summary)
+    }
+
+    /// `fs::canonicalize(path)` (the key's path: the same trail reached as
+    /// `/var/audit/…` or `/private/var/audit/…` shares one entry), without a
+    /// `realpath` per file: that is one `readlink` per path component, ~9 µs a
+    /// file, paid for every trail of a folder on every pass (docs/performance.md,
+    /// "Trail browser", measured it on the inventory). When the file itself is not
+    /// a link (one `lstat`), its canonical path is its folder's canonical path
+    /// joined with its name, and the folder is canonicalized once per cache.
+    /// Anything else (a linked trail, a relative folder — the working directory
+    /// could change —, a name that is `..`) is canonicalized as it is.
+    fn canonical(&self, path: &Path) -> Option<PathBuf> {
+        let plain_file = path.is_absolute()
+            && matches!(path.components().next_back(), Some(Component::Normal(_)))
+            && fs::symlink_metadata(path).is_ok_and(|m| !m.file_type().is_symlink());
+        let (Some(folder), Some(name), true) = (path.parent(), path.file_name(), plain_file) else {
+            return fs::canonicalize(path).ok();
+        };
+        let folder_canon = match self.folders.lock() {
+            Ok(mut folders) => folders
+                .entry(folder.to_path_buf())
+                .or_insert_with(|| fs::canonicalize(folder).ok())
+                .clone(),
+            // A thread panicked holding the lock: the memo is only a shortcut.
+            Err(_) => fs::canonicalize(folder).ok(),
+        };
+        match folder_canon {
+            Some(f) => Some(f.join(name)),
+            None => fs::canonicalize(path).ok(),
+        }
     }
 
     /// Removes entries whose trail no longer exists (expired by auditd, or renamed
@@ -219,4 +258,81 @@ fn fnv1a(bytes: &[u8]) -> u64 {
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::symlink;
+
+    use super::*;
+
+    /// The shortcut must give exactly what `fs::canonicalize` gives, since the
+    /// canonical path is the cache key and names the entry file.
+    #[test]
+    fn canonical_is_fs_canonicalize_for_every_spelling() {
+        let tmp = tempfile::tempdir().unwrap();
+        let private = tmp.path().join("private/var");
+        let real = private.join("audit");
+        fs::create_dir_all(&real).unwrap();
+        // macOS: /var → /private/var.
+        let alias = tmp.path().join("var");
+        symlink(&private, &alias).unwrap();
+        let store = tmp.path().join("store");
+        fs::create_dir_all(&store).unwrap();
+        let trail = "20240314111500.not_terminated";
+        fs::write(real.join(trail), b"x").unwrap();
+        fs::write(store.join("20240314121500.20240314131500"), b"y").unwrap();
+        // A trail that is itself a link (its canonical path is the store's file).
+        symlink(
+            store.join("20240314121500.20240314131500"),
+            real.join("20240314121500.20240314131500"),
+        )
+        .unwrap();
+
+        let cache = SummaryCache::new(tmp.path().join("cache"));
+        let paths = [
+            real.join(trail),
+            alias.join("audit").join(trail),
+            alias.join("audit/./").join(trail),
+            alias.join("audit/../audit").join(trail),
+            real.join("20240314121500.20240314131500"),
+            alias.join("audit/20240314121500.20240314131500"),
+            alias.join("audit"),
+            alias.join("audit/.."),
+            real.join("missing.not_terminated"),
+            PathBuf::from("relative/missing"),
+        ];
+        // Twice: the second pass is served by the folder memo.
+        for _ in 0..2 {
+            for p in &paths {
+                assert_eq!(cache.canonical(p), fs::canonicalize(p).ok(), "{p:?}");
+            }
+        }
+        assert_eq!(
+            cache.canonical(&alias.join("audit").join(trail)),
+            Some(fs::canonicalize(&real).unwrap().join(trail))
+        );
+    }
+
+    #[test]
+    fn one_entry_serves_the_trail_under_either_folder_spelling() {
+        let tmp = tempfile::tempdir().unwrap();
+        let private = tmp.path().join("private/var");
+        let real = private.join("audit");
+        fs::create_dir_all(&real).unwrap();
+        let alias = tmp.path().join("var");
+        symlink(&private, &alias).unwrap();
+        let trail = "20240314091500.20240314101500";
+        fs::write(real.join(trail), b"").unwrap();
+
+        let cache = SummaryCache::new(tmp.path().join("cache"));
+        let first = cache.summary(&real.join(trail)).unwrap();
+        assert!(!first.from_cache);
+        let again = SummaryCache::new(tmp.path().join("cache"));
+        let second = again.summary(&alias.join("audit").join(trail)).unwrap();
+        assert!(second.from_cache);
+        // The summary names the path it was asked for, not the canonical one.
+        assert_eq!(second.path, alias.join("audit").join(trail));
+        assert_eq!(fs::read_dir(tmp.path().join("cache")).unwrap().count(), 1);
+    }
 }
