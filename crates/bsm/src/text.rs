@@ -3,9 +3,10 @@
 
 use std::fmt::Write as _;
 
-/// Civil date from days since 1970-01-01 (proleptic Gregorian; H. Hinnant's
-/// algorithm, exact for the whole i64 day range we can reach).
-fn civil(days: i64) -> (i64, u32, u32) {
+/// Civil date (year, month 1–12, day 1–31) from days since 1970-01-01, proleptic
+/// Gregorian (H. Hinnant's `civil_from_days`), exact for every i64 day count a BSM
+/// time can reach. Earshot's one copy: trail names, charts and the simulator use it.
+pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -16,6 +17,18 @@ fn civil(days: i64) -> (i64, u32, u32) {
     let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
     let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
     (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// Days since 1970-01-01 of a civil date (the inverse of [`civil_from_days`];
+/// H. Hinnant's `days_from_civil`). The caller checks the fields are a real date.
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = y - i64::from(m <= 2);
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (i64::from(m) + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 const WDAY: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -29,7 +42,7 @@ const MON: [&str; 12] = [
 pub fn ctime(sec: i64) -> String {
     let days = sec.div_euclid(86_400);
     let tod = sec.rem_euclid(86_400);
-    let (y, m, d) = civil(days);
+    let (y, m, d) = civil_from_days(days);
     let wday = (days + 4).rem_euclid(7) as usize;
     format!(
         "{} {}{:3} {:02}:{:02}:{:02} {}",
@@ -51,7 +64,7 @@ pub fn iso8601(sec: u64, msec: u32) -> String {
     let ms = total_ms.rem_euclid(1000);
     let days = secs.div_euclid(86_400);
     let tod = secs.rem_euclid(86_400);
-    let (y, m, d) = civil(days);
+    let (y, m, d) = civil_from_days(days);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
         y,
@@ -174,6 +187,24 @@ pub fn uuid(u: &[u8; 16]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn civil_dates_match_the_calendar_and_invert() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29)); // a 400-year leap day
+        assert_eq!(civil_from_days(47_541), (2100, 3, 1)); // 2100 is not a leap year
+        assert_eq!(civil_from_days(2_932_896), (9999, 12, 31));
+        // Every day from 1 BCE… to past 9999 maps back to itself, one day apart.
+        let mut prev = civil_from_days(-720_000);
+        for days in -719_999..3_000_000 {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+            assert!((y, m, d) > prev, "{days}: dates increase");
+            assert!((1..=12).contains(&m) && (1..=31).contains(&d));
+            prev = (y, m, d);
+        }
+    }
 
     #[test]
     fn ctime_matches_praudit_fixture_dates() {

@@ -243,17 +243,9 @@ fn print_applied(r: &AppliedReport, json: bool) -> Result<()> {
 /// `YYYY-MM-DD HH:MM:SSZ` (UTC) for a unix time, via the civil-from-days
 /// algorithm (H. Hinnant), so history reads without a date library.
 fn utc(unix: u64) -> String {
-    let days = (unix / 86_400) as i64;
     let secs = unix % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    // unix / 86 400 < 2^48: exact as i64.
+    let (year, month, day) = bsm::text::civil_from_days((unix / 86_400) as i64);
     format!(
         "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02}Z",
         secs / 3600,

@@ -317,18 +317,8 @@ impl Gen {
 }
 
 fn compact(sec: u32) -> String {
-    // UTC civil time without a date library (Hinnant's civil_from_days).
-    let days = i64::from(sec / 86_400);
     let rem = sec % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = bsm::text::civil_from_days(i64::from(sec / 86_400));
     format!(
         "{y:04}{m:02}{d:02}{:02}{:02}{:02}",
         rem / 3600,

@@ -348,19 +348,9 @@ fn listing(root: &Path) -> Result<Vec<(String, TrailName, u64)>> {
 }
 
 fn fmt_ts(sec: u64) -> String {
-    // Only for the printout: days since the epoch to a civil date (UTC).
-    let days = (sec / 86_400) as i64;
-    let (h, m, s) = (sec % 86_400 / 3600, sec % 3600 / 60, sec % 60);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let mo = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(mo <= 2);
-    format!("{y:04}-{mo:02}-{d:02}T{h:02}:{m:02}:{s:02}Z")
+    // Only for the printout (whole seconds).
+    let iso = bsm::text::iso8601(sec, 0);
+    format!("{}Z", iso.trim_end_matches(".000Z"))
 }
 
 #[tokio::main(flavor = "current_thread")]

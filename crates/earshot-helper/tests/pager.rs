@@ -608,18 +608,8 @@ fn small_trails(dir: &Path, n: u32, per_file: u32, every: u32) -> Vec<(String, u
 
 /// `YYYYMMDDhhmmss` of a Unix time (UTC), as auditd names trails.
 fn trail_stamp(t: u32) -> String {
-    let days = i64::from(t / 86_400);
     let secs = t % 86_400;
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = bsm::text::civil_from_days(i64::from(t / 86_400));
     format!(
         "{y:04}{m:02}{d:02}{:02}{:02}{:02}",
         secs / 3600,

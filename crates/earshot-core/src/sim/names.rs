@@ -6,7 +6,7 @@
 pub fn stamp(unix: u64) -> String {
     let days = (unix / 86_400) as i64;
     let rem = unix % 86_400;
-    let (y, m, d) = civil_from_days(days);
+    let (y, m, d) = bsm::text::civil_from_days(days);
     format!(
         "{y:04}{m:02}{d:02}{:02}{:02}{:02}",
         rem / 3600,
@@ -33,7 +33,7 @@ pub fn parse_stamp(s: &str) -> Option<u64> {
     {
         return None;
     }
-    let days = days_from_civil(i64::from(y), mo, d);
+    let days = bsm::text::days_from_civil(i64::from(y), mo, d);
     u64::try_from(days * 86_400 + i64::from(h * 3600 + mi * 60 + se)).ok()
 }
 
@@ -84,30 +84,6 @@ fn days_in_month(y: u32, m: u32) -> u32 {
         _ if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
         _ => 28,
     }
-}
-
-// Howard Hinnant's civil-date algorithms (exact over the proleptic Gregorian calendar).
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (i64::from(m) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
 #[cfg(test)]

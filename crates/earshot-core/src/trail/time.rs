@@ -2,8 +2,9 @@
 //!
 //! Trail names and BSM headers are both UTC (auditd names files with `gmtime`), so
 //! this module never consults a time zone. The civil-date arithmetic is Howard
-//! Hinnant's `days_from_civil` / `civil_from_days`, exact for the whole proleptic
-//! Gregorian range we can meet (header64 seconds go far beyond 2038).
+//! Hinnant's `days_from_civil` / `civil_from_days` (`bsm::text`, the repo's one copy,
+//! also behind praudit's dates), exact for the whole proleptic Gregorian range we can
+//! meet (header64 seconds go far beyond 2038).
 
 use std::fmt;
 
@@ -207,30 +208,17 @@ pub(crate) fn civil(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<
     if h > 23 || mi > 59 || s > 59 {
         return None;
     }
-    let y = i64::from(y) - i64::from(mo <= 2);
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (i64::from(mo) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
+    let days = bsm::text::days_from_civil(i64::from(y), mo, d);
     u64::try_from(days * 86_400 + i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(s)).ok()
 }
 
 /// UTC civil fields for seconds since the epoch. Years past 9999 print with more
 /// digits rather than wrapping (a header64 can hold any u64).
 pub(crate) fn to_civil(sec: u64) -> (u64, u32, u32, u32, u32, u32) {
-    let days = sec / 86_400;
     let rem = sec % 86_400;
-    let z = days + 719_468;
-    let era = z / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + u64::from(m <= 2);
+    // sec / 86 400 < 2^48: exact as i64, and its year is positive.
+    let (y, m, d) = bsm::text::civil_from_days((sec / 86_400) as i64);
+    let y = y.unsigned_abs();
     (
         y,
         m,
