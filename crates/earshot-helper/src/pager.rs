@@ -244,7 +244,7 @@ struct Builder {
 impl Builder {
     /// Takes `v` unless the page is full (by count, or by bytes: then the
     /// record is left for the next page). A single record too large for any
-    /// page is replaced by a stub saying so, so paging always moves on.
+    /// page is replaced by a stand-in record saying so, so paging always moves on.
     fn offer(&mut self, v: serde_json::Value) -> bool {
         if self.page.records.len() >= self.size {
             return false;
@@ -256,7 +256,7 @@ impl Builder {
             }
             // Still a record to the browser: where, when, what and who, without
             // the tokens that made it too large (`earshot trail print` shows them).
-            let stub = serde_json::json!({
+            let stand_in = serde_json::json!({
                 "type": "record",
                 "trail_file": v["trail_file"],
                 "trail_offset": v["trail_offset"],
@@ -270,8 +270,8 @@ impl Builder {
                     "record of {len} bytes of JSON is too large to send; `earshot trail print` shows it"
                 ),
             });
-            self.json_bytes += json_len(&stub);
-            self.page.records.push(stub);
+            self.json_bytes += json_len(&stand_in);
+            self.page.records.push(stand_in);
             return true;
         }
         self.json_bytes += len + 1;
@@ -505,8 +505,8 @@ mod tests {
     fn a_record_too_large_for_any_page_comes_as_a_record_without_its_tokens() {
         let mut b = builder(100);
         assert!(b.offer(record(TRAIL_PAGE_BYTES + 10)));
-        let stub = &b.page.records[0];
-        assert!(stub.get("text").is_none(), "the tokens are left out");
+        let stand_in = &b.page.records[0];
+        assert!(stand_in.get("text").is_none(), "the tokens are left out");
         for key in [
             "type",
             "time",
@@ -516,10 +516,10 @@ mod tests {
             "trail_file",
             "trail_offset",
         ] {
-            assert_eq!(stub[key], record(0)[key], "{key} is kept");
+            assert_eq!(stand_in[key], record(0)[key], "{key} is kept");
         }
-        assert!(stub["omitted"].as_str().unwrap().contains("too large"));
-        assert!(json_len(stub) < 4096);
+        assert!(stand_in["omitted"].as_str().unwrap().contains("too large"));
+        assert!(json_len(stand_in) < 4096);
     }
 
     #[test]
