@@ -1,36 +1,12 @@
 //! `earshot --root DIR COMMAND` over a running `earshot-helper --root DIR`:
 //! apply (refused, then acknowledged), confirm, rollback, history, rotate.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+mod common;
 
-fn earshot() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_earshot"))
-}
+use std::path::Path;
+use std::process::{Command, Output};
 
-/// The helper binary lives next to `earshot` in the target folder; build it if
-/// this test run has not.
-fn helper_binary() -> PathBuf {
-    let path = earshot().with_file_name("earshot-helper");
-    if !path.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "earshot-helper", "--bin", "earshot-helper"])
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building earshot-helper");
-    }
-    path
-}
-
-struct Helper(Child);
-
-impl Drop for Helper {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use common::{earshot, start_helper, text};
 
 fn run(config: &Path, args: &[&str]) -> Output {
     Command::new(earshot())
@@ -39,10 +15,6 @@ fn run(config: &Path, args: &[&str]) -> Output {
         .env_remove("EARSHOT_ROOT")
         .output()
         .expect("earshot runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 #[test]
@@ -57,22 +29,7 @@ fn the_cli_changes_and_undoes_audit_control_through_the_helper() {
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
 
-    let mut helper = Helper(
-        Command::new(helper_binary())
-            .args(["--root", root])
-            .stdin(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let socket = mac.join("run/earshot/helper.sock");
-    for _ in 0..4000 {
-        assert!(helper.0.try_wait().unwrap().is_none(), "helper exited");
-        if std::os::unix::net::UnixStream::connect(&socket).is_ok() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
+    let _helper = start_helper(&mac);
 
     let control = mac.join("etc/security/audit_control");
     let original = std::fs::read_to_string(&control).unwrap();

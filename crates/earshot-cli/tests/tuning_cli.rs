@@ -3,53 +3,12 @@
 //! a storage step), `measure` (a trial, kept for the planner), `plan` labelling
 //! the trial `measured`, `plan --review`; then the same without a helper.
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+mod common;
 
-fn earshot() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_earshot"))
-}
+use std::path::Path;
+use std::process::{Command, Output};
 
-fn helper_binary() -> PathBuf {
-    let path = earshot().with_file_name("earshot-helper");
-    if !path.exists() {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let status = Command::new(cargo)
-            .args(["build", "-p", "earshot-helper", "--bin", "earshot-helper"])
-            .status()
-            .expect("cargo runs");
-        assert!(status.success(), "building earshot-helper");
-    }
-    path
-}
-
-struct Helper(Child);
-
-impl Drop for Helper {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_helper(mac: &Path) -> Helper {
-    let helper = Helper(
-        Command::new(helper_binary())
-            .args(["--root", mac.to_str().unwrap()])
-            .stdin(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let socket = mac.join("run/earshot/helper.sock");
-    for _ in 0..4000 {
-        if std::os::unix::net::UnixStream::connect(&socket).is_ok() {
-            return helper;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(5));
-    }
-    panic!("helper never listened");
-}
+use common::{earshot, start_helper, text};
 
 fn run(home: &Path, args: &[&str]) -> Output {
     Command::new(earshot())
@@ -59,10 +18,6 @@ fn run(home: &Path, args: &[&str]) -> Output {
         .env_remove("EARSHOT_ROOT")
         .output()
         .expect("earshot runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 fn json(out: &Output) -> serde_json::Value {

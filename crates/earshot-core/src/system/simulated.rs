@@ -212,9 +212,9 @@ impl SimulatedMac {
         Ok(mac)
     }
 
-    /// `chflags` on the simulated Mac: records BSD flags (e.g. [`super::UF_IMMUTABLE`])
-    /// for a macOS path; 0 clears them.
-    pub fn set_flags(&self, mac_path: &Path, flags: u32) -> Result<(), SystemError> {
+    /// The key the state file records a macOS path's flags and ACL under: the
+    /// path as given, once it is known to resolve inside the simulated Mac.
+    fn state_key(&self, mac_path: &Path) -> Result<String, SystemError> {
         let key = mac_path
             .to_str()
             .ok_or_else(|| SystemError::NotAbsolute {
@@ -222,6 +222,13 @@ impl SimulatedMac {
             })?
             .to_string();
         self.resolve(mac_path)?;
+        Ok(key)
+    }
+
+    /// `chflags` on the simulated Mac: records BSD flags (e.g. [`super::UF_IMMUTABLE`])
+    /// for a macOS path; 0 clears them.
+    pub fn set_flags(&self, mac_path: &Path, flags: u32) -> Result<(), SystemError> {
+        let key = self.state_key(mac_path)?;
         self.update_state(|state| {
             if flags == 0 {
                 state.file_flags.remove(&key);
@@ -235,13 +242,7 @@ impl SimulatedMac {
     /// `chmod +a` / `chmod -N` on the simulated Mac: whether `mac_path` carries an
     /// extended ACL.
     pub fn set_acl(&self, mac_path: &Path, present: bool) -> Result<(), SystemError> {
-        let key = mac_path
-            .to_str()
-            .ok_or_else(|| SystemError::NotAbsolute {
-                path: mac_path.to_path_buf(),
-            })?
-            .to_string();
-        self.resolve(mac_path)?;
+        let key = self.state_key(mac_path)?;
         self.update_state(|state| {
             if present {
                 state.file_acls.insert(key);
