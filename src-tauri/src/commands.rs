@@ -68,13 +68,10 @@ pub fn glance(live: LiveState<'_>) -> Glance {
     live.glance()
 }
 
-fn window_name(window: Option<&str>) -> CmdResult<String> {
-    match window.unwrap_or("hour") {
-        w @ ("hour" | "day") => Ok(w.to_string()),
-        other => Err(CommandError::invalid(format!(
-            "window {other:?}: use \"hour\" or \"day\""
-        ))),
-    }
+/// The chart window the UI asked for, "hour" by default. The helper checks the
+/// name (and refuses others as `invalid`, see [`view_error`]).
+fn window_name(window: Option<String>) -> String {
+    window.unwrap_or_else(|| "hour".to_string())
 }
 
 /// The helper's rate series for `window`, typed.
@@ -104,7 +101,7 @@ async fn forecast_view(live: &Live) -> CmdResult<ForecastView> {
 
 #[tauri::command]
 pub async fn sparkline(live: LiveState<'_>, window: Option<String>) -> CmdResult<String> {
-    let window = window_name(window.as_deref())?;
+    let window = window_name(window);
     let series = rate_series(&live, window).await?;
     blocking(move || {
         earshot_chart::sparkline(&series, &SparklineOptions::default())
@@ -120,7 +117,7 @@ pub async fn chart(
     window: Option<String>,
     appearance: Option<String>,
 ) -> CmdResult<String> {
-    let window = window_name(window.as_deref())?;
+    let window = window_name(window);
     let appearance = match appearance.as_deref().unwrap_or("light") {
         "light" => Appearance::Light,
         "dark" => Appearance::Dark,

@@ -4,10 +4,8 @@
 //! never shown twice; a click on a notification opens the window where the user
 //! acts on it (History for a drift, the dashboard otherwise).
 
-use std::sync::Mutex;
-
 use earshot_glance::{Alert, AlertKind};
-use tauri::{AppHandle, Manager};
+use tauri::AppHandle;
 use tauri_plugin_notification::NotificationExt;
 
 use crate::{tray, windows};
@@ -39,22 +37,9 @@ fn window_for(kind: AlertKind) -> &'static str {
     }
 }
 
-/// The notifications now shown, by kind, with their titles (macOS withdraws by title).
-#[derive(Default)]
-pub struct Notices(Mutex<Vec<(AlertKind, String)>>);
-
-impl Notices {
-    fn shown(&self) -> std::sync::MutexGuard<'_, Vec<(AlertKind, String)>> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
 /// Registers the click handler. Call once at start-up, before any alert: the
 /// plugin reports clicks only for notifications shown after a handler exists.
 pub fn listen(app: &AppHandle) {
-    app.manage(Notices::default());
     let handle = app.clone();
     let registered = app.notification().on_action(move |performed| {
         if performed.action_id() != "tap" {
@@ -86,26 +71,14 @@ pub fn raise(app: &AppHandle, alert: &Alert) {
         .title(&alert.title)
         .body(&alert.body)
         .show();
-    match shown {
-        Ok(()) => {
-            if let Some(n) = app.try_state::<Notices>() {
-                let mut shown = n.shown();
-                shown.retain(|(k, _)| *k != alert.kind);
-                shown.push((alert.kind, alert.title.clone()));
-            }
-        }
-        Err(e) => eprintln!("earshot-app: notification {}: {e}", alert.kind.id()),
+    if let Err(e) = shown {
+        eprintln!("earshot-app: notification {}: {e}", alert.kind.id());
     }
 }
 
 /// The state behind `kind` recovered: its notification leaves the notification
 /// centre (the popover's warning is already gone).
 pub fn withdraw(app: &AppHandle, kind: AlertKind) {
-    let title = app.try_state::<Notices>().and_then(|n| {
-        let mut shown = n.shown();
-        let i = shown.iter().position(|(k, _)| *k == kind)?;
-        Some(shown.remove(i).1)
-    });
     // Linux and the BSDs: the plugin closes it over D-Bus (CloseNotification).
     if let Err(e) = app
         .notification()
@@ -114,11 +87,7 @@ pub fn withdraw(app: &AppHandle, kind: AlertKind) {
         eprintln!("earshot-app: withdrawing {}: {e}", kind.id());
     }
     #[cfg(target_os = "macos")]
-    if let Some(title) = title {
-        macos::withdraw_delivered(&title);
-    }
-    #[cfg(not(target_os = "macos"))]
-    let _ = title;
+    macos::withdraw_delivered(kind.title());
 }
 
 #[cfg(target_os = "macos")]

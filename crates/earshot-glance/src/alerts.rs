@@ -79,34 +79,36 @@ impl AlertKind {
         }
     }
 
+    /// The notification's title: fixed per kind, so a notification centre that
+    /// can only withdraw by content finds it again.
+    pub fn title(self) -> &'static str {
+        match self {
+            AlertKind::AuditingStopped => "Auditing stopped",
+            AlertKind::BelowMinfree => "Audit trail volume below minfree",
+            AlertKind::MinfreeSoon => "Audit trails will reach minfree soon",
+            AlertKind::Drift => "audit_control changed outside Earshot",
+        }
+    }
+
     fn alert(self, g: &Glance) -> Alert {
-        let (title, body) = match self {
-            AlertKind::AuditingStopped => ("Auditing stopped", g.health.summary.clone()),
-            AlertKind::BelowMinfree => (
-                "Audit trail volume below minfree",
-                match &g.headroom {
-                    Some(h) => format!(
-                        "{} has {:.1}% free, under its minfree limit of {:.1}%; auditd is deleting old trails or will stop.",
-                        h.dir, h.free_percent, h.threshold_percent
-                    ),
-                    None => "A trail volume is below its minfree limit.".into(),
-                },
-            ),
-            AlertKind::MinfreeSoon => (
-                "Audit trails will reach minfree soon",
-                match g.forecast.as_ref().and_then(|f| f.minfree_days) {
-                    Some(d) => format!("At the current rate the trail volume reaches minfree in {d:.1} days."),
-                    None => "The trail volume will reach minfree soon.".into(),
-                },
-            ),
-            AlertKind::Drift => (
-                "audit_control changed outside Earshot",
-                "Review the change in History; one click rolls it back.".into(),
-            ),
+        let body = match self {
+            AlertKind::AuditingStopped => g.health.summary.clone(),
+            AlertKind::BelowMinfree => match &g.headroom {
+                Some(h) => format!(
+                    "{} has {:.1}% free, under its minfree limit of {:.1}%; auditd is deleting old trails or will stop.",
+                    h.dir, h.free_percent, h.threshold_percent
+                ),
+                None => "A trail volume is below its minfree limit.".into(),
+            },
+            AlertKind::MinfreeSoon => match g.forecast.as_ref().and_then(|f| f.minfree_days) {
+                Some(d) => format!("At the current rate the trail volume reaches minfree in {d:.1} days."),
+                None => "The trail volume will reach minfree soon.".into(),
+            },
+            AlertKind::Drift => "Review the change in History; one click rolls it back.".into(),
         };
         Alert {
             kind: self,
-            title: title.into(),
+            title: self.title().into(),
             body,
         }
     }

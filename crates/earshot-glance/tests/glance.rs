@@ -270,6 +270,9 @@ fn an_alert_needs_consecutive_samples_and_is_raised_once() {
     };
     assert_eq!(a.kind, AlertKind::AuditingStopped);
     assert!(a.body.contains("silent"), "{}", a.body);
+    // The title is the kind's own (what macOS withdraws the notification by).
+    assert_eq!(a.title, "Auditing stopped");
+    assert_eq!(a.title, a.kind.title());
     for _ in 0..5 {
         assert!(
             w.observe(&bad, &prefs).is_empty(),
