@@ -34,7 +34,8 @@ pub mod wire;
 pub mod write;
 pub mod xml;
 
+pub use frame::{Ending, MAX_RECORD_LEN};
 pub use names::{Catalog, EventNames};
 pub use read::{Damage, DamageKind, FileToken, Item, Reader, Record};
-pub use scan::{scan, scan_at, scan_select, RecordSummary, ScanEnd};
+pub use scan::{scan, scan_at, scan_items, scan_select, RecordSummary, ScanEnd};
 pub use token::{Header, Token};

@@ -60,9 +60,19 @@ fn delim(out: &mut Vec<u8>) {
     out.push(DELIM);
 }
 
-/// praudit's `print_string`: every byte except NUL.
+/// praudit's `print_string`: every byte except NUL — but a line break is
+/// written as `\n` / `\r`, where praudit writes it raw: one record is one line,
+/// whatever its strings hold (a deliberate difference from praudit, which lets a
+/// text token split its record across lines).
 fn string(out: &mut Vec<u8>, s: &[u8]) {
-    out.extend(s.iter().copied().filter(|&b| b != 0));
+    for &b in s {
+        match b {
+            0 => {}
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b => out.push(b),
+        }
+    }
 }
 
 /// C's `%#x`: no prefix for zero.

@@ -10,11 +10,13 @@
 //!   the record raw) followed by [`DamageKind::UnknownToken`] /
 //!   [`DamageKind::MalformedToken`];
 //! * junk or a bad record length → [`DamageKind::Skipped`] for the bytes up to
-//!   the next header whose byte count and trailer agree.
+//!   the next header whose byte count and trailer agree;
+//! * a header claiming more than [`crate::frame::MAX_RECORD_LEN`] bytes →
+//!   [`DamageKind::Oversized`] for the same range.
 
 use std::fmt;
 
-use crate::frame::{frame_at, resync, Frame, Resync};
+use crate::frame::{frame_at, resync, Ending, Frame, Resync, MAX_RECORD_LEN};
 use crate::token::{self, Header, Token, Tokens};
 use crate::wire::be32;
 
@@ -33,6 +35,10 @@ pub enum DamageKind {
     /// Bytes that are not part of any trustworthy record; reading resumed at
     /// the next header whose byte count and trailer agree.
     Skipped,
+    /// A record header claiming `claimed` bytes, more than
+    /// [`crate::frame::MAX_RECORD_LEN`]: skipped like junk up to the next
+    /// trusted item.
+    Oversized { claimed: u64 },
 }
 
 /// A damaged byte range: `len` bytes from `offset` (relative to the start of
@@ -82,6 +88,12 @@ impl fmt::Display for Damage {
             DamageKind::Skipped => write!(
                 f,
                 "skipped {n} damaged byte{} at bytes {o}..{}: no valid record starts there; reading resumed at the next record whose length and trailer agree",
+                plural(n),
+                o + n
+            ),
+            DamageKind::Oversized { claimed } => write!(
+                f,
+                "skipped {n} byte{} at bytes {o}..{}: the record header there claims {claimed} bytes, more than the {MAX_RECORD_LEN} bytes Earshot reads as one record (a Mac's kernel writes at most 32767); reading resumed at the next record whose length and trailer agree",
                 plural(n),
                 o + n
             ),
@@ -142,7 +154,18 @@ pub struct FileToken<'a> {
     pub name: &'a [u8],
 }
 
-impl FileToken<'_> {
+impl<'a> FileToken<'a> {
+    /// The file token in `bytes`, which the framing has trusted.
+    pub(crate) fn framed(bytes: &'a [u8], offset: u64) -> FileToken<'a> {
+        FileToken {
+            offset,
+            bytes,
+            sec: be32(bytes, 1).unwrap_or(0),
+            msec: be32(bytes, 5).unwrap_or(0),
+            name: bytes.get(11..).unwrap_or(&[]),
+        }
+    }
+
     /// The name up to its NUL, lossily decoded.
     pub fn name_lossy(&self) -> String {
         String::from_utf8_lossy(token::cstr(self.name)).into_owned()
@@ -221,28 +244,28 @@ impl<'a> Iterator for Reader<'a> {
             }
             Frame::File { len } => {
                 self.pos = at + len;
-                let bytes = &self.buf[at..at + len];
-                Some(Item::FileToken(FileToken {
+                Some(Item::FileToken(FileToken::framed(
+                    &self.buf[at..at + len],
                     offset,
-                    bytes,
-                    sec: be32(bytes, 1).unwrap_or(0),
-                    msec: be32(bytes, 5).unwrap_or(0),
-                    name: bytes.get(11..).unwrap_or(&[]),
-                }))
+                )))
             }
-            frame @ (Frame::Partial { .. } | Frame::Junk) => {
-                let (end, kind) = match (
-                    frame,
-                    resync(self.buf, at + 1, matches!(frame, Frame::Partial { .. })),
-                ) {
-                    (_, Resync::Item(q)) => (q, DamageKind::Skipped),
-                    // Junk, then a record the buffer ends inside: report the
-                    // junk now and the truncation on the next call.
-                    (Frame::Junk, Resync::Partial(q)) => (q, DamageKind::Skipped),
-                    (Frame::Partial { expected }, _) => {
-                        (self.buf.len(), DamageKind::TruncatedTail { expected })
+            frame => {
+                let skip_to = |r: Resync| match r {
+                    Resync::Item(q) | Resync::Partial(q) => q,
+                    Resync::Nothing => self.buf.len(),
+                };
+                let after = resync(self.buf, at + 1, Ending::Final);
+                let (end, kind) = match frame {
+                    // A trusted item further on means the cut-off header was
+                    // junk; otherwise the input ends inside it.
+                    Frame::Partial { expected } => match after {
+                        Resync::Item(q) => (q, DamageKind::Skipped),
+                        _ => (self.buf.len(), DamageKind::TruncatedTail { expected }),
+                    },
+                    Frame::Oversized { claimed } => {
+                        (skip_to(after), DamageKind::Oversized { claimed })
                     }
-                    _ => (self.buf.len(), DamageKind::Skipped),
+                    _ => (skip_to(after), DamageKind::Skipped),
                 };
                 self.pos = end;
                 Some(Item::Damage(Damage {

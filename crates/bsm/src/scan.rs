@@ -8,8 +8,9 @@
 //! the first return token have been seen — nothing is decoded into a
 //! [`crate::token::Token`].
 
+pub use crate::frame::Ending;
 use crate::frame::{frame_at, resync, Frame, Resync};
-use crate::read::{Damage, DamageKind};
+use crate::read::{Damage, DamageKind, FileToken};
 use crate::token;
 use crate::wire::{be16, be32, id, AU_IPV4, AU_IPV6, TRAILER_LEN};
 
@@ -37,10 +38,11 @@ pub struct ScanEnd {
     /// follow-up scan of a growing file (or the next chunk of a chunked
     /// read) starts here and neither loses nor repeats anything.
     pub complete_bytes: u64,
-    /// The buffer ends inside a record or file token. This is *not* listed in
-    /// `damage`: for the live trail it is simply a record still being written.
-    /// A caller reading a finished trail reports it as
-    /// [`DamageKind::TruncatedTail`] itself.
+    /// The buffer ends inside a record or file token starting at
+    /// `complete_bytes` (with [`Ending::More`]: one that cannot be decided
+    /// until more bytes arrive). This is *not* listed in `damage`: for the
+    /// live trail it is simply a record still being written. A caller reading
+    /// a finished trail reports it as [`DamageKind::TruncatedTail`] itself.
     pub partial_tail: bool,
     /// Skipped ranges and unknown/malformed tokens, in file order.
     pub damage: Vec<Damage>,
@@ -48,13 +50,16 @@ pub struct ScanEnd {
 
 /// Scan `buf` as a whole trail (offsets start at 0).
 pub fn scan(buf: &[u8], f: impl FnMut(&RecordSummary)) -> ScanEnd {
-    scan_at(buf, 0, f)
+    scan_at(buf, 0, Ending::Final, f)
 }
 
 /// Scan `buf`, which starts `base` bytes into the file (for incremental
-/// reads of the growing trail); reported offsets include `base`.
-pub fn scan_at(buf: &[u8], base: u64, f: impl FnMut(&RecordSummary)) -> ScanEnd {
-    scan_select(buf, base, |_, _, _| true, f)
+/// reads); reported offsets include `base`. With [`Ending::More`] the scan
+/// stops in front of the first item it cannot decide without the bytes
+/// that follow, so scanning again from `complete_bytes` with more data sees
+/// exactly what one scan of the whole sees.
+pub fn scan_at(buf: &[u8], base: u64, ending: Ending, f: impl FnMut(&RecordSummary)) -> ScanEnd {
+    scan_select(buf, base, ending, |_, _, _| true, f)
 }
 
 /// Like [`scan_at`], but asks `want(event, sec, msec)` first: records it
@@ -65,8 +70,22 @@ pub fn scan_at(buf: &[u8], base: u64, f: impl FnMut(&RecordSummary)) -> ScanEnd 
 pub fn scan_select(
     buf: &[u8],
     base: u64,
+    ending: Ending,
+    want: impl FnMut(u16, u64, u32) -> bool,
+    f: impl FnMut(&RecordSummary),
+) -> ScanEnd {
+    scan_items(buf, base, ending, want, f, |_| {})
+}
+
+/// Like [`scan_select`], and `on_file` sees every stand-alone file token (its
+/// offset relative to `buf`), so a renderer needs no second pass to find them.
+pub fn scan_items(
+    buf: &[u8],
+    base: u64,
+    ending: Ending,
     mut want: impl FnMut(u16, u64, u32) -> bool,
     mut f: impl FnMut(&RecordSummary),
+    mut on_file: impl FnMut(&FileToken<'_>),
 ) -> ScanEnd {
     let mut end = ScanEnd {
         complete_bytes: base,
@@ -107,26 +126,32 @@ pub fn scan_select(
                 end.complete_bytes = base + pos as u64;
             }
             Frame::File { len } => {
+                on_file(&FileToken::framed(&buf[pos..pos + len], pos as u64));
                 pos += len;
                 end.complete_bytes = base + pos as u64;
             }
-            frame @ (Frame::Partial { .. } | Frame::Junk) => {
-                let stop = match (
-                    frame,
-                    resync(buf, pos + 1, matches!(frame, Frame::Partial { .. })),
-                ) {
-                    (_, Resync::Item(q)) => q,
-                    (Frame::Junk, Resync::Partial(q)) => q,
+            Frame::Partial { .. } if ending == Ending::More => {
+                end.partial_tail = true;
+                return end;
+            }
+            frame => {
+                let after = resync(buf, pos + 1, ending);
+                let (stop, kind) = match (frame, after) {
+                    // A trusted item further on means the cut-off header was junk.
+                    (Frame::Partial { .. }, Resync::Item(q)) => (q, DamageKind::Skipped),
                     (Frame::Partial { .. }, _) => {
                         end.partial_tail = true;
                         return end;
                     }
-                    _ => buf.len(),
+                    (Frame::Oversized { claimed }, r) => {
+                        (skip_to(r, buf.len()), DamageKind::Oversized { claimed })
+                    }
+                    (_, r) => (skip_to(r, buf.len()), DamageKind::Skipped),
                 };
                 end.damage.push(Damage {
                     offset: base + pos as u64,
                     len: (stop - pos) as u64,
-                    kind: DamageKind::Skipped,
+                    kind,
                 });
                 pos = stop;
                 // Skipped bytes are accounted for: a follow-up read must not
@@ -136,6 +161,14 @@ pub fn scan_select(
         }
     }
     end
+}
+
+/// Where skipping damage stops: at the next item, trusted or undecided.
+fn skip_to(r: Resync, len: usize) -> usize {
+    match r {
+        Resync::Item(q) | Resync::Partial(q) => q,
+        Resync::Nothing => len,
+    }
 }
 
 fn is_known(tid: u8) -> bool {
@@ -227,7 +260,13 @@ mod tests {
         let mut all = vec![];
         let whole = scan(&buf, |s| all.push(*s));
         let mut some = vec![];
-        let sel = scan_select(&buf, 0, |ev, _, _| ev == 72, |s| some.push(*s));
+        let sel = scan_select(
+            &buf,
+            0,
+            Ending::Final,
+            |ev, _, _| ev == 72,
+            |s| some.push(*s),
+        );
         let want: Vec<_> = all.iter().filter(|s| s.event == 72).copied().collect();
         assert_eq!(some, want);
         assert_eq!(some.len(), 3);

@@ -359,6 +359,7 @@ fn damage(out: &mut String, d: &Damage) {
         crate::DamageKind::UnknownToken { .. } => "unknown_token",
         crate::DamageKind::MalformedToken { .. } => "malformed_token",
         crate::DamageKind::Skipped => "skipped",
+        crate::DamageKind::Oversized { .. } => "oversized",
     };
     let _ = writeln!(
         out,

@@ -226,7 +226,12 @@ fn chunked_scan_equals_whole_scan() {
             loop {
                 avail = (avail + chunk).min(buf.len());
                 let slice = &buf[start as usize..avail];
-                let end = bsm::scan::scan_at(slice, start, |s| got.push(*s));
+                let ending = if avail == buf.len() {
+                    bsm::Ending::Final
+                } else {
+                    bsm::Ending::More
+                };
+                let end = bsm::scan::scan_at(slice, start, ending, |s| got.push(*s));
                 damage.extend(end.damage);
                 start = end.complete_bytes;
                 if avail == buf.len() {

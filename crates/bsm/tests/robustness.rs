@@ -55,6 +55,26 @@ fn check(buf: &[u8]) {
     let end = bsm::scan(buf, |_| n += 1);
     assert_eq!(n, records);
     assert!(end.complete_bytes <= buf.len() as u64);
+    // One line per record and file token, whatever the bytes: a string never
+    // breaks its line, and a file token is trusted only with a printable name.
+    let mut lines = Vec::new();
+    bsm::praudit::print_trail(buf, &NoNames, &mut lines).unwrap();
+    let items = Reader::new(buf)
+        .filter(|i| !matches!(i, Item::Damage(_)))
+        .count();
+    assert_eq!(lines.iter().filter(|&&b| b == b'\n').count(), items);
+    for item in Reader::new(buf) {
+        if let Item::FileToken(f) = item {
+            let mut line = Vec::new();
+            bsm::praudit::file_token(&mut line, &f, &NoNames);
+            let line = String::from_utf8(line).expect("a file token line is text");
+            assert!(
+                !line.chars().any(|c| c.is_control() && c != '\n'),
+                "{line:?}"
+            );
+            assert!(f.msec < 1000, "{line}");
+        }
+    }
     let mut sink = Vec::new();
     bsm::xml::print_trail(buf, &NoNames, &mut sink).unwrap();
     let text = String::from_utf8(sink).unwrap();
@@ -114,4 +134,33 @@ fn every_fixture_and_every_prefix() {
             }
         }
     }
+}
+
+/// Random bytes rich in file-token ids (0x11) and the length bytes that make a
+/// short name plausible: no file token is believed unless libbsm could have
+/// written it (milliseconds below 1000, a printable UTF-8 name ending in its one
+/// NUL).
+#[test]
+fn random_bytes_do_not_pass_as_file_tokens() {
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut buf = Vec::with_capacity(1 << 20);
+    while buf.len() < 1 << 20 {
+        let r = next();
+        match r % 4 {
+            0 => buf.push(0x11),
+            1 => buf.extend_from_slice(&[0, 2]),
+            _ => buf.push((r >> 8) as u8),
+        }
+    }
+    let tokens = Reader::new(&buf)
+        .filter(|i| matches!(i, Item::FileToken(_)))
+        .count();
+    assert_eq!(tokens, 0);
+    check(&buf);
 }

@@ -531,13 +531,20 @@ fn render<W: Write>(
     let mut damage = Vec::new();
     for (input, end) in inputs.iter().zip(&ends) {
         let tail: &[_] = if input.growing { &[] } else { &end.tail };
-        damage.extend(end.damage.iter().chain(tail).map(|d| FileDamage {
-            file: input.path.clone(),
-            offset: d.offset,
-            len: d.len,
-            kind: d.kind.clone(),
-            message: d.message.clone(),
-        }));
+        let unlisted = end.unlisted.note();
+        damage.extend(
+            end.damage
+                .iter()
+                .chain(tail)
+                .chain(&unlisted)
+                .map(|d| FileDamage {
+                    file: input.path.clone(),
+                    offset: d.offset,
+                    len: d.len,
+                    kind: d.kind.clone(),
+                    message: d.message.clone(),
+                }),
+        );
     }
     report_damage(&damage);
     Ok(exit_for(!damage.is_empty()))

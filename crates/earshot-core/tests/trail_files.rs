@@ -165,19 +165,23 @@ mod trail {
 
     #[test]
     fn a_header_claiming_more_than_a_chunk_then_junk_is_resolved_by_what_follows() {
-        // A header claiming ~336 MB, then more zeros than a read chunk holds.
+        // A header claiming exactly the longest record bsm reads (4 MiB, as long
+        // as a read chunk), then zeros.
         let dir = tempfile::tempdir().unwrap();
         let one = mixed();
-        let bad = [
-            0x14, 0x14, 0x14, 0x14, 0x14, 11, 0, 23, 0, 0, 0x65, 0xf2, 0xc0, 0x14, 0, 0, 0, 0,
-        ];
-        let junk = CHUNK * 2 + 777;
+        let claimed = bsm::MAX_RECORD_LEN as u32;
+        let mut bad = vec![0x14];
+        bad.extend(claimed.to_be_bytes());
+        bad.extend([11, 0, 23, 0, 0, 0x65, 0xf2, 0xc0, 0x14, 0, 0, 0, 0]);
+        let junk = CHUNK / 2 + 777;
         let mut body = one.clone();
         body.extend_from_slice(&bad);
         body.extend(std::iter::repeat_n(0u8, junk));
 
-        // Records follow: the header was junk, one skipped range up to them.
+        // More than it claims follows, records among it: the header was junk,
+        // one skipped range up to them.
         let mut bytes = body.clone();
+        bytes.extend(std::iter::repeat_n(0u8, CHUNK));
         bytes.extend_from_slice(&one);
         let p = dir.path().join("then-records.bsm");
         write(&p, &bytes);
@@ -187,12 +191,17 @@ mod trail {
         let d = &s.end.damage[0];
         assert_eq!(
             (d.offset, d.len, d.kind.as_str()),
-            (one.len() as u64, (bad.len() + junk) as u64, "skipped")
+            (
+                one.len() as u64,
+                (bad.len() + junk + CHUNK) as u64,
+                "skipped"
+            )
         );
         assert!(s.end.tail.is_empty());
 
-        // The file ends first: a truncated tail from the header on, and an
-        // incremental reader would resume at the header.
+        // The file ends first: a truncated tail from the header on (it needs
+        // more bytes than remain), and an incremental reader would resume at
+        // the header.
         let p = dir.path().join("then-eof.bsm");
         write(&p, &body);
         let s = summarise_file(&p, &Filter::all()).unwrap();
@@ -208,7 +217,59 @@ mod trail {
                 "truncated_tail"
             )
         );
+        assert!(
+            t.message.contains(&format!(
+                "needs {claimed} bytes but only {} bytes remain",
+                bad.len() + junk
+            )),
+            "{}",
+            t.message
+        );
         assert_eq!(s.end.complete_bytes, one.len() as u64);
+    }
+
+    #[test]
+    fn a_header_claiming_more_than_any_record_is_oversized_whether_records_or_eof_follow() {
+        // A header claiming ~336 MB, then more zeros than a read chunk holds.
+        let dir = tempfile::tempdir().unwrap();
+        let one = mixed();
+        let bad = [
+            0x14, 0x14, 0x14, 0x14, 0x14, 11, 0, 23, 0, 0, 0x65, 0xf2, 0xc0, 0x14, 0, 0, 0, 0,
+        ];
+        let junk = CHUNK * 2 + 777;
+        let mut body = one.clone();
+        body.extend_from_slice(&bad);
+        body.extend(std::iter::repeat_n(0u8, junk));
+        let mut then_records = body.clone();
+        then_records.extend_from_slice(&one);
+        for (name, bytes, records) in [("records", then_records, 800), ("eof", body, 400)] {
+            let p = dir.path().join(name);
+            write(&p, &bytes);
+            let s = summarise_file(&p, &Filter::all()).unwrap();
+            assert_eq!(s.tally.records, records, "{name}");
+            assert_eq!(s.end.damage.len(), 1, "{name}: {:?}", s.end.damage);
+            assert!(s.end.tail.is_empty(), "{name}: {:?}", s.end.tail);
+            let d = &s.end.damage[0];
+            assert_eq!(
+                (d.offset, d.len, d.kind.as_str(), d.claimed),
+                (
+                    one.len() as u64,
+                    (bad.len() + junk) as u64,
+                    "oversized",
+                    Some(0x1414_1414)
+                ),
+                "{name}"
+            );
+            // One honest sentence: what was claimed, and the limit.
+            assert!(
+                d.message.contains(
+                    "the record header there claims 336860180 bytes, more than the 4194304 bytes"
+                ),
+                "{}",
+                d.message
+            );
+            assert!(!d.message.contains("remain"), "{}", d.message);
+        }
     }
 
     #[test]

@@ -50,10 +50,10 @@ pub const CHUNK: usize = 1 << 20;
 /// Bytes, not time, so an answer (and every test of it) is deterministic.
 pub const SCAN_BUDGET: u64 = 256 << 20;
 
-/// A chunk that holds no complete item grows up to this size before the
-/// unframeable bytes are skipped (longer than the longest record a Mac writes
-/// plus a file token; see earshot_core::trail::stream).
-const MAX_WINDOW: usize = 4 << 20;
+/// A chunk that holds no complete item grows up to this size: enough to decide
+/// any item the framing accepts (a record of `bsm::MAX_RECORD_LEN`, a file token
+/// of 64 KiB), so the last-resort skip below never cuts a readable record.
+const MAX_WINDOW: usize = bsm::MAX_RECORD_LEN + (64 << 10);
 
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {
@@ -381,9 +381,15 @@ fn read_file(
         }
         let mut next: Option<u64> = None;
         let data = &buf[..];
+        let ending = if eof {
+            bsm::Ending::Final
+        } else {
+            bsm::Ending::More
+        };
         let end = bsm::scan::scan_select(
             data,
             0,
+            ending,
             |ev, sec, msec| filter.event_passes(ev) && range.contains(sec, msec),
             |rs| {
                 if next.is_some()

@@ -101,8 +101,9 @@ impl SummaryCache {
                 let mut new = summarise_from(&abs, e.summary.end.complete_bytes, &Filter::all())?;
                 let mut merged = e.summary;
                 merged.tally.merge(&new.tally);
-                merged.end.damage.append(&mut new.end.damage);
-                merged.end.tail = new.end.tail;
+                let tail = std::mem::take(&mut new.end.tail);
+                merged.end.absorb_damage(new.end.clone());
+                merged.end.tail = tail;
                 merged.end.complete_bytes = new.end.complete_bytes;
                 merged.end.read_bytes = new.end.read_bytes;
                 merged.size = new.size;

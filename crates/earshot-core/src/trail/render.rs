@@ -15,7 +15,7 @@ use std::sync::mpsc::sync_channel;
 
 use bsm::names::EventNames;
 use bsm::read::{Item, Reader};
-use bsm::scan::{scan_select, ScanEnd};
+use bsm::scan::{scan_items, scan_select, Ending, ScanEnd};
 
 use super::filter::Filter;
 use super::stream::{stream_chunks, stream_chunks_sized, DamageNote, StreamEnd};
@@ -89,11 +89,11 @@ impl<'a, W: Write> Renderer<'a, W> {
         let mut file = File::open(path).map_err(io_err)?;
         self.start().map_err(RenderError::Write)?;
         let mut write_err: Option<io::Error> = None;
-        let end = stream_chunks(&mut file, 0, |data, base| {
+        let end = stream_chunks(&mut file, 0, |data, base, ending| {
             if write_err.is_some() {
                 return None;
             }
-            match self.chunk(data, base) {
+            match self.chunk(data, base, ending) {
                 Ok(end) => Some(end),
                 Err(e) => {
                     write_err = Some(e);
@@ -114,7 +114,8 @@ impl<'a, W: Write> Renderer<'a, W> {
     /// `"type":"damage"` lines (JSON); nothing in the other formats.
     fn file_end(&mut self, path: &Path, end: &StreamEnd, growing: bool) -> io::Result<()> {
         let tail: &[DamageNote] = if growing { &[] } else { &end.tail };
-        for d in end.damage.iter().chain(tail) {
+        let unlisted = end.unlisted.note();
+        for d in end.damage.iter().chain(tail).chain(&unlisted) {
             match self.format {
                 Format::Xml => writeln!(
                     self.out,
@@ -143,17 +144,19 @@ impl<'a, W: Write> Renderer<'a, W> {
         Ok(())
     }
 
-    fn chunk(&mut self, data: &[u8], base: u64) -> io::Result<ScanEnd> {
-        let mut err: Option<io::Error> = None;
-        let mut pos = 0usize;
+    fn chunk(&mut self, data: &[u8], base: u64, ending: Ending) -> io::Result<ScanEnd> {
         let with_file_tokens = self.filter.is_all() && self.format != Format::Bsm;
         let filter = self.filter;
+        // Both callbacks write, one at a time, in file order.
+        let me = std::cell::RefCell::new((self, None::<io::Error>));
         // Records the header alone rules out are framed but never walked.
-        let end = scan_select(
+        let end = scan_items(
             data,
             0,
+            ending,
             |e, s, m| filter.header_passes(e, s, m),
             |rs| {
+                let (r, err) = &mut *me.borrow_mut();
                 if err.is_some() {
                     return;
                 }
@@ -161,31 +164,31 @@ impl<'a, W: Write> Renderer<'a, W> {
                 let Some(bytes) = data.get(at..at + rs.len as usize) else {
                     return;
                 };
-                if with_file_tokens && at > pos {
-                    if let Err(e) = self.gap(&data[pos..at], base + pos as u64) {
-                        err = Some(e);
-                        return;
-                    }
-                }
-                pos = at + bytes.len();
-                if self
-                    .filter
+                if r.filter
                     .matches(rs.event, rs.sec, rs.msec, rs.auid, rs.status)
                 {
-                    if let Err(e) = self.record(bytes, base + at as u64) {
-                        err = Some(e);
+                    if let Err(e) = r.record(bytes, base + at as u64) {
+                        *err = Some(e);
+                    }
+                }
+            },
+            |f| {
+                let (r, err) = &mut *me.borrow_mut();
+                if with_file_tokens && err.is_none() {
+                    let f = bsm::FileToken {
+                        offset: base + f.offset,
+                        ..*f
+                    };
+                    if let Err(e) = r.file_token(&f) {
+                        *err = Some(e);
                     }
                 }
             },
         );
-        if let Some(e) = err {
-            return Err(e);
+        match me.into_inner().1 {
+            Some(e) => Err(e),
+            None => Ok(end),
         }
-        let complete = (end.complete_bytes as usize).min(data.len());
-        if with_file_tokens && complete > pos {
-            self.gap(&data[pos..complete], base + pos as u64)?;
-        }
-        Ok(end)
     }
 
     fn record(&mut self, bytes: &[u8], offset: u64) -> io::Result<()> {
@@ -216,29 +219,24 @@ impl<'a, W: Write> Renderer<'a, W> {
         self.out.write_all(&self.line)
     }
 
-    /// Bytes between records: file tokens (damage there is reported by the scan).
-    fn gap(&mut self, bytes: &[u8], offset: u64) -> io::Result<()> {
-        for item in Reader::with_base(bytes, offset) {
-            if let Item::FileToken(f) = item {
-                self.line.clear();
-                match self.format {
-                    Format::Praudit => bsm::praudit::file_token(&mut self.line, &f, self.names),
-                    Format::Json => {
-                        serde_json::to_writer(&mut self.line, &bsm::json::file_token_value(&f))?;
-                        self.line.push(b'\n');
-                    }
-                    Format::Xml => {
-                        self.xml.clear();
-                        bsm::xml::token(&mut self.xml, &f.as_token(), self.names);
-                        self.xml.push('\n');
-                        self.line.extend_from_slice(self.xml.as_bytes());
-                    }
-                    Format::Bsm => {}
-                }
-                self.out.write_all(&self.line)?;
+    /// A stand-alone file token (start and end of a trail).
+    fn file_token(&mut self, f: &bsm::FileToken<'_>) -> io::Result<()> {
+        self.line.clear();
+        match self.format {
+            Format::Praudit => bsm::praudit::file_token(&mut self.line, f, self.names),
+            Format::Json => {
+                serde_json::to_writer(&mut self.line, &bsm::json::file_token_value(f))?;
+                self.line.push(b'\n');
             }
+            Format::Xml => {
+                self.xml.clear();
+                bsm::xml::token(&mut self.xml, &f.as_token(), self.names);
+                self.xml.push('\n');
+                self.line.extend_from_slice(self.xml.as_bytes());
+            }
+            Format::Bsm => {}
         }
-        Ok(())
+        self.out.write_all(&self.line)
     }
 
     /// Ends the output (closing wrappers where the format has them) and flushes.
@@ -349,7 +347,9 @@ pub fn render_files<W: Write>(
                     };
                     r.out = std::mem::take(&mut bufs.output);
                     r.out.clear();
-                    let result = r.chunk(&bufs.input, base).map(|_| {
+                    // A piece holds complete items only: nothing after it could
+                    // change how it frames.
+                    let result = r.chunk(&bufs.input, base, Ending::Final).map(|_| {
                         bufs.output = std::mem::take(&mut r.out);
                         bufs
                     });
@@ -389,9 +389,14 @@ pub fn render_files<W: Write>(
                     break;
                 }
                 let end = File::open(path).and_then(|mut file| {
-                    stream_chunks_sized(&mut file, 0, JOB_CHUNK, |data, base| {
-                        let scanned =
-                            scan_select(data, 0, |e, s, m| filter.header_passes(e, s, m), |_| {});
+                    stream_chunks_sized(&mut file, 0, JOB_CHUNK, |data, base, ending| {
+                        let scanned = scan_select(
+                            data,
+                            0,
+                            ending,
+                            |e, s, m| filter.header_passes(e, s, m),
+                            |_| {},
+                        );
                         let complete = (scanned.complete_bytes as usize).min(data.len());
                         let Ok(mut bufs) = token_rx.recv() else {
                             writer_gone = true;

@@ -14,7 +14,7 @@ use std::fs::File;
 use std::io::{self, Read};
 
 use bsm::read::{Damage, DamageKind};
-use bsm::scan::{scan_select, RecordSummary, ScanEnd};
+use bsm::scan::{scan_select, Ending, RecordSummary, ScanEnd};
 use serde::{Deserialize, Serialize};
 
 /// Bytes read per chunk.
@@ -31,6 +31,9 @@ pub struct DamageNote {
     pub kind: String,
     /// Plain sentence from the reader.
     pub message: String,
+    /// For `oversized`: the length the header claimed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claimed: Option<u64>,
 }
 
 impl DamageNote {
@@ -45,6 +48,10 @@ impl DamageNote {
             len: abs.len,
             kind: damage_kind_name(&abs.kind),
             message: abs.to_string(),
+            claimed: match abs.kind {
+                DamageKind::Oversized { claimed } => Some(claimed),
+                _ => None,
+            },
         }
     }
 }
@@ -84,23 +91,60 @@ pub struct StreamEnd {
     /// For a closed trail this is damage; for a growing one it is usually the
     /// record being written and is re-read on the next pass.
     pub tail: Vec<DamageNote>,
+    /// Settled damage beyond the first [`MAX_DAMAGE_NOTES`] ranges, counted
+    /// rather than listed, so a trail damaged everywhere costs constant memory.
+    #[serde(default, skip_serializing_if = "DamageTally::is_empty")]
+    pub unlisted: DamageTally,
 }
+
+/// Damage ranges counted but not listed one by one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DamageTally {
+    pub ranges: u64,
+    pub bytes: u64,
+}
+
+impl DamageTally {
+    pub fn is_empty(&self) -> bool {
+        self.ranges == 0
+    }
+
+    /// One note standing for the unlisted ranges (`None` when there are none).
+    pub fn note(&self) -> Option<DamageNote> {
+        (!self.is_empty()).then(|| DamageNote {
+            offset: 0,
+            len: self.bytes,
+            kind: "more_damage".into(),
+            message: format!(
+                "and {} more damaged range{} ({} bytes) not listed one by one: only the first {MAX_DAMAGE_NOTES} of a file are",
+                self.ranges,
+                if self.ranges == 1 { "" } else { "s" },
+                self.bytes
+            ),
+            claimed: None,
+        })
+    }
+}
+
+/// How many damage ranges of one file are listed; the rest are counted.
+pub const MAX_DAMAGE_NOTES: usize = 1000;
 
 impl StreamEnd {
     /// All damage, settled and tail, for a file that will not grow.
     pub fn all_damage(&self) -> impl Iterator<Item = &DamageNote> {
         self.damage.iter().chain(self.tail.iter())
     }
-}
 
-/// When a whole chunk holds no complete item (a header claiming an impossible
-/// length, followed by more junk than a chunk), scanning goes on from the
-/// chunk's last `RESYNC_WINDOW` bytes, so memory stays bounded whatever the
-/// input. The window exceeds the longest item the framing can trust that a Mac
-/// writes or that junk can imitate — a record of MAXAUDITDATA (32767 bytes, xnu
-/// `bsd/bsm/audit.h`) or a file token (11 + 65535 bytes) — so an item that starts
-/// inside it and continues in the next chunk is not lost.
-const RESYNC_WINDOW: usize = 72 << 10;
+    /// Adds settled damage found by a later read of the same file (an
+    /// incremental scan of a grown trail), within the same bound.
+    pub fn absorb_damage(&mut self, later: StreamEnd) {
+        for note in later.damage {
+            push_merged(&mut self.damage, &mut self.unlisted, note);
+        }
+        self.unlisted.ranges += later.unlisted.ranges;
+        self.unlisted.bytes += later.unlisted.bytes;
+    }
+}
 
 /// Streams `file` from absolute offset `start` to its end, calling `on_record`
 /// for every complete record with its summary (offset made absolute) and bytes.
@@ -125,8 +169,8 @@ where
     W: FnMut(u16, u64, u32) -> bool,
     F: FnMut(&RecordSummary, &[u8]),
 {
-    stream_chunks(file, start, |data, base| {
-        Some(scan_select(data, 0, &mut want, |rs| {
+    stream_chunks(file, start, |data, base, ending| {
+        Some(scan_select(data, 0, ending, &mut want, |rs| {
             let from = rs.offset as usize;
             // The scan only reports complete records inside `data`; the guard keeps a
             // bsm bug from becoming a panic here.
@@ -139,44 +183,39 @@ where
     })
 }
 
-/// The chunking loop shared by statistics and rendering. `process(data, base)`
-/// scans `data` (which starts at absolute offset `base`), handles the complete
-/// records in it, and returns the scan's end with offsets relative to `data`,
-/// or None to stop reading (the consumer failed, e.g. a closed pipe).
+/// The chunking loop shared by statistics and rendering. `process(data, base,
+/// ending)` scans `data` (which starts at absolute offset `base`; `ending` says
+/// whether the file ends with it), handles the complete records in it, and
+/// returns the scan's end with offsets relative to `data`, or None to stop
+/// reading (the consumer failed, e.g. a closed pipe).
 pub(crate) fn stream_chunks<P>(file: &mut File, start: u64, process: P) -> io::Result<StreamEnd>
 where
-    P: FnMut(&[u8], u64) -> Option<ScanEnd>,
+    P: FnMut(&[u8], u64, Ending) -> Option<ScanEnd>,
 {
-    stream_chunks_with(file, start, CHUNK, RESYNC_WINDOW, process)
+    stream_chunks_sized(file, start, CHUNK, process)
 }
 
-/// `stream_chunks` with another chunk size (the resync window stays the same).
+/// The chunking loop with another chunk size (tests put chunk edges everywhere).
+///
+/// Before the end of the file, a chunk is scanned with [`Ending::More`]: the
+/// scan stops in front of the first item it cannot decide (a record straddling
+/// the edge, or a header in junk whose claimed end lies beyond it), and reading
+/// goes on from there, so a chunked read frames exactly as a whole-file read.
+/// The buffer then holds the carried bytes plus at least one more chunk, and
+/// the whole claimed item (at most [`bsm::MAX_RECORD_LEN`]): every refill
+/// reads a chunk of new bytes and decides what was carried, so any input is
+/// read in linear time with memory bounded by `MAX_RECORD_LEN + chunk`.
 pub(crate) fn stream_chunks_sized<R, P>(
     file: &mut R,
     start: u64,
     chunk: usize,
-    process: P,
-) -> io::Result<StreamEnd>
-where
-    R: Read,
-    P: FnMut(&[u8], u64) -> Option<ScanEnd>,
-{
-    stream_chunks_with(file, start, chunk, RESYNC_WINDOW.min(chunk / 2), process)
-}
-
-/// `stream_chunks` with the chunk and resync-window sizes as parameters, so tests
-/// can put chunk edges everywhere. `window < chunk` is required.
-fn stream_chunks_with<R, P>(
-    file: &mut R,
-    start: u64,
-    chunk: usize,
-    window: usize,
     mut process: P,
 ) -> io::Result<StreamEnd>
 where
     R: Read,
-    P: FnMut(&[u8], u64) -> Option<ScanEnd>,
+    P: FnMut(&[u8], u64, Ending) -> Option<ScanEnd>,
 {
+    let chunk = chunk.max(64);
     let mut buf = vec![0u8; chunk];
     let mut filled = 0usize;
     let mut base = start;
@@ -186,8 +225,6 @@ where
         ..StreamEnd::default()
     };
     let mut eof = false;
-    // (offset, claimed length) of a header whose record is longer than a chunk.
-    let mut pending: Option<(u64, Option<u64>)> = None;
     loop {
         // Fill the buffer completely unless the file ends: fewer, larger scans.
         while !eof && filled < buf.len() {
@@ -203,103 +240,67 @@ where
             break;
         }
         let data = &buf[..filled];
-        let Some(scanned) = process(data, base) else {
+        let ending = if eof { Ending::Final } else { Ending::More };
+        let Some(scanned) = process(data, base, ending) else {
             break;
         };
         let complete = (scanned.complete_bytes as usize).min(filled);
-
-        // A record header claiming more bytes than a chunk holds, with nothing
-        // trusted after it in the chunk, was seen earlier (`pending`): its fate
-        // depends on what comes next. A trusted item later means it was junk (one
-        // skipped range up to that item, as a whole-file scan says); end of file
-        // first means the file ends inside it (a truncated tail).
-        if let Some((at, expected)) = pending {
-            // The chunk starts inside the claimed record, so the scan begins with a
-            // skipped range; a trusted item follows it iff `complete` passes it.
-            let skip = match scanned.damage.first() {
-                Some(d) if d.offset == 0 && d.kind == DamageKind::Skipped => d.len as usize,
-                _ => 0,
-            };
-            if complete > skip {
-                pending = None;
-                let d = Damage {
-                    offset: 0,
-                    len: base - at,
-                    kind: DamageKind::Skipped,
-                };
-                // Adjacent to the chunk's own first skipped range: merged below.
-                push_merged(&mut end.damage, DamageNote::from_bsm(&d, at));
-            } else if eof {
-                let d = Damage {
-                    offset: 0,
-                    len: base + filled as u64 - at,
-                    kind: DamageKind::TruncatedTail { expected },
-                };
-                end.tail.push(DamageNote::from_bsm(&d, at));
-                end.complete_bytes = at;
-                break;
-            } else {
-                let keep_from = filled - window;
-                buf.copy_within(keep_from..filled, 0);
-                filled -= keep_from;
-                base += keep_from as u64;
-                continue;
-            }
-        }
-
         for d in scanned
             .damage
             .iter()
             .filter(|d| (d.offset as usize) < complete)
         {
-            push_merged(&mut end.damage, DamageNote::from_bsm(d, base));
+            push_merged(
+                &mut end.damage,
+                &mut end.unlisted,
+                DamageNote::from_bsm(d, base),
+            );
         }
         if eof {
-            // Everything after the last complete item is the tail: junk, or a
-            // record cut short (the scan leaves reporting that to us).
+            // Everything after the last complete item is the tail: a record cut
+            // short (the scan leaves reporting that to us).
             for d in scanned
                 .damage
                 .iter()
                 .filter(|d| (d.offset as usize) >= complete)
             {
-                push_merged(&mut end.tail, DamageNote::from_bsm(d, base));
+                push_merged(
+                    &mut end.tail,
+                    &mut end.unlisted,
+                    DamageNote::from_bsm(d, base),
+                );
             }
-            if scanned.partial_tail {
-                let at = end
-                    .tail
-                    .last()
-                    .map_or(complete, |d| (d.offset + d.len - base) as usize);
-                if at < filled {
-                    let d = Damage {
-                        offset: at as u64,
-                        len: (filled - at) as u64,
-                        kind: DamageKind::TruncatedTail {
-                            expected: claimed_len(&data[at..]),
-                        },
-                    };
-                    end.tail.push(DamageNote::from_bsm(&d, base));
-                }
+            if scanned.partial_tail && complete < filled {
+                let d = Damage {
+                    offset: complete as u64,
+                    len: (filled - complete) as u64,
+                    kind: DamageKind::TruncatedTail {
+                        expected: claimed_len(&data[complete..]),
+                    },
+                };
+                end.tail.push(DamageNote::from_bsm(&d, base));
             }
             end.complete_bytes = base + complete as u64;
             break;
         }
-        // Carry what follows the last complete item into the next chunk (usually a
-        // record straddling the edge); damage past it is provisional and will be
-        // seen again with more context.
-        let keep_from = if complete == 0 {
-            // Nothing complete in a whole chunk: the scan stopped at a header that
-            // claims more than the chunk. Remember it and read on from the last
-            // `window` bytes (a real record, at most MAXAUDITDATA long, that starts
-            // there is still found whole), so memory stays bounded.
-            pending = Some((base, claimed_len(data)));
-            filled - window
-        } else {
-            complete
-        };
-        buf.copy_within(keep_from..filled, 0);
-        filled -= keep_from;
-        base += keep_from as u64;
-        end.complete_bytes = pending.map_or(base, |(at, _)| at);
+        // Carry the undecided item into the next read, with room for all it claims.
+        let carried = filled - complete;
+        let claimed = claimed_len(&data[complete..])
+            .and_then(|l| usize::try_from(l).ok())
+            .filter(|&l| l <= bsm::MAX_RECORD_LEN)
+            .unwrap_or(0);
+        buf.copy_within(complete..filled, 0);
+        filled = carried;
+        base += complete as u64;
+        let room = (carried + chunk).max(claimed);
+        if buf.len() < room {
+            buf.resize(room, 0);
+        } else if buf.len() > chunk && room <= chunk {
+            // A long record has passed: give its memory back.
+            buf.truncate(chunk);
+            buf.shrink_to_fit();
+        }
+        end.complete_bytes = base;
     }
     Ok(end)
 }
@@ -311,28 +312,46 @@ fn claimed_len(data: &[u8]) -> Option<u64> {
             let b: [u8; 4] = data.get(1..5)?.try_into().ok()?;
             Some(u64::from(u32::from_be_bytes(b)))
         }
+        // A file token: fixed part and name.
+        0x11 => {
+            let b: [u8; 2] = data.get(9..11)?.try_into().ok()?;
+            Some(11 + u64::from(u16::from_be_bytes(b)))
+        }
         _ => None,
     }
 }
 
-/// Appends damage, joining it to the previous note when they touch and are of the
-/// same kind (a junk region seen across chunk boundaries, or our one-byte skip
-/// followed by the scan's resync, is one region).
-fn push_merged(list: &mut Vec<DamageNote>, note: DamageNote) {
+/// Appends damage, joining it to the previous note when they touch and the
+/// second only continues the first: a junk region seen across chunk boundaries
+/// (or our one-byte skip followed by the scan's resync) is one region, and so is
+/// an oversized header with the junk after it up to the next trusted item.
+fn push_merged(list: &mut Vec<DamageNote>, unlisted: &mut DamageTally, note: DamageNote) {
     if let Some(prev) = list.last_mut() {
-        if prev.kind == note.kind && prev.kind == "skipped" && prev.offset + prev.len == note.offset
-        {
+        // A chunk stops in front of a header it cannot judge yet; when the next
+        // finds it oversized, a whole-file read would have skipped it as junk.
+        let skips = |k: &str| k == "skipped" || k == "oversized";
+        let continues = skips(&note.kind) && skips(&prev.kind);
+        if continues && prev.offset + prev.len == note.offset {
             prev.len += note.len;
+            let kind = match prev.claimed {
+                Some(claimed) if prev.kind == "oversized" => DamageKind::Oversized { claimed },
+                _ => DamageKind::Skipped,
+            };
             prev.message = Damage {
                 offset: prev.offset,
                 len: prev.len,
-                kind: DamageKind::Skipped,
+                kind,
             }
             .to_string();
             return;
         }
     }
-    list.push(note);
+    if list.len() < MAX_DAMAGE_NOTES {
+        list.push(note);
+    } else {
+        unlisted.ranges += 1;
+        unlisted.bytes += note.len;
+    }
 }
 
 #[cfg(test)]
@@ -351,25 +370,22 @@ mod tests {
     /// scan: the reference the chunked reader must reproduce.
     type Seen = (Vec<u64>, Vec<(u64, u64, String)>);
 
-    /// Damage normalised for comparison: ranges sorted and touching ranges joined.
-    /// Skipped bytes and a truncated tail are both "bytes outside any record" and
-    /// compare as one kind: which of the two a stretch of junk ending the file is
-    /// depends on how far ahead a reader looks (a chunk that ends inside a
-    /// header's claimed length cannot know yet that the header is junk), and only
-    /// the bytes covered must agree. Token damage keeps its exact kind.
+    /// Damage as the chunked reader reports it: in file order, a skipped or
+    /// oversized range joined to the skipped or oversized range it touches (the
+    /// whole-buffer scan may report one region as two: junk up to a cut-off
+    /// header, then that header). Every kind, truncated tails included, must
+    /// agree exactly.
     fn merged(v: Vec<(u64, u64, String)>) -> Vec<(u64, u64, String)> {
-        let mut v: Vec<(u64, u64, String)> = v
-            .into_iter()
-            .map(|(o, l, k)| match k.as_str() {
-                "skipped" | "truncated_tail" => (o, l, "outside_records".to_string()),
-                _ => (o, l, k),
-            })
-            .collect();
-        v.sort();
         let mut out: Vec<(u64, u64, String)> = Vec::new();
         for d in v {
             match out.last_mut() {
-                Some(p) if p.2 == d.2 && p.0 + p.1 == d.0 => p.1 += d.1,
+                Some(p)
+                    if ["skipped", "oversized"].contains(&d.2.as_str())
+                        && ["skipped", "oversized"].contains(&p.2.as_str())
+                        && p.0 + p.1 == d.0 =>
+                {
+                    p.1 += d.1
+                }
                 _ => out.push(d),
             }
         }
@@ -378,7 +394,13 @@ mod tests {
 
     fn whole(data: &[u8]) -> Seen {
         let mut recs = Vec::new();
-        let end = scan_select(data, 0, |_, _, _| true, |r| recs.push(r.offset));
+        let end = scan_select(
+            data,
+            0,
+            Ending::Final,
+            |_, _, _| true,
+            |r| recs.push(r.offset),
+        );
         let mut dmg: Vec<(u64, u64, String)> = end
             .damage
             .iter()
@@ -392,13 +414,14 @@ mod tests {
         (recs, merged(dmg))
     }
 
-    fn chunked(data: &[u8], chunk: usize, window: usize) -> Seen {
+    fn chunked(data: &[u8], chunk: usize) -> Seen {
         let mut recs = Vec::new();
         let mut reader = data;
-        let end = stream_chunks_with(&mut reader, 0, chunk, window, |d, base| {
+        let end = stream_chunks_sized(&mut reader, 0, chunk, |d, base, ending| {
             Some(scan_select(
                 d,
                 0,
+                ending,
                 |_, _, _| true,
                 |r| recs.push(base + r.offset),
             ))
@@ -414,20 +437,15 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(100))]
 
-        /// Fixture records with junk, cuts and bad lengths spliced in, read in chunks
-        /// of every size: the same records and the same damage as reading it whole.
+        /// Fixture records with junk, cuts, oversized and far-reaching headers
+        /// spliced in, read in chunks of every size (from a few bytes, so every
+        /// item straddles an edge, to a few hundred KiB): the same records and the
+        /// same damage as reading it whole.
         #[test]
         fn chunked_reading_equals_whole_reading(
-            picks in proptest::collection::vec((0usize..6, 0usize..4, any::<u8>()), 1..16),
-            chunk in 150_000usize..300_000,
+            picks in proptest::collection::vec((0usize..8, 0usize..5, any::<u8>()), 1..16),
+            chunk in prop_oneof![64usize..4096, 150_000usize..300_000],
         ) {
-            // No fixture with stand-alone file tokens: after a header claiming more
-            // than a chunk, bsm's resync lets only a trusted *record* end the
-            // damage (so a record straddling a chunk edge is not broken by a file
-            // token embedded in it), while a reader that restarts inside that
-            // damage accepts a file token it meets. Records come out the same
-            // either way; only whether such a file token counts as damage differs.
-            // (odd_tokens keeps its file token *inside* a record.)
             let sources = [
                 fixture("mixed_sample.bsm"),
                 fixture("macos_network.bsm"),
@@ -435,6 +453,9 @@ mod tests {
                 fixture("macos_login_session.bsm"),
                 fixture("header_variants.bsm"),
                 fixture("corrupt_midstream.bsm"),
+                // Stand-alone file tokens at the start and the end.
+                fixture("macos_process_file.bsm"),
+                fixture("empty_trail.bsm"),
             ];
             let mut data = Vec::new();
             for (src, how, byte) in picks {
@@ -444,29 +465,19 @@ mod tests {
                     0 => data.extend_from_slice(take),
                     // A cut record: everything up to an arbitrary byte.
                     1 => data.extend_from_slice(&take[..(byte as usize * 7).min(take.len())]),
-                    // Junk: short runs of any byte but the file-token id 0x11 (a run
-                    // of it reads as a chain of overlapping file-token candidates,
-                    // and whether one is trusted can depend on how far the reader
-                    // sees: bsm lets only a trusted record, not a file token,
-                    // overrule a cut-off item), and now and then more zeros than a
-                    // whole chunk, as a crash leaves them. (Long runs of header-id
-                    // bytes would only make this test slow: every byte is a
-                    // candidate the scan must check.)
+                    // Junk: runs of any byte, and now and then more zeros than a
+                    // whole chunk, as a crash leaves them.
                     2 if byte % 8 == 0 => {
                         data.extend(std::iter::repeat_n(0u8, 150_000 + byte as usize * 1553))
                     }
-                    2 => {
-                        let b = if byte == 0x11 { 0x12 } else { byte };
-                        data.extend(std::iter::repeat_n(b, 1 + (byte as usize * 41) % 9000))
-                    }
+                    2 => data.extend(std::iter::repeat_n(byte, 1 + (byte as usize * 41) % 9000)),
                     // A header claiming a length far beyond the data.
-                    _ => data.extend_from_slice(&[0x14, 0x00, 0x10, byte, 0, 11, 0, 23, 0, 0, 0x65, 0xf2, 0xc0, 0x14, 0, 0, 0, 0]),
+                    3 => data.extend_from_slice(&[0x14, 0x00, 0x10, byte, 0, 11, 0, 23, 0, 0, 0x65, 0xf2, 0xc0, 0x14, 0, 0, 0, 0]),
+                    // A header claiming more than any record may hold.
+                    _ => data.extend_from_slice(&[0x74, 0x7f, byte, 0, 0, 11, 0, 23, 0, 0]),
                 }
             }
-            // Chunks and window as large as the longest item framing can trust (a
-            // file token of 65546 bytes, which junk can imitate): the real sizes
-            // scaled down, so edges still fall everywhere.
-            prop_assert_eq!(chunked(&data, chunk, RESYNC_WINDOW), whole(&data));
+            prop_assert_eq!(chunked(&data, chunk), whole(&data));
         }
     }
 
@@ -475,8 +486,66 @@ mod tests {
         for len in [0usize, 1, 5, 17, 4096] {
             for fill in [0u8, 0x14, 0xff, 0x11, 0x13] {
                 let data = vec![fill; len];
-                let _ = chunked(&data, 4 * RESYNC_WINDOW, RESYNC_WINDOW);
+                for chunk in [64, 1000, 1 << 20] {
+                    assert_eq!(chunked(&data, chunk), whole(&data), "{fill:#x} x {len}");
+                }
             }
         }
+    }
+
+    /// A header claiming a record longer than a chunk but within the limit is
+    /// read whole, in any chunk size; one claiming more than the limit is
+    /// reported as oversized, once, and reading goes on after it.
+    #[test]
+    fn long_records_are_read_whole_and_oversized_ones_skipped_with_their_claim() {
+        let mut long = bsm::write::RecordBuilder::new(23, 1_700_000_000, 0);
+        let text = "x".repeat(60_000);
+        for _ in 0..5 {
+            long.text(&text);
+        }
+        let long = long.finish();
+        assert!(long.len() > 300_000);
+        let short = bsm::write::RecordBuilder::new(23, 1_700_000_001, 0).finish();
+        // An oversized header (5 MiB claimed) with a little of "its" body.
+        let mut oversized = vec![0x14, 0x00, 0x50, 0x00, 0x00, 11, 0, 23, 0, 0];
+        oversized.extend(std::iter::repeat_n(0xab, 500));
+        let mut data = long.clone();
+        data.extend_from_slice(&oversized);
+        data.extend_from_slice(&short);
+        data.extend_from_slice(&long);
+        for chunk in [64, 4096, 1 << 16, 4 << 20] {
+            let (recs, damage) = chunked(&data, chunk);
+            let o = long.len() as u64;
+            assert_eq!(
+                recs,
+                [
+                    0,
+                    o + oversized.len() as u64,
+                    o + (oversized.len() + short.len()) as u64
+                ],
+                "chunk {chunk}"
+            );
+            assert_eq!(
+                damage,
+                [(o, oversized.len() as u64, "oversized".to_string())]
+            );
+        }
+        let mut note = None;
+        let mut reader = &data[..];
+        let end = stream_chunks_sized(&mut reader, 0, 4096, |d, _, ending| {
+            Some(scan_select(d, 0, ending, |_, _, _| true, |_| {}))
+        })
+        .unwrap();
+        if let Some(d) = end.damage.first() {
+            note = Some(d.clone());
+        }
+        let note = note.expect("the oversized header is reported");
+        assert_eq!(note.claimed, Some(0x0050_0000));
+        assert!(
+            note.message
+                .contains("claims 5242880 bytes, more than the 4194304 bytes"),
+            "{}",
+            note.message
+        );
     }
 }

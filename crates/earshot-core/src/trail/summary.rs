@@ -44,11 +44,14 @@ impl TrailSummary {
 
     /// Damage to report: settled damage, plus the tail unless the file may still grow
     /// (then the tail is usually the record auditd is writing).
-    pub fn damage(&self, growing: bool) -> Vec<&DamageNote> {
-        let mut v: Vec<&DamageNote> = self.end.damage.iter().collect();
+    /// Past [`super::stream::MAX_DAMAGE_NOTES`] ranges, one `more_damage` note
+    /// stands for the rest.
+    pub fn damage(&self, growing: bool) -> Vec<DamageNote> {
+        let mut v: Vec<DamageNote> = self.end.damage.clone();
         if !growing {
-            v.extend(self.end.tail.iter());
+            v.extend(self.end.tail.iter().cloned());
         }
+        v.extend(self.end.unlisted.note());
         v
     }
 }

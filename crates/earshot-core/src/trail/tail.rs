@@ -102,8 +102,8 @@ impl TrailTail {
         let chunk = usize::try_from(size - self.offset)
             .unwrap_or(CHUNK)
             .clamp(256 << 10, CHUNK);
-        let end = stream_chunks_sized(&mut self.file, self.offset, chunk, |data, base| {
-            Some(scan_at(data, 0, |r| {
+        let end = stream_chunks_sized(&mut self.file, self.offset, chunk, |data, base, ending| {
+            Some(scan_at(data, 0, ending, |r| {
                 let mut abs = *r;
                 abs.offset += base;
                 records.push(abs);
