@@ -67,7 +67,13 @@ pub async fn rollback(live: &Live, revision: u64, acks: Vec<String>) -> CmdResul
 
 /// The revision before the newest one: what "roll back last change" restores.
 async fn revision_before_last(live: &Live) -> CmdResult<u64> {
-    let revisions = match live.call(Request::History { limit: Some(2) }).await? {
+    let revisions = match live
+        .call(Request::History {
+            limit: Some(2),
+            before: None,
+        })
+        .await?
+    {
         Response::History(h) => h.revisions,
         other => return Err(unexpected("history", &other)),
     };

@@ -246,8 +246,16 @@ pub async fn confirm(app: AppHandle, live: LiveState<'_>) -> CmdResult<serde_jso
 }
 
 #[tauri::command]
-pub async fn history(live: LiveState<'_>) -> CmdResult<HistoryReport> {
-    match live.call(Request::History { limit: None }).await? {
+pub async fn history(live: LiveState<'_>, before: Option<u64>) -> CmdResult<HistoryReport> {
+    // One page (the helper bounds it); the view asks for older ones with the
+    // page's `next_before`.
+    match live
+        .call(Request::History {
+            limit: None,
+            before,
+        })
+        .await?
+    {
         Response::History(h) => Ok(h),
         other => Err(unexpected("history", &other)),
     }

@@ -258,8 +258,18 @@ impl Client {
         }
     }
 
+    /// The newest page of history.
     pub async fn history(&mut self, limit: Option<u32>) -> Result<HistoryReport, ClientError> {
-        match self.call(Request::History { limit }).await? {
+        self.history_page(limit, None).await
+    }
+
+    /// The page of history older than revision `before` (see `next_before`).
+    pub async fn history_page(
+        &mut self,
+        limit: Option<u32>,
+        before: Option<u64>,
+    ) -> Result<HistoryReport, ClientError> {
+        match self.call(Request::History { limit, before }).await? {
             Response::History(h) => Ok(h),
             other => Err(wrong_kind("history", &other)),
         }

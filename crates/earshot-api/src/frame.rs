@@ -42,7 +42,12 @@ impl FrameError {
             }
             FrameError::TooLarge { .. } => ErrorCode::FrameTooLarge,
         };
-        Some(ApiError::new(code, self.to_string()))
+        // serde quotes the offending input verbatim; a hostile peer's 1 MiB
+        // variant name must not come back at it.
+        Some(ApiError::new(
+            code,
+            crate::error::shorten_quoted(&self.to_string()),
+        ))
     }
 }
 

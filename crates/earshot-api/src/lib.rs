@@ -18,7 +18,7 @@ pub mod keystore;
 pub mod message;
 
 pub use client::{BlockingClient, Client, ClientError, Session};
-pub use error::{ApiError, ErrorCode};
+pub use error::{quote, ApiError, ErrorCode};
 pub use frame::MAX_FRAME_LEN;
 pub use keystore::KeyStore;
 pub use message::*;

@@ -87,10 +87,15 @@ pub enum Request {
     Apply { text: String, terms: ChangeTerms },
     /// Apply the bytes of revision `revision` through the same pipeline.
     Rollback { revision: u64, terms: ChangeTerms },
-    /// Revisions, newest first.
+    /// Revisions, newest first, one page at a time: at most `limit`
+    /// (default [`HISTORY_PAGE`], at most [`MAX_HISTORY_PAGE`]) and at most
+    /// [`HISTORY_PAGE_BYTES`] of JSON, older than revision `before` when set.
+    /// The answer's `next_before` continues.
     History {
         #[serde(default)]
         limit: Option<u32>,
+        #[serde(default)]
+        before: Option<u64>,
     },
     /// Keep a change applied with `confirm_within_secs` (stops the auto-revert).
     Confirm {
@@ -241,6 +246,20 @@ pub const MAX_STEP_RECORD: usize = 256 * 1024;
 /// The longest trial measurement the helper runs (one hour): a request blocks a
 /// helper thread (and on a Mac an auditpipe) for its whole duration.
 pub const MAX_MEASURE_SECS: u64 = 3600;
+
+/// Revisions in one history page when the client does not say.
+pub const HISTORY_PAGE: u32 = 50;
+/// The most revisions one history page carries.
+pub const MAX_HISTORY_PAGE: u32 = 200;
+/// The JSON bytes of revisions one history page carries at most (half a
+/// frame, so the page's other fields and a chain problem always fit).
+pub const HISTORY_PAGE_BYTES: usize = 512 * 1024;
+/// The longest `reason` a change may carry (characters).
+pub const MAX_REASON_CHARS: usize = 512;
+/// The largest audit_control the helper reads or writes: real files are well
+/// under 1 KiB (a dozen short lines), so 64 KiB is generous for comments and
+/// still refuses a runaway or hostile file before it costs memory or history.
+pub const MAX_CONTROL_LEN: usize = 64 * 1024;
 
 /// Terms common to apply and rollback.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -513,6 +532,11 @@ pub struct AppliedReport {
     /// off): the change takes effect when auditd next starts.
     #[serde(default)]
     pub reload_warning: Option<String>,
+    /// What went wrong after the new file was already in place (restoring
+    /// `uchg`, syncing the folder): the change is made and recorded, and the
+    /// helper keeps retrying what it owes (see status).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// History, newest first.
@@ -523,6 +547,9 @@ pub struct HistoryReport {
     pub chain_intact: bool,
     /// Human account of the first break, when `chain_intact` is false.
     pub chain_problem: Option<String>,
+    /// Pass as `before` for the next, older page; `None` on the last page.
+    #[serde(default)]
+    pub next_before: Option<u64>,
 }
 
 /// Who made a revision.

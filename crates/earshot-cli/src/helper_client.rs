@@ -98,9 +98,13 @@ pub enum Args {
         /// Show what each revision changed.
         #[arg(long)]
         diff: bool,
-        /// Show at most this many revisions.
+        /// Show at most this many revisions (default: all of them, fetched a
+        /// page at a time).
         #[arg(long)]
         limit: Option<u32>,
+        /// Start below this revision number (the `next_before` of a page).
+        #[arg(long)]
+        before: Option<u64>,
         #[command(flatten)]
         target: Target,
     },
@@ -344,7 +348,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
             target,
         } => {
             let mut client = connect(target.root().as_deref())?;
-            let Response::History(h) = client.call(Request::History { limit: Some(2) })? else {
+            let Response::History(h) = client.call(Request::History {
+                limit: Some(2),
+                before: None,
+            })?
+            else {
                 bail!("unexpected answer to history");
             };
             let revision = match revision {
@@ -374,11 +382,43 @@ pub fn run(args: Args) -> Result<ExitCode> {
             json,
             diff,
             limit,
+            before,
             target,
         } => {
             let mut client = connect(target.root().as_deref())?;
-            let Response::History(h) = client.call(Request::History { limit })? else {
-                bail!("unexpected answer to history");
+            // The helper answers a page at a time (each fits one frame); put
+            // the pages together until the limit or the oldest revision.
+            let mut before = before;
+            let mut h: Option<earshot_api::HistoryReport> = None;
+            loop {
+                let want = limit.map(|l| {
+                    let have = h.as_ref().map_or(0, |h| h.revisions.len());
+                    (l as usize).saturating_sub(have) as u32
+                });
+                if want == Some(0) {
+                    break;
+                }
+                let Response::History(page) = client.call(Request::History {
+                    limit: want.map(|w| w.min(earshot_api::MAX_HISTORY_PAGE)),
+                    before,
+                })?
+                else {
+                    bail!("unexpected answer to history");
+                };
+                before = page.next_before;
+                match &mut h {
+                    None => h = Some(page),
+                    Some(all) => {
+                        all.revisions.extend(page.revisions);
+                        all.next_before = page.next_before;
+                    }
+                }
+                if before.is_none() {
+                    break;
+                }
+            }
+            let Some(h) = h else {
+                bail!("--limit 0 asks for nothing");
             };
             if json {
                 println!("{}", serde_json::to_string_pretty(&h)?);
@@ -499,8 +539,10 @@ fn apply_plan(
                 match r.created_revision {
                     Some(rev) => rev,
                     None => {
-                        let Response::History(h) =
-                            client.call(Request::History { limit: Some(1) })?
+                        let Response::History(h) = client.call(Request::History {
+                            limit: Some(1),
+                            before: None,
+                        })?
                         else {
                             bail!("unexpected answer to history");
                         };

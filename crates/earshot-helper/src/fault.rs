@@ -8,13 +8,16 @@
 
 use std::sync::Mutex;
 
-/// The steps of [`crate::keeper::Keeper`]'s pipeline, in order.
+/// The steps of [`crate::keeper::Keeper`]'s pipeline, in order. One more
+/// point, `restore-flags` (putting `uchg` back after the rename), is reached
+/// only when the file had the flag, so it is not in this list.
 pub const STEPS: &[&str] = &[
     "snapshot",
     "journal",
     "write",
     "temp-written",
     "renamed",
+    "dir-sync",
     "dir-synced",
     "reloaded",
     "verified",

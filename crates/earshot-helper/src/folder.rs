@@ -77,6 +77,10 @@ impl Platform for FolderPlatform {
         self.root.join("etc/security/audit_control")
     }
 
+    fn control_location(&self) -> crate::control::ControlLocation {
+        crate::control::ControlLocation::under(&self.root)
+    }
+
     fn audit(&self, op: AuditOp) -> Result<(), String> {
         self.ops.lock().unwrap_or_else(|e| e.into_inner()).push(op);
         if op == AuditOp::Sync {

@@ -3,6 +3,7 @@
 //! ```text
 //! history/revisions/00000001.json   one record per revision (written atomically)
 //! history/blobs/<sha256>            the file bytes of each revision, by content
+//! history/head.json                  the newest revision's number and chain
 //! ```
 //! Each record carries `prev_chain` and `chain = sha256("earshot-revision-v1" 0x00
 //! prev_chain 0x00 json(record without chain))`, so editing, removing or
@@ -12,6 +13,10 @@
 //! ones (and bytes no kept revision needs) are removed oldest first, so the
 //! only gap pruning can leave is right after revision 1, followed by at least
 //! the retention count of contiguous revisions. Any other gap is reported.
+//!
+//! Removing the newest records leaves a chain that still links; the head
+//! (written after every record, and kept in memory while the helper runs)
+//! names the revision history must reach, so a shortened history shows too.
 
 use std::path::{Path, PathBuf};
 
@@ -75,11 +80,22 @@ impl Revision {
     }
 }
 
+/// The newest revision as last recorded: what a shortened history is
+/// measured against.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Head {
+    pub number: u64,
+    pub chain: String,
+}
+
 /// The revision store.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct History {
     dir: PathBuf,
     retain: usize,
+    /// The head this process wrote or found at open: deleting `head.json`
+    /// together with the records does not hide anything while it runs.
+    head: std::sync::Mutex<Option<Head>>,
 }
 
 impl History {
@@ -88,10 +104,54 @@ impl History {
         for sub in ["revisions", "blobs"] {
             crate::fsutil::create_private_dir(&dir.join(sub))?;
         }
-        Ok(History {
+        let history = History {
             dir,
             retain: DEFAULT_RETAIN,
-        })
+            head: std::sync::Mutex::new(None),
+        };
+        let head = match history.stored_head()? {
+            Some(h) => Some(h),
+            // First open (or history written before heads were kept): the
+            // newest record is the head from now on.
+            None => match history.head()? {
+                Some(rev) => {
+                    let h = Head {
+                        number: rev.number,
+                        chain: rev.chain,
+                    };
+                    history.write_head(&h)?;
+                    Some(h)
+                }
+                None => None,
+            },
+        };
+        *history.head.lock().unwrap_or_else(|e| e.into_inner()) = head;
+        Ok(history)
+    }
+
+    fn head_path(&self) -> PathBuf {
+        self.dir.join("head.json")
+    }
+
+    /// `head.json`, when present. A damaged one is reported by [`History::verify`].
+    fn stored_head(&self) -> Result<Option<Head>, StateError> {
+        let path = self.head_path();
+        match std::fs::read(&path) {
+            Ok(bytes) => Ok(serde_json::from_slice(&bytes).ok()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(StateError::io(&path, e)),
+        }
+    }
+
+    fn write_head(&self, head: &Head) -> Result<(), StateError> {
+        let json = serde_json::to_vec(head)
+            .map_err(|e| StateError::Corrupt(format!("cannot encode the head: {e}")))?;
+        write_atomic(&self.head_path(), &json, 0o600)
+    }
+
+    /// The head as last recorded (memory first: it outlives a deleted file).
+    pub fn recorded_head(&self) -> Option<Head> {
+        self.head.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Keep `retain` revisions besides the original (at least 1).
@@ -205,6 +265,14 @@ impl History {
         let json = serde_json::to_vec_pretty(rev)
             .map_err(|e| StateError::Corrupt(format!("cannot encode revision: {e}")))?;
         write_atomic(&path, &json, 0o600)?;
+        let head = Head {
+            number: rev.number,
+            chain: rev.chain.clone(),
+        };
+        // The record first, then the head: a crash between them leaves a head
+        // one behind, which verify accepts (history is longer, not shorter).
+        self.write_head(&head)?;
+        *self.head.lock().unwrap_or_else(|e| e.into_inner()) = Some(head);
         self.prune()
     }
 
@@ -241,6 +309,9 @@ impl History {
     /// sentence naming the first break.
     pub fn verify(&self) -> Result<Option<String>, StateError> {
         let numbers = self.numbers()?;
+        if let Some(problem) = self.check_head(&numbers)? {
+            return Ok(Some(problem));
+        }
         let mut prev = GENESIS.to_string();
         for (i, &n) in numbers.iter().enumerate() {
             let mut anchor = false;
@@ -283,6 +354,56 @@ impl History {
             prev = rev.chain;
         }
         Ok(None)
+    }
+
+    /// History must reach the recorded head, and the record there must be
+    /// the one the head names.
+    fn check_head(&self, numbers: &[u64]) -> Result<Option<String>, StateError> {
+        let stored = self.stored_head()?;
+        let path_exists = self.head_path().exists();
+        let memory = self.recorded_head();
+        if memory.is_some() && !path_exists {
+            return Ok(Some(
+                "history's head record (history/head.json) was removed".into(),
+            ));
+        }
+        if path_exists && stored.is_none() {
+            return Ok(Some(
+                "history's head record (history/head.json) is damaged".into(),
+            ));
+        }
+        // The later of the two: memory cannot be rewound from outside, the
+        // file outlives restarts.
+        let head = match (stored, memory) {
+            (Some(a), Some(b)) => {
+                if a.number < b.number {
+                    return Ok(Some(format!(
+                        "history's head record was rewound from revision {} to {}",
+                        b.number, a.number
+                    )));
+                }
+                a
+            }
+            (Some(h), None) | (None, Some(h)) => h,
+            (None, None) => return Ok(None),
+        };
+        let last = numbers.last().copied().unwrap_or(0);
+        if last < head.number {
+            return Ok(Some(format!(
+                "history ends at revision {last}, but revision {} was recorded: the newest {} record(s) were removed",
+                head.number,
+                head.number - last
+            )));
+        }
+        match self.get(head.number) {
+            Ok(Some(rev)) if rev.chain == head.chain => Ok(None),
+            Ok(Some(_)) => Ok(Some(format!(
+                "revision {} is not the one recorded as the head: history was rewritten from there",
+                head.number
+            ))),
+            Ok(None) => Ok(Some(format!("revision {} vanished", head.number))),
+            Err(e) => Ok(Some(e.to_string())),
+        }
     }
 }
 
@@ -424,6 +545,30 @@ mod tests {
         std::fs::remove_file(h.record_path(7)).unwrap();
         // The window is now too short to be pruning's doing.
         assert!(h.verify().unwrap().is_some());
+    }
+
+    #[test]
+    fn removing_the_newest_records_shows_even_after_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = three(dir.path());
+        std::fs::remove_file(h.record_path(3)).unwrap();
+        std::fs::remove_file(h.record_path(2)).unwrap();
+        let problem = h.verify().unwrap().expect("a shortened history shows");
+        assert!(problem.contains("ends at revision 1"), "{problem}");
+        // A restarted helper reads the head from its file.
+        let reopened = History::open(dir.path()).unwrap();
+        assert!(reopened
+            .verify()
+            .unwrap()
+            .unwrap()
+            .contains("revision 3 was recorded"));
+        // Removing the head file too is seen by the running process.
+        std::fs::remove_file(dir.path().join("history/head.json")).unwrap();
+        assert!(reopened
+            .verify()
+            .unwrap()
+            .unwrap()
+            .contains("head.json) was removed"));
     }
 
     #[test]

@@ -25,11 +25,13 @@ use earshot_api::{
     content_hash, ApiError, AppliedReport, ChangeTerms, ConfigText, Confirmation, EnableReport,
     ErrorCode, Event, Finding, HealthLevel, HistoryReport, MeasureReport, PendingConfirm,
     PlanReport, RevisionInfo, RevisionSource, StatusReport, StepRecord, TrailStatsReport,
-    MAX_MEASURE_SECS, MAX_STEP_RECORD,
+    HISTORY_PAGE, HISTORY_PAGE_BYTES, MAX_CONTROL_LEN, MAX_HISTORY_PAGE, MAX_MEASURE_SECS,
+    MAX_REASON_CHARS, MAX_STEP_RECORD,
 };
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
+use crate::control::{ControlDir, ControlError};
 use crate::fault::Faults;
 use crate::fsutil::{create_private_dir, sync_dir, write_atomic, StateError};
 use crate::history::{state_hash, History, Revision};
@@ -39,6 +41,21 @@ use crate::platform::{
 
 /// Prefix of the temp files the pipeline creates next to audit_control.
 const TEMP_PREFIX: &str = ".audit_control.earshot-tmp.";
+
+/// Why steps 5–7 did not happen.
+enum Replace {
+    /// The file or its folder is not something to write through.
+    Unsafe(ControlError),
+    /// I/O failed before the rename: the old file is intact.
+    Before(std::io::Error),
+}
+
+fn too_long(len: usize) -> ApiError {
+    ApiError::new(
+        ErrorCode::InvalidRequest,
+        format!("the proposed audit_control is {len} bytes; Earshot takes at most {MAX_CONTROL_LEN} (a real one is under 1 KiB)"),
+    )
+}
 
 /// Who asked for a change.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +81,88 @@ struct Journal {
     pending: Option<Pending>,
 }
 
+/// BSD flags the last change could not put back on audit_control (restoring
+/// `uchg` failed after the rename); retried on every beat until they stick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct OwedFlags {
+    flags: u32,
+    revision: u64,
+}
+
+/// How long an outside edit must stay put before it becomes a revision.
+#[derive(Debug, Clone, Copy)]
+pub struct Settle {
+    /// Unchanged this long and valid: recorded.
+    pub quiet: std::time::Duration,
+    /// Unchanged this long: recorded even when it does not parse (someone
+    /// meant it; history must show it).
+    pub max: std::time::Duration,
+}
+
+impl Default for Settle {
+    fn default() -> Self {
+        // An editor that truncates, writes, pauses and writes again is done
+        // well within 2 s; 30 s bounds how long a real but broken edit goes
+        // unrecorded.
+        Settle {
+            quiet: std::time::Duration::from_secs(2),
+            max: std::time::Duration::from_secs(30),
+        }
+    }
+}
+
+/// The most diagnostics and changes one answer carries: a 64 KiB file of
+/// nonsense yields thousands, and one frame must hold them with the rest.
+const MAX_DIAGNOSTICS: usize = 100;
+const MAX_CHANGES: usize = 200;
+/// A change's old/new values and summary as history shows them (characters).
+const MAX_CHANGE_TEXT: usize = 512;
+
+/// Cut the lists of an assessment, saying what was left out in the last entry.
+fn bound_assessment(mut a: crate::platform::Assessment) -> crate::platform::Assessment {
+    if a.diagnostics.len() > MAX_DIAGNOSTICS {
+        let more = a.diagnostics.len() - (MAX_DIAGNOSTICS - 1);
+        // Keep the errors first: they are what blocks the change.
+        a.diagnostics.sort_by_key(|d| d.severity != "error");
+        a.diagnostics.truncate(MAX_DIAGNOSTICS - 1);
+        a.diagnostics.push(earshot_api::Diagnostic {
+            line: 0,
+            column: 0,
+            severity: "info".into(),
+            code: "more-diagnostics".into(),
+            message: format!("{more} more diagnostics not shown"),
+            hint: "fix the ones above and plan again".into(),
+        });
+    }
+    a.changes = bound_changes(std::mem::take(&mut a.changes));
+    a
+}
+
+fn bound_changes(mut changes: Vec<earshot_api::Change>) -> Vec<earshot_api::Change> {
+    if changes.len() > MAX_CHANGES {
+        let more = changes.len() - (MAX_CHANGES - 1);
+        changes.truncate(MAX_CHANGES - 1);
+        changes.push(earshot_api::Change {
+            key: String::new(),
+            old: None,
+            new: None,
+            summary: format!("{more} more changes not shown"),
+        });
+    }
+    for c in &mut changes {
+        for text in [&mut c.summary, &mut c.key]
+            .into_iter()
+            .chain(c.old.as_mut())
+            .chain(c.new.as_mut())
+        {
+            if text.chars().count() > MAX_CHANGE_TEXT {
+                *text = text.chars().take(MAX_CHANGE_TEXT).collect::<String>() + "…";
+            }
+        }
+    }
+    changes
+}
+
 /// Extra facts a stored revision carries beyond the chained record.
 #[derive(Debug, Clone, Copy, Default)]
 struct Intent {
@@ -84,6 +183,9 @@ pub struct Keeper {
     /// Status is polled; walking every record each time would cost the idle
     /// helper more than the rest of its work. `history` always verifies afresh.
     verified: Mutex<Option<(u64, std::time::Instant, Option<String>)>>,
+    /// An outside edit seen but not yet settled: its hash and when first seen.
+    unsettled: Mutex<Option<(String, std::time::Instant)>>,
+    settle: Settle,
     pub faults: Faults,
 }
 
@@ -129,6 +231,8 @@ impl Keeper {
             events,
             last_state: Mutex::new(None),
             verified: Mutex::new(None),
+            unsettled: Mutex::new(None),
+            settle: Settle::default(),
             faults,
         };
         {
@@ -150,9 +254,17 @@ impl Keeper {
                 let rev = keeper.history.next(rev).map_err(state_err)?;
                 keeper.history.append(&rev).map_err(state_err)?;
             }
-            keeper.drift_locked(&guard)?;
+            // An edit made while the helper was stopped is as settled as it
+            // will get.
+            keeper.drift_locked(&guard, true)?;
         }
         Ok(keeper)
+    }
+
+    /// How long outside edits must stay put before they are recorded.
+    pub fn with_settle(mut self, settle: Settle) -> Keeper {
+        self.settle = settle;
+        self
     }
 
     fn guard(&self) -> MutexGuard<'_, ()> {
@@ -194,14 +306,23 @@ impl Keeper {
         self.state_dir.join("journal.json")
     }
 
-    /// The file now; `None` when it does not exist (macOS 14+ ships without one).
+    fn owed_flags_path(&self) -> PathBuf {
+        self.state_dir.join("flags-owed.json")
+    }
+
+    /// audit_control's folder, reached without following links.
+    fn control_dir(&self) -> Result<ControlDir, ControlError> {
+        ControlDir::open(&self.platform.control_location())
+    }
+
+    /// The file now; `None` when it does not exist (macOS 14+ ships without
+    /// one). Links, FIFOs, devices and oversized files are refused.
+    fn read_control_checked(&self) -> Result<Option<Vec<u8>>, ControlError> {
+        self.control_dir()?.read()
+    }
+
     fn read_control(&self) -> Result<Option<Vec<u8>>, ApiError> {
-        let path = self.platform.control_path();
-        match std::fs::read(&path) {
-            Ok(bytes) => Ok(Some(bytes)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(io_err(&format!("reading {}", path.display()), e)),
-        }
+        self.read_control_checked().map_err(|e| e.to_api())
     }
 
     fn draft(&self, hash: String, source: RevisionSource, reason: &str, who: &Caller) -> Revision {
@@ -223,15 +344,9 @@ impl Keeper {
     }
 
     fn remove_stale_temps(&self) {
-        let control = self.platform.control_path();
-        let Some(dir) = control.parent() else { return };
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            if entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX) {
-                let _ = std::fs::remove_file(entry.path());
-            }
+        let Ok(dir) = self.control_dir() else { return };
+        for name in dir.names_with_prefix(TEMP_PREFIX) {
+            let _ = dir.remove(&name);
         }
     }
 
@@ -301,12 +416,22 @@ impl Keeper {
     }
 
     /// Record an outside edit as an `external` revision (bytes kept).
+    /// An edit is recorded once it has settled (see [`Settle`]), so the
+    /// half-written moment of a non-atomic editor never becomes a revision
+    /// offered for rollback.
     pub fn check_drift(&self) -> Result<Option<RevisionInfo>, ApiError> {
         let guard = self.guard();
-        self.drift_locked(&guard)
+        self.drift_locked(&guard, false)
     }
 
-    fn drift_locked(&self, _guard: &MutexGuard<'_, ()>) -> Result<Option<RevisionInfo>, ApiError> {
+    /// `force`: record whatever is there now (before a change, and at start).
+    fn drift_locked(
+        &self,
+        _guard: &MutexGuard<'_, ()>,
+        force: bool,
+    ) -> Result<Option<RevisionInfo>, ApiError> {
+        // An unreadable or unsafe file is reported by status; there is nothing
+        // to record (and a FIFO cannot hang us: the read does not block).
         let Ok(content) = self.read_control() else {
             return Ok(None);
         };
@@ -314,7 +439,9 @@ impl Keeper {
             return Ok(None);
         };
         let hash = state_hash(&content);
+        let mut unsettled = self.unsettled.lock().unwrap_or_else(|e| e.into_inner());
         if hash == head.hash {
+            *unsettled = None;
             return Ok(None);
         }
         let old = self
@@ -323,14 +450,34 @@ impl Keeper {
             .ok()
             .flatten()
             .unwrap_or_default();
-        let assessment = self
-            .assessor
-            .assess(&old, content.as_deref().unwrap_or_default());
+        let assessment = bound_assessment(
+            self.assessor
+                .assess(&old, content.as_deref().unwrap_or_default()),
+        );
+        if !force {
+            let since = match unsettled.as_ref() {
+                Some((h, since)) if *h == hash => *since,
+                _ => {
+                    let now = std::time::Instant::now();
+                    *unsettled = Some((hash.clone(), now));
+                    now
+                }
+            };
+            let stable = since.elapsed();
+            let settled = (stable >= self.settle.quiet && !assessment.has_errors())
+                || stable >= self.settle.max;
+            if !settled {
+                return Ok(None);
+            }
+        }
+        *unsettled = None;
+        drop(unsettled);
         self.history.put_content(&content).map_err(state_err)?;
-        let owner = {
-            use std::os::unix::fs::MetadataExt;
-            std::fs::metadata(self.platform.control_path()).map_or(0, |m| m.uid())
-        };
+        let owner = self
+            .control_dir()
+            .ok()
+            .and_then(|d| d.ownership().ok().flatten())
+            .map_or(0, |o| o.uid);
         let mut rev = self.draft(
             hash,
             RevisionSource::External,
@@ -374,10 +521,14 @@ impl Keeper {
 
     /// Dry run.
     pub fn plan(&self, text: &str) -> Result<PlanReport, ApiError> {
+        if text.len() > MAX_CONTROL_LEN {
+            return Err(too_long(text.len()));
+        }
         let old = self.read_control()?;
-        let a = self
-            .assessor
-            .assess(old.as_deref().unwrap_or_default(), text.as_bytes());
+        let a = bound_assessment(
+            self.assessor
+                .assess(old.as_deref().unwrap_or_default(), text.as_bytes()),
+        );
         Ok(PlanReport {
             valid: !a.has_errors(),
             diagnostics: a.diagnostics,
@@ -394,8 +545,11 @@ impl Keeper {
         terms: &ChangeTerms,
         who: &Caller,
     ) -> Result<AppliedReport, ApiError> {
+        if text.len() > MAX_CONTROL_LEN {
+            return Err(too_long(text.len()));
+        }
         let guard = self.guard();
-        self.drift_locked(&guard)?;
+        self.drift_locked(&guard, true)?;
         self.change_locked(
             &guard,
             Some(text.as_bytes().to_vec()),
@@ -415,7 +569,7 @@ impl Keeper {
         who: &Caller,
     ) -> Result<AppliedReport, ApiError> {
         let guard = self.guard();
-        self.drift_locked(&guard)?;
+        self.drift_locked(&guard, true)?;
         let rev = self
             .history
             .get(number)
@@ -511,6 +665,15 @@ impl Keeper {
         restores: Option<u64>,
         intent: Intent,
     ) -> Result<AppliedReport, ApiError> {
+        if terms.reason.chars().count() > MAX_REASON_CHARS {
+            return Err(ApiError::new(
+                ErrorCode::InvalidRequest,
+                format!(
+                    "a reason is at most {MAX_REASON_CHARS} characters (this one has {}); say why in a sentence",
+                    terms.reason.chars().count()
+                ),
+            ));
+        }
         let path = self.platform.control_path();
         let old = self.read_control()?;
         let old_hash = state_hash(&old);
@@ -534,13 +697,15 @@ impl Keeper {
                 pending: None,
                 unchanged: true,
                 reload_warning: None,
+                warnings: Vec::new(),
             });
         }
         // (Nothing to write needs no validation or acknowledgement.)
         let assessment = match &new {
-            Some(bytes) => self
-                .assessor
-                .assess(old.as_deref().unwrap_or_default(), bytes),
+            Some(bytes) => bound_assessment(
+                self.assessor
+                    .assess(old.as_deref().unwrap_or_default(), bytes),
+            ),
             // Restoring "no file" (a rollback to the macOS 14+ default): there
             // is no text to validate.
             None => crate::platform::Assessment::default(),
@@ -604,15 +769,22 @@ impl Keeper {
             .map_err(|e| io_err("journal", e))?;
 
         // 5–7. temp file, rename, folder sync
-        if let Err(e) = self.replace_control(&path, new.as_deref()) {
-            // Nothing was renamed: the journal describes a change that did not
-            // happen. Drop it so a restart does not misread it.
-            let _ = std::fs::remove_file(self.journal_path());
-            return Err(io_err(
-                &format!("writing {} (the old file is intact)", path.display()),
-                e,
-            ));
-        }
+        let warnings = match self.replace_control(new.as_deref(), revision.number) {
+            Ok(warnings) => warnings,
+            Err(Replace::Unsafe(e)) => {
+                let _ = std::fs::remove_file(self.journal_path());
+                return Err(e.to_api());
+            }
+            Err(Replace::Before(e)) => {
+                // Nothing was renamed: the journal describes a change that did
+                // not happen. Drop it so a restart does not misread it.
+                let _ = std::fs::remove_file(self.journal_path());
+                return Err(io_err(
+                    &format!("writing {} (the old file is intact)", path.display()),
+                    e,
+                ));
+            }
+        };
 
         // 8. reload. A failure is reported but does not undo the write: with
         // auditing off, `audit -s` cannot reach auditd, and editing the file
@@ -657,91 +829,157 @@ impl Keeper {
             }),
             unchanged: false,
             reload_warning,
+            warnings,
         })
     }
 
     /// Steps 5–7: replace the file keeping owner, mode and `uchg`; `None`
-    /// removes it (restoring "no audit_control").
-    fn replace_control(&self, path: &Path, bytes: Option<&[u8]>) -> std::io::Result<()> {
-        use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
-        let dir = path.parent().unwrap_or(Path::new("/"));
-        let (uid, gid, mode) = match std::fs::symlink_metadata(path) {
-            Ok(meta) if meta.file_type().is_file() => {
-                (meta.uid(), meta.gid(), meta.mode() & 0o7777)
-            }
-            Ok(_) => {
-                return Err(std::io::Error::other(
-                    "audit_control is not a regular file; refusing to write through it",
-                ))
-            }
+    /// removes it (restoring "no audit_control"). Every operation is relative
+    /// to the folder reached without links. Failures before the rename leave
+    /// the old file (`Err`); once renamed the change is made, so what fails
+    /// afterwards (putting `uchg` back, syncing the folder) comes back as
+    /// warnings, and flags not restored are owed and retried.
+    fn replace_control(&self, bytes: Option<&[u8]>, revision: u64) -> Result<Vec<String>, Replace> {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = self.control_dir().map_err(Replace::Unsafe)?;
+        let own = match dir.ownership().map_err(Replace::Unsafe)? {
+            Some(o) => o,
             // A new file: owned like its folder (root:wheel on a Mac) and 0440,
             // the mode CIS and STIG require.
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let folder = std::fs::metadata(dir)?;
-                (folder.uid(), folder.gid(), 0o440)
+            None => {
+                let folder = dir.folder_ownership().map_err(Replace::Before)?;
+                crate::control::Ownership {
+                    mode: 0o440,
+                    ..folder
+                }
             }
-            Err(e) => return Err(e),
         };
-        let Some(bytes) = bytes else {
-            return self.remove_control(path, dir);
-        };
-        let tmp = dir.join(format!("{TEMP_PREFIX}{}", std::process::id()));
-        let _ = std::fs::remove_file(&tmp);
-        let written = (|| {
-            let mut f = std::fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .custom_flags(libc::O_NOFOLLOW)
-                .open(&tmp)?;
-            self.faults.hit("write")?;
-            f.write_all(bytes)?;
-            // Owner before mode: chown clears set-id bits, and the final mode
-            // must be exactly the original (root:wheel 0440 on macOS).
-            std::os::unix::fs::fchown(&f, Some(uid), Some(gid))?;
-            f.set_permissions(std::fs::Permissions::from_mode(mode))?;
-            f.sync_all()
-        })();
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(e);
+        let tmp = format!("{TEMP_PREFIX}{}", std::process::id());
+        if let Some(bytes) = bytes {
+            let _ = dir.remove(&tmp);
+            let written = (|| {
+                let mut f = dir.create_new(&tmp)?;
+                self.faults.hit("write")?;
+                f.write_all(bytes)?;
+                // Owner before mode: chown clears set-id bits, and the final
+                // mode must be exactly the original (root:wheel 0440 on macOS).
+                std::os::unix::fs::fchown(&f, Some(own.uid), Some(own.gid))?;
+                f.set_permissions(std::fs::Permissions::from_mode(own.mode))?;
+                f.sync_all()
+            })();
+            if let Err(e) = written {
+                let _ = dir.remove(&tmp);
+                return Err(Replace::Before(e));
+            }
+        } else {
+            self.faults.hit("write").map_err(Replace::Before)?;
         }
-        self.faults.hit("temp-written")?;
-        let flags = match self.clear_user_immutable() {
+        if let Err(e) = self.faults.hit("temp-written") {
+            let _ = dir.remove(&tmp);
+            return Err(Replace::Before(e));
+        }
+        let cleared = match self.clear_user_immutable() {
             Ok(flags) => flags,
             Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                return Err(e);
+                let _ = dir.remove(&tmp);
+                return Err(Replace::Before(e));
             }
         };
-        if let Err(e) = std::fs::rename(&tmp, path) {
-            let _ = std::fs::remove_file(&tmp);
-            if let Some(f) = flags {
+        let swapped = match bytes {
+            Some(_) => dir.replace_with(&tmp),
+            None => dir.remove_control(),
+        };
+        if let Err(e) = swapped {
+            let _ = dir.remove(&tmp);
+            if let Some(f) = cleared {
                 let _ = self.platform.set_control_flags(f);
             }
-            return Err(e);
+            return Err(Replace::Before(e));
         }
-        self.faults.hit("renamed")?;
-        if let Some(f) = flags {
+        // From here on the new state is on disk: nothing below may say the
+        // old file is intact.
+        let mut warnings = Vec::new();
+        if let Err(e) = self.faults.hit("renamed") {
+            warnings.push(format!("after the rename: {e}"));
+        }
+        // Flags owed from an earlier change are put back with this one.
+        let owed = self.owed_flags().map(|o| o.flags);
+        let restore = match (cleared, owed) {
+            (Some(a), Some(b)) => Some(a | b),
+            (a, b) => a.or(b),
+        };
+        if let (Some(f), true) = (restore, bytes.is_some()) {
             // rename(2) replaced the inode: the new file starts without flags.
-            self.platform.set_control_flags(f)?;
+            let restored = self
+                .faults
+                .hit("restore-flags")
+                .and_then(|()| self.platform.set_control_flags(f));
+            match restored {
+                Ok(()) => self.set_owed_flags(None),
+                Err(e) => {
+                    warnings.push(format!(
+                        "the new audit_control is in place, but its immutable flag (uchg) could not be put back: {e}; Earshot keeps retrying (status shows it until it succeeds)"
+                    ));
+                    self.set_owed_flags(Some(OwedFlags { flags: f, revision }));
+                }
+            }
         }
-        std::fs::File::open(dir)?.sync_all()?;
-        self.faults.hit("dir-synced")
+        if let Err(e) = self.faults.hit("dir-sync").and_then(|()| dir.sync()) {
+            warnings.push(format!(
+                "the new audit_control is in place, but syncing its folder failed ({e}): a power cut in the next seconds could bring the old file back; the change is recorded either way"
+            ));
+        }
+        if let Err(e) = self.faults.hit("dir-synced") {
+            warnings.push(format!("after the folder sync: {e}"));
+        }
+        Ok(warnings)
     }
 
-    fn remove_control(&self, path: &Path, dir: &Path) -> std::io::Result<()> {
-        self.faults.hit("write")?;
-        self.faults.hit("temp-written")?;
-        self.clear_user_immutable()?;
-        match std::fs::remove_file(path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
+    fn owed_flags(&self) -> Option<OwedFlags> {
+        std::fs::read(self.owed_flags_path())
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+    }
+
+    fn set_owed_flags(&self, owed: Option<OwedFlags>) {
+        let path = self.owed_flags_path();
+        let result = match owed {
+            Some(o) => serde_json::to_vec(&o)
+                .map_err(|e| StateError::Corrupt(e.to_string()))
+                .and_then(|json| write_atomic(&path, &json, 0o600)),
+            None => match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(StateError::io(&path, e)),
+                _ => Ok(()),
+            },
+        };
+        if let Err(e) = result {
+            eprintln!("earshot-helper: remembering owed flags: {e}");
         }
-        self.faults.hit("renamed")?;
-        std::fs::File::open(dir)?.sync_all()?;
-        self.faults.hit("dir-synced")
+    }
+
+    /// Put back flags a change could not restore (called on the daemon's
+    /// beat). Only while the file is still the revision that lost them:
+    /// after an outside edit the admin's own flags stand.
+    pub fn retry_owed_flags(&self) -> Option<Result<(), String>> {
+        let _guard = self.guard();
+        let owed = self.owed_flags()?;
+        let head = self.history.head().ok().flatten()?;
+        if head.number != owed.revision {
+            self.set_owed_flags(None);
+            return None;
+        }
+        let current = self.platform.control_flags().unwrap_or(0);
+        let result = self
+            .faults
+            .hit("restore-flags")
+            .and_then(|()| self.platform.set_control_flags(current | owed.flags));
+        Some(match result {
+            Ok(()) => {
+                self.set_owed_flags(None);
+                Ok(())
+            }
+            Err(e) => Err(e.to_string()),
+        })
     }
 
     /// Clear `uchg` so the file can be replaced; returns the flags to put back
@@ -790,31 +1028,75 @@ impl Keeper {
             uid: rev.uid,
             user: rev.user.clone(),
             source: rev.source,
-            reason: rev.reason.clone(),
+            // Records written before reasons were bounded may carry more.
+            reason: if rev.reason.chars().count() > MAX_REASON_CHARS {
+                rev.reason
+                    .chars()
+                    .take(MAX_REASON_CHARS)
+                    .collect::<String>()
+                    + "…"
+            } else {
+                rev.reason.clone()
+            },
             hash: rev.hash.clone(),
             chain: rev.chain.clone(),
-            changes: rev.changes.clone(),
+            changes: bound_changes(rev.changes.clone()),
             acks: rev.acks.clone(),
             confirmation: self.confirmation(rev)?,
         })
     }
 
-    /// Newest first.
-    pub fn history(&self, limit: Option<u32>) -> Result<HistoryReport, ApiError> {
+    /// One page of history, newest first: at most `limit` revisions
+    /// ([`HISTORY_PAGE`] by default, [`MAX_HISTORY_PAGE`] at most) older than
+    /// `before`, and at most [`HISTORY_PAGE_BYTES`] of them as JSON, so every
+    /// page fits in one frame however long the history or its records.
+    pub fn history_page(
+        &self,
+        limit: Option<u32>,
+        before: Option<u64>,
+    ) -> Result<HistoryReport, ApiError> {
         let numbers = self.history.numbers().map_err(state_err)?;
-        let limit = limit.map_or(usize::MAX, |l| l as usize);
+        let limit = limit.unwrap_or(HISTORY_PAGE).clamp(1, MAX_HISTORY_PAGE) as usize;
+        let older: Vec<u64> = numbers
+            .iter()
+            .rev()
+            .copied()
+            .filter(|&n| before.is_none_or(|b| n < b))
+            .collect();
         let mut revisions = Vec::new();
-        for &n in numbers.iter().rev().take(limit) {
-            if let Some(rev) = self.history.get(n).map_err(state_err)? {
-                revisions.push(self.info(&rev)?);
+        let mut bytes = 0;
+        let mut next_before = None;
+        for (i, &n) in older.iter().enumerate() {
+            if revisions.len() == limit {
+                next_before = Some(older[i - 1]);
+                break;
             }
+            let Some(rev) = self.history.get(n).map_err(state_err)? else {
+                continue;
+            };
+            let info = self.info(&rev)?;
+            let size = serde_json::to_vec(&info).map_or(0, |j| j.len());
+            // The first revision of a page always goes in (it is bounded by
+            // `info`), so paging always moves on.
+            if !revisions.is_empty() && bytes + size > HISTORY_PAGE_BYTES {
+                next_before = Some(older[i - 1]);
+                break;
+            }
+            bytes += size;
+            revisions.push(info);
         }
         let problem = self.history.verify().map_err(state_err)?;
         Ok(HistoryReport {
             revisions,
             chain_intact: problem.is_none(),
             chain_problem: problem,
+            next_before,
         })
+    }
+
+    /// The newest page of history (see [`Keeper::history_page`]).
+    pub fn history(&self, limit: Option<u32>) -> Result<HistoryReport, ApiError> {
+        self.history_page(limit, None)
     }
 
     /// The bytes of revision `number`.
@@ -834,24 +1116,37 @@ impl Keeper {
     /// Health: the platform's findings plus the keeper's own.
     /// [`Keeper::status`] plus the full status document (for `Request::Status`).
     pub fn status_detailed(&self) -> Result<StatusReport, ApiError> {
-        let mut report = self.status()?;
-        report.detail = self.platform.status_json();
-        Ok(report)
+        self.status_with(true)
     }
 
     pub fn status(&self) -> Result<StatusReport, ApiError> {
-        let mut findings = self.platform.findings();
-        let config_hash = match self.read_control() {
+        self.status_with(false)
+    }
+
+    fn status_with(&self, detailed: bool) -> Result<StatusReport, ApiError> {
+        // One look at the Mac for both (it reads the trails' summaries).
+        let (mut findings, detail) = if detailed {
+            self.platform.findings_and_status_json()
+        } else {
+            (self.platform.findings(), None)
+        };
+        let config_hash = match self.read_control_checked() {
             Ok(content) => state_hash(&content),
             Err(e) => {
-                findings.push(Finding {
-                    level: HealthLevel::Error,
-                    code: "audit-control-unreadable".into(),
-                    message: format!("audit_control cannot be read: {e}"),
-                });
+                findings.push(e.finding());
                 String::new()
             }
         };
+        if let Some(owed) = self.owed_flags() {
+            findings.push(Finding {
+                level: HealthLevel::Warning,
+                code: "audit-control-flags-owed".into(),
+                message: format!(
+                    "audit_control lost its immutable flag (uchg) in revision {}: putting it back failed; Earshot retries every second. If this stays, run `sudo chflags uchg /etc/security/audit_control`",
+                    owed.revision
+                ),
+            });
+        }
         let head = self.history.head().map_err(state_err)?;
         if let Some(problem) = self.chain_problem_cached(head.as_ref().map_or(0, |h| h.number))? {
             findings.push(Finding {
@@ -887,7 +1182,7 @@ impl Keeper {
             head_revision: head.map(|h| h.number),
             pending,
             simulated: self.platform.simulated(),
-            detail: None,
+            detail,
         })
     }
 
@@ -937,7 +1232,7 @@ impl Keeper {
     /// ([`Platform::start_auditing`]), then read health back.
     pub fn enable_auditing(&self, who: &Caller) -> Result<EnableReport, ApiError> {
         let guard = self.guard();
-        self.drift_locked(&guard)?;
+        self.drift_locked(&guard, true)?;
         let mut steps = Vec::new();
         let mut notes = Vec::new();
         let mut created_revision = None;

@@ -3,11 +3,13 @@
 //! - [`server`]: admission by peer credentials, the authenticated handshake,
 //!   bounded frames and timeouts, request dispatch.
 //! - [`keeper`]: the apply pipeline under one lock, history, drift, auto-revert.
+//! - [`control`]: audit_control reached without following links, bounded.
 //! - [`history`]: the hash-chained revision store.
 //! - [`platform`]: the two narrow traits the keeper needs (the machine, the grammar).
 //! - [`views`]: what the app shows, read here because the audit files are root's
 //!   (chart data, trail pages via [`pager`], compliance, the planner's next step).
 
+pub mod control;
 pub mod fault;
 pub mod folder;
 pub mod fsutil;

@@ -39,9 +39,17 @@ struct Args {
     /// Close authenticated connections silent for this long.
     #[arg(long, default_value_t = 300)]
     idle_timeout_secs: u64,
-    /// Refuse connections beyond this many at once.
-    #[arg(long, default_value_t = 64)]
-    max_connections: usize,
+    /// Authenticated connections at once (beyond it the longest-idle one of
+    /// the uid holding the most is closed).
+    #[arg(long, alias = "max-connections", default_value_t = Limits::default().max_authenticated)]
+    max_clients: usize,
+    /// Authenticated connections of one uid at once.
+    #[arg(long, default_value_t = Limits::default().max_per_uid)]
+    max_per_uid: usize,
+    /// Connections still in the handshake at once (beyond it the oldest is
+    /// closed to make room).
+    #[arg(long, default_value_t = Limits::default().max_unauthenticated)]
+    max_handshakes: usize,
 }
 
 /// Where things live for this run.
@@ -178,6 +186,9 @@ fn spawn_watchers(keeper: Arc<Keeper>, control: PathBuf) -> Result<notify::Recom
                 if push {
                     k.push_state_if_changed();
                 }
+                if let Some(Err(e)) = k.retry_owed_flags() {
+                    eprintln!("earshot-helper: restoring audit_control's flags: {e}");
+                }
                 match k.revert_if_due() {
                     Ok(Some(r)) => eprintln!(
                         "earshot-helper: reverted unconfirmed change (now revision {})",
@@ -193,9 +204,56 @@ fn spawn_watchers(keeper: Arc<Keeper>, control: PathBuf) -> Result<notify::Recom
     Ok(watcher)
 }
 
-#[tokio::main]
-async fn main() -> Result<()> {
+/// Let the process hold every connection the limits allow, plus files: a
+/// launchd daemon starts with a soft limit of 256 descriptors.
+fn raise_descriptor_limit(needed: usize) {
+    use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+    let want = (needed as u64 + 256).max(1024);
+    let now = getrlimit(Resource::Nofile);
+    if now.current.is_some_and(|c| c >= want) {
+        return;
+    }
+    // macOS refuses more than OPEN_MAX (10240) however high the hard limit.
+    let target = now.maximum.map_or(want, |max| max.min(want)).min(10240);
+    let _ = setrlimit(
+        Resource::Nofile,
+        Rlimit {
+            current: Some(target),
+            maximum: now.maximum,
+        },
+    );
+}
+
+/// glibc gives each thread that mallocs its own arena and keeps what they
+/// once held: a burst of concurrent requests left the helper at ~200 MB for
+/// good. Two arenas are plenty for a daemon that serialises its changes.
+/// (macOS's malloc has no such arenas.)
+fn bound_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator tunable; called before any
+    // thread is started.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+fn main() -> Result<()> {
+    bound_malloc_arenas();
     let args = Args::parse();
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        // Every request runs on a blocking thread (file I/O, `audit`); bound
+        // them so a burst of clients queues instead of growing the process.
+        // Trials block one thread for up to an hour, hence not fewer.
+        .max_blocking_threads(16)
+        .thread_keep_alive(Duration::from_secs(10))
+        .enable_all()
+        .build()
+        .context("starting the runtime")?
+        .block_on(serve(args))
+}
+
+async fn serve(args: Args) -> Result<()> {
     let layout = layout(&args)?;
     earshot_helper::fsutil::create_private_dir(&layout.state)
         .with_context(|| format!("state folder {}", layout.state.display()))?;
@@ -228,18 +286,17 @@ async fn main() -> Result<()> {
     .map_err(|e| anyhow::anyhow!("{e}"))
     .context("opening the helper state")?;
     let keeper = Arc::new(keeper);
+    let limits = Limits {
+        max_authenticated: args.max_clients,
+        max_per_uid: args.max_per_uid,
+        max_unauthenticated: args.max_handshakes,
+        idle_timeout: Duration::from_secs(args.idle_timeout_secs),
+        ..Limits::default()
+    };
+    raise_descriptor_limit(limits.max_descriptors());
     let listener = bind(&layout.socket, layout.socket_mode)?;
     let _watcher = spawn_watchers(keeper.clone(), control)?;
-    let server = Server::new(
-        keeper,
-        secret,
-        layout.policy,
-        Limits {
-            max_connections: args.max_connections,
-            idle_timeout: Duration::from_secs(args.idle_timeout_secs),
-            ..Limits::default()
-        },
-    );
+    let server = Server::new(keeper, secret, layout.policy, limits);
     eprintln!("earshot-helper: listening on {}", layout.socket.display());
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("installing the SIGTERM handler")?;

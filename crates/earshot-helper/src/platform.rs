@@ -29,6 +29,9 @@ pub trait Platform: Send + Sync + 'static {
     /// The real location of audit_control (`/etc/security/audit_control` on a
     /// Mac, under the root folder on a simulated one). Never client-supplied.
     fn control_path(&self) -> PathBuf;
+    /// The same file as a trusted root and the folders below it, for
+    /// [`crate::control::ControlDir`]: every read and write walks this way.
+    fn control_location(&self) -> crate::control::ControlLocation;
     /// Run one audit operation; `Err` carries what the tool said.
     fn audit(&self, op: AuditOp) -> Result<(), String>;
     /// Seconds since the epoch (virtual on a simulated Mac under test).
@@ -50,6 +53,11 @@ pub trait Platform: Send + Sync + 'static {
     /// can produce one.
     fn status_json(&self) -> Option<serde_json::Value> {
         None
+    }
+    /// [`Platform::findings`] and [`Platform::status_json`] from one look at
+    /// the Mac: a status request pays for reading the trails once, not twice.
+    fn findings_and_status_json(&self) -> (Vec<Finding>, Option<serde_json::Value>) {
+        (self.findings(), self.status_json())
     }
     /// The shipped `/etc/security/audit_control.example` (`None` when absent).
     fn example_control(&self) -> Option<Vec<u8>> {

@@ -2,32 +2,48 @@
 //!
 //! Each connection gets a reader (this task) and a writer task fed through a
 //! channel, so pushed events never interrupt a half-read frame. Every read has
-//! a deadline: the handshake must finish within `handshake_timeout`, a started
-//! frame within `frame_timeout`, and an authenticated client may stay silent
-//! for `idle_timeout`. Slow, broken or hostile peers therefore cost one task and
-//! one permit for a bounded time, and never hold the mutation lock.
+//! a deadline: the whole handshake must finish within `handshake_timeout` of
+//! the accept (however slowly its bytes trickle in), a frame once started
+//! within `frame_timeout`, and an authenticated client may stay silent for
+//! `idle_timeout`.
+//!
+//! Slots are planned so that no one allowed to connect can lock the others
+//! out (see [`Slots`]): peers that have not authenticated share a pool of
+//! their own, and when it is full the oldest of them (of the uid holding the
+//! most) is closed with `busy` to make room, so a new client always gets its
+//! handshake; authenticated clients have a total and a per-uid cap, and when
+//! one is reached the longest-idle connection of the uid holding the most is
+//! closed instead. A connection in the middle of a request is never evicted.
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use earshot_api::auth::{InstallSecret, Nonce, NonceLedger, Transcript};
-use earshot_api::frame::{decode, encode, read_body, read_len, write_message, FrameError};
+use earshot_api::frame::{decode, encode, read_body, read_len, FrameError};
 use earshot_api::{
     ApiError, ClientFrame, ErrorCode, Outcome, Request, Response, ServerFrame, PROTOCOL_VERSION,
 };
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::unix::OwnedReadHalf;
 use tokio::net::{UnixListener, UnixStream};
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, Notify};
+use tokio::time::Instant;
 
 use crate::keeper::{Caller, Keeper};
 use crate::peer::PeerPolicy;
 use crate::platform::AuditOp;
 
-/// Bounds on what one connection may cost.
+/// Bounds on what connections may cost.
 #[derive(Debug, Clone)]
 pub struct Limits {
-    pub max_connections: usize,
+    /// Connections that have not finished the handshake, all uids together.
+    pub max_unauthenticated: usize,
+    /// Authenticated connections, all uids together.
+    pub max_authenticated: usize,
+    /// Authenticated connections of one uid (the app needs two or three;
+    /// the CLI one per command).
+    pub max_per_uid: usize,
     pub handshake_timeout: Duration,
     pub frame_timeout: Duration,
     pub idle_timeout: Duration,
@@ -36,11 +52,184 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_connections: 64,
+            max_unauthenticated: 128,
+            max_authenticated: 64,
+            max_per_uid: 32,
             handshake_timeout: Duration::from_secs(5),
             frame_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(300),
         }
+    }
+}
+
+impl Limits {
+    /// The most descriptors connections can hold at once (for RLIMIT_NOFILE).
+    pub fn max_descriptors(&self) -> usize {
+        self.max_unauthenticated + self.max_authenticated
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stage {
+    /// Accepted; no complete hello yet.
+    Opened,
+    /// A valid hello arrived; waiting for the proof.
+    Greeted,
+    Authenticated,
+}
+
+#[derive(Debug)]
+struct Slot {
+    uid: u32,
+    stage: Stage,
+    since: Instant,
+    last_active: Instant,
+    /// A request is being answered: never evicted then.
+    busy: bool,
+    evict: Arc<Notify>,
+}
+
+/// Who holds a connection slot, and whom to close when a pool is full.
+#[derive(Debug, Default)]
+struct Slots {
+    next: u64,
+    held: HashMap<u64, Slot>,
+}
+
+impl Slots {
+    fn count(&self, authenticated: bool, uid: Option<u32>) -> usize {
+        self.held
+            .values()
+            .filter(|s| (s.stage == Stage::Authenticated) == authenticated)
+            .filter(|s| uid.is_none_or(|u| s.uid == u))
+            .count()
+    }
+
+    /// The uid holding the most slots of the kind.
+    fn greediest(&self, authenticated: bool) -> Option<u32> {
+        let mut per: HashMap<u32, usize> = HashMap::new();
+        for s in self.held.values() {
+            if (s.stage == Stage::Authenticated) == authenticated {
+                *per.entry(s.uid).or_default() += 1;
+            }
+        }
+        per.into_iter()
+            .max_by_key(|&(uid, n)| (n, uid))
+            .map(|(u, _)| u)
+    }
+
+    fn evict(&mut self, id: u64) {
+        if let Some(slot) = self.held.remove(&id) {
+            // Stored as a permit when the connection is not waiting yet.
+            slot.evict.notify_one();
+        }
+    }
+
+    /// A new connection: it always gets a slot; when the unauthenticated
+    /// pool is full, the oldest of the uid holding the most (peers that have
+    /// not even said hello first) makes room.
+    fn open(&mut self, uid: u32, limits: &Limits) -> (u64, Arc<Notify>) {
+        if self.count(false, None) >= limits.max_unauthenticated.max(1) {
+            let uid = self.greediest(false);
+            let victim = self
+                .held
+                .iter()
+                .filter(|(_, s)| s.stage != Stage::Authenticated && Some(s.uid) == uid)
+                .min_by_key(|(_, s)| (s.stage, s.since))
+                .map(|(&id, _)| id);
+            if let Some(id) = victim {
+                self.evict(id);
+            }
+        }
+        let id = self.next;
+        self.next += 1;
+        let now = Instant::now();
+        let evict = Arc::new(Notify::new());
+        self.held.insert(
+            id,
+            Slot {
+                uid,
+                stage: Stage::Opened,
+                since: now,
+                last_active: now,
+                busy: false,
+                evict: evict.clone(),
+            },
+        );
+        (id, evict)
+    }
+
+    fn greeted(&mut self, id: u64) {
+        if let Some(s) = self.held.get_mut(&id) {
+            s.stage = Stage::Greeted;
+        }
+    }
+
+    /// Move to the authenticated pool, closing the longest-idle connection
+    /// of this uid (at its cap) or of the uid holding the most (at the
+    /// total) to make room. `Err` when everyone is mid-request.
+    fn authenticate(&mut self, id: u64, limits: &Limits) -> Result<(), ApiError> {
+        let Some(uid) = self.held.get(&id).map(|s| s.uid) else {
+            return Err(evicted_error());
+        };
+        let crowded = if self.count(true, Some(uid)) >= limits.max_per_uid.max(1) {
+            Some(uid)
+        } else if self.count(true, None) >= limits.max_authenticated.max(1) {
+            self.greediest(true)
+        } else {
+            None
+        };
+        if let Some(crowded) = crowded {
+            let victim = self
+                .held
+                .iter()
+                .filter(|(_, s)| s.stage == Stage::Authenticated && s.uid == crowded && !s.busy)
+                .min_by_key(|(_, s)| s.last_active)
+                .map(|(&id, _)| id);
+            match victim {
+                Some(v) => self.evict(v),
+                None => {
+                    return Err(ApiError::new(
+                        ErrorCode::Busy,
+                        "every connection is answering a request; retry in a moment",
+                    ))
+                }
+            }
+        }
+        if let Some(s) = self.held.get_mut(&id) {
+            s.stage = Stage::Authenticated;
+            s.last_active = Instant::now();
+        }
+        Ok(())
+    }
+
+    fn set_busy(&mut self, id: u64, busy: bool) {
+        if let Some(s) = self.held.get_mut(&id) {
+            s.busy = busy;
+            s.last_active = Instant::now();
+        }
+    }
+
+    fn close(&mut self, id: u64) {
+        self.held.remove(&id);
+    }
+}
+
+fn evicted_error() -> ApiError {
+    ApiError::new(
+        ErrorCode::Busy,
+        "closed to make room for other clients (the helper keeps the newest handshakes and the most recently active clients); reconnect",
+    )
+}
+
+/// Aborts the task when dropped: a subscription's push task holds a sender
+/// of the connection's writer, so it must end with the session, or the
+/// writer (and the slot) would live until some push failed.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }
 
@@ -51,7 +240,7 @@ pub struct Server {
     policy: PeerPolicy,
     limits: Limits,
     ledger: Mutex<NonceLedger>,
-    permits: Arc<Semaphore>,
+    slots: Mutex<Slots>,
 }
 
 impl std::fmt::Debug for Server {
@@ -62,6 +251,16 @@ impl std::fmt::Debug for Server {
             .field("limits", &self.limits)
             .finish()
     }
+}
+
+/// Where a connection is in its life, for the reads' deadlines.
+#[derive(Clone, Copy)]
+enum Phase {
+    /// Everything must arrive before this instant (from the accept).
+    Handshake(Instant),
+    /// Authenticated: the first byte within `idle_timeout`, the rest of that
+    /// frame within `frame_timeout`.
+    Session,
 }
 
 impl Server {
@@ -75,14 +274,18 @@ impl Server {
             keeper,
             secret,
             policy,
-            permits: Arc::new(Semaphore::new(limits.max_connections)),
             limits,
             ledger: Mutex::new(NonceLedger::new(1 << 16)),
+            slots: Mutex::new(Slots::default()),
         })
     }
 
     pub fn keeper(&self) -> &Arc<Keeper> {
         &self.keeper
+    }
+
+    fn slots(&self) -> std::sync::MutexGuard<'_, Slots> {
+        self.slots.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Accept connections for as long as the task runs.
@@ -99,40 +302,45 @@ impl Server {
                     continue;
                 }
             };
-            let server = self.clone();
-            match self.permits.clone().try_acquire_owned() {
-                Ok(permit) => {
-                    tokio::spawn(async move {
-                        server.connection(stream).await;
-                        drop(permit);
-                    });
+            let accepted = Instant::now();
+            let Ok(cred) = stream.peer_cred() else {
+                continue;
+            };
+            let (uid, gid) = (cred.uid(), cred.gid());
+            if !self.policy.admits(uid, gid) {
+                // Refused at the door: no slot, no task, no read. One small
+                // frame fits any socket buffer; a peer that does not read it
+                // loses nothing it was owed.
+                let error = ApiError::new(
+                    ErrorCode::WrongUser,
+                    format!("uid {uid} is not allowed to use the Earshot helper"),
+                );
+                if let Ok(bytes) = encode(&ServerFrame::Error { error }) {
+                    let _ = stream.try_write(&bytes);
                 }
-                Err(_) => {
-                    // Refuse without reading: a flood must not queue work.
-                    tokio::spawn(async move {
-                        let mut stream = stream;
-                        let error = ApiError::new(ErrorCode::Busy, "too many connections; retry");
-                        let _ = tokio::time::timeout(
-                            server.limits.frame_timeout,
-                            write_message(&mut stream, &ServerFrame::Error { error }),
-                        )
-                        .await;
-                    });
-                }
+                continue;
             }
+            let (id, evict) = self.slots().open(uid, &self.limits);
+            let server = self.clone();
+            tokio::spawn(async move {
+                server.connection(stream, id, uid, evict, accepted).await;
+                server.slots().close(id);
+            });
         }
     }
 
-    async fn connection(self: Arc<Self>, stream: UnixStream) {
-        let cred = match stream.peer_cred() {
-            Ok(c) => c,
-            Err(_) => return,
-        };
-        let (uid, gid) = (cred.uid(), cred.gid());
+    async fn connection(
+        self: &Arc<Self>,
+        stream: UnixStream,
+        id: u64,
+        uid: u32,
+        evict: Arc<Notify>,
+        accepted: Instant,
+    ) {
         let (mut reader, mut writer) = stream.into_split();
         let (tx, mut rx) = mpsc::channel::<ServerFrame>(32);
         let frame_timeout = self.limits.frame_timeout;
-        let writer_task = tokio::spawn(async move {
+        let mut writer_task = tokio::spawn(async move {
             while let Some(frame) = rx.recv().await {
                 let Some(bytes) = encode_fitting(&frame) else {
                     break;
@@ -147,46 +355,108 @@ impl Server {
                 }
             }
         });
-        if !self.policy.admits(uid, gid) {
-            let error = ApiError::new(
-                ErrorCode::WrongUser,
-                format!("uid {uid} is not allowed to use the Earshot helper"),
-            );
-            let _ = tx.send(ServerFrame::Error { error }).await;
-        } else if let Err(error) = self.session(&mut reader, &tx, uid).await {
-            let _ = tx.send(ServerFrame::Error { error }).await;
+        let conn = Conn {
+            id,
+            uid,
+            evict,
+            deadline: accepted + self.limits.handshake_timeout,
+        };
+        if let Err(error) = self.session(&mut reader, &tx, &conn).await {
+            let _ =
+                tokio::time::timeout(frame_timeout, tx.send(ServerFrame::Error { error })).await;
         }
+        // The session (and any push task) is gone; the writer ends once what
+        // is queued is written, and never later than one frame's deadline.
         drop(tx);
-        let _ = writer_task.await;
+        if tokio::time::timeout(frame_timeout, &mut writer_task)
+            .await
+            .is_err()
+        {
+            writer_task.abort();
+        }
     }
 
-    /// Read one frame: `wait` for its first byte, `frame_timeout` for the rest.
+    /// Read one frame within the phase's deadlines, or give up the slot when
+    /// evicted.
     async fn read_frame(
         &self,
         reader: &mut OwnedReadHalf,
-        wait: Duration,
+        phase: Phase,
+        evict: &Notify,
     ) -> Result<Option<ClientFrame>, ApiError> {
-        let len = match tokio::time::timeout(wait, read_len(reader)).await {
+        tokio::select! {
+            biased;
+            () = evict.notified() => Err(evicted_error()),
+            r = self.read_frame_timed(reader, phase) => r,
+        }
+    }
+
+    async fn read_frame_timed(
+        &self,
+        reader: &mut OwnedReadHalf,
+        phase: Phase,
+    ) -> Result<Option<ClientFrame>, ApiError> {
+        let first_by = match phase {
+            Phase::Handshake(deadline) => deadline,
+            Phase::Session => Instant::now() + self.limits.idle_timeout,
+        };
+        let mut prefix = [0u8; 4];
+        let n = match tokio::time::timeout_at(first_by, reader.read(&mut prefix[..1])).await {
             Err(_) => {
                 return Err(ApiError::new(
                     ErrorCode::Timeout,
-                    format!("no request for {} s; closing", wait.as_secs_f32()),
+                    match phase {
+                        Phase::Handshake(_) => format!(
+                            "handshake not completed within {} s of connecting; closing",
+                            self.limits.handshake_timeout.as_secs_f32()
+                        ),
+                        Phase::Session => format!(
+                            "no request for {} s; closing",
+                            self.limits.idle_timeout.as_secs_f32()
+                        ),
+                    },
                 ))
             }
-            Ok(Err(FrameError::Closed)) => return Ok(None),
-            Ok(Err(e)) => return Err(frame_error(e)),
-            Ok(Ok(len)) => len,
+            Ok(Err(e)) => return Err(ApiError::new(ErrorCode::Io, e.to_string())),
+            Ok(Ok(n)) => n,
         };
-        let body =
-            match tokio::time::timeout(self.limits.frame_timeout, read_body(reader, len)).await {
-                Err(_) => {
-                    return Err(ApiError::new(
-                        ErrorCode::Timeout,
-                        "frame not completed in time; closing",
-                    ))
-                }
-                Ok(r) => r.map_err(frame_error)?,
-            };
+        if n == 0 {
+            return Ok(None);
+        }
+        let rest_by = match phase {
+            Phase::Handshake(deadline) => deadline,
+            Phase::Session => Instant::now() + self.limits.frame_timeout,
+        };
+        let rest = async {
+            reader
+                .read_exact(&mut prefix[1..])
+                .await
+                .map_err(|_| FrameError::Truncated {
+                    expected: 4,
+                    got: 1,
+                })?;
+            // The same checks as any frame: zero and oversized lengths.
+            let len = read_len(&mut &prefix[..]).await?;
+            read_body(reader, len).await
+        };
+        let body = match tokio::time::timeout_at(rest_by, rest).await {
+            Err(_) => {
+                return Err(ApiError::new(
+                    ErrorCode::Timeout,
+                    match phase {
+                        Phase::Handshake(_) => format!(
+                            "handshake not completed within {} s of connecting; closing",
+                            self.limits.handshake_timeout.as_secs_f32()
+                        ),
+                        Phase::Session => format!(
+                            "frame not completed within {} s; closing",
+                            self.limits.frame_timeout.as_secs_f32()
+                        ),
+                    },
+                ))
+            }
+            Ok(r) => r.map_err(frame_error)?,
+        };
         decode(&body).map(Some).map_err(frame_error)
     }
 
@@ -194,12 +464,12 @@ impl Server {
         &self,
         reader: &mut OwnedReadHalf,
         tx: &mpsc::Sender<ServerFrame>,
-        uid: u32,
+        conn: &Conn,
     ) -> Result<(), ApiError> {
-        let deadline = tokio::time::Instant::now() + self.limits.handshake_timeout;
-        let remaining = || deadline.saturating_duration_since(tokio::time::Instant::now());
-
-        let (client_nonce, versions) = match self.read_frame(reader, remaining()).await? {
+        let uid = conn.uid;
+        let handshake = Phase::Handshake(conn.deadline);
+        let (client_nonce, versions) = match self.read_frame(reader, handshake, &conn.evict).await?
+        {
             Some(ClientFrame::Hello {
                 versions,
                 client_nonce,
@@ -211,11 +481,19 @@ impl Server {
         if !versions.contains(&PROTOCOL_VERSION) {
             return Err(ApiError::new(
                 ErrorCode::UnsupportedVersion,
-                format!("this helper speaks version {PROTOCOL_VERSION} only; client offered {versions:?}"),
+                format!(
+                    "this helper speaks version {PROTOCOL_VERSION} only; client offered {}",
+                    earshot_api::quote(&format!("{versions:?}"))
+                ),
             ));
         }
-        let client_nonce = Nonce::from_hex(&client_nonce)
-            .map_err(|e| ApiError::new(ErrorCode::Malformed, e.to_string()))?;
+        let client_nonce = Nonce::from_hex(&client_nonce).map_err(|e| {
+            ApiError::new(
+                ErrorCode::Malformed,
+                format!("client nonce {}: {e}", earshot_api::quote(&client_nonce)),
+            )
+        })?;
+        self.slots().greeted(conn.id);
         let server_nonce = {
             let mut ledger = self.ledger.lock().unwrap_or_else(|e| e.into_inner());
             if !ledger.record(client_nonce) {
@@ -250,7 +528,7 @@ impl Server {
             },
         )
         .await?;
-        let proof = match self.read_frame(reader, remaining()).await? {
+        let proof = match self.read_frame(reader, handshake, &conn.evict).await? {
             Some(ClientFrame::Authenticate { proof }) => proof,
             Some(_) => return Err(unauthenticated("authenticate before sending requests")),
             None => return Ok(()),
@@ -260,6 +538,7 @@ impl Server {
                 "the proof does not match this helper's secret (pair again?)",
             ));
         }
+        self.slots().authenticate(conn.id, &self.limits)?;
         send(
             tx,
             ServerFrame::Welcome {
@@ -274,9 +553,10 @@ impl Server {
             uid,
             user: crate::peer::user_name(uid),
         };
-        let mut subscribed = false;
+        // Ends (aborted) with the session, whichever way it ends.
+        let mut push: Option<AbortOnDrop> = None;
         loop {
-            let frame = match self.read_frame(reader, self.limits.idle_timeout).await? {
+            let frame = match self.read_frame(reader, Phase::Session, &conn.evict).await? {
                 Some(frame) => frame,
                 None => return Ok(()),
             };
@@ -289,11 +569,10 @@ impl Server {
                     ))
                 }
             };
-            if matches!(request, Request::Subscribe) && !subscribed {
-                subscribed = true;
+            if matches!(request, Request::Subscribe) && push.is_none() {
                 let mut events = self.keeper.subscribe();
                 let push_tx = tx.clone();
-                tokio::spawn(async move {
+                push = Some(AbortOnDrop(tokio::spawn(async move {
                     loop {
                         match events.recv().await {
                             Ok(event) => {
@@ -307,10 +586,11 @@ impl Server {
                             Err(_) => break,
                         }
                     }
-                });
+                })));
             }
             let keeper = self.keeper.clone();
             let who = caller.clone();
+            self.slots().set_busy(conn.id, true);
             let result = tokio::task::spawn_blocking(move || dispatch(&keeper, request, &who))
                 .await
                 .unwrap_or_else(|e| {
@@ -319,6 +599,7 @@ impl Server {
                         format!("request handler failed: {e}"),
                     ))
                 });
+            self.slots().set_busy(conn.id, false);
             let just_subscribed = matches!(result, Ok(Response::Subscribed));
             let result = match result {
                 Ok(r) => Outcome::Ok(r),
@@ -341,6 +622,14 @@ impl Server {
             }
         }
     }
+}
+
+/// One connection's identity in [`Slots`] and its handshake deadline.
+struct Conn {
+    id: u64,
+    uid: u32,
+    evict: Arc<Notify>,
+    deadline: Instant,
 }
 
 /// The frame's bytes. An answer too large for one frame becomes an `internal`
@@ -394,7 +683,9 @@ pub fn dispatch(keeper: &Keeper, request: Request, who: &Caller) -> Result<Respo
         Request::Rollback { revision, terms } => {
             Response::Applied(keeper.rollback(revision, &terms, who)?)
         }
-        Request::History { limit } => Response::History(keeper.history(limit)?),
+        Request::History { limit, before } => {
+            Response::History(keeper.history_page(limit, before)?)
+        }
         Request::Confirm { revision } => Response::Confirmed {
             revision: keeper.confirm(revision)?,
         },

@@ -130,6 +130,39 @@ impl SystemPlatform {
         self
     }
 
+    /// Health as one finding, and the whole status document when asked for.
+    fn look(&self, document: bool) -> (Vec<Finding>, Option<serde_json::Value>) {
+        let opts = StatusOptions {
+            cache_dir: Some(self.cache_dir.clone()),
+        };
+        match collect(&*self.sys, self.kind, &opts) {
+            Ok(status) => {
+                let h = &status.health;
+                let message = match &h.fix {
+                    Some(fix) => format!("{} {fix}", h.summary),
+                    None => h.summary.clone(),
+                };
+                let finding = Finding {
+                    level: level(h.severity),
+                    code: h.state.as_str().replace('_', "-"),
+                    message,
+                };
+                let doc = document
+                    .then(|| serde_json::to_value(&status).ok())
+                    .flatten();
+                (vec![finding], doc)
+            }
+            Err(e) => (
+                vec![Finding {
+                    level: HealthLevel::Warning,
+                    code: "status-unavailable".into(),
+                    message: format!("auditing status could not be read: {e}"),
+                }],
+                None,
+            ),
+        }
+    }
+
     fn trail_dirs(&self) -> Vec<PathBuf> {
         let dirs = AuditSettings::read(&*self.sys)
             .ok()
@@ -152,6 +185,13 @@ fn level(s: Severity) -> HealthLevel {
 }
 
 impl Platform for SystemPlatform {
+    fn control_location(&self) -> crate::control::ControlLocation {
+        match &self.sim {
+            Some(mac) => crate::control::ControlLocation::under(mac.root()),
+            None => crate::control::ControlLocation::mac(),
+        }
+    }
+
     fn control_path(&self) -> PathBuf {
         // Resolving a fixed absolute path cannot escape the simulated root.
         self.sys
@@ -190,28 +230,11 @@ impl Platform for SystemPlatform {
     }
 
     fn findings(&self) -> Vec<Finding> {
-        let opts = StatusOptions {
-            cache_dir: Some(self.cache_dir.clone()),
-        };
-        match collect(&*self.sys, self.kind, &opts) {
-            Ok(status) => {
-                let h = status.health;
-                let message = match &h.fix {
-                    Some(fix) => format!("{} {fix}", h.summary),
-                    None => h.summary.clone(),
-                };
-                vec![Finding {
-                    level: level(h.severity),
-                    code: h.state.as_str().replace('_', "-"),
-                    message,
-                }]
-            }
-            Err(e) => vec![Finding {
-                level: HealthLevel::Warning,
-                code: "status-unavailable".into(),
-                message: format!("auditing status could not be read: {e}"),
-            }],
-        }
+        self.look(false).0
+    }
+
+    fn findings_and_status_json(&self) -> (Vec<Finding>, Option<serde_json::Value>) {
+        self.look(true)
     }
 
     fn trail_stats(&self) -> Result<TrailStatsReport, String> {
@@ -267,11 +290,7 @@ impl Platform for SystemPlatform {
     }
 
     fn status_json(&self) -> Option<serde_json::Value> {
-        let opts = StatusOptions {
-            cache_dir: Some(self.cache_dir.clone()),
-        };
-        let st = collect(&*self.sys, self.kind, &opts).ok()?;
-        serde_json::to_value(st).ok()
+        self.findings_and_status_json().1
     }
 
     fn machine(&self) -> Option<crate::views::Machine<'_>> {

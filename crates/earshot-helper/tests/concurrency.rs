@@ -49,7 +49,7 @@ async fn fifty_concurrent_appliers_are_serialized_without_lost_updates() {
         );
     }
     let mut c = fx.client().await;
-    let h = c.history(None).await.unwrap();
+    let h = c.history(Some(100)).await.unwrap();
     assert!(h.chain_intact);
     assert_eq!(h.revisions.len(), 51);
     // Each revision's bytes are its predecessor's plus one line: serialized.

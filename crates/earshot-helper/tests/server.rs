@@ -243,35 +243,83 @@ async fn status_is_answered_while_hostile_connections_hang() {
 }
 
 #[tokio::test]
-async fn connections_beyond_the_limit_are_refused_with_busy() {
+async fn beyond_the_caps_the_longest_idle_client_of_the_greediest_uid_makes_room() {
     let fx = start(
         default_policy(),
         Limits {
-            max_connections: 2,
+            max_authenticated: 2,
+            max_per_uid: 2,
             ..long_limits()
         },
     )
     .await;
-    let _a = fx.client().await;
-    let _b = fx.client().await;
-    let mut c = raw(&fx).await;
-    assert_eq!(expect_error(&mut c).await, ErrorCode::Busy);
-    drop(_a);
-    // The permit comes back once the first connection's task ends.
-    let mut tries = 0;
-    loop {
-        match fx.client_with(fx.secret.secret.clone()).await {
-            Ok(mut c) => {
-                assert!(c.status().await.is_ok());
-                break;
-            }
-            Err(e) if e.code() == Some(ErrorCode::Busy) && tries < 1000 => {
-                tries += 1;
-                tokio::task::yield_now().await;
-            }
-            Err(e) => panic!("{e}"),
+    let mut a = fx.client().await;
+    let mut b = fx.client().await;
+    assert!(b.status().await.is_ok(), "b was active last");
+    // A third client gets in; `a`, idle the longest, is closed with busy.
+    let mut c = fx.client().await;
+    assert!(c.status().await.is_ok());
+    match a.status().await {
+        Err(e) => assert!(
+            e.code() == Some(ErrorCode::Busy) || e.code().is_none(),
+            "{e}"
+        ),
+        Ok(_) => panic!("the longest-idle client should have been closed"),
+    }
+    assert!(b.status().await.is_ok(), "the active one stays");
+}
+
+#[tokio::test]
+async fn a_full_handshake_pool_closes_its_oldest_peer_not_the_newcomer() {
+    let fx = start(
+        default_policy(),
+        Limits {
+            max_unauthenticated: 4,
+            ..long_limits()
+        },
+    )
+    .await;
+    let mut silent = Vec::new();
+    for _ in 0..4 {
+        silent.push(raw(&fx).await);
+    }
+    // The newcomer completes its handshake; the oldest silent peer was told.
+    let mut c = fx.client().await;
+    assert!(c.status().await.is_ok());
+    assert_eq!(expect_error(&mut silent[0]).await, ErrorCode::Busy);
+}
+
+#[tokio::test]
+async fn a_trickled_hello_must_still_finish_within_the_handshake_deadline() {
+    let fx = start(
+        default_policy(),
+        Limits {
+            handshake_timeout: Duration::from_millis(600),
+            ..long_limits()
+        },
+    )
+    .await;
+    let mut s = raw(&fx).await;
+    let bytes = encode(&hello(Nonce::fresh().unwrap())).unwrap();
+    let started = std::time::Instant::now();
+    // One byte every 100 ms: each read is quick, the whole is not.
+    let mut answer = None;
+    for b in &bytes {
+        if s.write_all(&[*b]).await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let mut buf = [0u8; 1];
+        if let Ok(n) = s.try_read(&mut buf) {
+            answer = Some(n);
+            break;
         }
     }
+    assert!(answer.is_some(), "the helper closed the trickling hello");
+    assert!(
+        started.elapsed() < Duration::from_millis(100 * bytes.len() as u64),
+        "closed before the hello was complete"
+    );
 }
 
 #[tokio::test]

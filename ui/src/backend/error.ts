@@ -96,6 +96,8 @@ export function advice(code: string): string | null {
       return "A value was out of range; check the fields.";
     case "timeout":
       return "The helper did not answer in time.";
+    case "unsafe-config":
+      return "audit_control is not a plain file Earshot can trust (a link, a pipe or far too large); the status says how to fix it.";
     default:
       return null;
   }

@@ -52,7 +52,7 @@ impl System for MacOs {
 
     fn read_file(&self, mac_path: &Path) -> Result<Vec<u8>, SystemError> {
         let p = absolute(mac_path)?;
-        std::fs::read(&p).map_err(|e| SystemError::io(p, e))
+        super::read_regular(&p).map_err(|e| SystemError::io(p, e))
     }
 
     fn read_link(&self, mac_path: &Path) -> Result<PathBuf, SystemError> {

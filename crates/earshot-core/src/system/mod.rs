@@ -334,6 +334,52 @@ pub trait System: Send + Sync {
 }
 
 /// Shared implementation of the atomic write over a real folder.
+/// The largest file [`System::read_file`] reads (the biggest one Earshot
+/// reads is audit_event, ~40 KiB; trails are streamed, never read whole).
+pub const MAX_READ_FILE: u64 = 8 << 20;
+
+/// `std::fs::read` that cannot hang or balloon: opened `O_NONBLOCK` (a FIFO
+/// put where a config file belongs would otherwise block the reader until
+/// someone writes to it), anything but a regular file refused, at most
+/// [`MAX_READ_FILE`] bytes.
+pub(crate) fn read_regular(real: &Path) -> io::Result<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags((rustix::fs::OFlags::NONBLOCK | rustix::fs::OFlags::NOCTTY).bits() as i32)
+        .open(real)?;
+    let meta = f.metadata()?;
+    let t = meta.file_type();
+    if !t.is_file() {
+        let kind = if t.is_fifo() {
+            "a FIFO (named pipe)"
+        } else if t.is_dir() {
+            "a folder"
+        } else if t.is_socket() {
+            "a socket"
+        } else {
+            "a device or special file"
+        };
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("{kind}, not a regular file"),
+        ));
+    }
+    if meta.len() > MAX_READ_FILE {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "{} bytes, more than the {MAX_READ_FILE} Earshot reads from a configuration file",
+                meta.len()
+            ),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    f.take(MAX_READ_FILE).read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 pub(crate) fn write_atomically_at(real: &Path, bytes: &[u8], mode: u32) -> Result<(), SystemError> {
     use std::io::Write;
     use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};

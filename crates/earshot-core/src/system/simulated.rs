@@ -478,7 +478,7 @@ impl System for SimulatedMac {
 
     fn read_file(&self, mac_path: &Path) -> Result<Vec<u8>, SystemError> {
         let real = self.resolve(mac_path)?;
-        std::fs::read(&real).map_err(|e| SystemError::io(real, e))
+        super::read_regular(&real).map_err(|e| SystemError::io(real, e))
     }
 
     fn read_link(&self, mac_path: &Path) -> Result<PathBuf, SystemError> {

@@ -121,7 +121,13 @@ pub fn open_keeper(root: &Path, clock: Arc<AtomicU64>) -> (Arc<Keeper>, Arc<Fold
         &root.join("var/db/earshot"),
         Faults::default(),
     )
-    .expect("keeper opens");
+    .expect("keeper opens")
+    // In-process tests check drift by hand, right after each edit; the
+    // settling of outside edits has its own test against a real helper.
+    .with_settle(earshot_helper::keeper::Settle {
+        quiet: Duration::ZERO,
+        max: Duration::ZERO,
+    });
     (Arc::new(keeper), platform)
 }
 
@@ -153,10 +159,13 @@ pub async fn start_default() -> Fixture {
 
 pub fn long_limits() -> Limits {
     Limits {
-        max_connections: 64,
         handshake_timeout: Duration::from_secs(120),
         frame_timeout: Duration::from_secs(120),
         idle_timeout: Duration::from_secs(120),
+        // Stress tests run fifty clients of one uid; the per-uid cap has
+        // its own tests (and the hostile ones run with the defaults).
+        max_per_uid: 64,
+        ..Limits::default()
     }
 }
 
