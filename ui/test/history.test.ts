@@ -42,6 +42,18 @@ describe("history", () => {
     expect(q("[data-testid=tamper]")).toBeNull();
   });
 
+  it("pages through a long history with Show older revisions", async () => {
+    const backend = new MockBackend();
+    backend.historyPage = 2;
+    await open(backend);
+    const numbers = () => Array.from(root.querySelectorAll<HTMLElement>("[data-testid^=history-row-]")).map((r) => r.dataset.number);
+    expect(numbers()).toEqual(["3", "2"]);
+    q("[data-testid=history-older]")!.click();
+    await vi.waitFor(() => expect(numbers()).toEqual(["3", "2", "1"]));
+    expect(backend.lastArgs("history")).toEqual([2]);
+    expect(q("[data-testid=history-older]")).toBeNull();
+  });
+
   it("rolls back only after the confirmation, then shows the result and the new revision", async () => {
     const backend = new MockBackend();
     await open(backend);

@@ -68,22 +68,55 @@ pub struct Client {
     session: Session,
 }
 
+/// How long [`Client::connect_with`] keeps knocking while the helper is busy.
+pub const BUSY_RETRY: std::time::Duration = std::time::Duration::from_secs(2);
+
 impl Client {
     /// Connect to the socket at `path` and authenticate with the secret the
     /// keyring holds for the helper's install id.
     pub async fn connect(path: &Path, keys: &KeyStore) -> Result<Client, ClientError> {
-        let stream = UnixStream::connect(path)
-            .await
-            .map_err(|source| ClientError::Connect {
-                path: path.display().to_string(),
-                source,
-            })?;
-        Client::handshake(stream, |install_id| {
+        Client::connect_with(path, |install_id| {
             keys.load(install_id)?.ok_or_else(|| ClientError::NoSecret {
                 install_id: install_id.to_string(),
             })
         })
         .await
+    }
+
+    /// Connect and authenticate, retrying for up to [`BUSY_RETRY`] while the
+    /// helper answers `busy`: under a flood of connections it closes the
+    /// oldest handshakes to make room, and a client caught by that simply
+    /// knocks again.
+    pub async fn connect_with(
+        path: &Path,
+        secret_for: impl Fn(&str) -> Result<Secret, ClientError>,
+    ) -> Result<Client, ClientError> {
+        let started = std::time::Instant::now();
+        let mut pause = std::time::Duration::from_millis(5);
+        loop {
+            let stream =
+                UnixStream::connect(path)
+                    .await
+                    .map_err(|source| ClientError::Connect {
+                        path: path.display().to_string(),
+                        source,
+                    })?;
+            match Client::handshake(stream, &secret_for).await {
+                // `busy`, or the connection closed mid-handshake (evicted
+                // before the refusal could be read): knock again.
+                Err(ClientError::Api(e))
+                    if e.code == crate::ErrorCode::Busy && started.elapsed() < BUSY_RETRY =>
+                {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(std::time::Duration::from_millis(100));
+                }
+                Err(ClientError::Frame(_)) if started.elapsed() < BUSY_RETRY => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(std::time::Duration::from_millis(100));
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Connect to the helper serving `root` (a simulated Mac) or the real Mac.

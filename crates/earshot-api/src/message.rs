@@ -94,7 +94,7 @@ pub enum Request {
     History {
         #[serde(default)]
         limit: Option<u32>,
-        #[serde(default)]
+        #[serde(default, skip_serializing_if = "Option::is_none")]
         before: Option<u64>,
     },
     /// Keep a change applied with `confirm_within_secs` (stops the auto-revert).
@@ -547,8 +547,8 @@ pub struct HistoryReport {
     pub chain_intact: bool,
     /// Human account of the first break, when `chain_intact` is false.
     pub chain_problem: Option<String>,
-    /// Pass as `before` for the next, older page; `None` on the last page.
-    #[serde(default)]
+    /// Pass as `before` for the next, older page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_before: Option<u64>,
 }
 

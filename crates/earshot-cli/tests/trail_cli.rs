@@ -577,3 +577,49 @@ fn a_closed_pipe_is_not_an_error() {
     let status = child.wait().unwrap();
     assert_eq!(status.code(), Some(0));
 }
+
+/// One record limit for every reader: a 2 MiB record is printed and counted
+/// alike; a header claiming 5 MiB (more than Earshot reads as one record) is
+/// reported as oversized, with its claim, by both.
+#[test]
+fn print_and_stats_agree_on_long_and_oversized_records() {
+    let mut long = bsm::write::RecordBuilder::new(23, 1_700_000_000, 0);
+    let text = "y".repeat(60_000);
+    for _ in 0..35 {
+        long.text(&text);
+    }
+    let long = long.finish();
+    assert!(long.len() > 2 << 20);
+    let short = bsm::write::RecordBuilder::new(23, 1_700_000_001, 0).finish();
+    let mut oversized = vec![0x14, 0x00, 0x50, 0x00, 0x00, 11, 0, 23, 0, 0];
+    oversized.extend(std::iter::repeat_n(0xab, 500));
+    let mut data = long.clone();
+    data.extend_from_slice(&oversized);
+    data.extend_from_slice(&short);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("20231114221320.20231114221321");
+    std::fs::write(&path, &data).unwrap();
+    let path = path.to_str().unwrap();
+
+    let print = earshot(&["trail", "print", path], &[]);
+    let out = String::from_utf8_lossy(&print.stdout);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "both records, one line each");
+    assert!(lines[0].len() > 2 << 20, "the long record is printed whole");
+    let err = String::from_utf8_lossy(&print.stderr);
+    assert!(
+        err.contains(&format!("at byte {}", long.len()))
+            && err.contains("claims 5242880 bytes, more than the 4194304"),
+        "{err}"
+    );
+    assert_eq!(print.status.code(), Some(1));
+
+    let stats = earshot(&["trail", "stats", "--json", "--no-cache", path], &[]);
+    let v: Value = serde_json::from_slice(&stats.stdout).unwrap();
+    assert_eq!(v["records"], 2);
+    let damage = v["damage"].as_array().unwrap();
+    assert_eq!(damage.len(), 1, "{damage:?}");
+    assert_eq!(damage[0]["offset"], long.len() as u64);
+    assert_eq!(damage[0]["kind"], "oversized");
+    assert_eq!(stats.status.code(), Some(1));
+}

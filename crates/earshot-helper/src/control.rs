@@ -136,6 +136,12 @@ fn kind_name(t: FileType) -> &'static str {
     }
 }
 
+/// Permission bits of a `st_mode` (`u16` on macOS, `u32` on Linux).
+#[allow(clippy::unnecessary_cast)]
+fn mode_bits(mode: rustix::fs::RawMode) -> u32 {
+    mode as u32 & 0o7777
+}
+
 /// Owner, group and permission bits of the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ownership {
@@ -247,7 +253,7 @@ impl ControlDir {
                 FileType::RegularFile => Ok(Some(Ownership {
                     uid: st.st_uid,
                     gid: st.st_gid,
-                    mode: st.st_mode as u32 & 0o7777,
+                    mode: mode_bits(st.st_mode),
                 })),
                 FileType::Symlink => Err(ControlError::FileIsLink { path }),
                 t => Err(ControlError::NotRegular {
@@ -266,7 +272,7 @@ impl ControlDir {
         Ok(Ownership {
             uid: st.st_uid,
             gid: st.st_gid,
-            mode: st.st_mode as u32 & 0o7777,
+            mode: mode_bits(st.st_mode),
         })
     }
 

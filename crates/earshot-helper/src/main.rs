@@ -175,6 +175,9 @@ fn spawn_watchers(keeper: Arc<Keeper>, control: PathBuf) -> Result<notify::Recom
                     while rx.try_recv().is_ok() {}
                 }
             }
+            if beats % 10 == 0 {
+                give_back_freed_memory();
+            }
             let k = keeper.clone();
             // Status is the expensive part (it reads trails): every 5 s is
             // plenty for a tray icon, and only when someone subscribed.
@@ -234,6 +237,18 @@ fn bound_malloc_arenas() {
     // thread is started.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
+    }
+}
+
+/// Return freed heap pages to the system: a burst of requests (each status
+/// reads trail summaries in megabyte chunks on its own thread) leaves tens of
+/// megabytes free but resident, which glibc keeps unless asked. Cheap when
+/// there is nothing to give back.
+fn give_back_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory; no pointer is involved.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 

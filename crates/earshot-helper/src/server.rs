@@ -326,6 +326,12 @@ impl Server {
                 server.connection(stream, id, uid, evict, accepted).await;
                 server.slots().close(id);
             });
+            // Let the new connection read what it was sent before the next
+            // accept: under a flood the listener always has a connection
+            // ready, and without this the loop would accept a whole
+            // scheduling budget (128) of them — evicting a legitimate
+            // newcomer before its hello was ever looked at.
+            tokio::task::yield_now().await;
         }
     }
 

@@ -19,6 +19,7 @@ fn spawn_helper(root: &Path, fault: Option<&str>) -> Child {
     cmd.arg("--root")
         .arg(root)
         .stdin(Stdio::null())
+        .stdout(Stdio::null())
         .stderr(Stdio::null());
     match fault {
         Some(f) => cmd.env("EARSHOT_FAULT", f),

@@ -525,3 +525,58 @@ fn uchg_is_cleared_for_the_rename_and_restored_after() {
     assert_eq!(mac.bytes(), new.as_bytes());
     assert_eq!(platform.flag_history().0, Some(SF_IMMUTABLE));
 }
+
+#[test]
+fn a_failure_after_the_rename_is_reported_truthfully_and_the_flag_is_owed() {
+    use earshot_helper::platform::UF_IMMUTABLE;
+    let mac = Mac::new();
+    let (keeper, platform) = mac.open();
+    platform.put_flags(UF_IMMUTABLE);
+    keeper.faults.set("restore-flags", Fault::Errno(libc::EIO));
+    let new = with_flags("lo,aa,ad");
+    let r = keeper
+        .apply(&new, &terms(ORIGINAL.as_bytes()), &alice())
+        .expect("the change is made: the rename happened");
+    assert_eq!(mac.bytes(), new.as_bytes());
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.contains("uchg") && w.contains("retrying")),
+        "{:?}",
+        r.warnings
+    );
+    // Recorded, not left to be misread as an outside edit later.
+    let h = keeper.history(None).unwrap();
+    assert_eq!(h.revisions[0].number, r.revision);
+    assert_eq!(h.revisions[0].source, RevisionSource::Apply);
+    assert!(keeper.check_drift().unwrap().is_none());
+    let status = keeper.status().unwrap();
+    assert!(status
+        .findings
+        .iter()
+        .any(|f| f.code == "audit-control-flags-owed"));
+    // Retried until it sticks.
+    assert!(matches!(keeper.retry_owed_flags(), Some(Err(_))));
+    keeper.faults.set("restore-flags", Fault::Errno(0));
+    assert_eq!(keeper.retry_owed_flags(), Some(Ok(())));
+    assert_eq!(platform.flag_history().0, Some(UF_IMMUTABLE));
+    assert!(!keeper
+        .status()
+        .unwrap()
+        .findings
+        .iter()
+        .any(|f| f.code == "audit-control-flags-owed"));
+
+    // A failed folder sync after the rename: made, recorded, said.
+    keeper.faults.set("dir-sync", Fault::Errno(libc::EIO));
+    let newer = with_flags("lo");
+    let r = keeper
+        .apply(&newer, &terms(new.as_bytes()), &alice())
+        .expect("made");
+    assert!(r.warnings.iter().any(|w| w.contains("syncing its folder")));
+    assert!(!r.warnings.iter().any(|w| w.contains("intact")));
+    assert_eq!(
+        keeper.history(Some(1)).unwrap().revisions[0].number,
+        r.revision
+    );
+}

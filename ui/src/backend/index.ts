@@ -53,7 +53,8 @@ export interface Backend {
   /** Keeps the change awaiting confirmation. */
   confirm(): Promise<void>;
 
-  history(): Promise<History>;
+  /** One page of history, newest first; `before` continues at a page's `next_before`. */
+  history(before?: number): Promise<History>;
   /** Restores the bytes of a revision; risks the restored file carries need `acks`. */
   rollback(revision: number, acks?: string[]): Promise<Applied>;
   rollbackLast(acks?: string[]): Promise<Applied>;

@@ -258,10 +258,19 @@ export class MockBackend implements Backend {
     this.state.glance = { ...this.state.glance, pending_confirm: null };
   }
 
-  async history(): Promise<History> {
-    await this.enter("history", []);
-    return structuredClone(this.state.history);
+  /** Pages like the helper does, with a small page so paging shows. */
+  async history(before?: number): Promise<History> {
+    await this.enter("history", before === undefined ? [] : [before]);
+    const all = structuredClone(this.state.history);
+    const older = all.revisions.filter((r) => before === undefined || r.number < before);
+    const page = older.slice(0, this.historyPage);
+    const last = page[page.length - 1];
+    const next = older.length > page.length && last ? { next_before: last.number } : {};
+    return { ...all, revisions: page, ...next };
   }
+
+  /** Revisions per history page (the helper's default is 50). */
+  historyPage = 50;
 
   async rollback(revision: number, acks: string[] = []): Promise<Applied> {
     await this.enter("rollback", [revision, [...acks]]);

@@ -54,7 +54,7 @@ export const tauriBackend: Backend = {
     await call<unknown>("confirm");
   },
 
-  history: () => call<History>("history"),
+  history: (before) => call<History>("history", before === undefined ? {} : { before }),
   rollback: async (revision, acks = []) => applied(await call("rollback", { revision, acks })),
   rollbackLast: async (acks = []) => applied(await call("rollback_last", { acks })),
 

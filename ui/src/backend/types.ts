@@ -357,6 +357,8 @@ export interface History {
   revisions: RevisionInfo[];
   chain_intact: boolean;
   chain_problem: string | null;
+  /** Set when older revisions remain: pass as `before` for the next page. */
+  next_before?: number;
 }
 
 // ---- preferences -----------------------------------------------------------------

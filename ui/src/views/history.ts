@@ -54,6 +54,20 @@ export class HistoryView {
     this.paint();
   }
 
+  /** The next, older page (the helper answers history a page at a time). */
+  async loadOlder(before: number): Promise<void> {
+    try {
+      const page = await this.backend.history(before);
+      if (!this.history) return;
+      // The newer pages' revisions, then this one's; its next_before (or none).
+      this.history = { ...page, revisions: [...this.history.revisions, ...page.revisions] };
+    } catch (err) {
+      const e = toBackendError(err);
+      this.result = { ok: false, text: `Cannot read older revisions: ${e.message}` };
+    }
+    this.paint();
+  }
+
   paint(): void {
     const refresh = button("Refresh", { class: "refresh", "data-testid": "refresh" }, () => void this.load());
     const header = h(
@@ -103,6 +117,12 @@ export class HistoryView {
         );
       } else {
         body.push(h("ol", { class: "revisions" }, ...hist.revisions.map((r, i) => this.revision(r, i === 0))));
+        const before = hist.next_before;
+        if (before !== undefined) {
+          body.push(
+            button("Show older revisions", { class: "older", "data-testid": "history-older" }, () => void this.loadOlder(before)),
+          );
+        }
       }
     }
     this.root.replaceChildren(h("main", { class: "screen history", "data-state": this.error ? "error" : this.history ? "ready" : "loading" }, header, ...body));

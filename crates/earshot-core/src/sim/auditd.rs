@@ -522,7 +522,10 @@ impl SimAuditd {
         let link = self.mac.resolve(Path::new(CURRENT_LINK))?;
         let tmp = link.with_file_name(".current.earshot-tmp");
         let _ = std::fs::remove_file(&tmp);
-        std::os::unix::fs::symlink(real_target, &tmp).map_err(|e| SystemError::io(&tmp, e))?;
+        // Relative, so the simulated Mac still works when its folder is
+        // copied or moved (an absolute host path would point into the old one).
+        let target = relative_to(link.parent().unwrap_or(Path::new("/")), real_target);
+        std::os::unix::fs::symlink(&target, &tmp).map_err(|e| SystemError::io(&tmp, e))?;
         std::fs::rename(&tmp, &link).map_err(|e| SystemError::io(&link, e))
     }
 
@@ -1185,4 +1188,37 @@ pub fn parse_control_word(word: &str) -> Option<Option<AuditCmd>> {
         "crash" => return Some(None),
         _ => return None,
     }))
+}
+
+/// `target` as a path relative to the folder `from` (both absolute, under
+/// the same root): `x` in the same folder, `../other/x` elsewhere.
+fn relative_to(from: &Path, target: &Path) -> PathBuf {
+    let from: Vec<_> = from.components().collect();
+    let to: Vec<_> = target.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    let mut rel = PathBuf::new();
+    for _ in common..from.len() {
+        rel.push("..");
+    }
+    for c in &to[common..] {
+        rel.push(c);
+    }
+    rel
+}
+
+#[cfg(test)]
+mod link_tests {
+    use super::relative_to;
+    use std::path::Path;
+
+    #[test]
+    fn links_are_relative_to_their_folder() {
+        let same = relative_to(
+            Path::new("/r/var/audit"),
+            Path::new("/r/var/audit/x.not_terminated"),
+        );
+        assert_eq!(same, Path::new("x.not_terminated"));
+        let other = relative_to(Path::new("/r/var/audit"), Path::new("/r/data/audit/x"));
+        assert_eq!(other, Path::new("../../data/audit/x"));
+    }
 }

@@ -71,11 +71,14 @@ const PROGRAMS: &[(&str, &[&str])] = &[
     ("/bin/ls", &["ls", "-la"]),
 ];
 
-/// errno values for failures, as macOS numbers them.
+/// errno values for failures, as BSM numbers them on disk (the same as
+/// macOS below 35; see bsm::errno).
 const ENOENT: u8 = 2;
 const EACCES: u8 = 13;
 const EPERM: u8 = 1;
-const ECONNREFUSED: u8 = 61;
+/// On disk BSM carries its own numbers where they differ from macOS's
+/// (ECONNREFUSED is 61 on macOS, 146 in a trail: see bsm::errno).
+const ECONNREFUSED: u8 = 146;
 const ESRCH: u8 = 3;
 const EEXIST: u8 = 17;
 
@@ -308,4 +311,27 @@ pub fn daemon_record(event: u16, time: f64, text: &str) -> Vec<u8> {
     b.text(text);
     b.return32(0, 0);
     b.finish()
+}
+
+#[cfg(test)]
+mod errno_tests {
+    use super::*;
+
+    #[test]
+    fn failures_carry_bsm_numbers_with_the_right_names() {
+        for (errno, name) in [
+            (ENOENT, "ENOENT"),
+            (EACCES, "EACCES"),
+            (EPERM, "EPERM"),
+            (ECONNREFUSED, "ECONNREFUSED"),
+            (ESRCH, "ESRCH"),
+            (EEXIST, "EEXIST"),
+        ] {
+            assert_eq!(bsm::errno::lookup(errno).map(|e| e.name), Some(name));
+        }
+        assert_eq!(
+            bsm::errno::praudit_status(ECONNREFUSED),
+            "failure : Connection refused"
+        );
+    }
 }

@@ -484,9 +484,32 @@ impl System for SimulatedMac {
     fn read_link(&self, mac_path: &Path) -> Result<PathBuf, SystemError> {
         let real = self.resolve(mac_path)?;
         let target = std::fs::read_link(&real).map_err(|e| SystemError::io(&real, e))?;
-        // The simulator writes host-absolute targets so ordinary tools can follow the
-        // link; report them as the macOS path they stand for.
-        Ok(self.to_mac_path(&target).unwrap_or(target))
+        let mac_dir = mac_path.parent().unwrap_or(Path::new("/"));
+        if target.is_relative() {
+            // What the simulator writes now (as macOS resolves it: from the
+            // link's folder). `..` cannot climb above the simulated root.
+            let mut out = mac_dir.to_path_buf();
+            for c in target.components() {
+                match c {
+                    Component::ParentDir => {
+                        out.pop();
+                    }
+                    Component::Normal(n) => out.push(n),
+                    _ => {}
+                }
+            }
+            return Ok(out);
+        }
+        // Older simulated Macs wrote host-absolute targets. Inside this root:
+        // the macOS path it stands for; outside (the folder was copied or
+        // moved since): the same file name beside the link.
+        Ok(match self.to_mac_path(&target) {
+            Some(mac) => mac,
+            None => match target.file_name() {
+                Some(name) => mac_dir.join(name),
+                None => target,
+            },
+        })
     }
 
     fn list_dir(&self, mac_path: &Path) -> Result<Vec<DirEntry>, SystemError> {

@@ -205,6 +205,9 @@ pub async fn start_daemon(root: &Path) -> (Daemon, Client) {
         .arg("--root")
         .arg(root)
         .stdin(Stdio::null())
+        // Not the test's own stdout: a helper left behind by a failed test
+        // would hold the pipe of whoever reads the test output.
+        .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
