@@ -130,3 +130,38 @@ async fn a_second_helper_does_not_steal_the_socket() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("already listening"));
     assert!(c.status().await.is_ok(), "the first helper still serves");
 }
+
+/// A simulated Mac copied elsewhere is served: `current` is relative (as
+/// macOS resolves it), and an old absolute one into the original folder is
+/// read as the trail of the same name beside the link.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_copied_simulated_mac_can_be_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a");
+    simulated_mac(&a);
+    let link = std::fs::read_link(a.join("var/audit/current")).unwrap();
+    assert!(link.is_relative(), "{}", link.display());
+    let b = dir.path().join("b");
+    let copied = Command::new("cp")
+        .arg("-a")
+        .arg(&a)
+        .arg(&b)
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    // As an older simulator wrote it: an absolute path into `a`.
+    let current = b.join("var/audit/current");
+    std::fs::remove_file(&current).unwrap();
+    std::os::unix::fs::symlink(a.join("var/audit").join(&link), &current).unwrap();
+    std::fs::remove_dir_all(&a).unwrap();
+    let (_daemon, mut c) = start_daemon(&b).await;
+    let status = c.status().await.unwrap();
+    assert!(
+        status
+            .findings
+            .iter()
+            .all(|f| f.level != earshot_api::HealthLevel::Error),
+        "{:?}",
+        status.findings
+    );
+}
