@@ -189,7 +189,13 @@ pub async fn apply_plan(
 }
 
 async fn head_revision(live: &Live) -> CmdResult<u64> {
-    match live.call(Request::History { limit: Some(1) }).await? {
+    match live
+        .call(Request::History {
+            limit: Some(1),
+            before: None,
+        })
+        .await?
+    {
         Response::History(h) => Ok(h.revisions.first().map_or(0, |r| r.number)),
         other => Err(unexpected("history", &other)),
     }

@@ -269,7 +269,13 @@ impl Live {
 
     /// Drift = the newest revision is an edit made outside Earshot.
     async fn check_drift(&self) {
-        if let Ok(Response::History(h)) = self.call(Request::History { limit: Some(1) }).await {
+        if let Ok(Response::History(h)) = self
+            .call(Request::History {
+                limit: Some(1),
+                before: None,
+            })
+            .await
+        {
             self.shared().drift = h
                 .revisions
                 .first()
