@@ -94,13 +94,27 @@ impl Client {
         let started = std::time::Instant::now();
         let mut pause = std::time::Duration::from_millis(5);
         loop {
-            let stream =
-                UnixStream::connect(path)
-                    .await
-                    .map_err(|source| ClientError::Connect {
+            let stream = match UnixStream::connect(path).await {
+                Ok(stream) => stream,
+                // A full listen queue: Linux answers a non-blocking connect to a
+                // Unix socket with EAGAIN (macOS with ECONNREFUSED, which cannot
+                // be told from "no helper" and is not retried). The helper is
+                // busy accepting a flood; knock again like on `busy`.
+                Err(e)
+                    if e.kind() == std::io::ErrorKind::WouldBlock
+                        && started.elapsed() < BUSY_RETRY =>
+                {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(std::time::Duration::from_millis(100));
+                    continue;
+                }
+                Err(source) => {
+                    return Err(ClientError::Connect {
                         path: path.display().to_string(),
                         source,
-                    })?;
+                    })
+                }
+            };
             match Client::handshake(stream, &secret_for).await {
                 // `busy`, or the connection closed mid-handshake (evicted
                 // before the refusal could be read): knock again.

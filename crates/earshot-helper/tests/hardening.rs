@@ -197,14 +197,8 @@ async fn audit_control_traps_are_refused_with_a_code_and_status_says_why() {
 }
 
 fn nix_mkfifo(path: &Path) {
-    rustix::fs::mknodat(
-        rustix::fs::CWD,
-        path,
-        rustix::fs::FileType::Fifo,
-        rustix::fs::Mode::from_raw_mode(0o644),
-        0,
-    )
-    .unwrap();
+    // mkfifo(2) exists on both Linux and macOS (rustix's mknodat does not on macOS).
+    nix::unistd::mkfifo(path, nix::sys::stat::Mode::from_bits_truncate(0o644)).unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
