@@ -11,7 +11,6 @@ mod common;
 #[path = "../tests/common/siege.rs"]
 mod siege;
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -56,6 +55,9 @@ fn main() {
         .build()
         .unwrap();
     rt.block_on(async {
+        if siege::run_attacker_from_env().await {
+            return;
+        }
         let dir = tempfile::tempdir().unwrap();
         common::simulated_mac(dir.path());
         let (daemon, first) = common::start_daemon(dir.path()).await;
@@ -64,23 +66,25 @@ fn main() {
         let target = Arc::new(Target::simulated(dir.path()));
         println!("helper RSS at start: {}", vm(pid, "VmRSS:"));
         let (m, x, r) = sample(&target).await;
-        println!("{:<34} median {m:>10.2?}  max {x:>10.2?}  refused {r}", "no attack");
+        println!(
+            "{:<34} median {m:>10.2?}  max {x:>10.2?}  refused {r}",
+            "no attack"
+        );
         for attack in Attack::ALL {
-            let held = siege::hold(&target, attack, HOSTILE).await;
+            // The attackers run in a process of their own, as a hostile
+            // program would (this binary again, see siege::AttackerProcess).
+            let held = siege::AttackerProcess::spawn(&[], dir.path(), attack, HOSTILE, false);
             let (m, x, r) = sample(&target).await;
             println!(
                 "{:<34} median {m:>10.2?}  max {x:>10.2?}  refused {r}",
                 format!("{HOSTILE} held {}", attack.name())
             );
             drop(held);
-            let stop = Arc::new(AtomicBool::new(false));
-            let attacker = siege::churn(target.clone(), attack, HOSTILE, stop.clone());
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            let churned = siege::AttackerProcess::spawn(&[], dir.path(), attack, HOSTILE, true);
             let (m, x, r) = sample(&target).await;
-            stop.store(true, Ordering::Relaxed);
-            let opened = attacker.await.unwrap();
+            drop(churned);
             println!(
-                "{:<34} median {m:>10.2?}  max {x:>10.2?}  refused {r}  ({opened} hostile connections)",
+                "{:<34} median {m:>10.2?}  max {x:>10.2?}  refused {r}",
                 format!("{HOSTILE} churned {}", attack.name())
             );
         }
@@ -91,11 +95,10 @@ fn main() {
             let target = target.clone();
             tasks.push(tokio::spawn(async move {
                 let secret = target.secret.secret.clone();
-                let mut c = earshot_api::Client::connect_with(&target.socket, move |_| {
-                    Ok(secret.clone())
-                })
-                .await
-                .unwrap();
+                let mut c =
+                    earshot_api::Client::connect_with(&target.socket, move |_| Ok(secret.clone()))
+                        .await
+                        .unwrap();
                 for _ in 0..200 {
                     c.status().await.unwrap();
                 }

@@ -9,9 +9,9 @@
 //!
 //! Slots are planned so that no one allowed to connect can lock the others
 //! out (see [`Slots`]): peers that have not authenticated share a pool of
-//! their own, and when it is full the oldest of them (of the uid holding the
-//! most) is closed with `busy` to make room, so a new client always gets its
-//! handshake; authenticated clients have a total and a per-uid cap, and when
+//! their own, and when it is full the oldest of them (of the process holding
+//! the most) is closed with `busy` to make room, so a new client always gets
+//! its handshake; authenticated clients have a total and a per-uid cap, and when
 //! one is reached the longest-idle connection of the uid holding the most is
 //! closed instead. A connection in the middle of a request is never evicted.
 
@@ -81,6 +81,10 @@ enum Stage {
 #[derive(Debug)]
 struct Slot {
     uid: u32,
+    /// The connecting process (`SO_PEERCRED` / `LOCAL_PEERPID`), when the
+    /// kernel says: the handshake pool is shared out per process, because an
+    /// attacker and the legitimate app usually run as the same user.
+    pid: Option<i32>,
     stage: Stage,
     since: Instant,
     last_active: Instant,
@@ -105,17 +109,30 @@ impl Slots {
             .count()
     }
 
-    /// The uid holding the most slots of the kind.
-    fn greediest(&self, authenticated: bool) -> Option<u32> {
+    /// The uid holding the most authenticated slots.
+    fn greediest_uid(&self) -> Option<u32> {
         let mut per: HashMap<u32, usize> = HashMap::new();
         for s in self.held.values() {
-            if (s.stage == Stage::Authenticated) == authenticated {
+            if s.stage == Stage::Authenticated {
                 *per.entry(s.uid).or_default() += 1;
             }
         }
         per.into_iter()
             .max_by_key(|&(uid, n)| (n, uid))
             .map(|(u, _)| u)
+    }
+
+    /// The process (uid and pid) holding the most handshake slots.
+    fn greediest_process(&self) -> Option<(u32, Option<i32>)> {
+        let mut per: HashMap<(u32, Option<i32>), usize> = HashMap::new();
+        for s in self.held.values() {
+            if s.stage != Stage::Authenticated {
+                *per.entry((s.uid, s.pid)).or_default() += 1;
+            }
+        }
+        per.into_iter()
+            .max_by_key(|&(who, n)| (n, who))
+            .map(|(who, _)| who)
     }
 
     fn evict(&mut self, id: u64) {
@@ -126,15 +143,17 @@ impl Slots {
     }
 
     /// A new connection: it always gets a slot; when the unauthenticated
-    /// pool is full, the oldest of the uid holding the most (peers that have
-    /// not even said hello first) makes room.
-    fn open(&mut self, uid: u32, limits: &Limits) -> (u64, Arc<Notify>) {
+    /// pool is full, the oldest of the process holding the most (peers that
+    /// have not even said hello first) makes room. Grouping by process, not
+    /// only by uid, keeps a flood from one program (the same user as the app)
+    /// from closing the app's handshake: the flooder's own peers go first.
+    fn open(&mut self, uid: u32, pid: Option<i32>, limits: &Limits) -> (u64, Arc<Notify>) {
         if self.count(false, None) >= limits.max_unauthenticated.max(1) {
-            let uid = self.greediest(false);
+            let who = self.greediest_process();
             let victim = self
                 .held
                 .iter()
-                .filter(|(_, s)| s.stage != Stage::Authenticated && Some(s.uid) == uid)
+                .filter(|(_, s)| s.stage != Stage::Authenticated && Some((s.uid, s.pid)) == who)
                 .min_by_key(|(_, s)| (s.stage, s.since))
                 .map(|(&id, _)| id);
             if let Some(id) = victim {
@@ -149,6 +168,7 @@ impl Slots {
             id,
             Slot {
                 uid,
+                pid,
                 stage: Stage::Opened,
                 since: now,
                 last_active: now,
@@ -175,7 +195,7 @@ impl Slots {
         let crowded = if self.count(true, Some(uid)) >= limits.max_per_uid.max(1) {
             Some(uid)
         } else if self.count(true, None) >= limits.max_authenticated.max(1) {
-            self.greediest(true)
+            self.greediest_uid()
         } else {
             None
         };
@@ -320,7 +340,7 @@ impl Server {
                 }
                 continue;
             }
-            let (id, evict) = self.slots().open(uid, &self.limits);
+            let (id, evict) = self.slots().open(uid, cred.pid(), &self.limits);
             let server = self.clone();
             tokio::spawn(async move {
                 server.connection(stream, id, uid, evict, accepted).await;

@@ -8,14 +8,12 @@ mod siege;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
 use std::time::Duration;
 
 use common::{simulated_mac, start_daemon};
 use earshot_api::frame::{encode, read_message};
 use earshot_api::{ChangeTerms, ErrorCode, RevisionSource, ServerFrame};
-use siege::{Attack, Target};
+use siege::{Attack, AttackerProcess, Target};
 use tokio::io::AsyncWriteExt;
 
 /// More hostile peers of each kind than any pool holds.
@@ -75,26 +73,79 @@ async fn closed_subscriptions_free_their_slots_at_once() {
     status_ok(&target, "after closed subscriptions").await;
 }
 
+/// How the siege tests start this binary again as a hostile process.
+const ATTACKER_ARGS: &[&str] = &[
+    "hostile_process",
+    "--exact",
+    "--nocapture",
+    "--test-threads=1",
+];
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_legitimate_client_gets_status_while_hostile_peers_hold_and_churn() {
     let dir = tempfile::tempdir().unwrap();
     simulated_mac(dir.path());
     let (_daemon, _first) = start_daemon(dir.path()).await;
-    let target = Arc::new(Target::simulated(dir.path()));
+    let target = Target::simulated(dir.path());
     for attack in Attack::ALL {
         // Held: 200 at once, more than the pool of their kind.
-        let held = siege::hold(&target, attack, HOSTILE).await;
+        let held = AttackerProcess::spawn(ATTACKER_ARGS, dir.path(), attack, HOSTILE, false);
         status_ok(&target, &format!("{HOSTILE} held {}", attack.name())).await;
         drop(held);
         // Churned: the attacker keeps replacing them while we ask.
-        let stop = Arc::new(AtomicBool::new(false));
-        let attacker = siege::churn(target.clone(), attack, HOSTILE, stop.clone());
+        let churned = AttackerProcess::spawn(ATTACKER_ARGS, dir.path(), attack, HOSTILE, true);
         for _ in 0..5 {
             status_ok(&target, &format!("{HOSTILE} churned {}", attack.name())).await;
         }
-        stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        attacker.await.unwrap();
+        drop(churned);
     }
+}
+
+/// The hostile process of the siege tests: this binary run again with
+/// `EARSHOT_SIEGE_ATTACKER` set (`siege::AttackerProcess`). Run plainly, it
+/// checks what the siege rests on: a hostile process really fills the
+/// handshake pool (128 sockets at the helper, the rest closed with `busy`),
+/// and once it dies the helper lets every one of its sockets go.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_process() {
+    if siege::run_attacker_from_env().await {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    simulated_mac(dir.path());
+    let (daemon, first) = start_daemon(dir.path()).await;
+    drop(first);
+    let pid = daemon.child.id();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let baseline = helper_sockets(pid);
+    let attacker =
+        AttackerProcess::spawn(ATTACKER_ARGS, dir.path(), Attack::Silent, HOSTILE, false);
+    let mut extra = 0;
+    for _ in 0..100 {
+        extra = helper_sockets(pid).saturating_sub(baseline);
+        if extra == 128 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        extra, 128,
+        "200 silent peers should fill exactly the handshake pool"
+    );
+    drop(attacker);
+    let mut held = usize::MAX;
+    for _ in 0..100 {
+        held = helper_sockets(pid);
+        if held <= baseline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        held <= baseline,
+        "{} sockets of a dead process still held",
+        held - baseline
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

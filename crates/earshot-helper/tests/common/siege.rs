@@ -1,5 +1,6 @@
 //! Hostile peers of each kind, for the hardening tests and the siege bench:
-//! they hold (or churn) connections against a helper's socket.
+//! they hold (or churn) connections against a helper's socket — from a
+//! process of their own ([`AttackerProcess`]), as a hostile program would.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,10 @@ pub enum Attack {
 }
 
 impl Attack {
+    fn from_name(name: &str) -> Option<Attack> {
+        Attack::ALL.into_iter().find(|a| a.name() == name)
+    }
+
     pub const ALL: [Attack; 5] = [
         Attack::Silent,
         Attack::Trickle,
@@ -162,4 +167,78 @@ pub async fn time_to_status(target: &Target) -> Result<Duration, String> {
         .map_err(|e| e.to_string())?;
     c.status().await.map_err(|e| e.to_string())?;
     Ok(started.elapsed())
+}
+
+/// The environment variable that turns a re-executed test (or bench) binary
+/// into a hostile process: `held|churned`, the attack's name, the count and
+/// the simulated Mac's root, separated by `;`.
+pub const ATTACKER_ENV: &str = "EARSHOT_SIEGE_ATTACKER";
+
+/// Hostile peers run by another process. An attacker is another program,
+/// and the helper shares its handshake pool out per process, so hostile
+/// peers in the test's own process would be indistinguishable from the
+/// legitimate client there. Killed on drop.
+pub struct AttackerProcess {
+    child: std::process::Child,
+}
+
+impl AttackerProcess {
+    /// Re-executes this binary with `args` (for a test binary: the name of
+    /// the test that calls [`run_attacker_from_env`], `--exact`) and waits
+    /// until the attacker holds its peers (or churns its first round).
+    pub fn spawn(args: &[&str], root: &Path, attack: Attack, n: usize, churn: bool) -> Self {
+        use std::io::BufRead;
+        let mode = if churn { "churned" } else { "held" };
+        let mut child = std::process::Command::new(std::env::current_exe().unwrap())
+            .args(args)
+            .env(
+                ATTACKER_ENV,
+                format!("{mode};{};{n};{}", attack.name(), root.display()),
+            )
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let ready = std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .any(|l| l.contains("attacker ready"));
+        assert!(ready, "the attacker process never got ready");
+        AttackerProcess { child }
+    }
+}
+
+impl Drop for AttackerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// In a process started by [`AttackerProcess::spawn`]: attack until killed.
+/// Returns `false` at once when this process is not an attacker.
+pub async fn run_attacker_from_env() -> bool {
+    let Ok(spec) = std::env::var(ATTACKER_ENV) else {
+        return false;
+    };
+    let parts: Vec<&str> = spec.splitn(4, ';').collect();
+    let [mode, name, n, root] = parts[..] else {
+        panic!("bad {ATTACKER_ENV}: {spec}");
+    };
+    let attack = Attack::from_name(name).expect("a known attack");
+    let n: usize = n.parse().expect("a count");
+    let target = std::sync::Arc::new(Target::simulated(Path::new(root)));
+    if mode == "held" {
+        let _held = hold(&target, attack, n).await;
+        println!("attacker ready");
+        std::future::pending::<()>().await;
+    } else {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let task = churn(target.clone(), attack, n, stop);
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        println!("attacker ready");
+        let _ = task.await;
+    }
+    true
 }
