@@ -1,13 +1,13 @@
+include!("ui_dist.rs");
+
 fn main() {
-    // `tauri::generate_context!` embeds ui/dist; without it a fresh clone's
-    // `cargo build` fails deep inside the macro with an error that names
-    // neither the folder nor the fix. Say both, in one line.
-    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui/dist/index.html");
-    println!("cargo:rerun-if-changed={}", dist.display());
-    if !dist.exists() {
-        eprintln!(
-            "error: the app's web UI is not built (ui/dist is missing): run `scripts/run` once, or `npm --prefix ui ci && npm --prefix ui run build`, then build again"
-        );
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    println!(
+        "cargo:rerun-if-changed={}",
+        manifest.join("../ui/dist/index.html").display()
+    );
+    if let Some(line) = missing_ui_dist(manifest) {
+        eprintln!("{line}");
         std::process::exit(1);
     }
     // Listing the app's commands makes Tauri generate `allow-<command>` permissions and

@@ -14,6 +14,9 @@ mod live;
 mod notices;
 mod report;
 mod tray;
+#[cfg(test)]
+#[path = "../ui_dist.rs"]
+mod ui_dist;
 mod windows;
 
 use std::process::ExitCode;

@@ -72,6 +72,8 @@ fn is_header_id(b: u8) -> bool {
 
 #[inline]
 pub(crate) fn frame_at(buf: &[u8], pos: usize) -> Frame {
+    #[cfg(test)]
+    work::add(1);
     let rest = match buf.get(pos..) {
         Some(r) if !r.is_empty() => r,
         _ => return Frame::Junk,
@@ -193,6 +195,14 @@ const CANDIDATE: [bool; 256] = {
 /// (the usual case inside junk, such as the zeros a crash leaves).
 #[inline]
 fn next_candidate(rest: &[u8]) -> Option<usize> {
+    let found = next_candidate_unmetered(rest);
+    #[cfg(test)]
+    work::add(found.map_or(rest.len(), |p| p + 1));
+    found
+}
+
+#[inline]
+fn next_candidate_unmetered(rest: &[u8]) -> Option<usize> {
     let mut at = 0;
     let mut blocks = rest.chunks_exact(8);
     for block in &mut blocks {
@@ -227,4 +237,69 @@ pub(crate) fn resync(buf: &[u8], from: usize, ending: Ending) -> Resync {
         p += 1;
     }
     partial.map_or(Resync::Nothing, Resync::Partial)
+}
+
+/// Test builds count the bytes the resync search looks at and the candidates
+/// it decides, so linearity is checked by counting work, not by timing it.
+#[cfg(test)]
+pub(crate) mod work {
+    use std::cell::Cell;
+
+    thread_local!(static DONE: Cell<u64> = const { Cell::new(0) });
+
+    pub fn add(n: usize) {
+        DONE.with(|d| d.set(d.get() + n as u64));
+    }
+
+    /// The work done by `f`.
+    pub fn of(f: impl FnOnce()) -> u64 {
+        let before = DONE.with(Cell::get);
+        f();
+        DONE.with(Cell::get) - before
+    }
+}
+
+#[cfg(test)]
+mod linear_resync {
+    use super::work;
+    use crate::read::Reader;
+    use crate::scan::scan;
+
+    /// The hostile shapes of docs/performance.md "Resync": bytes that each
+    /// look like the start of a record, at n bytes.
+    fn hostile(n: usize) -> Vec<(&'static str, Vec<u8>)> {
+        let mut every5 = Vec::with_capacity(n);
+        while every5.len() < n {
+            // header32 claiming 1 MiB, then junk
+            every5.extend_from_slice(&[0x14, 0x00, 0x10, 0x00, 0x00]);
+        }
+        every5.truncate(n);
+        vec![
+            ("all 0x14", vec![0x14; n]),
+            ("all 0x79", vec![0x79; n]),
+            ("all 0x11", vec![0x11; n]),
+            ("headers every 5 bytes", every5),
+        ]
+    }
+
+    /// Before the table scan, each step searched the rest of the input for
+    /// the other candidate bytes: 4 MiB of 0x14 took ~237 s. Now every byte
+    /// is looked at a bounded number of times, whatever the input.
+    #[test]
+    fn resync_work_grows_linearly_with_hostile_input() {
+        for n in [64 << 10, 256 << 10] {
+            for (name, buf) in hostile(n) {
+                let read = work::of(|| Reader::new(&buf).for_each(drop));
+                let scanned = work::of(|| {
+                    scan(&buf, |_| {});
+                });
+                for (how, w) in [("Reader", read), ("scan", scanned)] {
+                    assert!(
+                        w <= 3 * n as u64,
+                        "{how} over {n} bytes of {name}: {w} units of work, more than 3 per byte"
+                    );
+                }
+            }
+        }
+    }
 }
