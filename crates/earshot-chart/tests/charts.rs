@@ -9,7 +9,7 @@ use earshot_chart::{
     forecast_chart, rates_chart, sparkline, Appearance, ChartError, ChartOptions, ClassSeries,
     ForecastView, Format, RateSeries, RateSpan, Rendered, SparklineOptions,
 };
-use earshot_core::forecast::{Forecast, ForecastInput};
+use earshot_core::forecast::ForecastInput;
 use earshot_core::system::{ExpiryOp, ExpiryRule};
 
 const MIB: u64 = 1 << 20;
@@ -50,7 +50,7 @@ fn day_series() -> RateSeries {
 fn view(rule: Option<ExpiryRule>, above: u64) -> ForecastView {
     let rate = 140.0 * MIB as f64 / 86_400.0;
     let folder = 980 * MIB;
-    let forecast = Forecast::compute(&ForecastInput {
+    let forecast = earshot_core::forecast::compute(&ForecastInput {
         bytes_per_sec: rate,
         filesz: 2 * MIB,
         expire_after: rule,
@@ -393,7 +393,7 @@ fn every_outlook_has_a_headline() {
     assert!(text.contains("Already below minfree"), "{text}");
 
     let mut flat = capped_view();
-    flat.forecast = Some(Forecast::compute(&ForecastInput {
+    flat.forecast = Some(earshot_core::forecast::compute(&ForecastInput {
         bytes_per_sec: 0.0,
         filesz: 2 * MIB,
         expire_after: None,

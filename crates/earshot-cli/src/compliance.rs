@@ -110,10 +110,10 @@ pub fn render(report: &Report) -> String {
     results.sort_by_key(|r| (order(r.status), r.number));
     for r in results {
         let mut ids = Vec::new();
-        if let Some(c) = r.cis {
+        if let Some(c) = &r.cis {
             ids.push(format!("CIS {c}"));
         }
-        if let Some(st) = r.stig {
+        if let Some(st) = &r.stig {
             ids.push(st.to_string());
         }
         if !r.nist_800_53.is_empty() {

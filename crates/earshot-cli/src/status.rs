@@ -230,7 +230,7 @@ pub fn render(st: &Status) -> String {
         Severity::Error => "ERROR",
         Severity::Unknown => "UNKNOWN",
     };
-    let what = match st.system {
+    let what = match st.system.as_str() {
         "simulated" => "simulated Mac",
         _ => "this Mac",
     };

@@ -15,9 +15,10 @@
 //! The folder then grows by one trail before the next rotation, so its peak is
 //! (N + 1) · filesz and its average (N + ½) · filesz.
 
-use std::borrow::Cow;
-
-use serde::{Deserialize, Serialize};
+pub use earshot_model::format::{human_bytes, human_secs};
+pub use earshot_model::status::{
+    Forecast, ForecastWarning, MinfreeOutlook, SteadyState, WarningLevel,
+};
 
 use crate::system::{ExpiryOp, ExpiryRule};
 
@@ -43,232 +44,136 @@ pub struct ForecastInput {
     pub mean_record_bytes: f64,
 }
 
-/// The folder's long-run size.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum SteadyState {
-    /// Expiry caps the folder.
-    Capped {
-        /// Largest size, just before a rotation.
-        peak_bytes: u64,
-        /// Time-average size.
-        mean_bytes: u64,
-        /// Closed trails kept after each expiry.
-        trails_kept: u64,
-        /// How much history that is at the current rate, in seconds.
-        retention_secs: f64,
-        /// Which part of expire-after binds: "size" or "age".
-        limited_by: Cow<'static, str>,
-    },
-    /// Nothing ever expires.
-    Unbounded { reason: String },
-    /// No trail growth measured.
-    NoGrowth,
-}
-
-/// When the volume reaches minfree.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum MinfreeOutlook {
-    /// The folder stops growing before minfree: "never, expiry caps it at X".
-    Never { cap_bytes: u64 },
-    /// Reached after this many days at the current rate.
-    Reached { days: f64 },
-    /// Already below minfree.
-    AlreadyBelow,
-    /// No growth, so never (as long as the rate stays zero).
-    NoGrowth,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WarningLevel {
-    Info,
-    Warning,
-    Error,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ForecastWarning {
-    pub level: WarningLevel,
-    /// Stable identifier (`never_expires`, `minfree_soon`, ...).
-    pub code: Cow<'static, str>,
-    pub message: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Forecast {
-    pub bytes_per_sec: f64,
-    pub bytes_per_day: f64,
-    /// Seconds between size rotations; `None` without size rotation or growth.
-    pub rotation_interval_secs: Option<f64>,
-    pub steady_state: SteadyState,
-    pub minfree: MinfreeOutlook,
-    pub warnings: Vec<ForecastWarning>,
-}
-
-/// Human sizes in binary units, as audit_control's suffixes are binary.
-pub fn human_bytes(b: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = b as f64;
-    let mut i = 0;
-    while v >= 1024.0 && i < UNITS.len() - 1 {
-        v /= 1024.0;
-        i += 1;
-    }
-    if i == 0 {
-        format!("{b} B")
+/// The forecast for one set of inputs.
+pub fn compute(input: &ForecastInput) -> Forecast {
+    let rate = if input.bytes_per_sec.is_finite() && input.bytes_per_sec > 0.0 {
+        input.bytes_per_sec
     } else {
-        format!("{v:.1} {}", UNITS[i])
-    }
-}
+        0.0
+    };
+    let mut warnings = Vec::new();
+    let f = input.filesz;
+    let rotation_interval_secs = (f > 0 && rate > 0.0).then(|| f as f64 / rate);
 
-/// Human durations: "40 s", "3.5 h", "12.0 days".
-pub fn human_secs(s: f64) -> String {
-    if !s.is_finite() {
-        "forever".into()
-    } else if s < 120.0 {
-        format!("{s:.0} s")
-    } else if s < 7200.0 {
-        format!("{:.0} min", s / 60.0)
-    } else if s < 2.0 * 86_400.0 {
-        format!("{:.1} h", s / 3600.0)
+    let steady_state = if rate == 0.0 {
+        SteadyState::NoGrowth
+    } else if f == 0 {
+        let reason = "filesz is 0: trails never rotate, and auditd expires only at rotation, so nothing is ever deleted".to_string();
+        warnings.push(ForecastWarning {
+            level: WarningLevel::Warning,
+            code: "never_rotates".into(),
+            message: reason.clone(),
+        });
+        SteadyState::Unbounded { reason }
     } else {
-        format!("{:.1} days", s / 86_400.0)
-    }
-}
+        match input.expire_after {
+            None => {
+                let reason = "no expire-after: closed trails are kept forever".to_string();
+                warnings.push(ForecastWarning {
+                    level: WarningLevel::Warning,
+                    code: "never_expires".into(),
+                    message: reason.clone(),
+                });
+                SteadyState::Unbounded { reason }
+            }
+            Some(rule) if !rule.can_expire() => {
+                let reason = "expire-after uses AND but sets only one of age and size: auditd then deletes nothing".to_string();
+                warnings.push(ForecastWarning {
+                    level: WarningLevel::Warning,
+                    code: "never_expires".into(),
+                    message: reason.clone(),
+                });
+                SteadyState::Unbounded { reason }
+            }
+            Some(rule) => capped(rule, f, rate, input.mean_record_bytes),
+        }
+    };
 
-impl Forecast {
-    pub fn compute(input: &ForecastInput) -> Forecast {
-        let rate = if input.bytes_per_sec.is_finite() && input.bytes_per_sec > 0.0 {
-            input.bytes_per_sec
-        } else {
-            0.0
-        };
-        let mut warnings = Vec::new();
-        let f = input.filesz;
-        let rotation_interval_secs = (f > 0 && rate > 0.0).then(|| f as f64 / rate);
-
-        let steady_state = if rate == 0.0 {
-            SteadyState::NoGrowth
-        } else if f == 0 {
-            let reason = "filesz is 0: trails never rotate, and auditd expires only at rotation, so nothing is ever deleted".to_string();
+    if let Some(t) = rotation_interval_secs {
+        if t < 60.0 {
             warnings.push(ForecastWarning {
                 level: WarningLevel::Warning,
-                code: Cow::Borrowed("never_rotates"),
-                message: reason.clone(),
+                code: "rotates_too_often".into(),
+                message: format!(
+                    "a new trail every {} at this rate: raise filesz (auditd cannot start two trails in the same second, so trails will overshoot)",
+                    human_secs(t)
+                ),
             });
-            SteadyState::Unbounded { reason }
-        } else {
-            match input.expire_after {
-                None => {
-                    let reason = "no expire-after: closed trails are kept forever".to_string();
-                    warnings.push(ForecastWarning {
-                        level: WarningLevel::Warning,
-                        code: Cow::Borrowed("never_expires"),
-                        message: reason.clone(),
-                    });
-                    SteadyState::Unbounded { reason }
-                }
-                Some(rule) if !rule.can_expire() => {
-                    let reason = "expire-after uses AND but sets only one of age and size: auditd then deletes nothing".to_string();
-                    warnings.push(ForecastWarning {
-                        level: WarningLevel::Warning,
-                        code: Cow::Borrowed("never_expires"),
-                        message: reason.clone(),
-                    });
-                    SteadyState::Unbounded { reason }
-                }
-                Some(rule) => capped(rule, f, rate, input.mean_record_bytes),
-            }
-        };
-
-        if let Some(t) = rotation_interval_secs {
-            if t < 60.0 {
-                warnings.push(ForecastWarning {
-                    level: WarningLevel::Warning,
-                    code: Cow::Borrowed("rotates_too_often"),
-                    message: format!(
-                        "a new trail every {} at this rate: raise filesz (auditd cannot start two trails in the same second, so trails will overshoot)",
-                        human_secs(t)
-                    ),
-                });
-            }
         }
-        if let SteadyState::Capped {
-            trails_kept,
-            retention_secs,
-            ..
-        } = &steady_state
-        {
-            if *trails_kept == 0 {
-                warnings.push(ForecastWarning {
-                    level: WarningLevel::Warning,
-                    code: Cow::Borrowed("keeps_no_history"),
-                    message: "the expire-after size is smaller than one trail: every rotation deletes all closed trails".into(),
-                });
-            } else if *retention_secs < 7.0 * 86_400.0 {
-                warnings.push(ForecastWarning {
-                    level: WarningLevel::Info,
-                    code: Cow::Borrowed("short_retention"),
-                    message: format!(
-                        "at this rate the trails keep only {} of history",
-                        human_secs(*retention_secs)
-                    ),
-                });
-            }
-        }
-
-        let minfree = if input.below_minfree {
+    }
+    if let SteadyState::Capped {
+        trails_kept,
+        retention_secs,
+        ..
+    } = &steady_state
+    {
+        if *trails_kept == 0 {
             warnings.push(ForecastWarning {
-                level: WarningLevel::Error,
-                code: Cow::Borrowed("below_minfree"),
-                message: "the trail volume is already below minfree".into(),
+                level: WarningLevel::Warning,
+                code: "keeps_no_history".into(),
+                message: "the expire-after size is smaller than one trail: every rotation deletes all closed trails".into(),
             });
-            MinfreeOutlook::AlreadyBelow
-        } else if rate == 0.0 {
-            MinfreeOutlook::NoGrowth
-        } else {
-            let cap = match &steady_state {
-                SteadyState::Capped { peak_bytes, .. } => Some(*peak_bytes),
-                _ => None,
-            };
-            let growth_left = cap.map(|c| c.saturating_sub(input.folder_bytes));
-            match (cap, growth_left) {
-                (Some(cap_bytes), Some(g)) if g < input.bytes_above_minfree => {
-                    MinfreeOutlook::Never { cap_bytes }
-                }
-                _ => {
-                    let days = input.bytes_above_minfree as f64 / rate / 86_400.0;
-                    let (level, code) = if days < 7.0 {
-                        (WarningLevel::Error, "minfree_soon")
-                    } else if days < 30.0 {
-                        (WarningLevel::Warning, "minfree_within_month")
-                    } else {
-                        (WarningLevel::Info, "minfree_eventually")
-                    };
-                    warnings.push(ForecastWarning {
-                        level,
-                        code: Cow::Borrowed(code),
-                        message: format!(
-                            "at {}/day the volume reaches minfree in {}",
-                            human_bytes((rate * 86_400.0) as u64),
-                            human_secs(days * 86_400.0)
-                        ),
-                    });
-                    MinfreeOutlook::Reached { days }
-                }
-            }
-        };
-
-        Forecast {
-            bytes_per_sec: rate,
-            bytes_per_day: rate * 86_400.0,
-            rotation_interval_secs,
-            steady_state,
-            minfree,
-            warnings,
+        } else if *retention_secs < 7.0 * 86_400.0 {
+            warnings.push(ForecastWarning {
+                level: WarningLevel::Info,
+                code: "short_retention".into(),
+                message: format!(
+                    "at this rate the trails keep only {} of history",
+                    human_secs(*retention_secs)
+                ),
+            });
         }
+    }
+
+    let minfree = if input.below_minfree {
+        warnings.push(ForecastWarning {
+            level: WarningLevel::Error,
+            code: "below_minfree".into(),
+            message: "the trail volume is already below minfree".into(),
+        });
+        MinfreeOutlook::AlreadyBelow
+    } else if rate == 0.0 {
+        MinfreeOutlook::NoGrowth
+    } else {
+        let cap = match &steady_state {
+            SteadyState::Capped { peak_bytes, .. } => Some(*peak_bytes),
+            _ => None,
+        };
+        let growth_left = cap.map(|c| c.saturating_sub(input.folder_bytes));
+        match (cap, growth_left) {
+            (Some(cap_bytes), Some(g)) if g < input.bytes_above_minfree => {
+                MinfreeOutlook::Never { cap_bytes }
+            }
+            _ => {
+                let days = input.bytes_above_minfree as f64 / rate / 86_400.0;
+                let (level, code) = if days < 7.0 {
+                    (WarningLevel::Error, "minfree_soon")
+                } else if days < 30.0 {
+                    (WarningLevel::Warning, "minfree_within_month")
+                } else {
+                    (WarningLevel::Info, "minfree_eventually")
+                };
+                warnings.push(ForecastWarning {
+                    level,
+                    code: code.into(),
+                    message: format!(
+                        "at {}/day the volume reaches minfree in {}",
+                        human_bytes((rate * 86_400.0) as u64),
+                        human_secs(days * 86_400.0)
+                    ),
+                });
+                MinfreeOutlook::Reached { days }
+            }
+        }
+    };
+
+    Forecast {
+        bytes_per_sec: rate,
+        bytes_per_day: rate * 86_400.0,
+        rotation_interval_secs,
+        steady_state,
+        minfree,
+        warnings,
     }
 }
 
@@ -312,7 +217,7 @@ fn capped(rule: ExpiryRule, filesz: u64, rate: f64, record: f64) -> SteadyState 
         mean_bytes: ((kept as f64 + 0.5) * trail) as u64,
         trails_kept: kept,
         retention_secs: kept as f64 * t,
-        limited_by: Cow::Borrowed(limited_by),
+        limited_by: limited_by.into(),
     }
 }
 
@@ -345,7 +250,7 @@ mod tests {
     #[test]
     fn apple_default_caps_at_ten_mib_plus_one_trail() {
         // filesz:2M, expire-after:10M → 5 closed trails kept, peak 12 MiB.
-        let f = Forecast::compute(&input(100.0, 2 * MIB, size(10 * MIB)));
+        let f = crate::forecast::compute(&input(100.0, 2 * MIB, size(10 * MIB)));
         match f.steady_state {
             SteadyState::Capped {
                 peak_bytes,
@@ -371,7 +276,7 @@ mod tests {
     fn overshoot_keeps_one_trail_fewer_at_exact_multiples() {
         let mut i = input(100.0, 2 * MIB, size(10 * MIB));
         i.mean_record_bytes = 120.0;
-        match Forecast::compute(&i).steady_state {
+        match crate::forecast::compute(&i).steady_state {
             SteadyState::Capped {
                 trails_kept,
                 peak_bytes,
@@ -386,7 +291,7 @@ mod tests {
 
     #[test]
     fn filesz_zero_never_expires() {
-        let f = Forecast::compute(&input(1000.0, 0, size(10 * MIB)));
+        let f = crate::forecast::compute(&input(1000.0, 0, size(10 * MIB)));
         assert!(matches!(f.steady_state, SteadyState::Unbounded { .. }));
         let days = 100.0 * 1024.0 * MIB as f64 / 1000.0 / 86_400.0;
         assert_eq!(f.minfree, MinfreeOutlook::Reached { days });
@@ -404,8 +309,8 @@ mod tests {
                 op,
             })
         };
-        let or = Forecast::compute(&input(rate, 2 * MIB, rule(ExpiryOp::Or)));
-        let and = Forecast::compute(&input(rate, 2 * MIB, rule(ExpiryOp::And)));
+        let or = crate::forecast::compute(&input(rate, 2 * MIB, rule(ExpiryOp::Or)));
+        let and = crate::forecast::compute(&input(rate, 2 * MIB, rule(ExpiryOp::And)));
         match (or.steady_state, and.steady_state) {
             (
                 SteadyState::Capped {
@@ -433,7 +338,7 @@ mod tests {
             size_bytes: None,
             op: ExpiryOp::And,
         });
-        let f = Forecast::compute(&input(10.0, 2 * MIB, rule));
+        let f = crate::forecast::compute(&input(10.0, 2 * MIB, rule));
         assert!(matches!(f.steady_state, SteadyState::Unbounded { .. }));
     }
 
@@ -441,7 +346,7 @@ mod tests {
     fn cap_beyond_headroom_reaches_minfree() {
         let mut i = input(MIB as f64, 2 * MIB, size(10 << 30));
         i.bytes_above_minfree = 864 * MIB; // 864 s of growth = 0.01 day
-        let f = Forecast::compute(&i);
+        let f = crate::forecast::compute(&i);
         match f.minfree {
             MinfreeOutlook::Reached { days } => assert!((days - 0.01).abs() < 1e-9),
             other => panic!("{other:?}"),
@@ -454,10 +359,10 @@ mod tests {
 
     #[test]
     fn zero_rate_is_no_growth_not_a_division() {
-        let f = Forecast::compute(&input(0.0, 2 * MIB, size(MIB)));
+        let f = crate::forecast::compute(&input(0.0, 2 * MIB, size(MIB)));
         assert_eq!(f.steady_state, SteadyState::NoGrowth);
         assert_eq!(f.minfree, MinfreeOutlook::NoGrowth);
-        let f = Forecast::compute(&input(f64::NAN, 2 * MIB, size(MIB)));
+        let f = crate::forecast::compute(&input(f64::NAN, 2 * MIB, size(MIB)));
         assert_eq!(f.minfree, MinfreeOutlook::NoGrowth);
     }
 }

@@ -9,7 +9,7 @@
 
 use std::path::Path;
 
-use serde::Serialize;
+pub use earshot_model::status::Headroom;
 
 use crate::sim::names::parse_trail_name;
 use crate::system::{DirEntry, FileKind, System, SystemError, VolumeStats};
@@ -43,100 +43,64 @@ pub fn auditd_threshold_blocks(blocks: u64, minfree: u32) -> u64 {
     (u128::from(blocks) * u128::from(minfree.min(100)) / 100) as u64
 }
 
-/// Headroom of one trail folder.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Headroom {
-    /// The `dir:` path (macOS path).
-    pub dir: String,
-    pub volume_bytes: u64,
-    /// `f_bfree × f_frsize`.
-    pub free_bytes: u64,
-    pub free_percent: f64,
-    /// `minfree` as configured; `None` when audit_control has none (the kernel then
-    /// keeps its default of 20 %).
-    pub minfree_percent: Option<u32>,
-    /// The percent actually in force for the kernel trigger (quantized).
-    pub kernel_threshold_percent: f64,
-    pub kernel_threshold_bytes: u64,
-    /// auditd's exact-percentage soft limit.
-    pub auditd_threshold_bytes: u64,
-    /// Free bytes above the higher of the two thresholds (0 when below).
-    pub bytes_above_minfree: u64,
-    pub below_minfree: bool,
-    /// Under the kernel's 4-block hard limit: auditing stops (with `cnt`).
-    pub below_hard_limit: bool,
-    /// Size of the regular files in the folder; `None` if the folder is unreadable
-    /// (mode 0700 root:wheel and we are not root).
-    pub folder_bytes: Option<u64>,
-    pub file_count: Option<u64>,
-    /// How many of those files are trails (name has a `.` at offset 14).
-    pub trail_count: Option<u64>,
+/// Pure computation from a statvfs and folder totals.
+pub fn compute(
+    dir: &str,
+    vol: &VolumeStats,
+    minfree: Option<u32>,
+    folder: Option<(u64, u64, u64)>,
+) -> Headroom {
+    let effective = minfree.unwrap_or(KERNEL_DEFAULT_MINFREE);
+    let kernel_blocks = kernel_threshold_blocks(vol.blocks, effective).unwrap_or(vol.blocks);
+    let auditd_blocks = auditd_threshold_blocks(vol.blocks, effective);
+    let threshold = kernel_blocks.max(auditd_blocks);
+    let free_percent = if vol.blocks == 0 {
+        0.0
+    } else {
+        vol.blocks_free as f64 * 100.0 / vol.blocks as f64
+    };
+    Headroom {
+        dir: dir.to_string(),
+        volume_bytes: vol.total_bytes(),
+        free_bytes: vol.free_bytes(),
+        free_percent,
+        minfree_percent: minfree,
+        kernel_threshold_percent: kernel_threshold_percent(effective).unwrap_or(100.0),
+        kernel_threshold_bytes: kernel_blocks.saturating_mul(vol.block_size),
+        auditd_threshold_bytes: auditd_blocks.saturating_mul(vol.block_size),
+        bytes_above_minfree: vol
+            .blocks_free
+            .saturating_sub(threshold)
+            .saturating_mul(vol.block_size),
+        below_minfree: effective > 0 && vol.blocks_free < threshold,
+        below_hard_limit: vol.blocks_free < HARD_LIMIT_FREE_BLOCKS,
+        folder_bytes: folder.map(|f| f.0),
+        file_count: folder.map(|f| f.1),
+        trail_count: folder.map(|f| f.2),
+    }
 }
 
-impl Headroom {
-    /// Pure computation from a statvfs and folder totals.
-    pub fn compute(
-        dir: &str,
-        vol: &VolumeStats,
-        minfree: Option<u32>,
-        folder: Option<(u64, u64, u64)>,
-    ) -> Headroom {
-        let effective = minfree.unwrap_or(KERNEL_DEFAULT_MINFREE);
-        let kernel_blocks = kernel_threshold_blocks(vol.blocks, effective).unwrap_or(vol.blocks);
-        let auditd_blocks = auditd_threshold_blocks(vol.blocks, effective);
-        let threshold = kernel_blocks.max(auditd_blocks);
-        let free_percent = if vol.blocks == 0 {
-            0.0
-        } else {
-            vol.blocks_free as f64 * 100.0 / vol.blocks as f64
-        };
-        Headroom {
-            dir: dir.to_string(),
-            volume_bytes: vol.total_bytes(),
-            free_bytes: vol.free_bytes(),
-            free_percent,
-            minfree_percent: minfree,
-            kernel_threshold_percent: kernel_threshold_percent(effective).unwrap_or(100.0),
-            kernel_threshold_bytes: kernel_blocks.saturating_mul(vol.block_size),
-            auditd_threshold_bytes: auditd_blocks.saturating_mul(vol.block_size),
-            bytes_above_minfree: vol
-                .blocks_free
-                .saturating_sub(threshold)
-                .saturating_mul(vol.block_size),
-            below_minfree: effective > 0 && vol.blocks_free < threshold,
-            below_hard_limit: vol.blocks_free < HARD_LIMIT_FREE_BLOCKS,
-            folder_bytes: folder.map(|f| f.0),
-            file_count: folder.map(|f| f.1),
-            trail_count: folder.map(|f| f.2),
-        }
-    }
-
-    /// Measures one trail folder through the `System`.
-    pub fn measure(
-        sys: &dyn System,
-        dir: &str,
-        minfree: Option<u32>,
-    ) -> Result<Headroom, SystemError> {
-        let vol = sys.statvfs(Path::new(dir))?;
-        let folder = match sys.list_dir(Path::new(dir)) {
-            Ok(entries) => {
-                let mut bytes = 0;
-                let mut files = 0;
-                let mut trails = 0;
-                for e in entries.iter().filter(|e| e.meta.kind == FileKind::File) {
-                    bytes += e.meta.len;
-                    files += 1;
-                    if e.name.to_str().and_then(parse_trail_name).is_some() {
-                        trails += 1;
-                    }
+/// Measures one trail folder through the `System`.
+pub fn measure(sys: &dyn System, dir: &str, minfree: Option<u32>) -> Result<Headroom, SystemError> {
+    let vol = sys.statvfs(Path::new(dir))?;
+    let folder = match sys.list_dir(Path::new(dir)) {
+        Ok(entries) => {
+            let mut bytes = 0;
+            let mut files = 0;
+            let mut trails = 0;
+            for e in entries.iter().filter(|e| e.meta.kind == FileKind::File) {
+                bytes += e.meta.len;
+                files += 1;
+                if e.name.to_str().and_then(parse_trail_name).is_some() {
+                    trails += 1;
                 }
-                Some((bytes, files, trails))
             }
-            Err(e) if e.is_permission_denied() => None,
-            Err(e) => return Err(e),
-        };
-        Ok(Headroom::compute(dir, &vol, minfree, folder))
-    }
+            Some((bytes, files, trails))
+        }
+        Err(e) if e.is_permission_denied() => None,
+        Err(e) => return Err(e),
+    };
+    Ok(crate::headroom::compute(dir, &vol, minfree, folder))
 }
 
 /// (bytes, regular files, trails) of a folder listing.
@@ -183,13 +147,13 @@ mod tests {
             blocks_free: 400,
             blocks_available: 400,
         };
-        let h = Headroom::compute("/var/audit", &vol, Some(30), Some((10, 2, 2)));
+        let h = crate::headroom::compute("/var/audit", &vol, Some(30), Some((10, 2, 2)));
         assert_eq!(h.kernel_threshold_bytes, 333 * 4096);
         assert_eq!(h.auditd_threshold_bytes, 300 * 4096);
         assert_eq!(h.bytes_above_minfree, 67 * 4096);
         assert!(!h.below_minfree);
         assert!((h.free_percent - 40.0).abs() < 1e-9);
-        let low = Headroom::compute(
+        let low = crate::headroom::compute(
             "/var/audit",
             &VolumeStats {
                 blocks_free: 320,
@@ -213,7 +177,7 @@ mod tests {
             blocks_free: 3,
             blocks_available: 3,
         };
-        let h = Headroom::compute("/var/audit", &vol, None, None);
+        let h = crate::headroom::compute("/var/audit", &vol, None, None);
         assert_eq!(h.kernel_threshold_percent, 20.0);
         assert!(h.below_minfree);
         assert!(h.below_hard_limit);

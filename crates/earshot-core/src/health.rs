@@ -9,7 +9,7 @@
 use std::path::Path;
 use std::time::SystemTime;
 
-use serde::Serialize;
+pub use earshot_model::status::{Evidence, Health, HealthState, Severity};
 
 use crate::headroom::Headroom;
 use crate::system::{
@@ -17,87 +17,6 @@ use crate::system::{
     AuditCmd, AuditCondition, Command, LaunchdJob, MacOsVersion, System, AUDIT_CONTROL,
     AUDIT_CONTROL_EXAMPLE, CURRENT_LINK,
 };
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HealthState {
-    /// No audit_control (the macOS 14+ default).
-    NotConfigured,
-    /// launchd has com.apple.auditd disabled.
-    DisabledInLaunchd,
-    /// Configured and enabled, but the kernel is not auditing.
-    ConfiguredNotAuditing,
-    /// Auditing, and the trail grows as expected.
-    Auditing,
-    /// Auditing is on but the trail has not grown for far longer than the rate says.
-    Stalled,
-    /// Auditing, after auditd recovered a trail from a crash recently.
-    RecoveredFromCrash,
-    /// Auditing, but the trail volume is below the minfree soft limit.
-    LowSpace,
-    /// The volume fell under the hard limit and the kernel suspended auditing.
-    StoppedForSpace,
-    /// Not enough evidence to say.
-    Unknown,
-}
-
-/// What the tray glyph shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Ok,
-    Off,
-    Warning,
-    Error,
-    Unknown,
-}
-
-impl HealthState {
-    pub fn severity(self) -> Severity {
-        match self {
-            HealthState::Auditing => Severity::Ok,
-            HealthState::NotConfigured | HealthState::DisabledInLaunchd => Severity::Off,
-            HealthState::RecoveredFromCrash | HealthState::LowSpace => Severity::Warning,
-            HealthState::ConfiguredNotAuditing
-            | HealthState::Stalled
-            | HealthState::StoppedForSpace => Severity::Error,
-            HealthState::Unknown => Severity::Unknown,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            HealthState::NotConfigured => "not_configured",
-            HealthState::DisabledInLaunchd => "disabled_in_launchd",
-            HealthState::ConfiguredNotAuditing => "configured_not_auditing",
-            HealthState::Auditing => "auditing",
-            HealthState::Stalled => "stalled",
-            HealthState::RecoveredFromCrash => "recovered_from_crash",
-            HealthState::LowSpace => "low_space",
-            HealthState::StoppedForSpace => "stopped_for_space",
-            HealthState::Unknown => "unknown",
-        }
-    }
-}
-
-/// One fact that led to the verdict, with where it came from.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Evidence {
-    /// The command or path consulted.
-    pub source: String,
-    pub observation: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Health {
-    pub state: HealthState,
-    pub severity: Severity,
-    /// One sentence for the popover.
-    pub summary: String,
-    pub evidence: Vec<Evidence>,
-    /// What to do about it, in plain words; `None` when nothing needs doing.
-    pub fix: Option<String>,
-}
 
 /// The active trail as seen on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -22,9 +22,10 @@ use std::path::{Path, PathBuf};
 use audit_control::{format_mask, parse_flags, ClassMask, ClassTable, EventTable};
 use serde::{Deserialize, Serialize};
 
-use crate::plan::{ClassRates, Measurements, Rate};
+use crate::plan::{ClassRates, Measurements};
 use crate::sim::SimAuditd;
 use crate::system::{unix_f64, SimulatedMac, SystemError};
+pub use earshot_model::measure::{ClassCount, Measurement, SideCount};
 
 /// The longest trial Earshot runs: a trial holds a pipe (and a helper thread)
 /// for its whole duration, and an hour already smooths a working day's bursts.
@@ -154,71 +155,17 @@ impl Trial {
     }
 }
 
-/// Events and bytes of one class side.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct SideCount {
-    pub events: u64,
-    pub bytes: u64,
-}
-
-/// One class of a trial; a side is `None` when the trial did not select it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ClassCount {
-    pub class: String,
-    pub success: Option<SideCount>,
-    pub failure: Option<SideCount>,
-}
-
-/// The result of a trial (the same fields as the helper protocol's
-/// `MeasureReport`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Measurement {
-    pub flags: String,
-    pub naflags: String,
-    pub duration_secs: u64,
-    pub records: u64,
-    pub bytes: u64,
-    pub classes: Vec<ClassCount>,
-    /// `auditpipe` or `simulator`.
-    pub method: String,
-    /// Records the pipe dropped; the counts are then a floor.
-    pub dropped: u64,
-}
-
-impl Measurement {
-    /// Per-day rates of the measured class sides, for the planner.
-    pub fn rates(&self) -> BTreeMap<String, ClassRates> {
-        let per_day = 86_400.0 / self.duration_secs.max(1) as f64;
-        let rate = |c: SideCount| Rate {
-            events_per_day: c.events as f64 * per_day,
-            bytes_per_day: c.bytes as f64 * per_day,
-        };
-        self.classes
-            .iter()
-            .map(|c| {
-                (
-                    c.class.clone(),
-                    ClassRates {
-                        success: c.success.map(rate),
-                        failure: c.failure.map(rate),
-                    },
-                )
-            })
-            .collect()
-    }
-
-    /// Adds the trial's rates to `m` for class sides `m` has no figure for: a
-    /// rate measured from the trail (the class is already audited) covers a whole
-    /// day and wins over a sample.
-    pub fn fill(&self, m: &mut Measurements) {
-        for (class, rates) in self.rates() {
-            let e = m.classes.entry(class).or_default();
-            if e.success.is_none() {
-                e.success = rates.success;
-            }
-            if e.failure.is_none() {
-                e.failure = rates.failure;
-            }
+/// Adds the trial's rates to `m` for class sides `m` has no figure for: a
+/// rate measured from the trail (the class is already audited) covers a whole
+/// day and wins over a sample.
+pub fn fill(trial: &Measurement, m: &mut Measurements) {
+    for (class, rates) in trial.rates() {
+        let e = m.classes.entry(class).or_default();
+        if e.success.is_none() {
+            e.success = rates.success;
+        }
+        if e.failure.is_none() {
+            e.failure = rates.failure;
         }
     }
 }
@@ -635,6 +582,7 @@ pub mod auditpipe {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::plan::Rate;
     use bsm::write::RecordBuilder;
 
     fn record(event: u16, status: u8, path: &str) -> Vec<u8> {
@@ -737,7 +685,7 @@ mod tests {
                 failure: None,
             },
         );
-        m.fill(&mut plan_m);
+        fill(&m, &mut plan_m);
         assert_eq!(plan_m.classes["fw"].success.unwrap().events_per_day, 1.0);
         assert!(plan_m.classes["fr"].failure.is_some());
     }

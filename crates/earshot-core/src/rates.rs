@@ -16,6 +16,8 @@ use std::time::{Duration, UNIX_EPOCH};
 use bsm::scan::RecordSummary;
 use serde::{Deserialize, Serialize};
 
+pub use earshot_model::status::{Rate, RateWindow, WindowSpan};
+
 use crate::trail::{stream_records, Tables, TailError, Trail, TrailTail};
 
 /// One record, reduced to what rates need.
@@ -109,73 +111,15 @@ impl MinuteBuckets {
     }
 }
 
-/// The three windows the menu bar and CLI show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum WindowSpan {
-    Minute,
-    Hour,
-    Day,
-}
-
-impl WindowSpan {
-    pub const ALL: [WindowSpan; 3] = [WindowSpan::Minute, WindowSpan::Hour, WindowSpan::Day];
-
-    pub fn secs(self) -> u64 {
-        match self {
-            WindowSpan::Minute => 60,
-            WindowSpan::Hour => 3600,
-            WindowSpan::Day => 86_400,
-        }
+fn rate_from_counts(c: &Counts, secs: f64) -> Rate {
+    Rate {
+        records: c.records(),
+        successes: c.successes,
+        failures: c.failures,
+        bytes: c.bytes,
+        events_per_sec: c.records() as f64 / secs,
+        bytes_per_sec: c.bytes as f64 / secs,
     }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            WindowSpan::Minute => "1m",
-            WindowSpan::Hour => "1h",
-            WindowSpan::Day => "24h",
-        }
-    }
-}
-
-/// Rates for one class or event inside a window.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
-pub struct Rate {
-    pub records: u64,
-    pub successes: u64,
-    pub failures: u64,
-    pub bytes: u64,
-    pub events_per_sec: f64,
-    pub bytes_per_sec: f64,
-}
-
-impl Rate {
-    fn from_counts(c: &Counts, secs: f64) -> Rate {
-        Rate {
-            records: c.records(),
-            successes: c.successes,
-            failures: c.failures,
-            bytes: c.bytes,
-            events_per_sec: c.records() as f64 / secs,
-            bytes_per_sec: c.bytes as f64 / secs,
-        }
-    }
-}
-
-/// One window's rates.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RateWindow {
-    pub span: WindowSpan,
-    pub span_secs: u64,
-    /// Seconds of the window for which trails exist (rates divide by this, so a Mac
-    /// that started auditing 10 minutes ago does not show a 24 h rate 144× too low).
-    pub covered_secs: u64,
-    pub total: Rate,
-    /// Keyed by class name; an event counts towards every class it belongs to, so
-    /// the classes do not add up to the total.
-    pub by_class: BTreeMap<String, Rate>,
-    /// Keyed by event name (`AUE_*`, or the number when audit_event does not list it).
-    pub by_event: BTreeMap<String, Rate>,
 }
 
 /// Rolling per-second (last minute) and per-minute (last day) buckets.
@@ -309,16 +253,16 @@ impl RateWindows {
                     by_class.entry((*name).to_string()).or_default().add(c);
                 }
             }
-            by_event.insert(tables.event_name(*e), Rate::from_counts(c, d));
+            by_event.insert(tables.event_name(*e), rate_from_counts(c, d));
         }
         RateWindow {
             span,
             span_secs: secs,
             covered_secs: covered,
-            total: Rate::from_counts(&total, d),
+            total: rate_from_counts(&total, d),
             by_class: by_class
                 .into_iter()
-                .map(|(k, c)| (k, Rate::from_counts(&c, d)))
+                .map(|(k, c)| (k, rate_from_counts(&c, d)))
                 .collect(),
             by_event,
         }

@@ -6,20 +6,18 @@
 use std::path::{Path, PathBuf};
 
 use audit_control::{format_mask, ClassTable};
-use serde::Serialize;
+pub use earshot_model::status::{
+    ConfigSummary, CurrentTrailInfo, Status, TrailsSummary, STATUS_SCHEMA,
+};
 
-use crate::forecast::{Forecast, ForecastInput};
+use crate::forecast::ForecastInput;
 use crate::headroom::{folder_totals, Headroom};
-use crate::health::{assess, Health, Observations};
+use crate::health::{assess, Observations};
 use crate::rates::{RateCache, RateError, RateWindow, RateWindows, WindowSpan};
 use crate::system::{
-    unix_secs, AuditSettings, DirEntry, ExpiryRule, System, SystemError, CURRENT_LINK,
-    DEFAULT_TRAIL_DIR,
+    unix_secs, AuditSettings, DirEntry, System, SystemError, CURRENT_LINK, DEFAULT_TRAIL_DIR,
 };
 use crate::trail::{trail_files, Tables, Timestamp, Trail, TrailEnd};
-
-/// Version of the JSON layout (bumped only for incompatible changes).
-pub const STATUS_SCHEMA: u32 = 1;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StatusError {
@@ -27,55 +25,6 @@ pub enum StatusError {
     System(#[from] SystemError),
     #[error(transparent)]
     Rates(#[from] RateError),
-}
-
-/// audit_control in brief, as the status shows it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ConfigSummary {
-    pub dirs: Vec<String>,
-    /// Canonical flags text (`lo,aa`), `null` when missing or invalid.
-    pub flags: Option<String>,
-    pub naflags: Option<String>,
-    pub policy: Vec<&'static str>,
-    pub minfree_percent: Option<u32>,
-    pub filesz_bytes: Option<u64>,
-    pub expire_after: Option<ExpiryRule>,
-}
-
-/// The trails across all configured folders.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TrailsSummary {
-    pub count: u64,
-    pub total_bytes: u64,
-    pub oldest_start: Option<Timestamp>,
-    pub crash_recovery_count: u64,
-    /// The active trail (target of /var/audit/current).
-    pub current: Option<CurrentTrailInfo>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CurrentTrailInfo {
-    pub path: String,
-    pub size_bytes: u64,
-    pub started: Timestamp,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Status {
-    pub schema: u32,
-    pub generated_at: Timestamp,
-    /// "macos" or "simulated".
-    pub system: &'static str,
-    pub macos_version: Option<String>,
-    pub health: Health,
-    pub config: Option<ConfigSummary>,
-    pub headroom: Vec<Headroom>,
-    /// `null` when the trail folder cannot be read (unprivileged on a real Mac).
-    pub trails: Option<TrailsSummary>,
-    /// 1 min, 1 h and 24 h windows; empty when trails cannot be read.
-    pub rates: Vec<RateWindow>,
-    /// `null` without trails to measure a rate from.
-    pub forecast: Option<Forecast>,
 }
 
 /// Where caches go; `None` = no caching (every run rescans).
@@ -120,7 +69,7 @@ fn config_summary(s: &AuditSettings, classes: &ClassTable) -> ConfigSummary {
         (s.policy.arge, "arge"),
     ] {
         if on {
-            policy.push(word);
+            policy.push(word.to_string());
         }
     }
     ConfigSummary {
@@ -264,7 +213,7 @@ pub fn assemble(
         .filter_map(|f| {
             let vol = sys.statvfs(Path::new(&f.dir)).ok()?;
             let totals = f.entries.as_deref().map(folder_totals);
-            Some(Headroom::compute(&f.dir, &vol, minfree, totals))
+            Some(crate::headroom::compute(&f.dir, &vol, minfree, totals))
         })
         .collect();
 
@@ -289,7 +238,7 @@ pub fn assemble(
     let health = assess(&obs);
 
     let forecast = match (day, headroom.first()) {
-        (Some(day), Some(h)) => Some(Forecast::compute(&ForecastInput {
+        (Some(day), Some(h)) => Some(crate::forecast::compute(&ForecastInput {
             bytes_per_sec: day.total.bytes_per_sec,
             filesz: settings.and_then(|s| s.filesz).unwrap_or(0),
             expire_after: settings.and_then(|s| s.expire_after),
@@ -308,7 +257,7 @@ pub fn assemble(
     Status {
         schema: STATUS_SCHEMA,
         generated_at: Timestamp::new(now, 0),
-        system: system_kind,
+        system: system_kind.to_string(),
         macos_version,
         health,
         config: settings.map(|s| config_summary(s, view.tables.classes())),

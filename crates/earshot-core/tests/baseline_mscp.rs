@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use audit_control::ClassTable;
 use earshot_core::baseline::{
-    evaluate, Baseline, DirEntry, DirFacts, FileFacts, FileKind, FileMeta, Observed, Report, Status,
+    evaluate, Baseline, BaselineRules, DirEntry, DirFacts, FileFacts, FileKind, FileMeta, Observed,
+    Report, Status,
 };
 
 fn observed(ac: &str) -> Observed {
@@ -21,11 +22,14 @@ fn run(b: Baseline, obs: &Observed) -> Report {
 }
 
 /// (Earshot status, mSCP literal verdict) for one rule.
-fn verdicts(report: &Report, id: &str) -> (Status, &'static str) {
+fn verdicts<'a>(report: &'a Report, id: &str) -> (Status, &'a str) {
     let r = report
         .result(id)
         .unwrap_or_else(|| panic!("{id} not in {}", report.baseline.name()));
-    let lit = r.mscp_literal.as_ref().map(|l| l.verdict).unwrap_or("none");
+    let lit = r
+        .mscp_literal
+        .as_ref()
+        .map_or("none", |l| l.verdict.as_str());
     (r.status, lit)
 }
 

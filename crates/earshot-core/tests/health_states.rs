@@ -21,7 +21,7 @@ fn roomy() -> Headroom {
         blocks_free: 500_000,
         blocks_available: 500_000,
     };
-    Headroom::compute("/var/audit", &v, Some(5), Some((1000, 1, 1)))
+    earshot_core::headroom::compute("/var/audit", &v, Some(5), Some((1000, 1, 1)))
 }
 
 fn healthy() -> Observations {
@@ -134,14 +134,24 @@ fn below_minfree_is_low_space_and_below_hard_limit_is_stopped() {
         blocks_free: 40,
         blocks_available: 40,
     };
-    o.headroom = vec![Headroom::compute("/var/audit", &v, Some(5), None)];
+    o.headroom = vec![earshot_core::headroom::compute(
+        "/var/audit",
+        &v,
+        Some(5),
+        None,
+    )];
     assert_eq!(assess(&o).state, HealthState::LowSpace);
     let v = VolumeStats {
         blocks_free: 3,
         blocks_available: 3,
         ..v
     };
-    o.headroom = vec![Headroom::compute("/var/audit", &v, Some(5), None)];
+    o.headroom = vec![earshot_core::headroom::compute(
+        "/var/audit",
+        &v,
+        Some(5),
+        None,
+    )];
     assert_eq!(assess(&o).state, HealthState::StoppedForSpace);
     o.condition = Some(AuditCondition::NoAudit);
     let h = assess(&o);

@@ -181,7 +181,7 @@ fn the_path_to_every_baseline_ends_compliant_literally_too() {
                 &classes(),
             );
             for r in &report.results {
-                let rule = earshot_core::baseline::catalogue::rule(r.id).unwrap();
+                let rule = earshot_core::baseline::catalogue::rule(&r.id).unwrap();
                 if planned(rule.kind) {
                     assert_eq!(
                         r.status,
@@ -250,13 +250,13 @@ fn ahlt_needs_acknowledgement_and_offers_the_fail_stop_alternative() {
         .unwrap();
     assert!(halt.after.contains("\npolicy:cnt,ahlt,argv\n"));
     assert_eq!(
-        halt.risks.iter().map(|r| r.id).collect::<Vec<_>>(),
+        halt.risks.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
         vec!["add-ahlt"]
     );
     assert!(halt.why.contains("PANIC"));
     let alt = &halt.alternatives[0];
     assert!(alt.after.contains("\npolicy:ahlt,argv\n"));
-    let ids: Vec<_> = alt.risks.iter().map(|r| r.id).collect();
+    let ids: Vec<_> = alt.risks.iter().map(|r| r.id.as_str()).collect();
     assert!(ids.contains(&"drop-cnt") && ids.contains(&"add-ahlt"));
     // Choosing fail-stop up front swaps them.
     let opts = PlanOptions {
@@ -316,7 +316,7 @@ fn arge_only_when_asked_and_acknowledged() {
     let arge = all.iter().find(|p| p.step == StepKind::Arge).unwrap();
     assert!(arge.after.contains("\npolicy:cnt,argv,arge\n"));
     assert_eq!(
-        arge.risks.iter().map(|r| r.id).collect::<Vec<_>>(),
+        arge.risks.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
         vec!["add-arge"]
     );
 }

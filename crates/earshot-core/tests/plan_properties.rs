@@ -117,7 +117,7 @@ proptest! {
         }
         let report = evaluate(b, &Observed { audit_control: Some(before.clone().into_bytes()), ..Observed::default() }, &classes);
         for r in &report.results {
-            let kind = catalogue::rule(r.id).map(|r| r.kind);
+            let kind = catalogue::rule(&r.id).map(|r| r.kind);
             if matches!(kind, Some(RuleKind::Flag { .. } | RuleKind::Retention | RuleKind::CapacityNotify | RuleKind::FailureHalt)) {
                 prop_assert_eq!(r.status, Status::Pass, "{} from\n{}\nto\n{}\n{}", r.id, ac, before, r.found);
             }

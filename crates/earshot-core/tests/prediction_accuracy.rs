@@ -292,7 +292,7 @@ fn predictions_from_trial_measurements_match_the_soak_within_15_percent() {
         let trial = b.trial(&before, plan_after, 3600);
         assert_eq!(trial.method, "simulator");
         let mut m = b.measurements();
-        trial.fill(&mut m);
+        earshot_core::measure::fill(&trial, &mut m);
         let before_view = View::read(&before, &b.classes);
         let after_view = View::read(plan_after, &b.classes);
         let prediction = cost::predict(Some(&before_view), &after_view, &b.classes, &m);

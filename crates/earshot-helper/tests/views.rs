@@ -143,7 +143,7 @@ async fn every_view_equals_computing_it_locally_on_the_same_mac() {
     assert_eq!(plan["after"], local.after.as_str());
     assert_eq!(plan["step"], serde_json::to_value(local.step).unwrap());
     let ids: Vec<&str> = risks.iter().map(|r| r.id.as_str()).collect();
-    let local_ids: Vec<&str> = local.risks.iter().map(|r| r.id).collect();
+    let local_ids: Vec<&str> = local.risks.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, local_ids);
     let on_disk = std::fs::read(root.join("etc/security/audit_control")).unwrap();
     assert_eq!(

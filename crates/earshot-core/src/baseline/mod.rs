@@ -16,7 +16,10 @@ pub mod retention;
 pub mod view;
 
 use audit_control::{format_mask, ClassMask, ClassTable, FlagsList, Selector};
-use serde::Serialize;
+pub use earshot_model::compliance::{
+    Baseline, Membership, MscpLiteral, Odv, Report, RuleResult, Severity, Status, Summary,
+    UnknownBaseline,
+};
 
 pub use catalogue::{Disposition, Rule, RuleKind, RULES};
 pub use facts::{DirEntry, DirFacts, FileFacts, FileKind, FileMeta, Observed, ServiceFacts};
@@ -25,102 +28,21 @@ pub use view::{PolicyView, Setting, View};
 
 use facts::FileMeta as Meta;
 
-/// The baselines Earshot knows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Baseline {
-    CisL1,
-    CisL2,
-    /// DISA STIG for macOS 15 Sequoia (still has `audit_failure_halt`, APPL-15-001010).
-    Stig15,
-    /// DISA STIG for macOS 26 Tahoe (no `ahlt` requirement).
-    Stig26,
-    Nist53Low,
-    Nist53Moderate,
-    Nist53High,
-    /// Every audit rule with the "recommended" ODVs (mSCP's `all_rules`), including
-    /// the manual ones no baseline above contains.
-    All,
+/// What the catalogue knows of a baseline: which rules it holds, with which
+/// severity and organisation-defined value.
+pub trait BaselineRules {
+    /// Whether `rule` is part of this baseline, and with which severity and ODV.
+    fn membership(self, rule: &Rule) -> Option<Membership>;
+    /// The rules of this baseline, in table order.
+    fn rules(self) -> Vec<(&'static Rule, Membership)>;
+    /// The STIG id to show for a rule in this baseline (the 15 ids for `Stig15`).
+    fn stig_id(self, rule: &Rule) -> Option<&'static str>;
 }
 
-/// The error of an unknown baseline name.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown baseline `{0}` (expected one of: {names})", names = Baseline::NAMES.join(", "))]
-pub struct UnknownBaseline(pub String);
-
-impl Baseline {
-    pub const ALL: [Baseline; 8] = [
-        Baseline::CisL1,
-        Baseline::CisL2,
-        Baseline::Stig15,
-        Baseline::Stig26,
-        Baseline::Nist53Low,
-        Baseline::Nist53Moderate,
-        Baseline::Nist53High,
-        Baseline::All,
-    ];
-    pub const NAMES: [&'static str; 8] = [
-        "cis-l1",
-        "cis-l2",
-        "stig-15",
-        "stig-26",
-        "800-53-low",
-        "800-53-moderate",
-        "800-53-high",
-        "all",
-    ];
-
-    /// Short name used on the command line and in JSON.
-    pub fn name(self) -> &'static str {
-        let i = Baseline::ALL.iter().position(|&b| b == self).unwrap_or(0);
-        Baseline::NAMES[i]
-    }
-
-    pub fn title(self) -> &'static str {
-        match self {
-            Baseline::CisL1 => "CIS Apple macOS Benchmark, Level 1",
-            Baseline::CisL2 => "CIS Apple macOS Benchmark, Level 2",
-            Baseline::Stig15 => "DISA STIG, Apple macOS 15 (Sequoia)",
-            Baseline::Stig26 => "DISA STIG, Apple macOS 26 (Tahoe)",
-            Baseline::Nist53Low => "NIST SP 800-53 rev. 5, low",
-            Baseline::Nist53Moderate => "NIST SP 800-53 rev. 5, moderate",
-            Baseline::Nist53High => "NIST SP 800-53 rev. 5, high",
-            Baseline::All => "All mSCP audit rules (recommended values)",
-        }
-    }
-
-    /// Parses a name; `stig` means the newest STIG (macOS 26), `800-53` moderate.
-    pub fn parse(name: &str) -> Result<Baseline, UnknownBaseline> {
-        let n = name.trim().to_ascii_lowercase().replace('_', "-");
-        let b = match n.as_str() {
-            "cis-l1" | "cis-lvl1" | "cis1" => Baseline::CisL1,
-            "cis-l2" | "cis-lvl2" | "cis2" => Baseline::CisL2,
-            "stig" | "stig-26" | "disa-stig" => Baseline::Stig26,
-            "stig-15" => Baseline::Stig15,
-            // mSCP names its baselines `800-53r5_low` etc. (the `_` became `-` above).
-            "800-53-low" | "800-53r5-low" | "53l" => Baseline::Nist53Low,
-            "800-53" | "800-53-moderate" | "800-53r5-moderate" | "53m" => Baseline::Nist53Moderate,
-            "800-53-high" | "800-53r5-high" | "53h" => Baseline::Nist53High,
-            "all" => Baseline::All,
-            _ => return Err(UnknownBaseline(name.to_string())),
-        };
-        Ok(b)
-    }
-
-    fn is_stig(self) -> bool {
-        matches!(self, Baseline::Stig15 | Baseline::Stig26)
-    }
-
-    fn is_53(self) -> bool {
-        matches!(
-            self,
-            Baseline::Nist53Low | Baseline::Nist53Moderate | Baseline::Nist53High
-        )
-    }
-
+impl BaselineRules for Baseline {
     /// Whether `rule` is part of this baseline, and with which severity and ODV.
     /// Membership is mSCP's for macOS 26 (and 15 for `Stig15`), spec/mscp_rules.md §1.
-    pub fn membership(self, rule: &Rule) -> Option<Membership> {
+    fn membership(self, rule: &Rule) -> Option<Membership> {
         use Baseline::*;
         let cis = matches!(self, CisL1 | CisL2);
         let stig = self.is_stig();
@@ -155,7 +77,9 @@ impl Baseline {
             None
         };
         let odv = match rule.kind {
-            RuleKind::Retention => Some(Odv::Retention(if cis { "60d OR 5G" } else { "7d" })),
+            RuleKind::Retention => {
+                Some(Odv::Retention(if cis { "60d OR 5G" } else { "7d" }.into()))
+            }
             RuleKind::CapacityNotify => Some(Odv::Minfree(25)),
             _ => None,
         };
@@ -163,7 +87,7 @@ impl Baseline {
     }
 
     /// The rules of this baseline, in table order.
-    pub fn rules(self) -> Vec<(&'static Rule, Membership)> {
+    fn rules(self) -> Vec<(&'static Rule, Membership)> {
         RULES
             .iter()
             .filter_map(|r| self.membership(r).map(|m| (r, m)))
@@ -171,132 +95,12 @@ impl Baseline {
     }
 
     /// The STIG id to show for a rule in this baseline (the 15 ids for `Stig15`).
-    pub fn stig_id(self, rule: &Rule) -> Option<&'static str> {
+    fn stig_id(self, rule: &Rule) -> Option<&'static str> {
         if self == Baseline::Stig15 {
             rule.stig_15
         } else {
             rule.stig_26
         }
-    }
-}
-
-/// STIG category.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Low,
-    Medium,
-    High,
-}
-
-/// An organisation-defined value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "kind", content = "value")]
-pub enum Odv {
-    /// `expire-after` text, e.g. `60d OR 5G`.
-    Retention(&'static str),
-    /// `minfree` percent.
-    Minfree(u32),
-}
-
-impl std::fmt::Display for Odv {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Odv::Retention(s) => write!(f, "{s}"),
-            Odv::Minfree(p) => write!(f, "{p}"),
-        }
-    }
-}
-
-/// A rule's place in a baseline.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Membership {
-    pub severity: Option<Severity>,
-    pub odv: Option<Odv>,
-}
-
-/// Outcome of one rule.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Status {
-    Pass,
-    Fail,
-    /// The rule cannot apply to the inputs (e.g. no trail directory to hold files).
-    NotApplicable,
-    /// No technical check: an applicable finding the platform cannot meet.
-    Manual,
-    /// Met by the platform itself.
-    Inherent,
-    /// The inputs do not contain what the rule needs (service state without root,
-    /// file facts not gathered, ACLs not visible).
-    Unknown,
-}
-
-/// What the mSCP check itself prints and concludes.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct MscpLiteral {
-    /// `pass` or `fail`.
-    pub verdict: &'static str,
-    pub output: String,
-    pub expected: String,
-}
-
-/// One line of a compliance report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RuleResult {
-    pub number: u8,
-    pub id: &'static str,
-    pub title: &'static str,
-    pub cis: Option<&'static str>,
-    pub stig: Option<&'static str>,
-    pub nist_800_53: &'static [&'static str],
-    pub severity: Option<Severity>,
-    pub odv: Option<String>,
-    pub status: Status,
-    /// What Earshot found, in words.
-    pub found: String,
-    /// What the rule wants, in words.
-    pub expected: String,
-    /// mSCP's literal verdict (`None` when the check cannot be reproduced from the
-    /// inputs, or the rule has no check).
-    pub mscp_literal: Option<MscpLiteral>,
-    /// Why mSCP's literal check and Earshot disagree (only when they do).
-    pub disagreement: Option<String>,
-    /// The mSCP check command the literal verdict reproduces (empty for manual rules).
-    pub mscp_check: String,
-    pub fix: &'static str,
-}
-
-/// Counts per status.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Summary {
-    pub pass: usize,
-    pub fail: usize,
-    pub not_applicable: usize,
-    pub manual: usize,
-    pub inherent: usize,
-    pub unknown: usize,
-    /// Rules where mSCP's literal check would say otherwise.
-    pub mscp_disagreements: usize,
-}
-
-/// A compliance report for one baseline.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Report {
-    pub baseline: Baseline,
-    pub title: &'static str,
-    pub results: Vec<RuleResult>,
-    pub summary: Summary,
-}
-
-impl Report {
-    /// No rule failed (unknown/manual do not count as failures).
-    pub fn passed(&self) -> bool {
-        self.summary.fail == 0
-    }
-
-    pub fn result(&self, id: &str) -> Option<&RuleResult> {
-        self.results.iter().find(|r| r.id == id)
     }
 }
 
@@ -338,18 +142,18 @@ pub fn evaluate(baseline: Baseline, observed: &Observed, classes: &ClassTable) -
         }
         results.push(RuleResult {
             number: rule.number,
-            id: rule.id,
-            title: rule.title,
-            cis: rule.cis,
-            stig: baseline.stig_id(rule),
-            nist_800_53: rule.nist_800_53,
+            id: rule.id.to_string(),
+            title: rule.title.to_string(),
+            cis: rule.cis.map(str::to_string),
+            stig: baseline.stig_id(rule).map(str::to_string),
+            nist_800_53: rule.nist_800_53.iter().map(|s| s.to_string()).collect(),
             severity: m.severity,
             odv: m.odv.map(|o| o.to_string()),
             status,
             found,
             expected,
             mscp_literal: literal.map(|l| MscpLiteral {
-                verdict: if l.pass { "pass" } else { "fail" },
+                verdict: if l.pass { "pass" } else { "fail" }.to_string(),
                 output: l.output,
                 expected: l.expected,
             }),
@@ -361,12 +165,12 @@ pub fn evaluate(baseline: Baseline, observed: &Observed, classes: &ClassTable) -
                     .replace("<pattern>", &pattern.replacen('-', "\\-", 1)),
                 _ => rule.mscp_check.to_string(),
             },
-            fix: rule.fix,
+            fix: rule.fix.to_string(),
         });
     }
     Report {
         baseline,
-        title: baseline.title(),
+        title: baseline.title().to_string(),
         results,
         summary,
     }

@@ -139,7 +139,7 @@ pub fn check(rule: &Rule, odv: Option<&Odv>, obs: &Observed) -> Option<Literal> 
         }
         RuleKind::Retention => {
             let odv = match odv {
-                Some(Odv::Retention(s)) => *s,
+                Some(Odv::Retention(s)) => s.as_str(),
                 _ => return None,
             };
             let out: Vec<String> = awk_lines(ac)

@@ -15,95 +15,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::baseline::{Setting, View};
 
-/// A low / typical / high estimate.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-pub struct Range {
-    pub low: f64,
-    pub typical: f64,
-    pub high: f64,
-}
-
-impl std::ops::Add for Range {
-    type Output = Range;
-    fn add(self, o: Range) -> Range {
-        Range::new(
-            self.low + o.low,
-            self.typical + o.typical,
-            self.high + o.high,
-        )
-    }
-}
-
-impl std::ops::Sub for Range {
-    type Output = Range;
-    fn sub(self, o: Range) -> Range {
-        Range::new(
-            self.low - o.low,
-            self.typical - o.typical,
-            self.high - o.high,
-        )
-    }
-}
-
-impl Range {
-    pub const ZERO: Range = Range {
-        low: 0.0,
-        typical: 0.0,
-        high: 0.0,
-    };
-
-    pub fn new(low: f64, typical: f64, high: f64) -> Range {
-        Range { low, typical, high }
-    }
-
-    pub fn scale(self, k: f64) -> Range {
-        Range::new(self.low * k, self.typical * k, self.high * k)
-    }
-
-    /// Whether `x` lies within the range widened by `slack` (0.15 = ±15 %).
-    pub fn contains_with(&self, x: f64, slack: f64) -> bool {
-        x >= self.low * (1.0 - slack) && x <= self.high * (1.0 + slack)
-    }
-}
-
-/// Which half of a class mask.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Side {
-    Success,
-    Failure,
-}
-
-/// A measured rate.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-pub struct Rate {
-    pub events_per_day: f64,
-    pub bytes_per_day: f64,
-}
-
-/// Measured rates of one class, per side.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-pub struct ClassRates {
-    pub success: Option<Rate>,
-    pub failure: Option<Rate>,
-}
-
-impl ClassRates {
-    pub fn get(&self, side: Side) -> Option<Rate> {
-        match side {
-            Side::Success => self.success,
-            Side::Failure => self.failure,
-        }
-    }
-}
-
-/// The trail volume.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Disk {
-    pub total_bytes: u64,
-    pub free_bytes: u64,
-}
-
 /// What has been measured on this Mac (all optional).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Measurements {
@@ -139,6 +50,7 @@ const fn r(
     }
 }
 
+pub use earshot_model::plan::{ClassCost, ClassRates, Disk, Prediction, Range, Rate, Side, Source};
 use Side::{Failure as F, Success as S};
 
 /// Earshot's reference figures (see docs/tuning-guide.md, "What each class costs").
@@ -192,47 +104,6 @@ pub fn reference(class: &str, side: Side) -> Option<&'static Reference> {
     REFERENCE
         .iter()
         .find(|r| r.class == class && r.side == side)
-}
-
-/// Where a figure comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Source {
-    Measured,
-    Reference,
-    /// A class with neither a measurement nor a reference figure (counted as 0).
-    Unknown,
-}
-
-/// Predicted cost of one class side.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ClassCost {
-    pub class: String,
-    pub side: Side,
-    pub events_per_day: Range,
-    pub bytes_per_day: Range,
-    pub source: Source,
-    /// Audited after the step but not before.
-    pub added: bool,
-}
-
-/// The predicted cost of a configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Prediction {
-    pub classes: Vec<ClassCost>,
-    pub events_per_day: Range,
-    pub bytes_per_day: Range,
-    /// Against the configuration before the step.
-    pub change_bytes_per_day: Range,
-    /// History kept by expire-after, in days (`None`: unbounded — until minfree/disk).
-    pub retention_days: Option<Range>,
-    pub retention: String,
-    /// Days until the trail volume reaches minfree (`None`: not reached, or unknown).
-    pub time_to_minfree_days: Option<Range>,
-    pub minfree: String,
-    /// Whether any figure is a reference figure rather than a measurement.
-    pub uses_reference_figures: bool,
-    pub notes: Vec<String>,
 }
 
 /// The class sides a configuration audits (flags ∪ naflags), by class name.

@@ -27,10 +27,13 @@ pub mod edit;
 pub mod review;
 
 use audit_control::{format_mask, parse_flags, AuditControl, ClassTable, Document, Selector};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::baseline::{self, mscp, Baseline, Expiry, RuleKind, ServiceFacts, Setting, View};
+use crate::baseline::{
+    self, mscp, Baseline, BaselineRules, Expiry, RuleKind, ServiceFacts, Setting, View,
+};
 pub use cost::{ClassRates, Disk, Measurements, Prediction, Range, Rate, Side, Source};
+pub use earshot_model::plan::{Alternative, Change, Plan, Risk, SemanticChange, StepKind};
 
 /// Where the ladder should lead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -95,94 +98,6 @@ pub struct Current {
 /// session-flag lines.
 pub const DEFAULT_EXAMPLE: &str = "#\n# $P4: //depot/projects/trustedbsd/openbsm/etc/audit_control#8 $\n#\ndir:/var/audit\nflags:lo,aa\nminfree:5\nnaflags:lo,aa\npolicy:cnt,argv\nfilesz:2M\nexpire-after:10M\nsuperuser-set-sflags-mask:has_authenticated,has_console_access\nsuperuser-clear-sflags-mask:has_authenticated,has_console_access\nmember-set-sflags-mask:\nmember-clear-sflags-mask:has_authenticated\n";
 
-/// One rung.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum StepKind {
-    EnableAuditing,
-    StartAuditd,
-    BaseFlags,
-    BaseNaflags,
-    Policy,
-    Rotation,
-    Retention,
-    Minfree,
-    AddFlag,
-    NaflagsNa,
-    FailureHalt,
-    Arge,
-    SpellOutForMscp,
-}
-
-/// A change of one key, in words.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Change {
-    pub key: String,
-    pub before: Option<String>,
-    pub after: Option<String>,
-    pub meaning: String,
-}
-
-/// Something the user must acknowledge before the step is applied. Ids follow the
-/// audit-control crate's semantic-diff risks (`drop-cnt`, `add-ahlt`, `add-arge`,
-/// `na-in-flags`, `minfree-out-of-range`, `filesz-zero`, `no-expire-after`,
-/// `dir-change`) plus the planner's `expire-shortens`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Risk {
-    pub id: &'static str,
-    pub message: String,
-}
-
-/// Another way to take the same step (e.g. `ahlt` without `cnt`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Alternative {
-    pub title: String,
-    pub explanation: String,
-    pub after: String,
-    pub diff: Vec<Change>,
-    pub risks: Vec<Risk>,
-}
-
-/// A planned step.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Plan {
-    pub step: StepKind,
-    /// The key (or service) the step changes: its one concern.
-    pub concern: &'static str,
-    pub title: String,
-    pub why: String,
-    /// audit_control before (`None`: the file does not exist).
-    pub before: Option<String>,
-    /// audit_control after the step (unchanged for a service-only step), as text for
-    /// display and JSON; [`Plan::after_bytes`] has the exact bytes to write.
-    pub after: String,
-    /// The exact new file (lossless even for bytes that are not UTF-8).
-    #[serde(skip)]
-    pub after_raw: Vec<u8>,
-    pub diff: Vec<Change>,
-    /// audit-control's semantic diff of the same change (its wording and risk ids).
-    pub semantic_diff: Vec<audit_control::Change>,
-    /// Must be acknowledged before applying: the planner's risks plus every risk of
-    /// audit-control's semantic diff (same ids, merged).
-    pub risks: Vec<Risk>,
-    /// Worth reading, no acknowledgement needed.
-    pub warnings: Vec<String>,
-    /// Commands to run / what makes the change take effect.
-    pub activation: Vec<String>,
-    /// `flags` changed: running sessions keep their old mask until the user logs in
-    /// again (or the Mac restarts).
-    pub needs_relogin: bool,
-    pub prediction: Prediction,
-    pub alternatives: Vec<Alternative>,
-}
-
-impl Plan {
-    /// The exact bytes to write.
-    pub fn after_bytes(&self) -> &[u8] {
-        &self.after_raw
-    }
-}
-
 /// The flag items a goal wants in `flags`, as written (`lo`, `-fr`, `fm`).
 fn goal_flags(target: Target) -> Vec<&'static str> {
     match target {
@@ -219,7 +134,7 @@ fn goal_flags(target: Target) -> Vec<&'static str> {
     }
 }
 
-fn target_odv_retention(target: Target) -> Option<&'static str> {
+fn target_odv_retention(target: Target) -> Option<String> {
     match target {
         Target::Baseline(b) => b
             .rules()
@@ -471,7 +386,7 @@ impl Ladder<'_> {
         for r in merged.iter().flat_map(|c| c.risks.iter()) {
             if !risks.iter().any(|x| x.id == r.id) {
                 risks.push(Risk {
-                    id: r.id,
+                    id: r.id.to_string(),
                     message: r.message.clone(),
                 });
             }
@@ -487,14 +402,14 @@ impl Ladder<'_> {
         let prediction = cost::predict(before_view.as_ref(), &after_view, self.classes, self.m);
         Plan {
             step,
-            concern,
+            concern: concern.to_string(),
             title,
             why,
             before: before.map(|b| String::from_utf8_lossy(b).into_owned()),
             after: String::from_utf8_lossy(&after).into_owned(),
             after_raw: after,
             diff,
-            semantic_diff,
+            semantic_diff: semantic_diff.iter().map(semantic_change).collect(),
             risks,
             warnings,
             activation,
@@ -742,7 +657,7 @@ impl Ladder<'_> {
 
     fn retention(&self, bytes: &[u8], view: &View) -> Option<Plan> {
         if let Some(odv) = target_odv_retention(self.target) {
-            let odv_exp = baseline::parse_expiry(odv)?;
+            let odv_exp = baseline::parse_expiry(&odv)?;
             let ok = matches!(&view.expire_after, Setting::Valid(e) if !e.never_deletes() && e.retains_at_least(&odv_exp).is_ok());
             if ok {
                 return None;
@@ -768,7 +683,7 @@ impl Ladder<'_> {
             return self.set_plan(
                 StepKind::Retention,
                 "expire-after",
-                odv,
+                &odv,
                 format!("expire-after: {odv}"),
                 why,
                 bytes,
@@ -1101,7 +1016,7 @@ impl Ladder<'_> {
         let (odv, same) = match key {
             "expire-after" => {
                 let odv = target_odv_retention(self.target)?;
-                let want = baseline::parse_expiry(odv)?;
+                let want = baseline::parse_expiry(&odv)?;
                 (odv.to_string(), view.expire_after.valid() == Some(&want))
             }
             _ => {
@@ -1340,13 +1255,13 @@ pub fn risks(before: Option<&View>, after: &View, classes: &ClassTable) -> Vec<R
     };
     let (p0, p1) = (eff(before), eff(Some(after)));
     if p0.cnt && !p1.cnt {
-        out.push(Risk { id: "drop-cnt", message: "without cnt, a full audit volume blocks every audited process and then panics the kernel".into() });
+        out.push(Risk { id: "drop-cnt".into(), message: "without cnt, a full audit volume blocks every audited process and then panics the kernel".into() });
     }
     if !p0.ahlt && p1.ahlt {
-        out.push(Risk { id: "add-ahlt", message: "ahlt: any error writing the audit trail panics the kernel (the Mac reboots, unsaved work is lost)".into() });
+        out.push(Risk { id: "add-ahlt".into(), message: "ahlt: any error writing the audit trail panics the kernel (the Mac reboots, unsaved work is lost)".into() });
     }
     if !p0.arge && p1.arge {
-        out.push(Risk { id: "add-arge", message: "arge records every exec's environment — often tokens and passwords — and enlarges exec records by kilobytes".into() });
+        out.push(Risk { id: "add-arge".into(), message: "arge records every exec's environment — often tokens and passwords — and enlarges exec records by kilobytes".into() });
     }
     let na = classes.mask_of("na").unwrap_or(0);
     let has_na = |v: Option<&View>| {
@@ -1355,12 +1270,12 @@ pub fn risks(before: Option<&View>, after: &View, classes: &ClassTable) -> Vec<R
             .unwrap_or(false)
     };
     if na != 0 && !has_na(before) && has_na(Some(after)) {
-        out.push(Risk { id: "na-in-flags", message: "na in flags has no useful effect (non-attributable events are preselected by naflags)".into() });
+        out.push(Risk { id: "na-in-flags".into(), message: "na in flags has no useful effect (non-attributable events are preselected by naflags)".into() });
     }
     if let Setting::Valid(p) = after.minfree {
         if p > 50 {
             out.push(Risk {
-                id: "minfree-out-of-range",
+                id: "minfree-out-of-range".into(),
                 message: format!(
                     "minfree {p}% makes the kernel's low-space trigger fire continuously"
                 ),
@@ -1368,13 +1283,13 @@ pub fn risks(before: Option<&View>, after: &View, classes: &ClassTable) -> Vec<R
         }
     } else if matches!(after.minfree, Setting::Invalid(_)) {
         out.push(Risk {
-            id: "minfree-out-of-range",
+            id: "minfree-out-of-range".into(),
             message: "minfree is not usable: auditd may not open a trail".into(),
         });
     }
     if after.filesz.valid() == Some(&0) && before.and_then(|b| b.filesz.valid()) != Some(&0) {
         out.push(Risk {
-            id: "filesz-zero",
+            id: "filesz-zero".into(),
             message: "filesz:0 never rotates, so expire-after never runs".into(),
         });
     }
@@ -1385,7 +1300,7 @@ pub fn risks(before: Option<&View>, after: &View, classes: &ClassTable) -> Vec<R
     };
     if before.is_some() && deletes(before) && !deletes(Some(after)) {
         out.push(Risk {
-            id: "no-expire-after",
+            id: "no-expire-after".into(),
             message: "trails will no longer be expired: they grow until the volume reaches minfree"
                 .into(),
         });
@@ -1403,13 +1318,29 @@ pub fn risks(before: Option<&View>, after: &View, classes: &ClassTable) -> Vec<R
             && e0.retains_at_least(e1).is_ok()
             && e1.retains_at_least(&e0).is_err()
         {
-            out.push(Risk { id: "expire-shortens", message: format!("at the next rotation auditd deletes trails the old setting kept (new: {e1}); deleted trails cannot be recovered — export them first if they matter") });
+            out.push(Risk { id: "expire-shortens".into(), message: format!("at the next rotation auditd deletes trails the old setting kept (new: {e1}); deleted trails cannot be recovered — export them first if they matter") });
         }
     }
     if let Some(b) = before {
         if b.dirs != after.dirs {
-            out.push(Risk { id: "dir-change", message: "trail folders change: check the new folder exists, is root:wheel 0700 and has room".into() });
+            out.push(Risk { id: "dir-change".into(), message: "trail folders change: check the new folder exists, is root:wheel 0700 and has room".into() });
         }
     }
     out
+}
+
+/// audit-control's wording of a change, as the model carries it.
+pub fn semantic_change(c: &audit_control::Change) -> SemanticChange {
+    SemanticChange {
+        key: c.key.clone(),
+        text: c.text.clone(),
+        risks: c
+            .risks
+            .iter()
+            .map(|r| Risk {
+                id: r.id.to_string(),
+                message: r.message.clone(),
+            })
+            .collect(),
+    }
 }

@@ -9,288 +9,109 @@ pub mod source;
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
-
-use crate::forecast::Forecast;
 use crate::rates::MinuteBuckets;
 use crate::trail::Tables;
+pub use earshot_model::series::{ClassSeries, ForecastView, RateSeries, RateSpan, TrailExtent};
 
-/// The two windows the rate chart shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RateSpan {
-    Hour,
-    Day,
-}
-
-impl RateSpan {
-    pub fn secs(self) -> u64 {
-        match self {
-            RateSpan::Hour => 3600,
-            RateSpan::Day => 86_400,
-        }
-    }
-
-    /// Width of one plotted bucket: a minute over an hour (60 points), a quarter of
-    /// an hour over a day (96 points) — enough detail to see bursts without a
-    /// 1440-point line that is mostly noise at chart width.
-    pub fn bucket_secs(self) -> u64 {
-        match self {
-            RateSpan::Hour => 60,
-            RateSpan::Day => 900,
-        }
-    }
-
-    /// "1h" / "24h", as the CLI's `--window` spells it.
-    pub fn label(self) -> &'static str {
-        match self {
-            RateSpan::Hour => "1h",
-            RateSpan::Day => "24h",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<RateSpan> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "1h" | "hour" | "60m" => Some(RateSpan::Hour),
-            "24h" | "1d" | "day" => Some(RateSpan::Day),
-            _ => None,
-        }
-    }
-}
-
-/// One class's rate over time.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ClassSeries {
-    /// Class name from audit_class (`lo`, `aa`, ...).
-    pub name: String,
-    /// Its description from audit_class (may be empty).
-    pub description: String,
-    /// (bucket start in Unix seconds, events per second over the bucket), ascending.
-    pub points: Vec<(u64, f64)>,
-}
-
-impl ClassSeries {
-    /// Mean events/s over the points (0 with no points).
-    pub fn mean(&self) -> f64 {
-        if self.points.is_empty() {
-            return 0.0;
-        }
-        self.points.iter().map(|p| p.1).sum::<f64>() / self.points.len() as f64
-    }
-
-    pub fn max(&self) -> f64 {
-        self.points.iter().map(|p| p.1).fold(0.0, f64::max)
-    }
-}
-
-/// Events per second per class over a window.
+/// Builds the rate series from per-minute buckets (of any number of trail files;
+/// minutes present in several are added up).
 ///
-/// Classes overlap (an event counts towards every class its mask touches, as in
-/// `earshot status`), so the lines are never stacked: a stack would add the same
-/// events twice.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RateSeries {
-    pub span: RateSpan,
-    /// Window start, Unix seconds (inclusive).
-    pub start: u64,
-    /// Window end, Unix seconds (exclusive): the end of the last complete bucket, so
-    /// a half-elapsed bucket never shows as a dip.
-    pub end: u64,
-    pub bucket_secs: u64,
-    /// Busiest class first; classes without a single event in the window are left
-    /// out.
-    pub classes: Vec<ClassSeries>,
-}
-
-impl RateSeries {
-    /// A window with no data (the chart then says so).
-    pub fn empty(span: RateSpan, now: u64) -> RateSeries {
-        let bucket = span.bucket_secs();
-        let end = now / bucket * bucket;
-        RateSeries {
-            span,
-            start: end.saturating_sub(span.secs()),
-            end,
-            bucket_secs: bucket,
-            classes: Vec::new(),
-        }
-    }
-
-    /// Whether any class has a non-zero rate anywhere in the window.
-    pub fn has_data(&self) -> bool {
-        self.classes
-            .iter()
-            .any(|c| c.points.iter().any(|p| p.1 > 0.0 && p.1.is_finite()))
-    }
-
-    /// Builds the series from per-minute buckets (of any number of trail files;
-    /// minutes present in several are added up).
-    ///
-    /// `observed_since` is when the trails begin (the oldest trail's start): buckets
-    /// before it are left out rather than drawn as zero, since nothing was recorded
-    /// then. `None` takes the first minute that has records.
-    pub fn from_buckets<'a>(
-        buckets: impl IntoIterator<Item = &'a MinuteBuckets>,
-        tables: &Tables,
-        span: RateSpan,
-        now: u64,
-        observed_since: Option<u64>,
-    ) -> RateSeries {
-        let mut series = RateSeries::empty(span, now);
-        let bucket = series.bucket_secs;
-        // bucket start → event → records
-        let mut per_bucket: BTreeMap<u64, BTreeMap<u16, u64>> = BTreeMap::new();
-        let mut first_minute: Option<u64> = None;
-        for b in buckets {
-            for (minute, events) in b.minutes.range(series.start / 60..series.end.div_ceil(60)) {
-                let sec = minute.saturating_mul(60);
-                if sec < series.start || sec >= series.end {
-                    continue;
-                }
-                let slot = per_bucket.entry(sec / bucket * bucket).or_default();
-                for (event, counts) in events {
-                    let n = counts.records();
-                    if n > 0 {
-                        *slot.entry(*event).or_default() += n;
-                        first_minute = Some(first_minute.map_or(sec, |f: u64| f.min(sec)));
-                    }
-                }
-            }
-        }
-        let since = match observed_since.or(first_minute) {
-            Some(s) => s,
-            None => return series,
-        };
-        // First bucket wholly inside the observed time.
-        let begin = since
-            .div_ceil(bucket)
-            .saturating_mul(bucket)
-            .max(series.start);
-        if begin >= series.end {
-            return series;
-        }
-
-        // `no` (0) and `all` (every bit) would only repeat nothing or the total.
-        let classes: Vec<(u32, &str, &str)> = tables
-            .classes()
-            .classes()
-            .iter()
-            .filter(|c| c.mask != 0 && c.mask != u32::MAX)
-            .map(|c| (c.mask, c.name.as_str(), c.description.as_str()))
-            .collect();
-        let mut counts: Vec<BTreeMap<u64, u64>> = vec![BTreeMap::new(); classes.len()];
-        for (start, events) in per_bucket.range(begin..series.end) {
-            for (event, n) in events {
-                let mask = tables.class_mask(*event);
-                if mask == 0 {
-                    continue;
-                }
-                for (i, (cm, _, _)) in classes.iter().enumerate() {
-                    if mask & cm != 0 {
-                        *counts[i].entry(*start).or_default() += n;
-                    }
-                }
-            }
-        }
-        let mut out: Vec<(u64, ClassSeries)> = Vec::new();
-        for (i, (_, name, description)) in classes.iter().enumerate() {
-            let total: u64 = counts[i].values().sum();
-            if total == 0 {
+/// `observed_since` is when the trails begin (the oldest trail's start): buckets
+/// before it are left out rather than drawn as zero, since nothing was recorded
+/// then. `None` takes the first minute that has records.
+pub fn rate_series<'a>(
+    buckets: impl IntoIterator<Item = &'a MinuteBuckets>,
+    tables: &Tables,
+    span: RateSpan,
+    now: u64,
+    observed_since: Option<u64>,
+) -> RateSeries {
+    let mut series = RateSeries::empty(span, now);
+    let bucket = series.bucket_secs;
+    // bucket start → event → records
+    let mut per_bucket: BTreeMap<u64, BTreeMap<u16, u64>> = BTreeMap::new();
+    let mut first_minute: Option<u64> = None;
+    for b in buckets {
+        for (minute, events) in b.minutes.range(series.start / 60..series.end.div_ceil(60)) {
+            let sec = minute.saturating_mul(60);
+            if sec < series.start || sec >= series.end {
                 continue;
             }
-            // A class listed twice in audit_class keeps its first entry (as libbsm).
-            if out.iter().any(|(_, c)| c.name == *name) {
-                continue;
-            }
-            let points = (begin..series.end)
-                .step_by(bucket as usize)
-                .map(|t| {
-                    let n = counts[i].get(&t).copied().unwrap_or(0);
-                    (t, n as f64 / bucket as f64)
-                })
-                .collect();
-            out.push((
-                total,
-                ClassSeries {
-                    name: (*name).to_string(),
-                    description: (*description).to_string(),
-                    points,
-                },
-            ));
-        }
-        // Busiest first; ties by name so the order (and colours) never wobble.
-        out.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
-        series.classes = out.into_iter().map(|(_, c)| c).collect();
-        series
-    }
-}
-
-/// One trail file as the folder-size history needs it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TrailExtent {
-    /// When its first record was written (from the name).
-    pub start: u64,
-    /// When it was closed (from the name), or last written (mtime) for an open one.
-    pub end: u64,
-    pub bytes: u64,
-}
-
-/// The trail folder's past and future, ready to draw.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ForecastView {
-    /// Unix seconds.
-    pub now: u64,
-    /// (Unix seconds, folder bytes), ascending, ending at `now`.
-    pub history: Vec<(u64, u64)>,
-    /// The trail folder's size now.
-    pub folder_bytes: u64,
-    /// Free bytes above the minfree threshold now (the folder may grow this much).
-    pub bytes_above_minfree: u64,
-    /// `minfree` from audit_control (`None`: unset, the kernel keeps 20 %).
-    pub minfree_percent: Option<u32>,
-    /// `None` when nothing could be measured (folder unreadable, no trails).
-    pub forecast: Option<Forecast>,
-}
-
-/// Samples of the folder-size history.
-const HISTORY_SAMPLES: u64 = 160;
-
-impl ForecastView {
-    /// The folder's size over time from the trails it holds now: each trail is
-    /// taken to have grown evenly from its start to its end. Trails already
-    /// expired are gone, so this is the history *of what is kept*, which is what
-    /// decides how fast the folder fills.
-    pub fn history_from(extents: &[TrailExtent], now: u64) -> Vec<(u64, u64)> {
-        let Some(first) = extents.iter().map(|e| e.start.min(e.end)).min() else {
-            return Vec::new();
-        };
-        let first = first.min(now);
-        let span = now - first;
-        let size_at = |t: u64| -> u64 {
-            let mut total = 0u128;
-            for e in extents {
-                let (s, end) = (e.start.min(e.end), e.end.max(e.start));
-                if t >= end {
-                    total += u128::from(e.bytes);
-                } else if t > s {
-                    total += u128::from(e.bytes) * u128::from(t - s) / u128::from(end - s);
+            let slot = per_bucket.entry(sec / bucket * bucket).or_default();
+            for (event, counts) in events {
+                let n = counts.records();
+                if n > 0 {
+                    *slot.entry(*event).or_default() += n;
+                    first_minute = Some(first_minute.map_or(sec, |f: u64| f.min(sec)));
                 }
             }
-            total.min(u128::from(u64::MAX)) as u64
-        };
-        if span == 0 {
-            return vec![(now, size_at(now))];
         }
-        let mut out: Vec<(u64, u64)> = (0..=HISTORY_SAMPLES)
-            .map(|i| {
-                let t =
-                    first + (u128::from(span) * u128::from(i) / u128::from(HISTORY_SAMPLES)) as u64;
-                (t, size_at(t))
+    }
+    let since = match observed_since.or(first_minute) {
+        Some(s) => s,
+        None => return series,
+    };
+    // First bucket wholly inside the observed time.
+    let begin = since
+        .div_ceil(bucket)
+        .saturating_mul(bucket)
+        .max(series.start);
+    if begin >= series.end {
+        return series;
+    }
+
+    // `no` (0) and `all` (every bit) would only repeat nothing or the total.
+    let classes: Vec<(u32, &str, &str)> = tables
+        .classes()
+        .classes()
+        .iter()
+        .filter(|c| c.mask != 0 && c.mask != u32::MAX)
+        .map(|c| (c.mask, c.name.as_str(), c.description.as_str()))
+        .collect();
+    let mut counts: Vec<BTreeMap<u64, u64>> = vec![BTreeMap::new(); classes.len()];
+    for (start, events) in per_bucket.range(begin..series.end) {
+        for (event, n) in events {
+            let mask = tables.class_mask(*event);
+            if mask == 0 {
+                continue;
+            }
+            for (i, (cm, _, _)) in classes.iter().enumerate() {
+                if mask & cm != 0 {
+                    *counts[i].entry(*start).or_default() += n;
+                }
+            }
+        }
+    }
+    let mut out: Vec<(u64, ClassSeries)> = Vec::new();
+    for (i, (_, name, description)) in classes.iter().enumerate() {
+        let total: u64 = counts[i].values().sum();
+        if total == 0 {
+            continue;
+        }
+        // A class listed twice in audit_class keeps its first entry (as libbsm).
+        if out.iter().any(|(_, c)| c.name == *name) {
+            continue;
+        }
+        let points = (begin..series.end)
+            .step_by(bucket as usize)
+            .map(|t| {
+                let n = counts[i].get(&t).copied().unwrap_or(0);
+                (t, n as f64 / bucket as f64)
             })
             .collect();
-        out.dedup_by_key(|p| p.0);
-        out
+        out.push((
+            total,
+            ClassSeries {
+                name: (*name).to_string(),
+                description: (*description).to_string(),
+                points,
+            },
+        ));
     }
+    // Busiest first; ties by name so the order (and colours) never wobble.
+    out.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
+    series.classes = out.into_iter().map(|(_, c)| c).collect();
+    series
 }
 
 #[cfg(test)]
@@ -325,7 +146,7 @@ mod tests {
                 success: Some(true),
             });
         }
-        let s = RateSeries::from_buckets([&b], &t, RateSpan::Hour, now, Some(now - 7200));
+        let s = crate::series::rate_series([&b], &t, RateSpan::Hour, now, Some(now - 7200));
         assert_eq!(s.start, now - 3600);
         assert_eq!(s.end, now);
         assert_eq!(s.classes.len(), 1);
@@ -352,14 +173,14 @@ mod tests {
             success: None,
         });
         // Trails began 30 min 10 s ago: the first whole bucket is 30 min ago.
-        let s = RateSeries::from_buckets([&b], &t, RateSpan::Hour, now, Some(now - 1810));
+        let s = crate::series::rate_series([&b], &t, RateSpan::Hour, now, Some(now - 1810));
         assert_eq!(s.classes[0].points.len(), 30);
         assert_eq!(s.classes[0].points[0].0, now - 1800);
     }
 
     #[test]
     fn no_records_is_no_data() {
-        let s = RateSeries::from_buckets(
+        let s = crate::series::rate_series(
             [&MinuteBuckets::default()],
             &tables(),
             RateSpan::Day,

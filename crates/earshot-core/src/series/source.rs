@@ -90,7 +90,7 @@ pub fn rate_series(
     if !readable {
         return Ok(RateSeries::empty(span, now));
     }
-    Ok(RateSeries::from_buckets(
+    Ok(crate::series::rate_series(
         &buckets,
         &Tables::of_system(sys),
         span,

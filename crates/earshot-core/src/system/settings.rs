@@ -7,32 +7,9 @@ use std::path::Path;
 use audit_control::{ClassMask, ClassTable};
 use serde::{Deserialize, Serialize};
 
+pub use earshot_model::status::{ExpiryOp, ExpiryRule};
+
 use super::{System, SystemError, AUDIT_CLASS, AUDIT_CONTROL, DEFAULT_TRAIL_DIR};
-
-/// `expire-after` (audit_control.md §3.4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ExpiryRule {
-    pub age_secs: Option<u64>,
-    pub size_bytes: Option<u64>,
-    pub op: ExpiryOp,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ExpiryOp {
-    And,
-    Or,
-}
-
-impl ExpiryRule {
-    /// True when this rule can delete anything at all: AND needs both parts.
-    pub fn can_expire(&self) -> bool {
-        match self.op {
-            ExpiryOp::Or => self.age_secs.is_some() || self.size_bytes.is_some(),
-            ExpiryOp::And => self.age_secs.is_some() && self.size_bytes.is_some(),
-        }
-    }
-}
 
 /// The `policy` words macOS honours.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

@@ -7,7 +7,7 @@
 //! test is a bit lookup and a few compares — cheap enough for the 1 GB/s scan.
 
 use super::tables::Tables;
-use super::time::{TimeParseError, Timestamp};
+use earshot_model::time::{TimeParseError, Timestamp};
 
 /// Which outcomes to keep, read from the return token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use serde::Serialize;
 
 use super::name::{TrailEnd, TrailName, TrailNameError};
-use super::time::Timestamp;
+use earshot_model::time::Timestamp;
 
 /// The state of a trail as far as names and the `current` link tell.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -23,9 +23,9 @@ mod summary;
 mod tables;
 mod tail;
 mod tally;
-mod time;
 
 pub use cache::SummaryCache;
+pub use earshot_model::time::{TimeParseError, Timestamp};
 pub use filter::{Filter, FilterError, FilterSpec, Outcome};
 pub use inventory::{CurrentLink, Inventory, InventoryError, Trail, TrailState, UnknownEntry};
 pub use name::{trail_files, TrailEnd, TrailName, TrailNameError};
@@ -35,4 +35,3 @@ pub use summary::{default_threads, summarise_file, summarise_many, TrailError, T
 pub use tables::{Tables, UNLISTED_EVENT_CLASS};
 pub use tail::{TailBatch, TailError, TrailTail};
 pub use tally::{Tally, TallyBuilder};
-pub use time::{TimeParseError, Timestamp};

@@ -7,8 +7,8 @@ use std::str::FromStr;
 
 use serde::{Serialize, Serializer};
 
-use super::time::{compact, Timestamp};
 use crate::system::{DirEntry, FileKind};
+use earshot_model::time::{compact, Timestamp};
 
 /// How a trail file ended, read from its name alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -148,7 +148,7 @@ impl Serialize for TrailName {
 }
 
 fn write_compact(f: &mut fmt::Formatter<'_>, t: Timestamp) -> fmt::Result {
-    let (y, mo, d, h, mi, s) = super::time::to_civil(t.sec);
+    let (y, mo, d, h, mi, s) = earshot_model::time::to_civil(t.sec);
     write!(f, "{y:04}{mo:02}{d:02}{h:02}{mi:02}{s:02}")
 }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::summary::TrailSummary;
 use super::tables::Tables;
 use super::tally::Tally;
-use super::time::Timestamp;
+use earshot_model::time::Timestamp;
 
 /// Damage with the file it is in.
 #[derive(Debug, Clone, Serialize)]

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::time::Timestamp;
+use earshot_model::time::Timestamp;
 
 /// Counts over a set of records.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,12 +9,15 @@
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use ts_rs::TS;
 
 /// A point in time with millisecond precision, as a BSM header records it.
 ///
 /// Ordered by (seconds, milliseconds); serialised as ISO-8601 UTC with milliseconds
 /// (`2024-03-14T09:15:00.035Z`) because that is what people and `jq` read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// Serialised as ISO-8601 UTC with milliseconds (`2024-03-14T09:15:00.035Z`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, TS)]
+#[ts(type = "string")]
 pub struct Timestamp {
     /// Seconds since the Unix epoch (unsigned, as in the BSM header).
     pub sec: u64,
@@ -161,7 +164,7 @@ fn parse_own(s: &str) -> Option<Timestamp> {
 }
 
 /// `YYYYMMDDhhmmss` → seconds since the epoch, or None for an impossible time.
-pub(crate) fn compact(t: &str) -> Option<u64> {
+pub fn compact(t: &str) -> Option<u64> {
     if t.len() != 14 || !digits(t.as_bytes()) {
         return None;
     }
@@ -200,7 +203,7 @@ fn days_in_month(y: u32, m: u32) -> u32 {
 
 /// Seconds since the epoch for a UTC civil time; None if any field is out of range
 /// or the time is before 1970 (BSM seconds are unsigned).
-pub(crate) fn civil(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<u64> {
+pub fn civil(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<u64> {
     if !(1970..=9999).contains(&y) || !(1..=12).contains(&mo) || d == 0 || d > days_in_month(y, mo)
     {
         return None;
@@ -214,7 +217,7 @@ pub(crate) fn civil(y: u32, mo: u32, d: u32, h: u32, mi: u32, s: u32) -> Option<
 
 /// UTC civil fields for seconds since the epoch. Years past 9999 print with more
 /// digits rather than wrapping (a header64 can hold any u64).
-pub(crate) fn to_civil(sec: u64) -> (u64, u32, u32, u32, u32, u32) {
+pub fn to_civil(sec: u64) -> (u64, u32, u32, u32, u32, u32) {
     let rem = sec % 86_400;
     // sec / 86 400 < 2^48: exact as i64, and its year is positive.
     let (y, m, d) = bsm::text::civil_from_days((sec / 86_400) as i64);
