@@ -7,19 +7,19 @@
 use std::sync::Arc;
 
 use earshot_api::{
-    ClientError, Cursor, ErrorCode, HistoryReport, MeasureReport, OutcomeChoice, Request, Response,
-    TrailPage, TrailQuery,
+    verbs, ClientError, ComplianceReport, Cursor, ErrorCode, HistoryReport, Measurement,
+    NextStepReport, OutcomeChoice, StepToken, TrailPage, TrailQuery,
 };
 use earshot_chart::{Appearance, ChartOptions, ForecastView, RateSeries, SparklineOptions};
-use earshot_glance::{Glance, Preferences};
+use earshot_glance::actions::{self, ApplyResult};
+use earshot_glance::{Glance, Preferences, PreferencesFile};
+use earshot_model::glance::Confirmed;
 use tauri::{AppHandle, Manager, State};
 use tauri_plugin_autostart::ManagerExt;
 
-use crate::actions::{self, ApplyResult};
-use crate::error::{CmdResult, CommandError};
+use crate::error::{tauri_error, CmdResult, CommandError};
 use crate::launch::{audit_control_path, Launch};
 use crate::live::Live;
-use crate::report::ConfigReport;
 use crate::windows;
 
 type LiveState<'a> = State<'a, Arc<Live>>;
@@ -31,10 +31,6 @@ async fn blocking<T: Send + 'static>(
     tauri::async_runtime::spawn_blocking(f)
         .await
         .map_err(|e| CommandError::internal(e.to_string()))?
-}
-
-fn unexpected(what: &str, r: &Response) -> CommandError {
-    CommandError::internal(format!("unexpected answer to {what}: {r:?}"))
 }
 
 /// A view request the helper refused as out of range (unknown window, target or
@@ -53,14 +49,10 @@ fn view_error(e: ClientError) -> CommandError {
 pub async fn config_diagnostics(
     live: LiveState<'_>,
     launch: State<'_, Launch>,
-) -> CmdResult<ConfigReport> {
+) -> CmdResult<earshot_glance::report::ConfigReport> {
     let path = audit_control_path(&launch.root).display().to_string();
-    let read = match live.call(Request::ReadConfig).await {
-        Ok(Response::Config(c)) => Ok(c),
-        Ok(other) => return Err(unexpected("read_config", &other)),
-        Err(e) => Err(e),
-    };
-    Ok(ConfigReport::from_helper(path, read))
+    let read = verbs::read_config(&**live).await;
+    Ok(earshot_glance::report::config_report(path, read))
 }
 
 #[tauri::command]
@@ -76,27 +68,11 @@ fn window_name(window: Option<String>) -> String {
 
 /// The helper's rate series for `window`, typed.
 async fn rate_series(live: &Live, window: String) -> CmdResult<RateSeries> {
-    match live
-        .call(Request::RateSeries { window })
-        .await
-        .map_err(view_error)?
-    {
-        Response::RateSeries { series } => serde_json::from_value(series)
-            .map_err(|e| CommandError::internal(format!("the helper's rate series: {e}"))),
-        other => Err(unexpected("rate_series", &other)),
-    }
+    verbs::rate_series(live, window).await.map_err(view_error)
 }
 
 async fn forecast_view(live: &Live) -> CmdResult<ForecastView> {
-    match live
-        .call(Request::ForecastView {})
-        .await
-        .map_err(view_error)?
-    {
-        Response::ForecastView { view } => serde_json::from_value(view)
-            .map_err(|e| CommandError::internal(format!("the helper's forecast: {e}"))),
-        other => Err(unexpected("forecast_view", &other)),
-    }
+    verbs::forecast_view(live).await.map_err(view_error)
 }
 
 #[tauri::command]
@@ -176,89 +152,53 @@ pub async fn trail_page(
         cursor,
         page_size,
     };
-    match live
-        .call(Request::TrailPage { query })
+    verbs::trail_page(&**live, query).await.map_err(view_error)
+}
+
+#[tauri::command]
+pub async fn compliance(live: LiveState<'_>, baseline: String) -> CmdResult<ComplianceReport> {
+    verbs::compliance(&**live, baseline)
         .await
-        .map_err(view_error)?
-    {
-        Response::TrailPage(page) => Ok(page),
-        other => Err(unexpected("trail_page", &other)),
-    }
+        .map_err(view_error)
+}
+
+/// The ladder's next step toward `target`: the plan to show, its risks, and
+/// the token `apply_plan` sends back so exactly this step is applied.
+#[tauri::command]
+pub async fn plan_next(live: LiveState<'_>, target: String) -> CmdResult<NextStepReport> {
+    verbs::next_step(&**live, target).await.map_err(view_error)
 }
 
 #[tauri::command]
-pub async fn compliance(live: LiveState<'_>, baseline: String) -> CmdResult<serde_json::Value> {
-    match live
-        .call(Request::Compliance { baseline })
-        .await
-        .map_err(view_error)?
-    {
-        Response::Compliance { report } => Ok(report),
-        other => Err(unexpected("compliance", &other)),
-    }
-}
-
-#[tauri::command]
-pub async fn plan_next(live: LiveState<'_>, target: String) -> CmdResult<serde_json::Value> {
-    let step = actions::next_step(&live, target).await?;
-    Ok(step.plan.unwrap_or(serde_json::Value::Null))
-}
-
-#[tauri::command]
-pub async fn measure(
-    live: LiveState<'_>,
-    classes: String,
-    seconds: u64,
-) -> CmdResult<MeasureReport> {
-    let req = Request::Measure {
-        flags: classes,
-        naflags: String::new(),
-        duration_secs: seconds,
-    };
-    match live.call(req).await? {
-        Response::Measured(m) => Ok(m),
-        other => Err(unexpected("measure", &other)),
-    }
+pub async fn measure(live: LiveState<'_>, classes: String, seconds: u64) -> CmdResult<Measurement> {
+    Ok(verbs::measure(&**live, classes, String::new(), seconds).await?)
 }
 
 #[tauri::command]
 pub async fn apply_plan(
     app: AppHandle,
     live: LiveState<'_>,
-    target: String,
+    token: StepToken,
     acks: Vec<String>,
     confirm_within: Option<u64>,
 ) -> CmdResult<ApplyResult> {
-    let r = actions::apply_plan(&live, target, acks, confirm_within).await?;
+    let r = actions::apply_step(&mut &**live, token, acks, confirm_within).await?;
     live.refresh(&app).await;
     Ok(r)
 }
 
 #[tauri::command]
-pub async fn confirm(app: AppHandle, live: LiveState<'_>) -> CmdResult<serde_json::Value> {
-    match live.call(Request::Confirm { revision: None }).await? {
-        Response::Confirmed { revision } => {
-            live.refresh(&app).await;
-            Ok(serde_json::json!({ "revision": revision }))
-        }
-        other => Err(unexpected("confirm", &other)),
-    }
+pub async fn confirm(app: AppHandle, live: LiveState<'_>) -> CmdResult<Confirmed> {
+    let revision = verbs::confirm(&**live, None).await?;
+    live.refresh(&app).await;
+    Ok(Confirmed { revision })
 }
 
 #[tauri::command]
 pub async fn history(live: LiveState<'_>, before: Option<u64>) -> CmdResult<HistoryReport> {
     // One page (the helper bounds it); the view asks for older ones with the
     // page's `next_before`.
-    match live
-        .call(Request::History {
-            limit: None,
-            before,
-        })
-        .await?
-    {
-        Response::History(h) => Ok(h),
-        other => Err(unexpected("history", &other)),
-    }
+    Ok(verbs::history_page(&**live, None, before).await?)
 }
 
 #[tauri::command]
@@ -268,7 +208,7 @@ pub async fn rollback(
     revision: u64,
     acks: Option<Vec<String>>,
 ) -> CmdResult<ApplyResult> {
-    let r = actions::rollback(&live, revision, acks.unwrap_or_default()).await?;
+    let r = actions::rollback(&mut &**live, revision, acks.unwrap_or_default()).await?;
     live.refresh(&app).await;
     Ok(r)
 }
@@ -279,14 +219,14 @@ pub async fn rollback_last(
     live: LiveState<'_>,
     acks: Option<Vec<String>>,
 ) -> CmdResult<ApplyResult> {
-    let r = actions::rollback_last(&live, acks.unwrap_or_default()).await?;
+    let r = actions::rollback_last(&mut &**live, acks.unwrap_or_default()).await?;
     live.refresh(&app).await;
     Ok(r)
 }
 
 #[tauri::command]
 pub async fn rotate(app: AppHandle, live: LiveState<'_>) -> CmdResult<()> {
-    actions::rotate(&live).await?;
+    verbs::rotate(&**live).await?;
     live.refresh(&app).await;
     Ok(())
 }
@@ -327,7 +267,7 @@ pub fn set_preferences(
 
 #[tauri::command]
 pub fn open_dashboard(app: AppHandle) -> CmdResult<()> {
-    Ok(windows::open(&app, windows::DASHBOARD)?)
+    windows::open(&app, windows::DASHBOARD).map_err(tauri_error)
 }
 
 #[tauri::command]
@@ -336,13 +276,13 @@ pub fn open_window(app: AppHandle, name: String) -> CmdResult<()> {
         tauri::Error::WindowNotFound => CommandError::invalid(format!(
             "no window {name:?} (popover, dashboard, wizard, history, preferences)"
         )),
-        e => e.into(),
+        e => tauri_error(e),
     })
 }
 
 #[tauri::command]
 pub fn close_popover(app: AppHandle) -> CmdResult<()> {
-    Ok(windows::hide_popover(&app)?)
+    windows::hide_popover(&app).map_err(tauri_error)
 }
 
 /// The UI's first frame after a show (docs/app-commands.md "first-paint").

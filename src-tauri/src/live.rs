@@ -16,7 +16,7 @@ use earshot_api::{
 };
 use earshot_glance::{
     AlertChange, AlertWatch, Backoff, Connection, ConnectionState, Glance, Inputs, Preferences,
-    WarningLedger,
+    PreferencesFile, WarningLedger,
 };
 use tauri::{AppHandle, Emitter, Manager};
 use tokio::sync::Notify;
@@ -173,13 +173,12 @@ impl Live {
 
     /// Asks the helper for a full status (with the detail document) and publishes.
     pub async fn refresh(&self, app: &AppHandle) {
-        match self.call(Request::Status).await {
-            Ok(Response::Status(report)) => {
+        match earshot_api::verbs::status(self).await {
+            Ok(report) => {
                 let mut s = self.shared();
                 s.report = Some(report);
                 s.connection = Connection::connected();
             }
-            Ok(other) => eprintln!("earshot-app: unexpected answer to status: {other:?}"),
             Err(e) if e.code().is_none() => {
                 self.shared().connection = Connection::unavailable(e.to_string());
             }
@@ -269,13 +268,7 @@ impl Live {
 
     /// Drift = the newest revision is an edit made outside Earshot.
     async fn check_drift(&self) {
-        if let Ok(Response::History(h)) = self
-            .call(Request::History {
-                limit: Some(1),
-                before: None,
-            })
-            .await
-        {
+        if let Ok(h) = earshot_api::verbs::history(self, Some(1)).await {
             self.shared().drift = h
                 .revisions
                 .first()
@@ -311,7 +304,7 @@ fn build(s: &mut Shared) -> Glance {
         ledger,
         ..
     } = s;
-    Glance::build(
+    earshot_glance::glance::build(
         Inputs {
             connection: connection.clone(),
             report: report.as_ref(),
@@ -328,4 +321,15 @@ fn visible_windows(app: &AppHandle) -> usize {
         .values()
         .filter(|w| w.is_visible().unwrap_or(false))
         .count()
+}
+
+/// The app's connections answer typed verbs (`earshot_api::verbs`) and the
+/// actions of `earshot_glance::actions` like any client.
+impl earshot_api::Call for &Live {
+    fn call(
+        &mut self,
+        request: Request,
+    ) -> impl std::future::Future<Output = Result<Response, ClientError>> + Send {
+        Live::call(*self, request)
+    }
 }

@@ -12,7 +12,6 @@ mod glyph;
 mod launch;
 mod live;
 mod notices;
-mod report;
 mod tray;
 #[cfg(test)]
 #[path = "../ui_dist.rs"]

@@ -261,88 +261,10 @@ impl Client {
             other => Err(unexpected("push", &other)),
         }
     }
-
-    pub async fn status(&mut self) -> Result<StatusReport, ClientError> {
-        match self.call(Request::Status).await? {
-            Response::Status(s) => Ok(s),
-            other => Err(wrong_kind("status", &other)),
-        }
-    }
-
-    pub async fn read_config(&mut self) -> Result<ConfigText, ClientError> {
-        match self.call(Request::ReadConfig).await? {
-            Response::Config(c) => Ok(c),
-            other => Err(wrong_kind("config", &other)),
-        }
-    }
-
-    pub async fn plan(&mut self, text: String) -> Result<PlanReport, ClientError> {
-        match self.call(Request::Plan { text }).await? {
-            Response::Plan(p) => Ok(p),
-            other => Err(wrong_kind("plan", &other)),
-        }
-    }
-
-    pub async fn apply(
-        &mut self,
-        text: String,
-        terms: ChangeTerms,
-    ) -> Result<AppliedReport, ClientError> {
-        match self.call(Request::Apply { text, terms }).await? {
-            Response::Applied(a) => Ok(a),
-            other => Err(wrong_kind("applied", &other)),
-        }
-    }
-
-    pub async fn rollback(
-        &mut self,
-        revision: u64,
-        terms: ChangeTerms,
-    ) -> Result<AppliedReport, ClientError> {
-        match self.call(Request::Rollback { revision, terms }).await? {
-            Response::Applied(a) => Ok(a),
-            other => Err(wrong_kind("applied", &other)),
-        }
-    }
-
-    /// The newest page of history.
-    pub async fn history(&mut self, limit: Option<u32>) -> Result<HistoryReport, ClientError> {
-        self.history_page(limit, None).await
-    }
-
-    /// The page of history older than revision `before` (see `next_before`).
-    pub async fn history_page(
-        &mut self,
-        limit: Option<u32>,
-        before: Option<u64>,
-    ) -> Result<HistoryReport, ClientError> {
-        match self.call(Request::History { limit, before }).await? {
-            Response::History(h) => Ok(h),
-            other => Err(wrong_kind("history", &other)),
-        }
-    }
-
-    pub async fn confirm(&mut self, revision: Option<u64>) -> Result<u64, ClientError> {
-        match self.call(Request::Confirm { revision }).await? {
-            Response::Confirmed { revision } => Ok(revision),
-            other => Err(wrong_kind("confirmed", &other)),
-        }
-    }
-
-    pub async fn subscribe(&mut self) -> Result<(), ClientError> {
-        match self.call(Request::Subscribe).await? {
-            Response::Subscribed => Ok(()),
-            other => Err(wrong_kind("subscribed", &other)),
-        }
-    }
 }
 
 fn unexpected(wanted: &str, got: &ServerFrame) -> ClientError {
     ClientError::Protocol(format!("expected a {wanted} frame, got {got:?}"))
-}
-
-fn wrong_kind(wanted: &str, got: &Response) -> ClientError {
-    ClientError::Protocol(format!("expected a {wanted} response, got {got:?}"))
 }
 
 /// A synchronous client for the CLI: the async [`Client`] driven by a private
@@ -382,6 +304,11 @@ impl BlockingClient {
 
     pub fn call(&mut self, request: Request) -> Result<Response, ClientError> {
         self.runtime.block_on(self.inner.call(request))
+    }
+
+    /// The runtime and the client, borrowed apart (for the typed verbs).
+    pub(crate) fn parts(&mut self) -> (&tokio::runtime::Runtime, &mut Client) {
+        (&self.runtime, &mut self.inner)
     }
 
     /// Run any async operation of the inner client, e.g.

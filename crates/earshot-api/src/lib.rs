@@ -12,16 +12,18 @@
 
 pub mod auth;
 pub mod client;
-pub mod error;
 pub mod frame;
 pub mod keystore;
 pub mod message;
+pub mod verbs;
 
 pub use client::{BlockingClient, Client, ClientError, Session};
-pub use error::{quote, ApiError, ErrorCode};
+pub use earshot_model::error;
+pub use earshot_model::error::{quote, ApiError, ErrorCode};
 pub use frame::MAX_FRAME_LEN;
 pub use keystore::KeyStore;
 pub use message::*;
+pub use verbs::Call;
 
 /// Where the helper listens and keeps its secret: the fixed system paths on
 /// macOS, or under the simulated Mac's folder.

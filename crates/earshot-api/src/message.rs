@@ -14,6 +14,23 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::ApiError;
+pub use earshot_model::change::{
+    AppliedReport, ChangeTerms, EnableReport, NextStepReport, PendingConfirm, PlanReport,
+    StepApplied, StepRecord, StepToken,
+};
+pub use earshot_model::compliance::Report as ComplianceReport;
+pub use earshot_model::config::{ConfigText, Diagnostic, DiagnosticSeverity};
+pub use earshot_model::history::{
+    Change, Confirmation, HistoryReport, RevisionInfo, RevisionSource,
+};
+pub use earshot_model::measure::{ClassCount, Measurement, SideCount};
+pub use earshot_model::plan::Risk;
+pub use earshot_model::series::{ForecastView, RateSeries};
+pub use earshot_model::status::{Finding, HealthLevel, StatusReport};
+pub use earshot_model::trail::{
+    Cursor, OutcomeChoice, TrailFile, TrailPage, TrailQuery, TrailStatsReport, MAX_TRAIL_PAGE,
+    TRAIL_PAGE_BYTES,
+};
 
 /// A frame sent by the client.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -124,11 +141,8 @@ pub enum Request {
         naflags: String,
         duration_secs: u64,
     },
-    /// Keep a planner's record of an applied step (its prediction, as JSON, at
-    /// most [`MAX_STEP_RECORD`] bytes) next to revision `revision`, for a later
-    /// review. Opaque to the helper apart from being a JSON object.
-    RecordStep { revision: u64, record: String },
-    /// The newest recorded steps, newest first.
+    /// The newest steps applied with `apply_step`, newest first, each with
+    /// the prediction kept for its review.
     AppliedSteps {
         #[serde(default)]
         limit: Option<u32>,
@@ -145,103 +159,26 @@ pub enum Request {
     /// `stig`, … as `earshot compliance` accepts).
     Compliance { baseline: String },
     /// The tuning ladder's next step toward `target` (`next` or a baseline
-    /// name), with what applying it asks of the helper.
+    /// name), with the token that applies exactly it.
     NextStep { target: String },
+    /// Apply the step `step` names, in the helper, under its lock: plan it
+    /// again on the file as it is, refuse if that is not the step reviewed,
+    /// check the acknowledgements (the planner's risks and the grammar's),
+    /// apply it (or turn auditing on), and keep the prediction with the
+    /// revision for the step's review — one action, so a step and its record
+    /// cannot be separated.
+    ApplyStep {
+        step: StepToken,
+        #[serde(default)]
+        acks: Vec<String>,
+        /// Revert automatically unless confirmed within this many seconds.
+        #[serde(default)]
+        confirm_within_secs: Option<u64>,
+        /// How long the step soaks before its review (default 3 days).
+        #[serde(default)]
+        soak_days: Option<f64>,
+    },
 }
-
-/// Largest trail page a client may ask for (records).
-pub const MAX_TRAIL_PAGE: usize = 1000;
-
-/// A trail page stops taking records once their JSON reaches this many bytes,
-/// so the answer always fits one frame ([`crate::MAX_FRAME_LEN`]) with room
-/// for the envelope; `next` then points at the first record left out.
-pub const TRAIL_PAGE_BYTES: usize = 768 * 1024;
-
-/// Where a trail page continues: a trail file *name* (never a path; the
-/// helper matches it against its own listing of the trail folders) and the
-/// byte offset of the next record to consider.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Cursor {
-    pub file: String,
-    pub offset: u64,
-}
-
-/// Which outcomes a trail page shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OutcomeChoice {
-    #[default]
-    Any,
-    Success,
-    Failure,
-}
-
-/// The trail browser's filter. Empty lists match anything.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct TrailQuery {
-    /// Unix seconds, inclusive.
-    pub since: Option<u64>,
-    /// Unix seconds, exclusive.
-    pub until: Option<u64>,
-    /// Class names (`lo`, `ad`, …) from the Mac's audit_class.
-    pub classes: Vec<String>,
-    /// Event names (`AUE_open_r`, …) from the Mac's audit_event.
-    pub events: Vec<String>,
-    /// Audit user (auid): a number, or a name from the Mac's /etc/passwd.
-    pub user: Option<String>,
-    pub outcome: OutcomeChoice,
-    /// Continue after an earlier page (its `next`); `None` starts at the oldest record.
-    pub cursor: Option<Cursor>,
-    /// 1 to [`MAX_TRAIL_PAGE`]; `None` means 100.
-    pub page_size: Option<usize>,
-}
-
-/// One page of trail records.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrailPage {
-    /// `bsm::json` record objects with `trail_file` and `trail_offset` added.
-    pub records: Vec<serde_json::Value>,
-    /// Where the next page starts; `None` at the end.
-    pub next: Option<Cursor>,
-    /// Bytes examined for this page.
-    pub scanned_bytes: u64,
-    /// The helper stopped on its per-request scan budget before the page was
-    /// full (it may even hold no records): more may follow from `next`, which
-    /// is then always set. `false` for a full page and at the end. Absent from
-    /// older helpers' answers, which scanned to the end instead.
-    #[serde(default)]
-    pub partial: bool,
-}
-
-/// What applying a ladder step asks of the helper.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum StepAction {
-    /// Send `enable_auditing`. `read_hash` is the hash of the audit_control the
-    /// step was planned on (`None`: there was none), to refuse if it changed.
-    EnableAuditing { read_hash: Option<String> },
-    /// Send `apply` with `text`, based on the file whose hash is `base_hash`.
-    Write { text: String, base_hash: String },
-}
-
-/// The answer to `next_step`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct NextStepReport {
-    /// The step (`earshot_core::plan::Plan` as JSON); `None` when the target is met.
-    pub plan: Option<serde_json::Value>,
-    /// What applying it asks of the helper (`None` with no step).
-    pub action: Option<StepAction>,
-    /// The risks applying it needs acknowledged (ids as in `apply`'s `acks`).
-    pub risks: Vec<Risk>,
-    /// The planner's record of the step (`earshot_core::plan::review::AppliedStep`
-    /// as JSON), for `record_step` once it is applied (`None` with no step).
-    pub step_record: Option<String>,
-}
-
-/// The largest step record the helper keeps.
-pub const MAX_STEP_RECORD: usize = 256 * 1024;
 
 /// The longest trial measurement the helper runs (one hour): a request blocks a
 /// helper thread (and on a Mac an auditpipe) for its whole duration.
@@ -261,23 +198,6 @@ pub const MAX_REASON_CHARS: usize = 512;
 /// still refuses a runaway or hostile file before it costs memory or history.
 pub const MAX_CONTROL_LEN: usize = 64 * 1024;
 
-/// Terms common to apply and rollback.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct ChangeTerms {
-    /// sha256 (hex) of the audit_control bytes the client based its change on.
-    pub base_hash: String,
-    /// Risk ids the user acknowledged, e.g. `drop-cnt`.
-    #[serde(default)]
-    pub acks: Vec<String>,
-    /// Why; recorded in history.
-    #[serde(default)]
-    pub reason: String,
-    /// Revert automatically unless confirmed within this many seconds.
-    #[serde(default)]
-    pub confirm_within_secs: Option<u64>,
-}
-
 /// The answer to a successful request.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
@@ -289,310 +209,18 @@ pub enum Response {
     Plan(PlanReport),
     Applied(AppliedReport),
     History(HistoryReport),
-    Confirmed {
-        revision: u64,
-    },
+    Confirmed { revision: u64 },
     Rotated,
     Expired,
     AuditingEnabled(EnableReport),
-    Measured(MeasureReport),
-    StepRecorded {
-        revision: u64,
-    },
-    AppliedSteps {
-        steps: Vec<StepRecord>,
-    },
-    /// `earshot_core::series::RateSeries` as JSON.
-    RateSeries {
-        series: serde_json::Value,
-    },
-    /// `earshot_core::series::ForecastView` as JSON.
-    ForecastView {
-        view: serde_json::Value,
-    },
+    Measured(Measurement),
+    AppliedSteps { steps: Vec<StepRecord> },
+    RateSeries { series: RateSeries },
+    ForecastView { view: ForecastView },
     TrailPage(TrailPage),
-    /// `earshot_core::baseline::Report` as JSON.
-    Compliance {
-        report: serde_json::Value,
-    },
+    Compliance { report: ComplianceReport },
     NextStep(NextStepReport),
-}
-
-/// A step record as the helper keeps it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct StepRecord {
-    pub revision: u64,
-    /// When the helper stored it (its clock; virtual on a simulated Mac).
-    pub recorded_unix: u64,
-    /// The client's JSON, as sent.
-    pub record: String,
-}
-
-/// What `enable_auditing` did and what health says afterwards.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EnableReport {
-    /// The revision that created audit_control from the example (`None` when
-    /// the file already existed). Rolling back to the revision before it
-    /// removes the file again.
-    pub created_revision: Option<u64>,
-    /// What was done, in order, in words (`launchctl enable system/com.apple.auditd`).
-    pub steps: Vec<String>,
-    /// True when `audit -c` answers AUC_AUDITING afterwards.
-    pub auditing: bool,
-    /// Health read back after the sequence.
-    pub findings: Vec<Finding>,
-    /// Sessions that logged in while auditing was off keep an empty mask until
-    /// their user logs out and in again (or the Mac restarts).
-    pub relogin_needed: bool,
-    pub notes: Vec<String>,
-}
-
-/// Counts of one class side over a trial.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-pub struct SideCount {
-    pub events: u64,
-    pub bytes: u64,
-}
-
-/// One class in a trial measurement. An event counts toward every class it
-/// belongs to (audit_event), as the kernel's preselection does. A side is
-/// `null` when the trial did not select the whole class on that side.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ClassCount {
-    pub class: String,
-    pub success: Option<SideCount>,
-    pub failure: Option<SideCount>,
-}
-
-/// The answer to `measure`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct MeasureReport {
-    /// The masks measured, as audit_control would spell them.
-    pub flags: String,
-    pub naflags: String,
-    /// Seconds the trial covered (simulated seconds on a simulated Mac).
-    pub duration_secs: u64,
-    /// Every record seen, whatever its classes.
-    pub records: u64,
-    pub bytes: u64,
-    /// Per class, only classes named in `flags`/`naflags`.
-    pub classes: Vec<ClassCount>,
-    /// `auditpipe` on a Mac, `simulator` on a simulated one.
-    pub method: String,
-    /// Records the pipe dropped (queue overflow) — the counts are then a floor.
-    pub dropped: u64,
-}
-
-/// Health of auditing, as a UI shows it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StatusReport {
-    /// ok | warning | error | off
-    pub level: HealthLevel,
-    /// One line for the tray tooltip.
-    pub summary: String,
-    /// Every finding, most severe first.
-    #[serde(default)]
-    pub findings: Vec<Finding>,
-    /// sha256 of audit_control now.
-    pub config_hash: String,
-    /// Newest revision in history.
-    pub head_revision: Option<u64>,
-    /// A change waiting for `confirm`, if any.
-    pub pending: Option<PendingConfirm>,
-    pub simulated: bool,
-    /// The full `earshot status --json` document as the helper (root) reads it
-    /// (docs/status-json.md). Only in answers to `status`, never in pushes:
-    /// it changes every second (rates, time) and would defeat "push on change".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<serde_json::Value>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum HealthLevel {
-    Ok,
-    Warning,
-    Error,
-    Off,
-}
-
-/// One fact behind the health level.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Finding {
-    pub level: HealthLevel,
-    /// Stable id for the UI, e.g. `auditd-not-running`.
-    pub code: String,
-    pub message: String,
-}
-
-/// A change that reverts by itself at `deadline_unix` unless confirmed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PendingConfirm {
-    pub revision: u64,
-    pub deadline_unix: u64,
-}
-
-/// Trail folder statistics.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrailStatsReport {
-    pub files: Vec<TrailFile>,
-    pub total_bytes: u64,
-    pub total_records: u64,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrailFile {
-    /// File name only (never a path a client could reuse).
-    pub name: String,
-    pub bytes: u64,
-    pub records: u64,
-    /// True for the trail auditd is writing now.
-    pub current: bool,
-    /// Bytes the reader could not decode.
-    pub damaged_bytes: u64,
-}
-
-/// audit_control as it is now.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConfigText {
-    /// The file as UTF-8 (invalid bytes replaced, see `lossy`).
-    pub text: String,
-    /// sha256 (hex) of the exact bytes; send it back as `base_hash`.
-    pub hash: String,
-    /// True when the file is not valid UTF-8: `text` shows U+FFFD where the
-    /// invalid bytes are, and an apply of edited text replaces them too.
-    pub lossy: bool,
-    /// False when there is no audit_control (the macOS 14+ default); `hash`
-    /// is then `"absent"` and an apply creates the file root:wheel 0440.
-    #[serde(default = "yes")]
-    pub exists: bool,
-}
-
-fn yes() -> bool {
-    true
-}
-
-/// A problem in a proposed audit_control (mirrors `audit_control::Diagnostic`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Diagnostic {
-    pub line: u32,
-    pub column: u32,
-    /// error | warning | info
-    pub severity: String,
-    pub code: String,
-    pub message: String,
-    #[serde(default)]
-    pub hint: String,
-}
-
-/// A change that needs a named acknowledgement.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Risk {
-    /// `drop-cnt`, `add-ahlt`, `add-arge`, `na-in-flags`, `minfree-out-of-range`,
-    /// `filesz-zero`, `no-expire-after`, `dir-change`.
-    pub id: String,
-    pub message: String,
-}
-
-/// One line of a semantic diff.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Change {
-    pub key: String,
-    pub old: Option<String>,
-    pub new: Option<String>,
-    /// A sentence, e.g. `flags: adds fr (file read)`.
-    pub summary: String,
-}
-
-/// The dry-run answer.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PlanReport {
-    /// False when any diagnostic is an error (apply would refuse).
-    pub valid: bool,
-    pub diagnostics: Vec<Diagnostic>,
-    pub changes: Vec<Change>,
-    pub risks: Vec<Risk>,
-    /// Hash of the file now: the `base_hash` an apply of this plan should send.
-    pub base_hash: String,
-    /// Hash the file will have after the apply.
-    pub new_hash: String,
-}
-
-/// What an apply or rollback did.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AppliedReport {
-    pub revision: u64,
-    pub hash: String,
-    pub changes: Vec<Change>,
-    /// Set when the change reverts unless confirmed.
-    pub pending: Option<PendingConfirm>,
-    /// True when the file was already exactly `text` (nothing written).
-    pub unchanged: bool,
-    /// Set when the file was written but `audit -s` failed (e.g. auditing is
-    /// off): the change takes effect when auditd next starts.
-    #[serde(default)]
-    pub reload_warning: Option<String>,
-    /// What went wrong after the new file was already in place (restoring
-    /// `uchg`, syncing the folder): the change is made and recorded, and the
-    /// helper keeps retrying what it owes (see status).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<String>,
-}
-
-/// History, newest first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HistoryReport {
-    pub revisions: Vec<RevisionInfo>,
-    /// False when a stored revision or the chain linking them was altered.
-    pub chain_intact: bool,
-    /// Human account of the first break, when `chain_intact` is false.
-    pub chain_problem: Option<String>,
-    /// Pass as `before` for the next, older page; absent on the last page.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_before: Option<u64>,
-}
-
-/// Who made a revision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RevisionSource {
-    /// The file as it was before Earshot first touched it; never dropped.
-    Original,
-    /// An apply through the helper.
-    Apply,
-    /// A rollback through the helper.
-    Rollback,
-    /// An unconfirmed change reverted by the deadline.
-    AutoRevert,
-    /// An edit made outside Earshot, noticed by the drift watch.
-    External,
-}
-
-/// One revision.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RevisionInfo {
-    pub number: u64,
-    pub time_unix: u64,
-    pub uid: u32,
-    pub user: String,
-    pub source: RevisionSource,
-    pub reason: String,
-    /// sha256 of the file bytes of this revision.
-    pub hash: String,
-    /// Hash linking this revision to the one before it.
-    pub chain: String,
-    pub changes: Vec<Change>,
-    pub acks: Vec<String>,
-    /// For revisions applied with `confirm_within_secs`: pending, confirmed or reverted.
-    pub confirmation: Option<Confirmation>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Confirmation {
-    Pending,
-    Confirmed,
-    Reverted,
+    StepApplied(StepApplied),
 }
 
 /// A pushed state change.

@@ -1,10 +1,15 @@
 //! The view requests (rate_series, forecast_view, trail_page, compliance,
 //! next_step): their wire form both ways, and what a client may not send.
 
+use earshot_api::ComplianceReport;
 use earshot_api::{
-    ClientFrame, Cursor, NextStepReport, OutcomeChoice, Request, Response, Risk, ServerFrame,
-    StepAction, TrailPage, TrailQuery,
+    AppliedReport, ClientFrame, Cursor, NextStepReport, OutcomeChoice, Request, Response, Risk,
+    ServerFrame, StepApplied, StepToken, TrailPage, TrailQuery,
 };
+use earshot_model::compliance::{Baseline, Summary};
+use earshot_model::plan::{Plan, Prediction, Range, StepKind};
+use earshot_model::review::AppliedStep;
+use earshot_model::series::{ForecastView, RateSeries, RateSpan};
 use serde_json::json;
 
 fn roundtrip_request(r: Request) {
@@ -56,13 +61,25 @@ fn every_view_request_and_answer_round_trips() {
     });
 
     roundtrip_response(Response::RateSeries {
-        series: json!({"span": "hour", "classes": []}),
+        series: RateSeries::empty(RateSpan::Hour, 7200),
     });
     roundtrip_response(Response::ForecastView {
-        view: json!({"now": 1, "forecast": null}),
+        view: ForecastView {
+            now: 1,
+            history: vec![(0, 10), (1, 20)],
+            folder_bytes: 20,
+            bytes_above_minfree: 1 << 30,
+            minfree_percent: Some(5),
+            forecast: None,
+        },
     });
     roundtrip_response(Response::Compliance {
-        report: json!({"baseline": "cis-l1"}),
+        report: ComplianceReport {
+            baseline: Baseline::CisL1,
+            title: "CIS".into(),
+            results: Vec::new(),
+            summary: Summary::default(),
+        },
     });
     roundtrip_response(Response::TrailPage(TrailPage {
         records: vec![json!({"trail_file": "a", "trail_offset": 0})],
@@ -70,26 +87,44 @@ fn every_view_request_and_answer_round_trips() {
         scanned_bytes: 12,
         partial: true,
     }));
-    for action in [
-        StepAction::EnableAuditing { read_hash: None },
-        StepAction::EnableAuditing {
-            read_hash: Some("ab".into()),
-        },
-        StepAction::Write {
-            text: "flags:lo\n".into(),
-            base_hash: "cd".into(),
-        },
+    for token in [
+        None,
+        Some(StepToken {
+            target: "cis-l2".into(),
+            base_hash: "absent".into(),
+            after_hash: "ab".into(),
+        }),
     ] {
         roundtrip_response(Response::NextStep(NextStepReport {
-            plan: Some(json!({"title": "t"})),
-            action: Some(action),
+            plan: token.as_ref().map(|_| plan()),
             risks: vec![Risk {
                 id: "drop-cnt".into(),
                 message: "m".into(),
             }],
-            step_record: Some("{}".into()),
+            token: token.clone(),
         }));
+        if let Some(step) = token {
+            roundtrip_request(Request::ApplyStep {
+                step,
+                acks: vec!["drop-cnt".into()],
+                confirm_within_secs: Some(120),
+                soak_days: Some(7.0),
+            });
+        }
     }
+    roundtrip_response(Response::StepApplied(StepApplied {
+        applied: AppliedReport {
+            revision: 3,
+            hash: "h".into(),
+            changes: Vec::new(),
+            pending: None,
+            unchanged: false,
+            reload_warning: None,
+            warnings: Vec::new(),
+        },
+        enabled: None,
+        record: AppliedStep::record(&plan(), 1_700_000_000),
+    }));
 }
 
 #[test]
@@ -140,5 +175,38 @@ fn unknown_fields_and_missing_ones_are_refused() {
             serde_json::from_str::<ClientFrame>(bad).is_err(),
             "accepted {bad}"
         );
+    }
+}
+
+/// A small plan, every field set.
+fn plan() -> Plan {
+    let r = Range::new(1.0, 2.0, 3.0);
+    Plan {
+        step: StepKind::AddFlag,
+        concern: "flags".into(),
+        title: "t".into(),
+        why: "w".into(),
+        before: Some("flags:lo\n".into()),
+        after: "flags:lo,ad\n".into(),
+        after_raw: Vec::new(),
+        diff: Vec::new(),
+        semantic_diff: Vec::new(),
+        risks: Vec::new(),
+        warnings: vec!["x".into()],
+        activation: Vec::new(),
+        needs_relogin: true,
+        prediction: Prediction {
+            classes: Vec::new(),
+            events_per_day: r,
+            bytes_per_day: r,
+            change_bytes_per_day: r,
+            retention_days: None,
+            retention: "r".into(),
+            time_to_minfree_days: Some(r),
+            minfree: "m".into(),
+            uses_reference_figures: true,
+            notes: Vec::new(),
+        },
+        alternatives: Vec::new(),
     }
 }

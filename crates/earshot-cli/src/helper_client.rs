@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use earshot_api::{
     paths, ApiError, AppliedReport, BlockingClient, ChangeTerms, ClientError, ErrorCode,
-    HistoryReport, KeyStore, Request, Response, RevisionInfo,
+    HistoryReport, KeyStore, Request, RevisionInfo,
 };
 
 #[derive(clap::Args)]
@@ -195,12 +195,11 @@ fn refused(e: &ApiError) -> ExitCode {
     ExitCode::from(1)
 }
 
-fn call(
-    client: &mut BlockingClient,
-    request: Request,
-) -> Result<std::result::Result<Response, ApiError>> {
-    match client.call(request) {
-        Ok(r) => Ok(Ok(r)),
+/// A helper's answer, with its refusals (which the user can act on) apart
+/// from failures to talk to it.
+fn answer<T>(r: std::result::Result<T, ClientError>) -> Result<std::result::Result<T, ApiError>> {
+    match r {
+        Ok(t) => Ok(Ok(t)),
         Err(ClientError::Api(e)) => Ok(Err(e)),
         Err(e) => Err(e.into()),
     }
@@ -315,30 +314,22 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("reading {}", file.display()))?;
             let mut client = connect(target.root().as_deref())?;
-            let Response::Config(current) = client.call(Request::ReadConfig)? else {
-                bail!("unexpected answer to read_config");
-            };
-            let request = Request::Apply {
-                text,
-                terms: terms(current.hash, &change),
-            };
-            match call(&mut client, request)? {
-                Ok(Response::Applied(r)) => {
+            let current = client.read_config()?;
+            match answer(client.apply(text, terms(current.hash, &change)))? {
+                Ok(r) => {
                     print_applied(&r, change.json)?;
                     Ok(ExitCode::SUCCESS)
                 }
-                Ok(other) => bail!("unexpected answer {other:?}"),
                 Err(e) => Ok(refused(&e)),
             }
         }
         Args::Confirm { revision, target } => {
             let mut client = connect(target.root().as_deref())?;
-            match call(&mut client, Request::Confirm { revision })? {
-                Ok(Response::Confirmed { revision }) => {
+            match answer(client.confirm(revision))? {
+                Ok(revision) => {
                     println!("confirmed: revision {revision} stays");
                     Ok(ExitCode::SUCCESS)
                 }
-                Ok(other) => bail!("unexpected answer {other:?}"),
                 Err(e) => Ok(refused(&e)),
             }
         }
@@ -348,13 +339,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             target,
         } => {
             let mut client = connect(target.root().as_deref())?;
-            let Response::History(h) = client.call(Request::History {
-                limit: Some(2),
-                before: None,
-            })?
-            else {
-                bail!("unexpected answer to history");
-            };
+            let h = client.history(Some(2))?;
             let revision = match revision {
                 Some(r) => r,
                 None => match h.revisions.get(1) {
@@ -362,19 +347,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
                     None => bail!("there is no earlier revision to roll back to"),
                 },
             };
-            let Response::Config(current) = client.call(Request::ReadConfig)? else {
-                bail!("unexpected answer to read_config");
-            };
-            let request = Request::Rollback {
-                revision,
-                terms: terms(current.hash, &change),
-            };
-            match call(&mut client, request)? {
-                Ok(Response::Applied(r)) => {
+            let current = client.read_config()?;
+            match answer(client.rollback(revision, terms(current.hash, &change)))? {
+                Ok(r) => {
                     print_applied(&r, change.json)?;
                     Ok(ExitCode::SUCCESS)
                 }
-                Ok(other) => bail!("unexpected answer {other:?}"),
                 Err(e) => Ok(refused(&e)),
             }
         }
@@ -398,13 +376,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 if want == Some(0) {
                     break;
                 }
-                let Response::History(page) = client.call(Request::History {
-                    limit: want.map(|w| w.min(earshot_api::MAX_HISTORY_PAGE)),
-                    before,
-                })?
-                else {
-                    bail!("unexpected answer to history");
-                };
+                let page = client
+                    .history_page(want.map(|w| w.min(earshot_api::MAX_HISTORY_PAGE)), before)?;
                 before = page.next_before;
                 match &mut h {
                     None => h = Some(page),
@@ -463,37 +436,27 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
 }
 
-/// `earshot apply --plan`: the ladder's next step, from what this machine shows
-/// now, applied through the helper against the bytes the plan read (so a change
-/// made meanwhile is refused, not overwritten), its prediction recorded next to
-/// the new revision for `earshot plan --review`.
+/// `earshot apply --plan`: the ladder's next step as the helper plans it on
+/// the Mac as it is now, shown, then applied by the helper as one action (it
+/// plans again under its lock and refuses if that is no longer the step shown),
+/// with its prediction kept in the new revision for `earshot plan --review`.
 fn apply_plan(
     root: Option<&Path>,
     goal: &str,
     soak_days: f64,
     change: &ChangeOpts,
 ) -> Result<ExitCode> {
-    use earshot_core::plan::{self, review::AppliedStep, Current, PlanOptions, StepKind};
-    let target = plan::Target::parse(goal)?;
-    let facts = crate::compliance::observe(None, root.map(Path::to_path_buf))?;
-    let m = crate::plan::measurements(&facts, root, true)?;
-    let current = Current {
-        audit_control: facts.observed.audit_control.clone(),
-        example: facts.example.clone(),
-        service: facts.observed.service,
+    let mut client = connect(root)?;
+    let step = match answer(client.next_step(goal.to_string()))? {
+        Ok(s) => s,
+        Err(e) => return Ok(refused(&e)),
     };
-    let Some(p) = plan::next_step(
-        &current,
-        target,
-        &m,
-        &facts.classes,
-        &PlanOptions::default(),
-    ) else {
+    let (Some(plan), Some(token)) = (step.plan, step.token) else {
         println!("Nothing to apply: the configuration already meets target `{goal}`.");
         return Ok(ExitCode::SUCCESS);
     };
-    println!("Step: {}", p.title);
-    let missing: Vec<_> = p
+    println!("Step: {}", plan.title);
+    let missing: Vec<_> = step
         .risks
         .iter()
         .filter(|r| !change.acks.iter().any(|a| *a == r.id))
@@ -507,112 +470,46 @@ fn apply_plan(
         eprintln!("  to apply anyway, add: {}", flags.join(" "));
         return Ok(ExitCode::from(1));
     }
-    let mut client = connect(root)?;
-    let revision = if matches!(p.step, StepKind::EnableAuditing | StepKind::StartAuditd) {
-        // The plan read "no audit_control" (or a stopped auditd): check the file
-        // is still as read before the helper creates it from the example.
-        let Response::Config(now) = client.call(Request::ReadConfig)? else {
-            bail!("unexpected answer to read_config");
-        };
-        let read_hash = facts
-            .observed
-            .audit_control
-            .as_deref()
-            .map(earshot_api::content_hash);
-        if now.exists != read_hash.is_some()
-            || (now.exists && Some(&now.hash) != read_hash.as_ref())
-        {
-            eprintln!("earshot: audit_control changed since it was read; run `earshot plan` again");
-            return Ok(ExitCode::from(1));
+    let done = match answer(client.apply_step(
+        token,
+        change.acks.clone(),
+        change.confirm_within,
+        Some(soak_days),
+    ))? {
+        Ok(done) => done,
+        Err(e) => return Ok(refused(&e)),
+    };
+    if let Some(r) = &done.enabled {
+        for s in &r.steps {
+            println!("  done: {s}");
         }
-        match call(&mut client, Request::EnableAuditing)? {
-            Ok(Response::AuditingEnabled(r)) => {
-                for s in &r.steps {
-                    println!("  done: {s}");
-                }
-                for f in &r.findings {
-                    println!("  health: {}", f.message);
-                }
-                for n in &r.notes {
-                    println!("  note: {n}");
-                }
-                match r.created_revision {
-                    Some(rev) => rev,
-                    None => {
-                        let Response::History(h) = client.call(Request::History {
-                            limit: Some(1),
-                            before: None,
-                        })?
-                        else {
-                            bail!("unexpected answer to history");
-                        };
-                        h.revisions.first().map_or(1, |r| r.number)
-                    }
-                }
-            }
-            Ok(other) => bail!("unexpected answer {other:?}"),
-            Err(e) => return Ok(refused(&e)),
+        for f in &r.findings {
+            println!("  health: {}", f.message);
+        }
+        for n in &r.notes {
+            println!("  note: {n}");
         }
     } else {
-        let Some(read) = facts.observed.audit_control.as_deref() else {
-            bail!("the plan read no audit_control; run `earshot plan` again");
-        };
-        let text = String::from_utf8(p.after_bytes().to_vec())
-            .context("the planned audit_control is not UTF-8 text")?;
-        let mut opts = ChangeOpts {
-            acks: change.acks.clone(),
-            confirm_within: change.confirm_within,
-            reason: change.reason.clone(),
-            json: change.json,
-        };
-        if opts.reason.is_empty() {
-            opts.reason = format!("earshot plan: {}", p.title);
+        print_applied(&done.applied, change.json)?;
+        if done.applied.unchanged {
+            return Ok(ExitCode::SUCCESS);
         }
-        let request = Request::Apply {
-            text,
-            terms: terms(earshot_api::content_hash(read), &opts),
-        };
-        match call(&mut client, request)? {
-            Ok(Response::Applied(r)) => {
-                print_applied(&r, change.json)?;
-                if r.unchanged {
-                    return Ok(ExitCode::SUCCESS);
-                }
-                r.revision
-            }
-            Ok(other) => bail!("unexpected answer {other:?}"),
-            Err(e) => return Ok(refused(&e)),
-        }
-    };
-    // applied_at is set by the helper's clock when it stores the record.
-    let record = AppliedStep::record(&p, 0).with_soak_days(soak_days);
-    let json = serde_json::to_string(&record)?;
-    match call(
-        &mut client,
-        Request::RecordStep {
-            revision,
-            record: json,
-        },
-    )? {
-        Ok(_) => {}
-        Err(e) => eprintln!(
-            "earshot: the step was applied but its prediction was not kept: {}",
-            e.reason
-        ),
     }
-    if p.needs_relogin {
+    if plan.needs_relogin {
         println!("Log out and back in (or restart) so your session is audited with the new flags.");
     }
     println!(
-        "Prediction recorded with revision {revision}: review it in {} with `earshot plan --review`.",
-        earshot_core::plan::cost::days_text(record.soak_days)
+        "Prediction recorded with revision {}: review it in {} with `earshot plan --review`.",
+        done.applied.revision,
+        earshot_core::plan::cost::days_text(done.record.soak_days)
     );
     Ok(ExitCode::SUCCESS)
 }
 
 fn simple(target: Target, request: Request, done: &str) -> Result<ExitCode> {
     let mut client = connect(target.root().as_deref())?;
-    match call(&mut client, request)? {
+    // rotate and expire answer only that they were done (`rotated`, `expired`).
+    match answer(client.call(request))? {
         Ok(_) => {
             println!("{done}");
             Ok(ExitCode::SUCCESS)

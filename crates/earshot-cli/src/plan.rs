@@ -155,33 +155,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The step records the helper keeps, newest first: through the helper when one
-/// runs, else (simulated Mac) straight from its state folder.
+/// The step records the helper keeps with the revisions, newest first.
 pub(crate) fn applied_steps(
     root: Option<&std::path::Path>,
 ) -> Result<Vec<earshot_api::StepRecord>> {
-    if let Some(mut client) = crate::helper_client::try_connect(root) {
-        return match client.call(earshot_api::Request::AppliedSteps { limit: Some(1) })? {
-            earshot_api::Response::AppliedSteps { steps } => Ok(steps),
-            other => bail!("unexpected answer {other:?}"),
-        };
-    }
-    let Some(root) = root else {
-        bail!("reviewing needs the helper (it keeps the applied steps); is it running?");
+    let Some(mut client) = crate::helper_client::try_connect(root) else {
+        bail!("reviewing needs the helper (it keeps the applied steps with their revisions); is it running?");
     };
-    let dir = earshot_api::paths::state(Some(root)).join("steps");
-    let mut names: Vec<PathBuf> = match std::fs::read_dir(&dir) {
-        Ok(rd) => rd.filter_map(|e| e.ok()).map(|e| e.path()).collect(),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-        Err(e) => return Err(e).with_context(|| format!("reading {}", dir.display())),
-    };
-    names.sort();
-    Ok(names
-        .iter()
-        .rev()
-        .filter_map(|p| std::fs::read(p).ok())
-        .filter_map(|b| serde_json::from_slice(&b).ok())
-        .collect())
+    Ok(client.applied_steps(Some(1))?)
 }
 
 #[derive(Serialize)]
@@ -206,10 +187,7 @@ fn run_review(
         println!("No applied step is recorded yet: apply one with `earshot apply --plan`, then review it after the soak.");
         return Ok(ExitCode::SUCCESS);
     };
-    let mut applied: AppliedStep = serde_json::from_str(&rec.record)
-        .with_context(|| format!("reading the record of revision {}", rec.revision))?;
-    // The helper's clock says when it was applied.
-    applied.applied_at = rec.recorded_unix;
+    let applied: AppliedStep = rec.record;
     let day = st.rates.iter().find(|w| w.span == WindowSpan::Day);
     let obs = Observation {
         now: st.generated_at.sec,

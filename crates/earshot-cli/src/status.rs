@@ -109,8 +109,8 @@ fn via_helper(report: StatusReport, args: &Args, root: Option<&Path>) -> Result<
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        let mut doc = match report.detail.clone() {
-            Some(serde_json::Value::Object(map)) => map,
+        let mut doc = match report.detail.as_deref().map(serde_json::to_value) {
+            Some(Ok(serde_json::Value::Object(map))) => map,
             _ => serde_json::Map::new(),
         };
         doc.insert("source".into(), "helper".into());

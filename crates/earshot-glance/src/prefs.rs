@@ -8,61 +8,10 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
+pub use earshot_model::glance::{AlertPrefs, Preferences, TitleContent, MAX_FORECAST_DAYS};
 
 /// The file name inside the app config directory.
 pub const FILE_NAME: &str = "preferences.json";
-
-/// The longest forecast horizon an alert may watch (a year): beyond that the
-/// forecast's rate is too uncertain to act on.
-pub const MAX_FORECAST_DAYS: u32 = 365;
-
-/// What the tray item shows next to its glyph.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TitleContent {
-    /// Glyph only (the default: the menu bar is crowded).
-    #[default]
-    None,
-    /// Records per second over the last minute.
-    Events,
-    /// Free space above minfree on the tightest trail volume.
-    Free,
-}
-
-/// Which action-needed states raise a notification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct AlertPrefs {
-    /// Auditing stopped (not auditing although configured, stalled, stopped for space).
-    pub stopped: bool,
-    /// A trail volume is below minfree.
-    pub below_minfree: bool,
-    /// Alert when the forecast reaches minfree within this many days; `None` = never.
-    pub forecast_days_threshold: Option<u32>,
-    /// audit_control was edited outside Earshot.
-    pub drift: bool,
-}
-
-impl Default for AlertPrefs {
-    fn default() -> Self {
-        AlertPrefs {
-            stopped: true,
-            below_minfree: true,
-            forecast_days_threshold: Some(7),
-            drift: true,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
-pub struct Preferences {
-    pub title: TitleContent,
-    pub alerts: AlertPrefs,
-    /// Start the app at login (opt-in).
-    pub launch_at_login: bool,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum PrefsError {
@@ -88,17 +37,25 @@ pub enum PrefsError {
     Threshold(u32),
 }
 
-impl Preferences {
+/// Preferences as the app keeps them: validated, loaded, saved atomically.
+pub trait PreferencesFile: Sized {
     /// Checks values a hand-edited file or a UI could get wrong.
-    pub fn validate(&self) -> Result<(), PrefsError> {
+    fn validate(&self) -> Result<(), PrefsError>;
+    /// Loads `path`; a missing file gives the defaults (first start).
+    fn load(path: &Path) -> Result<Self, PrefsError>;
+    /// Writes `path` atomically, creating its directory.
+    fn save(&self, path: &Path) -> Result<(), PrefsError>;
+}
+
+impl PreferencesFile for Preferences {
+    fn validate(&self) -> Result<(), PrefsError> {
         match self.alerts.forecast_days_threshold {
             Some(d) if d > MAX_FORECAST_DAYS => Err(PrefsError::Threshold(d)),
             _ => Ok(()),
         }
     }
 
-    /// Loads `path`; a missing file gives the defaults (first start).
-    pub fn load(path: &Path) -> Result<Preferences, PrefsError> {
+    fn load(path: &Path) -> Result<Preferences, PrefsError> {
         let bytes = match fs::read(path) {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Preferences::default()),
@@ -118,8 +75,7 @@ impl Preferences {
         Ok(prefs)
     }
 
-    /// Writes `path` atomically, creating its directory.
-    pub fn save(&self, path: &Path) -> Result<(), PrefsError> {
+    fn save(&self, path: &Path) -> Result<(), PrefsError> {
         self.validate()?;
         let werr = |source| PrefsError::Write {
             path: path.to_path_buf(),

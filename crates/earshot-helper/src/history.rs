@@ -21,6 +21,7 @@
 use std::path::{Path, PathBuf};
 
 use earshot_api::{content_hash, Change, RevisionSource};
+use earshot_model::review::AppliedStep;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -62,6 +63,11 @@ pub struct Revision {
     pub restores: Option<u64>,
     pub prev_chain: String,
     pub chain: String,
+    /// For a tuning step (`apply_step`): the step and its prediction, kept in
+    /// the chained record itself so a step and its record are never apart.
+    /// Absent from other revisions, whose records (and chains) are as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<AppliedStep>,
 }
 
 impl Revision {
@@ -426,6 +432,7 @@ mod tests {
             restores: None,
             prev_chain: String::new(),
             chain: String::new(),
+            step: None,
         }
     }
 

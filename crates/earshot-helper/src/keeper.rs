@@ -23,11 +23,12 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use earshot_api::{
     content_hash, ApiError, AppliedReport, ChangeTerms, ConfigText, Confirmation, EnableReport,
-    ErrorCode, Event, Finding, HealthLevel, HistoryReport, MeasureReport, PendingConfirm,
-    PlanReport, RevisionInfo, RevisionSource, StatusReport, StepRecord, TrailStatsReport,
-    HISTORY_PAGE, HISTORY_PAGE_BYTES, MAX_CONTROL_LEN, MAX_HISTORY_PAGE, MAX_MEASURE_SECS,
-    MAX_REASON_CHARS, MAX_STEP_RECORD,
+    ErrorCode, Event, Finding, HealthLevel, HistoryReport, Measurement, PendingConfirm, PlanReport,
+    RevisionInfo, RevisionSource, StatusReport, StepRecord, TrailStatsReport, HISTORY_PAGE,
+    HISTORY_PAGE_BYTES, MAX_CONTROL_LEN, MAX_HISTORY_PAGE, MAX_MEASURE_SECS, MAX_REASON_CHARS,
 };
+use earshot_api::{quote, DiagnosticSeverity, Risk, StepApplied, StepToken};
+use earshot_core::plan::{review::AppliedStep, StepKind};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
@@ -123,12 +124,12 @@ fn bound_assessment(mut a: crate::platform::Assessment) -> crate::platform::Asse
     if a.diagnostics.len() > MAX_DIAGNOSTICS {
         let more = a.diagnostics.len() - (MAX_DIAGNOSTICS - 1);
         // Keep the errors first: they are what blocks the change.
-        a.diagnostics.sort_by_key(|d| d.severity != "error");
+        a.diagnostics.sort_by_key(|d| d.severity != DiagnosticSeverity::Error);
         a.diagnostics.truncate(MAX_DIAGNOSTICS - 1);
         a.diagnostics.push(earshot_api::Diagnostic {
             line: 0,
             column: 0,
-            severity: "info".into(),
+            severity: DiagnosticSeverity::Info,
             code: "more-diagnostics".into(),
             message: format!("{more} more diagnostics not shown"),
             hint: "fix the ones above and plan again".into(),
@@ -163,11 +164,13 @@ fn bound_changes(mut changes: Vec<earshot_api::Change>) -> Vec<earshot_api::Chan
     changes
 }
 
-/// Extra facts a stored revision carries beyond the chained record.
-#[derive(Debug, Clone, Copy, Default)]
+/// How a change is made, beyond its terms.
+#[derive(Debug, Clone, Default)]
 struct Intent {
     source_is_auto_revert: bool,
     skip_acks: bool,
+    /// The tuning step this change is, recorded with its revision.
+    step: Option<AppliedStep>,
 }
 
 pub struct Keeper {
@@ -340,6 +343,7 @@ impl Keeper {
             restores: None,
             prev_chain: String::new(),
             chain: String::new(),
+            step: None,
         }
     }
 
@@ -511,11 +515,22 @@ impl Keeper {
     pub fn read_config(&self) -> Result<ConfigText, ApiError> {
         let content = self.read_control()?;
         let bytes = content.as_deref().unwrap_or_default();
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        // The grammar reads the text a client sees (U+FFFD for bad bytes),
+        // which is also what an edit of it would write.
+        let diagnostics = match &content {
+            Some(_) => {
+                bound_assessment(self.assessor.assess(text.as_bytes(), text.as_bytes()))
+                    .diagnostics
+            }
+            None => Vec::new(),
+        };
         Ok(ConfigText {
-            text: String::from_utf8_lossy(bytes).into_owned(),
             hash: state_hash(&content),
             lossy: std::str::from_utf8(bytes).is_err(),
             exists: content.is_some(),
+            text,
+            diagnostics,
         })
     }
 
@@ -648,6 +663,7 @@ impl Keeper {
             Intent {
                 source_is_auto_revert: true,
                 skip_acks: true,
+                step: None,
             },
         )?;
         self.set_pending(None)?;
@@ -751,6 +767,7 @@ impl Keeper {
         draft.acks = terms.acks.clone();
         draft.confirm_within_secs = terms.confirm_within_secs;
         draft.restores = restores;
+        draft.step = intent.step.clone();
         let revision = self.history.next(draft).map_err(state_err)?;
         let pending = terms.confirm_within_secs.map(|secs| Pending {
             revision: revision.number,
@@ -1182,7 +1199,7 @@ impl Keeper {
             head_revision: head.map(|h| h.number),
             pending,
             simulated: self.platform.simulated(),
-            detail,
+            detail: detail.map(Box::new),
         })
     }
 
@@ -1233,6 +1250,19 @@ impl Keeper {
     pub fn enable_auditing(&self, who: &Caller) -> Result<EnableReport, ApiError> {
         let guard = self.guard();
         self.drift_locked(&guard, true)?;
+        let report = self.enable_locked(&guard, who, None)?;
+        drop(guard);
+        Ok(self.enabled_report(report))
+    }
+
+    /// The locked part of turning auditing on; `step` is recorded with the
+    /// revision that creates audit_control, when one is made.
+    fn enable_locked(
+        &self,
+        guard: &MutexGuard<'_, ()>,
+        who: &Caller,
+        step: Option<AppliedStep>,
+    ) -> Result<EnableReport, ApiError> {
         let mut steps = Vec::new();
         let mut notes = Vec::new();
         let mut created_revision = None;
@@ -1258,7 +1288,7 @@ impl Keeper {
             // not risks of enabling, so nothing needs acknowledging — errors in
             // the example would still block.
             let report = self.change_locked(
-                &guard,
+                guard,
                 Some(bytes),
                 &terms,
                 who,
@@ -1267,6 +1297,7 @@ impl Keeper {
                 Intent {
                     source_is_auto_revert: false,
                     skip_acks: true,
+                    step,
                 },
             )?;
             created_revision = Some(report.revision);
@@ -1281,94 +1312,154 @@ impl Keeper {
             .start_auditing()
             .map_err(|e| ApiError::new(ErrorCode::Io, format!("enabling auditing: {e}")))?;
         steps.extend(started);
-        drop(guard);
-        let auditing = self.platform.auditing().unwrap_or(false);
-        let findings = self.platform.findings();
         notes.push("No reboot is needed. Sessions that logged in while auditing was off keep an empty audit mask: log out and back in (or restart) so they are audited with the flags of audit_control.".to_string());
-        self.push_state_if_changed();
         Ok(EnableReport {
             created_revision,
             steps,
-            auditing,
-            findings,
+            auditing: false,
+            findings: Vec::new(),
             relogin_needed: true,
             notes,
         })
     }
 
-    fn steps_dir(&self) -> PathBuf {
-        self.state_dir.join("steps")
+    /// Health read back after turning auditing on (outside the lock).
+    fn enabled_report(&self, mut report: EnableReport) -> EnableReport {
+        report.auditing = self.platform.auditing().unwrap_or(false);
+        report.findings = self.platform.findings();
+        self.push_state_if_changed();
+        report
     }
 
-    /// Keeps a planner's record of the step applied as `revision` (see
-    /// `Request::RecordStep`); the newest 200 records are kept.
-    pub fn record_step(&self, revision: u64, record: &str) -> Result<u64, ApiError> {
-        if record.len() > MAX_STEP_RECORD {
+    /// One tuning step as one action (`Request::ApplyStep`): under the lock,
+    /// plan again on the file as it is, refuse unless that is exactly the
+    /// step `token` names (the one the user reviewed), check every risk was
+    /// acknowledged (the planner's and the grammar's), then apply it — or turn
+    /// auditing on — with the prediction recorded in the revision itself.
+    pub fn apply_step(
+        &self,
+        token: &StepToken,
+        acks: &[String],
+        confirm_within_secs: Option<u64>,
+        soak_days: Option<f64>,
+        who: &Caller,
+    ) -> Result<StepApplied, ApiError> {
+        let machine = self.machine()?;
+        let guard = self.guard();
+        self.drift_locked(&guard, true)?;
+        let current = self.read_control()?;
+        let base_hash = state_hash(&current);
+        if base_hash != token.base_hash {
+            return Err(ApiError::new(
+                ErrorCode::BaseChanged,
+                "audit_control changed since the step was planned; plan the step again",
+            ));
+        }
+        let Some((plan, planned_on)) = machine.plan_step(&token.target)? else {
             return Err(ApiError::new(
                 ErrorCode::InvalidRequest,
-                format!("a step record is at most {MAX_STEP_RECORD} bytes"),
+                format!(
+                    "nothing to apply: the target `{}` is already met",
+                    quote(&token.target)
+                ),
             ));
-        }
-        match serde_json::from_str::<serde_json::Value>(record) {
-            Ok(serde_json::Value::Object(_)) => {}
-            _ => {
-                return Err(ApiError::new(
-                    ErrorCode::InvalidRequest,
-                    "a step record is a JSON object",
-                ))
-            }
-        }
-        let _guard = self.guard();
-        if self.history.get(revision).map_err(state_err)?.is_none() {
+        };
+        if planned_on != base_hash || content_hash(plan.after_bytes()) != token.after_hash {
             return Err(ApiError::new(
-                ErrorCode::NotFound,
-                format!("no revision {revision}"),
+                ErrorCode::BaseChanged,
+                "the next step is not the one you reviewed (the measurements behind it changed); review it again",
             ));
         }
-        let dir = self.steps_dir();
-        create_private_dir(&dir).map_err(state_err)?;
-        let rec = StepRecord {
-            revision,
-            recorded_unix: self.platform.now_unix(),
-            record: record.to_string(),
-        };
-        let json = serde_json::to_vec(&rec).map_err(|e| io_err("encoding", e))?;
-        // Zero-padded so the names sort by revision.
-        write_atomic(&dir.join(format!("{revision:010}.json")), &json, 0o600).map_err(state_err)?;
-        let mut names = self.step_files()?;
-        while names.len() > 200 {
-            let oldest = names.remove(0);
-            let _ = std::fs::remove_file(dir.join(oldest));
+        let missing: Vec<Risk> = plan
+            .risks
+            .iter()
+            .filter(|r| !acks.iter().any(|a| *a == r.id))
+            .cloned()
+            .collect();
+        if !missing.is_empty() {
+            let ids: Vec<_> = missing.iter().map(|r| r.id.as_str()).collect();
+            let mut e = ApiError::new(
+                ErrorCode::AckRequired,
+                format!("acknowledge: {}", ids.join(", ")),
+            );
+            e.missing_acks = missing;
+            return Err(e);
         }
-        Ok(revision)
-    }
-
-    fn step_files(&self) -> Result<Vec<String>, ApiError> {
-        let mut names: Vec<String> = match std::fs::read_dir(self.steps_dir()) {
-            Ok(rd) => rd
-                .filter_map(|e| e.ok())
-                .filter_map(|e| e.file_name().into_string().ok())
-                .filter(|n| n.len() == 15 && n.ends_with(".json"))
-                .collect(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Vec::new(),
-            Err(e) => return Err(io_err("reading step records", e)),
+        let mut record = AppliedStep::record(&plan, self.platform.now_unix());
+        if let Some(days) = soak_days {
+            record = record.with_soak_days(days);
+        }
+        if matches!(plan.step, StepKind::EnableAuditing | StepKind::StartAuditd) {
+            let enabled = self.enable_locked(&guard, who, Some(record.clone()))?;
+            let head = self.history.head().map_err(state_err)?;
+            drop(guard);
+            let enabled = self.enabled_report(enabled);
+            let revision = enabled
+                .created_revision
+                .or(head.as_ref().map(|h| h.number))
+                .unwrap_or(0);
+            return Ok(StepApplied {
+                applied: AppliedReport {
+                    revision,
+                    hash: state_hash(&self.read_control()?),
+                    changes: Vec::new(),
+                    pending: None,
+                    unchanged: enabled.created_revision.is_none(),
+                    reload_warning: (!enabled.auditing)
+                        .then(|| "auditing did not start; see the health".to_string()),
+                    warnings: Vec::new(),
+                },
+                enabled: Some(enabled),
+                record,
+            });
+        }
+        let terms = ChangeTerms {
+            base_hash,
+            acks: acks.to_vec(),
+            reason: format!("tuning step: {}", plan.title),
+            confirm_within_secs,
         };
-        names.sort();
-        Ok(names)
+        let applied = self.change_locked(
+            &guard,
+            Some(plan.after_bytes().to_vec()),
+            &terms,
+            who,
+            RevisionSource::Apply,
+            None,
+            Intent {
+                step: Some(record.clone()),
+                ..Intent::default()
+            },
+        )?;
+        drop(guard);
+        self.push_state_if_changed();
+        Ok(StepApplied {
+            applied,
+            enabled: None,
+            record,
+        })
     }
 
-    /// The newest recorded steps, newest first (damaged files are skipped).
+    /// The newest steps applied with `apply_step`, newest first: the step
+    /// records kept in the revisions themselves.
     pub fn applied_steps(&self, limit: Option<u32>) -> Result<Vec<StepRecord>, ApiError> {
         let limit = limit.unwrap_or(20).min(200) as usize;
-        let dir = self.steps_dir();
-        Ok(self
-            .step_files()?
-            .iter()
-            .rev()
-            .filter_map(|n| std::fs::read(dir.join(n)).ok())
-            .filter_map(|b| serde_json::from_slice::<StepRecord>(&b).ok())
-            .take(limit)
-            .collect())
+        let mut out = Vec::new();
+        for number in self.history.numbers().map_err(state_err)?.into_iter().rev() {
+            if out.len() >= limit {
+                break;
+            }
+            if let Some(rev) = self.history.get(number).map_err(state_err)? {
+                if let Some(step) = rev.step {
+                    out.push(StepRecord {
+                        revision: rev.number,
+                        recorded_unix: rev.time_unix,
+                        record: step,
+                    });
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// A trial measurement; not under the change lock (it may take an hour and
@@ -1378,7 +1469,7 @@ impl Keeper {
         flags: &str,
         naflags: &str,
         duration_secs: u64,
-    ) -> Result<MeasureReport, ApiError> {
+    ) -> Result<Measurement, ApiError> {
         if duration_secs == 0 || duration_secs > MAX_MEASURE_SECS {
             return Err(ApiError::new(
                 ErrorCode::InvalidRequest,

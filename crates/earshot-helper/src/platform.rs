@@ -7,9 +7,7 @@
 
 use std::path::PathBuf;
 
-use earshot_api::{
-    Change, Diagnostic, Finding, HealthLevel, MeasureReport, Risk, TrailStatsReport,
-};
+use earshot_api::{Change, Diagnostic, Finding, HealthLevel, Measurement, Risk, TrailStatsReport};
 
 /// The `audit(8)` operations a client may trigger, and nothing else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -51,12 +49,12 @@ pub trait Platform: Send + Sync + 'static {
     }
     /// The full status document (`earshot status --json`), when the platform
     /// can produce one.
-    fn status_json(&self) -> Option<serde_json::Value> {
+    fn status_json(&self) -> Option<earshot_core::status::Status> {
         None
     }
     /// [`Platform::findings`] and [`Platform::status_json`] from one look at
     /// the Mac: a status request pays for reading the trails once, not twice.
-    fn findings_and_status_json(&self) -> (Vec<Finding>, Option<serde_json::Value>) {
+    fn findings_and_status_json(&self) -> (Vec<Finding>, Option<earshot_core::status::Status>) {
         (self.findings(), self.status_json())
     }
     /// The shipped `/etc/security/audit_control.example` (`None` when absent).
@@ -83,7 +81,7 @@ pub trait Platform: Send + Sync + 'static {
         flags: &str,
         naflags: &str,
         duration_secs: u64,
-    ) -> Result<MeasureReport, MeasureFailure> {
+    ) -> Result<Measurement, MeasureFailure> {
         let _ = (flags, naflags, duration_secs);
         Err(MeasureFailure::Unsupported(
             "trial measurement is not available on this system".into(),
@@ -122,7 +120,7 @@ pub struct Assessment {
 
 impl Assessment {
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == "error")
+        self.diagnostics.iter().any(|d| d.severity == earshot_api::DiagnosticSeverity::Error)
     }
 }
 

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use audit_control::{AuditControl, ClassTable, Document, ExpireAfter};
-use earshot_api::{Change, Diagnostic, Risk};
+use earshot_api::{Change, Diagnostic, DiagnosticSeverity, Risk};
 
 use crate::platform::{Assessment, Assessor, Platform};
 use crate::system::{open_simulated, SimHost, SystemPlatform};
@@ -73,7 +73,11 @@ impl Assessor for GrammarAssessor {
             .map(|d| Diagnostic {
                 line: d.line,
                 column: d.column,
-                severity: d.severity.as_str().to_string(),
+                severity: match d.severity {
+                    audit_control::Severity::Error => DiagnosticSeverity::Error,
+                    audit_control::Severity::Warning => DiagnosticSeverity::Warning,
+                    audit_control::Severity::Info => DiagnosticSeverity::Info,
+                },
                 code: d.code,
                 message: d.message,
                 hint: d.hint,

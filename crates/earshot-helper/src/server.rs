@@ -729,9 +729,6 @@ pub fn dispatch(keeper: &Keeper, request: Request, who: &Caller) -> Result<Respo
             naflags,
             duration_secs,
         } => Response::Measured(keeper.measure(&flags, &naflags, duration_secs)?),
-        Request::RecordStep { revision, record } => Response::StepRecorded {
-            revision: keeper.record_step(revision, &record)?,
-        },
         Request::AppliedSteps { limit } => Response::AppliedSteps {
             steps: keeper.applied_steps(limit)?,
         },
@@ -748,5 +745,17 @@ pub fn dispatch(keeper: &Keeper, request: Request, who: &Caller) -> Result<Respo
             report: keeper.machine()?.compliance(&baseline)?,
         },
         Request::NextStep { target } => Response::NextStep(keeper.machine()?.next_step(&target)?),
+        Request::ApplyStep {
+            step,
+            acks,
+            confirm_within_secs,
+            soak_days,
+        } => Response::StepApplied(keeper.apply_step(
+            &step,
+            &acks,
+            confirm_within_secs,
+            soak_days,
+            who,
+        )?),
     })
 }

@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use earshot_api::{Finding, HealthLevel, MeasureReport, TrailFile, TrailStatsReport};
+use earshot_api::{Finding, HealthLevel, Measurement, TrailFile, TrailStatsReport};
 use earshot_core::health::Severity;
-use earshot_core::measure::{self, MeasureError, Measurement, Trial};
+use earshot_core::measure::{self, MeasureError, Trial};
 use earshot_core::sim::SimAuditd;
+use earshot_core::status::Status;
 use earshot_core::status::{collect, StatusOptions};
 use earshot_core::system::{
     parse_audit_condition, parse_launchctl_print, parse_print_disabled, unix_f64, unix_secs,
@@ -98,31 +99,6 @@ impl SystemPlatform {
 }
 
 /// The protocol's form of a core measurement (same fields).
-pub fn measure_report(m: Measurement) -> MeasureReport {
-    let side = |s: measure::SideCount| earshot_api::SideCount {
-        events: s.events,
-        bytes: s.bytes,
-    };
-    MeasureReport {
-        flags: m.flags,
-        naflags: m.naflags,
-        duration_secs: m.duration_secs,
-        records: m.records,
-        bytes: m.bytes,
-        classes: m
-            .classes
-            .into_iter()
-            .map(|c| earshot_api::ClassCount {
-                class: c.class,
-                success: c.success.map(side),
-                failure: c.failure.map(side),
-            })
-            .collect(),
-        method: m.method,
-        dropped: m.dropped,
-    }
-}
-
 impl SystemPlatform {
     /// Route `chflags` to the simulated Mac's flag table.
     pub fn with_simulated(mut self, mac: SimulatedMac) -> SystemPlatform {
@@ -131,7 +107,7 @@ impl SystemPlatform {
     }
 
     /// Health as one finding, and the whole status document when asked for.
-    fn look(&self, document: bool) -> (Vec<Finding>, Option<serde_json::Value>) {
+    fn look(&self, document: bool) -> (Vec<Finding>, Option<Status>) {
         let opts = StatusOptions {
             cache_dir: Some(self.cache_dir.clone()),
         };
@@ -147,10 +123,7 @@ impl SystemPlatform {
                     code: h.state.as_str().replace('_', "-"),
                     message,
                 };
-                let doc = document
-                    .then(|| serde_json::to_value(&status).ok())
-                    .flatten();
-                (vec![finding], doc)
+                (vec![finding], document.then_some(status))
             }
             Err(e) => (
                 vec![Finding {
@@ -233,7 +206,7 @@ impl Platform for SystemPlatform {
         self.look(false).0
     }
 
-    fn findings_and_status_json(&self) -> (Vec<Finding>, Option<serde_json::Value>) {
+    fn findings_and_status_json(&self) -> (Vec<Finding>, Option<Status>) {
         self.look(true)
     }
 
@@ -289,7 +262,7 @@ impl Platform for SystemPlatform {
         crate::peer::user_name(uid)
     }
 
-    fn status_json(&self) -> Option<serde_json::Value> {
+    fn status_json(&self) -> Option<Status> {
         self.findings_and_status_json().1
     }
 
@@ -352,12 +325,12 @@ impl Platform for SystemPlatform {
         flags: &str,
         naflags: &str,
         duration_secs: u64,
-    ) -> Result<MeasureReport, MeasureFailure> {
+    ) -> Result<Measurement, MeasureFailure> {
         let (classes, _) = earshot_core::system::audit_tables(&*self.sys);
         let trial = Trial::parse(flags, naflags, duration_secs, &classes)
             .map_err(|e| MeasureFailure::Invalid(e.to_string()))?;
         match self.run_trial(&trial) {
-            Ok(m) => Ok(measure_report(m)),
+            Ok(m) => Ok(m),
             Err(e @ (MeasureError::NotAuditing | MeasureError::Unsupported)) => {
                 Err(MeasureFailure::Unsupported(e.to_string()))
             }

@@ -12,14 +12,16 @@
 use std::path::Path;
 
 use earshot_api::{
-    ApiError, ErrorCode, NextStepReport, Risk, StepAction, TrailPage, TrailQuery, MAX_FRAME_LEN,
+    ApiError, ErrorCode, NextStepReport, StepToken, TrailPage, TrailQuery, MAX_FRAME_LEN,
 };
-use earshot_core::plan::{review::AppliedStep, Plan, PlanOptions, StepKind};
-use earshot_core::series::{source, RateSpan};
+use earshot_core::baseline::Report;
+use earshot_core::plan::{Plan, PlanOptions};
+use earshot_core::series::{source, ForecastView, RateSeries, RateSpan};
 use earshot_core::status::StatusOptions;
 use earshot_core::system::System;
 use earshot_core::tuning::{self, Facts, TuningError};
 
+use crate::history::state_hash;
 use crate::pager::{self, PageError, Source};
 
 /// The Mac the views read: its `System`, its kind for `status::collect`
@@ -45,10 +47,6 @@ fn invalid(reason: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::InvalidRequest, reason)
 }
 
-fn internal(what: &str, e: impl std::fmt::Display) -> ApiError {
-    ApiError::new(ErrorCode::Internal, format!("{what}: {e}"))
-}
-
 impl Machine<'_> {
     fn status_opts(&self) -> StatusOptions {
         StatusOptions {
@@ -56,9 +54,8 @@ impl Machine<'_> {
         }
     }
 
-    /// Per-class rates over the last hour or day, as JSON of
-    /// `earshot_core::series::RateSeries`.
-    pub fn rate_series(&self, window: &str) -> Result<serde_json::Value, ApiError> {
+    /// Per-class rates over the last hour or day.
+    pub fn rate_series(&self, window: &str) -> Result<RateSeries, ApiError> {
         let span = match window {
             "hour" => RateSpan::Hour,
             "day" => RateSpan::Day,
@@ -71,21 +68,14 @@ impl Machine<'_> {
         };
         let series = source::rate_series(self.sys, span, &self.status_opts())
             .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
-        fitting(
-            serde_json::to_value(series).map_err(|e| internal("encoding the rates", e))?,
-            "the rate series",
-        )
+        fitting(series, "the rate series")
     }
 
-    /// The trail folder's history and forecast, as JSON of
-    /// `earshot_core::series::ForecastView`.
-    pub fn forecast_view(&self) -> Result<serde_json::Value, ApiError> {
+    /// The trail folder's history and forecast.
+    pub fn forecast_view(&self) -> Result<ForecastView, ApiError> {
         let view = source::forecast_view(self.sys, self.kind, &self.status_opts())
             .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
-        fitting(
-            serde_json::to_value(view).map_err(|e| internal("encoding the forecast", e))?,
-            "the forecast view",
-        )
+        fitting(view, "the forecast view")
     }
 
     /// One page of the trail browser.
@@ -114,50 +104,46 @@ impl Machine<'_> {
         tuning::observe(self.sys, self.kind, &self.status_opts()).map_err(tuning_error)
     }
 
-    /// The Mac against `baseline`: `earshot_core::baseline::Report` as JSON.
-    pub fn compliance(&self, baseline: &str) -> Result<serde_json::Value, ApiError> {
+    /// The Mac against `baseline`.
+    pub fn compliance(&self, baseline: &str) -> Result<Report, ApiError> {
         // Checked before reading anything.
         earshot_core::baseline::Baseline::parse(baseline)
             .map_err(|_| tuning_error(TuningError::Baseline(baseline.to_string())))?;
         let report = tuning::compliance(&self.facts()?, baseline).map_err(tuning_error)?;
-        fitting(
-            serde_json::to_value(report).map_err(|e| internal("encoding the report", e))?,
-            "the compliance report",
-        )
+        fitting(report, "the compliance report")
     }
 
-    /// The ladder's next step toward `target` and what applying it takes.
-    pub fn next_step(&self, target: &str) -> Result<NextStepReport, ApiError> {
+    /// The ladder's next step toward `target`, planned on the Mac as it is
+    /// now, with the hash of the audit_control it was planned on (`None`
+    /// when the target is met).
+    pub fn plan_step(&self, target: &str) -> Result<Option<(Plan, String)>, ApiError> {
         let target = tuning::parse_target(target).map_err(tuning_error)?;
         let facts = self.facts()?;
-        let Some(plan) = tuning::next_step(&facts, target, &PlanOptions::default()) else {
+        let base = state_hash(&facts.observed.audit_control);
+        Ok(tuning::next_step(&facts, target, &PlanOptions::default()).map(|p| (p, base)))
+    }
+
+    /// The ladder's next step toward `target`, with the token that applies
+    /// exactly it (`apply_step`).
+    pub fn next_step(&self, target: &str) -> Result<NextStepReport, ApiError> {
+        let Some((plan, base_hash)) = self.plan_step(target)? else {
             return Ok(NextStepReport {
                 plan: None,
-                action: None,
                 risks: Vec::new(),
-                step_record: None,
+                token: None,
             });
         };
-        let action = step_action(&plan, &facts)?;
-        let risks = plan
-            .risks
-            .iter()
-            .map(|r| Risk {
-                id: r.id.to_string(),
-                message: r.message.clone(),
-            })
-            .collect();
-        let step_record = serde_json::to_string(&AppliedStep::record(&plan, 0))
-            .map_err(|e| internal("encoding the step record", e))?;
-        let json = fitting(
-            serde_json::to_value(&plan).map_err(|e| internal("encoding the plan", e))?,
-            "the plan",
-        )?;
+        let token = StepToken {
+            target: target.to_string(),
+            base_hash,
+            after_hash: earshot_api::content_hash(plan.after_bytes()),
+        };
+        let risks = plan.risks.clone();
+        let plan = fitting(plan, "the plan")?;
         Ok(NextStepReport {
-            plan: Some(json),
-            action: Some(action),
+            plan: Some(plan),
             risks,
-            step_record: Some(step_record),
+            token: Some(token),
         })
     }
 }
@@ -169,32 +155,6 @@ fn tuning_error(e: TuningError) -> ApiError {
     }
 }
 
-/// What applying `plan` asks of the helper, based on the file the plan read.
-pub fn step_action(plan: &Plan, facts: &Facts) -> Result<StepAction, ApiError> {
-    let read = facts.observed.audit_control.as_deref();
-    if matches!(plan.step, StepKind::EnableAuditing | StepKind::StartAuditd) {
-        return Ok(StepAction::EnableAuditing {
-            read_hash: read.map(earshot_api::content_hash),
-        });
-    }
-    let read = read.ok_or_else(|| {
-        ApiError::new(
-            ErrorCode::Internal,
-            "the step changes audit_control but the plan read none; plan again",
-        )
-    })?;
-    let text = String::from_utf8(plan.after_bytes().to_vec()).map_err(|_| {
-        ApiError::new(
-            ErrorCode::Unsupported,
-            "the planned audit_control is not UTF-8 text, which apply cannot carry",
-        )
-    })?;
-    Ok(StepAction::Write {
-        text,
-        base_hash: earshot_api::content_hash(read),
-    })
-}
-
 /// Room left in a frame for a payload once the envelope (`response`, id,
 /// `kind`, field name) is around it.
 pub const PAYLOAD_LIMIT: usize = MAX_FRAME_LEN - 4096;
@@ -202,7 +162,7 @@ pub const PAYLOAD_LIMIT: usize = MAX_FRAME_LEN - 4096;
 /// `value` unless its JSON would not fit one frame (then `internal`: a bound
 /// this code should have kept, reported rather than sent as a frame the
 /// client must refuse).
-fn fitting(value: serde_json::Value, what: &str) -> Result<serde_json::Value, ApiError> {
+fn fitting<T: serde::Serialize>(value: T, what: &str) -> Result<T, ApiError> {
     let len = serde_json::to_vec(&value).map_or(usize::MAX, |v| v.len());
     if len > PAYLOAD_LIMIT {
         return Err(ApiError::new(

@@ -165,3 +165,27 @@ async fn a_copied_simulated_mac_can_be_served() {
         status.findings
     );
 }
+
+/// The app shows audit_control's diagnostics as the helper reads and judges
+/// the file (it is root's only on a Mac): exactly what the audit_control
+/// library says of it, with Apple's class table.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_config_carries_exactly_the_librarys_diagnostics() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    simulated_mac(root);
+    let content = "dir:/var/audit\nflags:lo,aa # comment\nminfree:70\n";
+    std::fs::write(root.join("etc/security/audit_control"), content).unwrap();
+    let (_daemon, mut c) = start_daemon(root).await;
+    let cfg = c.read_config().await.unwrap();
+    assert_eq!(cfg.text, content);
+    let expected = audit_control::check(
+        content.as_bytes(),
+        &audit_control::tables::ClassTable::apple(),
+    );
+    assert!(!expected.is_empty(), "the sample has something to say");
+    assert_eq!(
+        serde_json::to_value(&cfg.diagnostics).unwrap(),
+        serde_json::to_value(&expected).unwrap()
+    );
+}

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use earshot_api::{ChangeTerms, ErrorCode, HealthLevel};
+use earshot_core::plan::StepKind;
 use earshot_core::sim::{self, AuditingSetup, InitOptions};
 use earshot_helper::fault::Faults;
 use earshot_helper::keeper::{Caller, Keeper};
@@ -169,30 +170,67 @@ fn a_trial_with_auditing_off_is_unsupported_not_an_empty_answer() {
     }
 }
 
+/// A tuning step is one action of the helper: it applies exactly the step the
+/// user reviewed, or refuses; its prediction is part of the revision it made.
 #[test]
-fn step_records_are_kept_per_revision_newest_first_and_bounded() {
+fn a_step_applies_as_reviewed_with_its_record_in_the_revision() {
     let dir = tempfile::tempdir().unwrap();
-    sonoma_and_later(dir.path(), true);
+    sonoma_and_later(dir.path(), false);
     let (k, host) = keeper(dir.path());
     assert!(k.applied_steps(None).unwrap().is_empty());
-    k.record_step(1, r#"{"step":"add-flag","n":1}"#).unwrap();
-    let e = k.record_step(99, "{}").unwrap_err();
-    assert_eq!(e.code, ErrorCode::NotFound);
-    for bad in ["[1]", "not json", "\"s\""] {
-        let e = k.record_step(1, bad).unwrap_err();
-        assert_eq!(e.code, ErrorCode::InvalidRequest, "{bad}");
+    let next = || k.machine().unwrap().next_step("next").unwrap();
+
+    // Step 1 on a Mac as Apple ships it: turn auditing on.
+    let first = next();
+    let token = first.token.clone().expect("a step");
+    assert_eq!(first.plan.as_ref().unwrap().step, StepKind::EnableAuditing);
+    let done = k.apply_step(&token, &[], None, None, &admin()).unwrap();
+    let enabled = done.enabled.expect("the step turned auditing on");
+    assert!(enabled.auditing);
+    assert_eq!(Some(done.applied.revision), enabled.created_revision);
+    // Applying the same token again is refused: the file is not the one it was planned on.
+    let again = k.apply_step(&token, &[], None, None, &admin()).unwrap_err();
+    assert_eq!(again.code, ErrorCode::BaseChanged, "{again}");
+
+    // Step 2 needs its risks acknowledged, by the ids the plan named.
+    let second = next();
+    let token = second.token.clone().expect("a second step");
+    let risks: Vec<String> = second.risks.iter().map(|r| r.id.clone()).collect();
+    if !risks.is_empty() {
+        let e = k.apply_step(&token, &[], None, None, &admin()).unwrap_err();
+        assert_eq!(e.code, ErrorCode::AckRequired);
+        let missing: Vec<String> = e.missing_acks.iter().map(|r| r.id.clone()).collect();
+        assert_eq!(missing, risks);
     }
-    let huge = format!("{{\"x\":\"{}\"}}", "a".repeat(300 * 1024));
+    // A token for another step (a forged after-hash) is refused.
+    let mut forged = token.clone();
+    forged.after_hash = "0".repeat(64);
     assert_eq!(
-        k.record_step(1, &huge).unwrap_err().code,
-        ErrorCode::InvalidRequest
+        k.apply_step(&forged, &risks, None, None, &admin())
+            .unwrap_err()
+            .code,
+        ErrorCode::BaseChanged
     );
-    // A second record for the same revision replaces the first.
-    k.record_step(1, r#"{"step":"add-flag","n":2}"#).unwrap();
+    let applied = k.apply_step(&token, &risks, None, None, &admin()).unwrap();
+    let after = std::fs::read(dir.path().join("etc/security/audit_control")).unwrap();
+    assert_eq!(
+        earshot_api::content_hash(&after),
+        token.after_hash,
+        "the file is the step the user reviewed"
+    );
+    assert_eq!(applied.record.title, second.plan.as_ref().unwrap().title);
+
+    // Both steps are listed newest first, each with the revision it made.
     let steps = k.applied_steps(Some(5)).unwrap();
-    assert_eq!(steps.len(), 1);
-    assert_eq!(steps[0].revision, 1);
-    assert!(steps[0].record.contains("\"n\":2"));
+    let revisions: Vec<u64> = steps.iter().map(|s| s.revision).collect();
+    assert_eq!(
+        revisions,
+        vec![applied.applied.revision, done.applied.revision]
+    );
+    assert_eq!(steps[0].record, applied.record);
+    // The history still verifies with the step records in it.
+    let h = k.history(None).unwrap();
+    assert!(h.chain_intact, "{:?}", h.chain_problem);
     if let Some(h) = host {
         h.stop();
     }

@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use common::start_daemon;
 use earshot_api::{
-    Cursor, ErrorCode, NextStepReport, Request, Response, StepAction, TrailQuery, MAX_FRAME_LEN,
+    Cursor, ErrorCode, NextStepReport, Request, Response, StepToken, TrailQuery, MAX_FRAME_LEN,
 };
 use earshot_core::plan::PlanOptions;
 use earshot_core::series::{source, ForecastView, RateSeries, RateSpan};
@@ -77,7 +77,7 @@ async fn every_view_equals_computing_it_locally_on_the_same_mac() {
         else {
             panic!("rate_series expected")
         };
-        let got: RateSeries = serde_json::from_value(series).unwrap();
+        let got: RateSeries = series;
         let local = source::rate_series(&mac_at(root, got.end), span, &no_cache()).unwrap();
         assert_eq!(got, local, "{window}");
         if span == RateSpan::Day {
@@ -89,7 +89,7 @@ async fn every_view_equals_computing_it_locally_on_the_same_mac() {
     let Response::ForecastView { view } = c.call(Request::ForecastView {}).await.unwrap() else {
         panic!("forecast_view expected")
     };
-    let got: ForecastView = serde_json::from_value(view).unwrap();
+    let got: ForecastView = view;
     let local = source::forecast_view(&mac_at(root, got.now), "simulated", &no_cache()).unwrap();
     assert_eq!(got.history, local.history);
     assert_eq!(got.folder_bytes, local.folder_bytes);
@@ -114,7 +114,7 @@ async fn every_view_equals_computing_it_locally_on_the_same_mac() {
             panic!("compliance expected")
         };
         let local = tuning::compliance(&facts, baseline).unwrap();
-        assert_eq!(report, serde_json::to_value(local).unwrap(), "{baseline}");
+        assert_eq!(report, local, "{baseline}");
     }
 
     let Response::NextStep(step) = c
@@ -132,29 +132,23 @@ async fn every_view_equals_computing_it_locally_on_the_same_mac() {
         &PlanOptions::default(),
     )
     .expect("the default file is not at `next` yet");
-    let NextStepReport {
-        plan,
-        action,
-        risks,
-        step_record,
-    } = step;
+    let NextStepReport { plan, risks, token } = step;
     let plan = plan.expect("a step");
-    assert_eq!(plan["title"], local.title.as_str());
-    assert_eq!(plan["after"], local.after.as_str());
-    assert_eq!(plan["step"], serde_json::to_value(local.step).unwrap());
+    assert_eq!(plan.title, local.title);
+    assert_eq!(plan.after, local.after);
+    assert_eq!(plan.step, local.step);
     let ids: Vec<&str> = risks.iter().map(|r| r.id.as_str()).collect();
     let local_ids: Vec<&str> = local.risks.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, local_ids);
     let on_disk = std::fs::read(root.join("etc/security/audit_control")).unwrap();
     assert_eq!(
-        action,
-        Some(StepAction::Write {
-            text: local.after.clone(),
+        token,
+        Some(StepToken {
+            target: "next".into(),
             base_hash: earshot_api::content_hash(&on_disk),
+            after_hash: earshot_api::content_hash(local.after_bytes()),
         })
     );
-    let record: serde_json::Value = serde_json::from_str(&step_record.unwrap()).unwrap();
-    assert_eq!(record["title"], local.title.as_str());
 
     // Trail pages: the same records as the pager run locally, page by page.
     let dirs = tuning::trail_dirs(&local_mac);

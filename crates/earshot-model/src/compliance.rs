@@ -101,6 +101,7 @@ impl Baseline {
 /// STIG category.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
+#[ts(rename = "StigSeverity")]
 pub enum Severity {
     Low,
     Medium,
@@ -136,6 +137,7 @@ pub struct Membership {
 /// Outcome of one rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
+#[ts(rename = "RuleStatus")]
 pub enum Status {
     Pass,
     Fail,
@@ -200,6 +202,7 @@ pub struct Summary {
 
 /// A compliance report for one baseline.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(rename = "ComplianceReport")]
 pub struct Report {
     pub baseline: Baseline,
     pub title: String,

@@ -8,14 +8,20 @@
 //! that need nothing but the data itself.
 #![forbid(unsafe_code)]
 
+pub mod change;
 pub mod compliance;
+pub mod config;
+pub mod error;
 pub mod format;
+pub mod glance;
+pub mod history;
 pub mod measure;
 pub mod plan;
 pub mod review;
 pub mod series;
 pub mod status;
 pub mod time;
+pub mod trail;
 
 pub use format::{human_bytes, human_secs};
 pub use time::{TimeParseError, Timestamp};

@@ -24,7 +24,7 @@ pub struct ClassCount {
 }
 
 /// The result of a trial (the same fields as the helper protocol's
-/// `MeasureReport`).
+/// `Measurement`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Measurement {
     pub flags: String,

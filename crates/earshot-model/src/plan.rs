@@ -75,6 +75,7 @@ pub enum Side {
 
 /// A measured rate.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize, TS)]
+#[ts(rename = "DailyRate")]
 pub struct Rate {
     pub events_per_day: f64,
     pub bytes_per_day: f64,
@@ -106,6 +107,7 @@ pub struct Disk {
 /// Where a figure comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
+#[ts(rename = "FigureSource")]
 pub enum Source {
     Measured,
     Reference,
@@ -165,6 +167,7 @@ pub enum StepKind {
 
 /// A change of one key, in words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(rename = "PlanChange")]
 pub struct Change {
     pub key: String,
     pub before: Option<String>,

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::change::PendingConfirm;
 use crate::time::Timestamp;
 
 /// Version of the JSON layout (bumped only for incompatible changes).
@@ -45,6 +46,7 @@ pub struct CurrentTrailInfo {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(rename = "StatusDocument")]
 pub struct Status {
     pub schema: u32,
     pub generated_at: Timestamp,
@@ -82,17 +84,21 @@ pub enum HealthState {
     /// The volume fell under the hard limit and the kernel suspended auditing.
     StoppedForSpace,
     /// Not enough evidence to say.
+    #[serde(other)]
     Unknown,
 }
 
 /// What the tray glyph shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(rename = "StatusSeverity")]
 pub enum Severity {
     Ok,
     Off,
     Warning,
     Error,
+    /// Also any word this version does not know: never ok.
+    #[serde(other)]
     Unknown,
 }
 
@@ -133,6 +139,7 @@ pub struct Evidence {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(rename = "StatusHealth")]
 pub struct Health {
     pub state: HealthState,
     pub severity: Severity,
@@ -145,6 +152,7 @@ pub struct Health {
 
 /// Headroom of one trail folder.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(rename = "StatusHeadroom")]
 pub struct Headroom {
     /// The `dir:` path (macOS path).
     pub dir: String,
@@ -204,6 +212,7 @@ impl WindowSpan {
 
 /// Rates for one class or event inside a window.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, TS)]
+#[ts(rename = "WindowRate")]
 pub struct Rate {
     pub records: u64,
     pub successes: u64,
@@ -308,6 +317,7 @@ pub struct ForecastWarning {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[ts(rename = "StatusForecast")]
 pub struct Forecast {
     pub bytes_per_sec: f64,
     pub bytes_per_day: f64,
@@ -316,4 +326,46 @@ pub struct Forecast {
     pub steady_state: SteadyState,
     pub minfree: MinfreeOutlook,
     pub warnings: Vec<ForecastWarning>,
+}
+
+/// Health of auditing, as a UI shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct StatusReport {
+    /// ok | warning | error | off
+    pub level: HealthLevel,
+    /// One line for the tray tooltip.
+    pub summary: String,
+    /// Every finding, most severe first.
+    #[serde(default)]
+    pub findings: Vec<Finding>,
+    /// sha256 of audit_control now.
+    pub config_hash: String,
+    /// Newest revision in history.
+    pub head_revision: Option<u64>,
+    /// A change waiting for `confirm`, if any.
+    pub pending: Option<PendingConfirm>,
+    pub simulated: bool,
+    /// The full `earshot status --json` document as the helper (root) reads it
+    /// (docs/status-json.md). Only in answers to `status`, never in pushes:
+    /// it changes every second (rates, time) and would defeat "push on change".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Box<Status>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthLevel {
+    Ok,
+    Warning,
+    Error,
+    Off,
+}
+
+/// One fact behind the health level.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Finding {
+    pub level: HealthLevel,
+    /// Stable id for the UI, e.g. `auditd-not-running`.
+    pub code: String,
+    pub message: String,
 }

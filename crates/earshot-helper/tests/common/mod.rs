@@ -35,7 +35,7 @@ impl Assessor for LineAssessor {
                 a.diagnostics.push(Diagnostic {
                     line: i as u32 + 1,
                     column: 1,
-                    severity: "error".into(),
+                    severity: earshot_api::DiagnosticSeverity::Error,
                     code: "unknown-key".into(),
                     message: "unknown key".into(),
                     hint: String::new(),

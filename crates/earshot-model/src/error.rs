@@ -7,10 +7,13 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::message::{Diagnostic, Risk};
+use ts_rs::TS;
+
+use crate::config::Diagnostic;
+use crate::plan::Risk;
 
 /// What went wrong, in a form a client can branch on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum ErrorCode {
     /// The handshake proof did not verify (wrong secret, no secret, or a
@@ -86,7 +89,7 @@ impl fmt::Display for ErrorCode {
 
 /// An error as the helper reports it: a code, a sentence for humans, and for
 /// two codes the structured facts a UI needs to offer a fix.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS, thiserror::Error)]
 #[error("{code}: {reason}")]
 pub struct ApiError {
     pub code: ErrorCode,
