@@ -58,15 +58,15 @@ describe("popover", () => {
 
   it("says when minfree will be reached", () => {
     expect(forecastText(data.glanceMinfreeSoon.forecast)).toBe("Minfree in 12 days at this rate");
-    expect(forecastText({ bytes_per_day: 0, minfree: "reached", minfree_days: 0.25 })).toBe(
+    expect(forecastText({ bytes_per_day: 0, minfree: "reached", minfree_days: 0.25, cap_bytes: null, retention_secs: null })).toBe(
       "Minfree in 6 hours at this rate",
     );
-    expect(forecastText({ bytes_per_day: 0, minfree: "no_growth" })).toContain("never");
+    expect(forecastText({ bytes_per_day: 0, minfree: "no_growth", minfree_days: null, cap_bytes: null, retention_secs: null })).toContain("never");
     // Without the cap the sentence still says why, without inventing a number.
-    expect(forecastText({ bytes_per_day: 1, minfree: "never", cap_bytes: null })).toBe(
+    expect(forecastText({ bytes_per_day: 1, minfree: "never", minfree_days: null, cap_bytes: null, retention_secs: null })).toBe(
       "Minfree: never — expiry caps the folder below it",
     );
-    expect(forecastText({ bytes_per_day: 1, minfree: "never", retention_secs: 60 * 86_400 })).toBe(
+    expect(forecastText({ bytes_per_day: 1, minfree: "never", minfree_days: null, cap_bytes: null, retention_secs: 60 * 86_400 })).toBe(
       "Minfree: never — expiry caps the folder (about 60 days kept)",
     );
     expect(forecastText(null)).toBeNull();

@@ -41,7 +41,7 @@ describe("Tauri backend", () => {
     await b.compliance("cis-l2");
     await b.planNext("stig-26");
     await b.measure({ classes: "ad,-fr", seconds: 600 });
-    const applied = await b.applyPlan("next", ["drop-cnt"], 120);
+    const applied = await b.applyPlan({ target: "next", base_hash: "b", after_hash: "a" }, ["drop-cnt"], 120);
     await b.confirm();
     await b.history();
     await b.rollback(2, ["drop-cnt"]);
@@ -65,7 +65,7 @@ describe("Tauri backend", () => {
       ["compliance", { baseline: "cis-l2" }],
       ["plan_next", { target: "stig-26" }],
       ["measure", { classes: "ad,-fr", seconds: 600 }],
-      ["apply_plan", { target: "next", acks: ["drop-cnt"], confirmWithin: 120 }],
+      ["apply_plan", { token: { target: "next", base_hash: "b", after_hash: "a" }, acks: ["drop-cnt"], confirmWithin: 120 }],
       ["confirm", {}],
       ["history", {}],
       ["rollback", { revision: 2, acks: ["drop-cnt"] }],
@@ -79,7 +79,7 @@ describe("Tauri backend", () => {
     mockIPC(() => {
       throw { code: "refused", helper_code: "ack-required", reason: "acknowledge: add-ahlt", missing_acks: ["add-ahlt"] };
     });
-    const err = await tauriBackend.applyPlan("next", [], null).catch((e: unknown) => e);
+    const err = await tauriBackend.applyPlan({ target: "next", base_hash: "b", after_hash: "a" }, [], null).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BackendError);
     const e = err as BackendError;
     expect(e.code).toBe("ack-required");

@@ -75,7 +75,11 @@ describe("wizard", () => {
     tick("add-ahlt");
     apply().click();
     await vi.waitFor(() => expect(q("[data-testid=wizard-countdown]")).not.toBeNull());
-    expect(backend.lastArgs("applyPlan")).toEqual(["next", ["drop-cnt", "add-ahlt"], CONFIRM_WITHIN]);
+    expect(backend.lastArgs("applyPlan")).toEqual([
+      expect.objectContaining({ target: "next" }),
+      ["drop-cnt", "add-ahlt"],
+      CONFIRM_WITHIN,
+    ]);
   });
 
   it("shows a refused apply with its code, reason and the risks still to acknowledge", async () => {
@@ -178,7 +182,7 @@ describe("wizard", () => {
     apply().click();
     await vi.waitFor(() => expect(text("[data-testid=wizard-result]")).toBe("Applied as revision 4."));
     expect(q("[data-testid=wizard-countdown]")).toBeNull();
-    expect(backend.lastArgs("applyPlan")).toEqual(["next", [], null]);
+    expect(backend.lastArgs("applyPlan")).toEqual([expect.objectContaining({ target: "next" }), [], null]);
     q("[data-testid=wizard-next]")!.click();
     await vi.waitFor(() => expect(backend.count("planNext")).toBe(2));
   });

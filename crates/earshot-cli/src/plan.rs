@@ -155,14 +155,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The step records the helper keeps with the revisions, newest first.
+/// The step records the helper keeps with the revisions, newest first:
+/// through the helper when one runs, else (simulated Mac) read from its state
+/// folder.
 pub(crate) fn applied_steps(
     root: Option<&std::path::Path>,
 ) -> Result<Vec<earshot_api::StepRecord>> {
-    let Some(mut client) = crate::helper_client::try_connect(root) else {
+    if let Some(mut client) = crate::helper_client::try_connect(root) {
+        return Ok(client.applied_steps(Some(1))?);
+    }
+    let Some(root) = root else {
         bail!("reviewing needs the helper (it keeps the applied steps with their revisions); is it running?");
     };
-    Ok(client.applied_steps(Some(1))?)
+    let state = earshot_api::paths::state(Some(root));
+    earshot_helper::history::applied_steps(&state, 1)
+        .with_context(|| format!("reading the steps in {}", state.display()))
 }
 
 #[derive(Serialize)]

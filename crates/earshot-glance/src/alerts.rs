@@ -73,7 +73,10 @@ impl AlertKind {
             AlertKind::MinfreeSoon => {
                 let limit = f64::from(prefs.forecast_days_threshold?);
                 let f = g.forecast.as_ref()?;
-                Some(f.minfree == earshot_model::glance::MinfreeKind::Reached && f.minfree_days.is_some_and(|d| d < limit))
+                Some(
+                    f.minfree == earshot_model::glance::MinfreeKind::Reached
+                        && f.minfree_days.is_some_and(|d| d < limit),
+                )
             }
             AlertKind::Drift => Some(g.drift),
         }

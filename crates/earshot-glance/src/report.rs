@@ -83,8 +83,8 @@ mod tests {
 
     #[test]
     fn serialized_shape_is_what_the_ui_reads() {
-        let json = serde_json::to_value(config_report(PATH.into(), Ok(config(None))))
-            .expect("json");
+        let json =
+            serde_json::to_value(config_report(PATH.into(), Ok(config(None)))).expect("json");
         assert_eq!(json["status"], "missing");
         assert!(json["path"].is_string());
     }

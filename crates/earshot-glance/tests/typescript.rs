@@ -55,6 +55,7 @@ fn generate() -> String {
     c.visit::<earshot_model::change::NextStepReport>();
     c.visit::<earshot_model::compliance::Report>();
     c.visit::<earshot_model::trail::TrailPage>();
+    c.visit::<earshot_model::trail::OutcomeChoice>();
     c.visit::<earshot_model::history::HistoryReport>();
     c.visit::<earshot_model::measure::Measurement>();
     c.visit::<earshot_glance::error::CommandError>();

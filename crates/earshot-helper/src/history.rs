@@ -21,6 +21,7 @@
 use std::path::{Path, PathBuf};
 
 use earshot_api::{content_hash, Change, RevisionSource};
+use earshot_model::change::StepRecord;
 use earshot_model::review::AppliedStep;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -92,6 +93,53 @@ impl Revision {
 pub struct Head {
     pub number: u64,
     pub chain: String,
+}
+
+/// The newest tuning steps kept in the revisions of the history in
+/// `state_dir`, newest first, at most `limit`: read only (the CLI reads a
+/// simulated Mac's state this way while no helper runs; the helper's
+/// `applied_steps` answers from the same function).
+pub fn applied_steps(state_dir: &Path, limit: usize) -> Result<Vec<StepRecord>, StateError> {
+    let dir = state_dir.join("history").join("revisions");
+    let mut numbers = Vec::new();
+    match std::fs::read_dir(&dir) {
+        Ok(rd) => {
+            for entry in rd {
+                let entry = entry.map_err(|e| StateError::io(&dir, e))?;
+                let name = entry.file_name();
+                if let Some(n) = name
+                    .to_string_lossy()
+                    .strip_suffix(".json")
+                    .and_then(|n| n.parse::<u64>().ok())
+                {
+                    numbers.push(n);
+                }
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(StateError::io(&dir, e)),
+    }
+    numbers.sort_unstable_by(|a, b| b.cmp(a));
+    let mut out = Vec::new();
+    for n in numbers {
+        if out.len() >= limit {
+            break;
+        }
+        let path = dir.join(format!("{n:08}.json"));
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        let rev: Revision = serde_json::from_slice(&bytes)
+            .map_err(|e| StateError::Corrupt(format!("revision {n}: {e}")))?;
+        if let Some(step) = rev.step {
+            out.push(StepRecord {
+                revision: rev.number,
+                recorded_unix: rev.time_unix,
+                record: step,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// The revision store.

@@ -124,7 +124,8 @@ fn bound_assessment(mut a: crate::platform::Assessment) -> crate::platform::Asse
     if a.diagnostics.len() > MAX_DIAGNOSTICS {
         let more = a.diagnostics.len() - (MAX_DIAGNOSTICS - 1);
         // Keep the errors first: they are what blocks the change.
-        a.diagnostics.sort_by_key(|d| d.severity != DiagnosticSeverity::Error);
+        a.diagnostics
+            .sort_by_key(|d| d.severity != DiagnosticSeverity::Error);
         a.diagnostics.truncate(MAX_DIAGNOSTICS - 1);
         a.diagnostics.push(earshot_api::Diagnostic {
             line: 0,
@@ -520,8 +521,7 @@ impl Keeper {
         // which is also what an edit of it would write.
         let diagnostics = match &content {
             Some(_) => {
-                bound_assessment(self.assessor.assess(text.as_bytes(), text.as_bytes()))
-                    .diagnostics
+                bound_assessment(self.assessor.assess(text.as_bytes(), text.as_bytes())).diagnostics
             }
             None => Vec::new(),
         };
@@ -1444,22 +1444,7 @@ impl Keeper {
     /// records kept in the revisions themselves.
     pub fn applied_steps(&self, limit: Option<u32>) -> Result<Vec<StepRecord>, ApiError> {
         let limit = limit.unwrap_or(20).min(200) as usize;
-        let mut out = Vec::new();
-        for number in self.history.numbers().map_err(state_err)?.into_iter().rev() {
-            if out.len() >= limit {
-                break;
-            }
-            if let Some(rev) = self.history.get(number).map_err(state_err)? {
-                if let Some(step) = rev.step {
-                    out.push(StepRecord {
-                        revision: rev.number,
-                        recorded_unix: rev.time_unix,
-                        record: step,
-                    });
-                }
-            }
-        }
-        Ok(out)
+        crate::history::applied_steps(&self.state_dir, limit).map_err(state_err)
     }
 
     /// A trial measurement; not under the change lock (it may take an hour and

@@ -120,7 +120,9 @@ pub struct Assessment {
 
 impl Assessment {
     pub fn has_errors(&self) -> bool {
-        self.diagnostics.iter().any(|d| d.severity == earshot_api::DiagnosticSeverity::Error)
+        self.diagnostics
+            .iter()
+            .any(|d| d.severity == earshot_api::DiagnosticSeverity::Error)
     }
 }
 

@@ -59,6 +59,7 @@ pub struct AppliedReport {
     /// `uchg`, syncing the folder): the change is made and recorded, and the
     /// helper keeps retrying what it owes (see status).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<_>", optional)]
     pub warnings: Vec<String>,
 }
 

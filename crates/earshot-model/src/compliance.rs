@@ -4,18 +4,26 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-/// The baselines Earshot knows.
+/// The baselines Earshot knows, spelled in JSON as on the command line
+/// (`Baseline::NAMES`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum Baseline {
+    #[serde(rename = "cis-l1")]
     CisL1,
+    #[serde(rename = "cis-l2")]
     CisL2,
     /// DISA STIG for macOS 15 Sequoia (still has `audit_failure_halt`, APPL-15-001010).
+    #[serde(rename = "stig-15")]
     Stig15,
     /// DISA STIG for macOS 26 Tahoe (no `ahlt` requirement).
+    #[serde(rename = "stig-26")]
     Stig26,
+    #[serde(rename = "800-53-low")]
     Nist53Low,
+    #[serde(rename = "800-53-moderate")]
     Nist53Moderate,
+    #[serde(rename = "800-53-high")]
     Nist53High,
     /// Every audit rule with the "recommended" ODVs (mSCP's `all_rules`), including
     /// the manual ones no baseline above contains.
@@ -218,5 +226,20 @@ impl Report {
 
     pub fn result(&self, id: &str) -> Option<&RuleResult> {
         self.results.iter().find(|r| r.id == id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Baseline;
+
+    #[test]
+    fn json_spells_each_baseline_as_the_command_line_does() {
+        for b in Baseline::ALL {
+            let json = serde_json::to_value(b).unwrap();
+            assert_eq!(json, b.name(), "{b:?}");
+            assert_eq!(serde_json::from_value::<Baseline>(json).unwrap(), b);
+            assert_eq!(Baseline::parse(b.name()).unwrap(), b);
+        }
     }
 }

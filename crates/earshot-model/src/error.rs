@@ -96,9 +96,11 @@ pub struct ApiError {
     pub reason: String,
     /// For `validation`: the diagnostics that block the change.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<_>", optional)]
     pub diagnostics: Vec<Diagnostic>,
     /// For `ack-required`: the risks still to acknowledge.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[ts(as = "Option<_>", optional)]
     pub missing_acks: Vec<Risk>,
 }
 

@@ -14,6 +14,7 @@ pub struct HistoryReport {
     pub chain_problem: Option<String>,
     /// Pass as `before` for the next, older page; absent on the last page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub next_before: Option<u64>,
 }
 

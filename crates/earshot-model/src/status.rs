@@ -349,6 +349,7 @@ pub struct StatusReport {
     /// (docs/status-json.md). Only in answers to `status`, never in pushes:
     /// it changes every second (rates, time) and would defeat "push on change".
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub detail: Option<Box<Status>>,
 }
 

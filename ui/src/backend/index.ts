@@ -12,8 +12,9 @@ import type {
   History,
   Measurement,
   MeasureRequest,
-  Plan,
+  NextStepReport,
   PlanTarget,
+  StepToken,
   Preferences,
   TrailPage,
   TrailQuery,
@@ -46,10 +47,12 @@ export interface Backend {
   trailPage(query: TrailQuery): Promise<TrailPage>;
   compliance(baseline: string): Promise<ComplianceReport>;
 
-  /** The next step toward the target, or null when there is nothing left to do. */
-  planNext(target: PlanTarget): Promise<Plan | null>;
+  /** The next step toward the target (`plan` null when there is nothing left to do),
+   *  with the token that applies exactly it. */
+  planNext(target: PlanTarget): Promise<NextStepReport>;
   measure(request: MeasureRequest): Promise<Measurement>;
-  applyPlan(target: PlanTarget, acks: string[], confirmWithin: number | null): Promise<Applied>;
+  /** Applies the step `token` names (from planNext) as one helper action. */
+  applyPlan(token: StepToken, acks: string[], confirmWithin: number | null): Promise<Applied>;
   /** Keeps the change awaiting confirmation. */
   confirm(): Promise<void>;
 

@@ -33,7 +33,7 @@ export const configChecked: ConfigReport = {
 };
 
 export const glanceOk: Glance = {
-  connection: { state: "connected" },
+  connection: { state: "connected", reason: null },
   health: {
     state: "auditing",
     severity: "ok",
@@ -67,6 +67,7 @@ export const glanceOk: Glance = {
     window: "hour",
     covered_secs: 3600,
     total_eps: 0.061,
+    total_bytes_per_s: 11.0,
     by_class: [
       { class: "aa", eps: 0.052, bytes_per_s: 4.9 },
       { class: "ad", eps: 0.007, bytes_per_s: 1.2 },
@@ -76,6 +77,9 @@ export const glanceOk: Glance = {
   warnings: [],
   pending_confirm: null,
   head_revision: 3,
+  drift: false,
+  simulated: false,
+  updated_unix: NOW,
 };
 
 export const glanceWarning: Glance = {
@@ -113,6 +117,7 @@ export const glanceWarning: Glance = {
     window: "hour",
     covered_secs: 3600,
     total_eps: 38.4,
+    total_bytes_per_s: 6912.0,
     by_class: [
       { class: "fa", eps: 9.1, bytes_per_s: 1820 },
       { class: "fr", eps: 6.2, bytes_per_s: 1180 },
@@ -153,11 +158,14 @@ export const glanceUnknown: Glance = {
   warnings: [],
   pending_confirm: null,
   head_revision: null,
+  drift: false,
+  simulated: false,
+  updated_unix: NOW,
 };
 
 export const glanceOff: Glance = {
   ...glanceUnknown,
-  connection: { state: "connected" },
+  connection: { state: "connected", reason: null },
   health: {
     state: "not_configured",
     severity: "off",
@@ -285,6 +293,7 @@ export const history: History = {
       source: "external",
       reason: "edited outside Earshot",
       hash: "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+      chain: "80a00f0b51c6d51dc228b0b2b1f4fb3a510da55c0aaef2a956d7c488180d68f9",
       changes: [{ key: "minfree", old: "5", new: "10", summary: "minfree: 5 → 10" }],
       acks: [],
       confirmation: null,
@@ -297,6 +306,7 @@ export const history: History = {
       source: "apply",
       reason: "retention: 60d OR 5G (CIS)",
       hash: "fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9",
+      chain: "9bf8fbf86b1155eaf40ae924ee01d833c5b9ef127bf106804fb65abde2b2edcf",
       changes: [{ key: "expire-after", old: "10M", new: "60d OR 5G", summary: "expire-after: 10M → 60d OR 5G" }],
       acks: [],
       confirmation: "confirmed",
@@ -309,6 +319,7 @@ export const history: History = {
       source: "original",
       reason: "audit_control as found before Earshot's first change",
       hash: "2c26b46b68ffc68ff99b453c1d30413413422d706483bfa0f98a5e886266e7ae",
+      chain: "ea7e662688e5a89f0afb384607d22431431403d1c354b99ff86cff86b64b62c2",
       changes: [],
       acks: [],
       confirmation: null,
@@ -448,7 +459,7 @@ export function complianceReport(baseline: string): ComplianceReport {
   ];
   const count = (s: string) => results.filter((r) => r.status === s).length;
   return {
-    baseline,
+    baseline: baseline as ComplianceReport["baseline"],
     title: titles[baseline] ?? baseline,
     results,
     summary: {

@@ -17,15 +17,24 @@ import type {
   History,
   Measurement,
   MeasureRequest,
+  NextStepReport,
   Plan,
   PlanTarget,
   Preferences,
   RevisionInfo,
+  StepToken,
   TrailPage,
   TrailQuery,
   TrailRecord,
   WindowName,
 } from "./types";
+
+/** A stand-in for the helper's sha256 of a planned file: equal texts, equal tokens. */
+function mockHash(text: string): string {
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (h * 31 + text.charCodeAt(i)) >>> 0;
+  return h.toString(16).padStart(8, "0");
+}
 
 export interface MockState {
   report: ConfigReport;
@@ -190,9 +199,14 @@ export class MockBackend implements Backend {
     return data.complianceReport(baseline);
   }
 
-  async planNext(target: PlanTarget): Promise<Plan | null> {
+  async planNext(target: PlanTarget): Promise<NextStepReport> {
     await this.enter("planNext", [target]);
-    return structuredClone(this.state.plan);
+    const plan = structuredClone(this.state.plan);
+    return {
+      plan,
+      risks: plan?.risks ?? [],
+      token: plan ? { target, base_hash: "mock-base", after_hash: mockHash(plan.after) } : null,
+    };
   }
 
   async measure(request: MeasureRequest): Promise<Measurement> {
@@ -223,10 +237,13 @@ export class MockBackend implements Backend {
     };
   }
 
-  async applyPlan(target: PlanTarget, acks: string[], confirmWithin: number | null): Promise<Applied> {
-    await this.enter("applyPlan", [target, [...acks], confirmWithin]);
+  async applyPlan(token: StepToken, acks: string[], confirmWithin: number | null): Promise<Applied> {
+    await this.enter("applyPlan", [token, [...acks], confirmWithin]);
     const plan = this.state.plan;
-    if (!plan) throw new BackendError("not-found", "nothing left to do");
+    if (!plan) throw new BackendError("invalid-request", "nothing to apply: the target is already met");
+    if (token.after_hash !== mockHash(plan.after)) {
+      throw new BackendError("base-changed", "the next step is not the one you reviewed; review it again");
+    }
     const missing = plan.risks.filter((r) => !acks.includes(r.id));
     if (missing.length > 0) {
       throw new BackendError(
@@ -313,6 +330,7 @@ export class MockBackend implements Backend {
       source,
       reason,
       hash: `mock${this.nextRevision()}`.padEnd(64, "0"),
+      chain: `chain${this.nextRevision()}`.padEnd(64, "0"),
       changes,
       acks: [...acks],
       confirmation,

@@ -28,7 +28,7 @@ export type Alternative = { title: string, explanation: string, after: string, d
 export type ApplyResult = { revision: number, unchanged: boolean, pending_confirm: PendingConfirm | null, changes: Array<ConfigChange>, reload_warning: string | null, };
 
 /** earshot_model::compliance::Baseline */
-export type Baseline = "cis-l1" | "cis-l2" | "stig15" | "stig26" | "nist53-low" | "nist53-moderate" | "nist53-high" | "all";
+export type Baseline = "cis-l1" | "cis-l2" | "stig-15" | "stig-26" | "800-53-low" | "800-53-moderate" | "800-53-high" | "all";
 
 /** earshot_model::plan::ClassCost */
 export type ClassCost = { class: string, side: Side, events_per_day: Range, bytes_per_day: Range, source: FigureSource, 
@@ -154,7 +154,7 @@ chain_problem: string | null,
 /**
  * Pass as `before` for the next, older page; absent on the last page.
  */
-next_before?: number | null, };
+next_before?: number, };
 
 /** earshot_model::measure::Measurement */
 export type Measurement = { flags: string, naflags: string, duration_secs: number, records: number, bytes: number, classes: Array<ClassCount>, 
@@ -191,6 +191,9 @@ risks: Array<Risk>,
  * What to send back in `apply_step` (`None` with no step).
  */
 token: StepToken | null, };
+
+/** earshot_model::trail::OutcomeChoice */
+export type OutcomeChoice = "any" | "success" | "failure";
 
 /** earshot_model::change::PendingConfirm */
 export type PendingConfirm = { revision: number, deadline_unix: number, };

@@ -10,7 +10,7 @@ import type {
   Glance,
   History,
   Measurement,
-  Plan,
+  NextStepReport,
   Preferences,
   TrailPage,
 } from "./types";
@@ -46,10 +46,10 @@ export const tauriBackend: Backend = {
   trailPage: (query) => call<TrailPage>("trail_page", { ...query }),
   compliance: (baseline) => call<ComplianceReport>("compliance", { baseline }),
 
-  planNext: (target) => call<Plan | null>("plan_next", { target }),
+  planNext: (target) => call<NextStepReport>("plan_next", { target }),
   measure: ({ classes, seconds }) => call<Measurement>("measure", { classes, seconds }),
-  applyPlan: async (target, acks, confirmWithin) =>
-    applied(await call("apply_plan", { target, acks, confirmWithin })),
+  applyPlan: async (token, acks, confirmWithin) =>
+    applied(await call("apply_plan", { token, acks, confirmWithin })),
   confirm: async () => {
     await call<unknown>("confirm");
   },

@@ -118,7 +118,7 @@ export class HistoryView {
       } else {
         body.push(h("ol", { class: "revisions" }, ...hist.revisions.map((r, i) => this.revision(r, i === 0))));
         const before = hist.next_before;
-        if (before !== undefined) {
+        if (before !== undefined && before !== null) {
           body.push(
             button("Show older revisions", { class: "older", "data-testid": "history-older" }, () => void this.loadOlder(before)),
           );

@@ -60,7 +60,7 @@ const WINDOW_LABEL: Record<string, string> = { minute: "last minute", hour: "las
 
 function headroomBar(room: Headroom): HTMLElement {
   const used = Math.min(100, Math.max(0, 100 - room.free_percent));
-  const threshold = room.threshold_percent ?? room.kernel_threshold_percent ?? room.minfree_percent ?? 20;
+  const threshold = room.threshold_percent;
   const mark = Math.min(100, Math.max(0, 100 - threshold));
   const fill = h("div", { class: `fill${room.below_minfree ? " low" : ""}` });
   fill.style.width = `${used}%`;

@@ -3,7 +3,7 @@
 // time to minfree, the risks (each needing its own acknowledgement), an optional trial
 // measurement, then Apply through the helper and a confirm-or-auto-revert countdown.
 
-import type { Applied, Backend, Diagnostic, Measurement, Plan, PlanTarget, Risk } from "../backend";
+import type { Applied, Backend, Diagnostic, Measurement, Plan, PlanTarget, Risk, StepToken } from "../backend";
 import { advice, toBackendError } from "../backend";
 import { lineDiff } from "../diff";
 import { button, h, note, withCode } from "../dom";
@@ -65,6 +65,8 @@ export function addedClasses(plan: Plan): string {
 export class Wizard {
   private phase: Phase = { kind: "loading" };
   private target: PlanTarget = "next";
+  /** Names exactly the step shown, for apply (from planNext). */
+  private token: StepToken | null = null;
   private acks = new Set<string>();
   private autoRevert = true;
   private measurement: Measurement | null = null;
@@ -95,7 +97,9 @@ export class Wizard {
     this.applyError = null;
     this.paint();
     try {
-      const plan = await this.backend.planNext(this.target);
+      const step = await this.backend.planNext(this.target);
+      const plan = step.plan;
+      this.token = step.token;
       this.phase = plan ? { kind: "plan", plan } : { kind: "done" };
       if (plan) this.trialClasses = addedClasses(plan);
     } catch (err) {
@@ -499,12 +503,14 @@ export class Wizard {
   }
 
   private async apply(plan: Plan): Promise<void> {
+    const token = this.token;
+    if (!token) return;
     this.phase = { kind: "applying", plan };
     this.applyError = null;
     this.paint();
     try {
       const applied = await this.backend.applyPlan(
-        this.target,
+        token,
         plan.risks.map((r) => r.id).filter((id) => this.acks.has(id)),
         this.autoRevert ? CONFIRM_WITHIN : null,
       );
