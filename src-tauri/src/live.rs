@@ -330,6 +330,6 @@ impl earshot_api::Call for &Live {
         &mut self,
         request: Request,
     ) -> impl std::future::Future<Output = Result<Response, ClientError>> + Send {
-        Live::call(*self, request)
+        Live::call(self, request)
     }
 }

@@ -219,8 +219,8 @@ pub enum Response {
     ForecastView { view: ForecastView },
     TrailPage(TrailPage),
     Compliance { report: ComplianceReport },
-    NextStep(NextStepReport),
-    StepApplied(StepApplied),
+    NextStep(Box<NextStepReport>),
+    StepApplied(Box<StepApplied>),
 }
 
 /// A pushed state change.

@@ -134,7 +134,7 @@ verbs! {
         = Request::Compliance { baseline } => Response::Compliance { report } => report;
     /// The tuning ladder's next step toward `target`.
     next_step(target: String) -> NextStepReport
-        = Request::NextStep { target } => Response::NextStep(s) => s;
+        = Request::NextStep { target } => Response::NextStep(s) => *s;
     /// Apply exactly the step `step` names, with its record, in one action.
     apply_step(
         step: StepToken,
@@ -143,5 +143,5 @@ verbs! {
         soak_days: Option<f64>
     ) -> StepApplied
         = Request::ApplyStep { step, acks, confirm_within_secs, soak_days }
-        => Response::StepApplied(s) => s;
+        => Response::StepApplied(s) => *s;
 }

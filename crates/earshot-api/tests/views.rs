@@ -95,14 +95,14 @@ fn every_view_request_and_answer_round_trips() {
             after_hash: "ab".into(),
         }),
     ] {
-        roundtrip_response(Response::NextStep(NextStepReport {
+        roundtrip_response(Response::NextStep(Box::new(NextStepReport {
             plan: token.as_ref().map(|_| plan()),
             risks: vec![Risk {
                 id: "drop-cnt".into(),
                 message: "m".into(),
             }],
             token: token.clone(),
-        }));
+        })));
         if let Some(step) = token {
             roundtrip_request(Request::ApplyStep {
                 step,
@@ -112,7 +112,7 @@ fn every_view_request_and_answer_round_trips() {
             });
         }
     }
-    roundtrip_response(Response::StepApplied(StepApplied {
+    roundtrip_response(Response::StepApplied(Box::new(StepApplied {
         applied: AppliedReport {
             revision: 3,
             hash: "h".into(),
@@ -124,7 +124,7 @@ fn every_view_request_and_answer_round_trips() {
         },
         enabled: None,
         record: AppliedStep::record(&plan(), 1_700_000_000),
-    }));
+    })));
 }
 
 #[test]

@@ -459,7 +459,7 @@ fn apply_plan(
     let missing: Vec<_> = step
         .risks
         .iter()
-        .filter(|r| !change.acks.iter().any(|a| *a == r.id))
+        .filter(|r| !change.acks.contains(&r.id))
         .collect();
     if !missing.is_empty() {
         eprintln!("earshot: this step has risks to acknowledge:");

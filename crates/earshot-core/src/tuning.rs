@@ -148,7 +148,7 @@ pub fn compliance(facts: &Facts, baseline: &str) -> Result<Report, TuningError> 
 pub fn missing_acks(plan: &Plan, acks: &[String]) -> Vec<String> {
     plan.risks
         .iter()
-        .filter(|r| !acks.iter().any(|a| *a == r.id))
+        .filter(|r| !acks.contains(&r.id))
         .map(|r| r.id.to_string())
         .collect()
 }

@@ -1373,7 +1373,7 @@ impl Keeper {
         let missing: Vec<Risk> = plan
             .risks
             .iter()
-            .filter(|r| !acks.iter().any(|a| *a == r.id))
+            .filter(|r| !acks.contains(&r.id))
             .cloned()
             .collect();
         if !missing.is_empty() {

@@ -744,18 +744,20 @@ pub fn dispatch(keeper: &Keeper, request: Request, who: &Caller) -> Result<Respo
         Request::Compliance { baseline } => Response::Compliance {
             report: keeper.machine()?.compliance(&baseline)?,
         },
-        Request::NextStep { target } => Response::NextStep(keeper.machine()?.next_step(&target)?),
+        Request::NextStep { target } => {
+            Response::NextStep(Box::new(keeper.machine()?.next_step(&target)?))
+        }
         Request::ApplyStep {
             step,
             acks,
             confirm_within_secs,
             soak_days,
-        } => Response::StepApplied(keeper.apply_step(
+        } => Response::StepApplied(Box::new(keeper.apply_step(
             &step,
             &acks,
             confirm_within_secs,
             soak_days,
             who,
-        )?),
+        )?)),
     })
 }

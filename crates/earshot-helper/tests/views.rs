@@ -132,7 +132,7 @@ async fn every_view_equals_computing_it_locally_on_the_same_mac() {
         &PlanOptions::default(),
     )
     .expect("the default file is not at `next` yet");
-    let NextStepReport { plan, risks, token } = step;
+    let NextStepReport { plan, risks, token } = *step;
     let plan = plan.expect("a step");
     assert_eq!(plan.title, local.title);
     assert_eq!(plan.after, local.after);
