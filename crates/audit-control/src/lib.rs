@@ -70,6 +70,7 @@ pub mod diff;
 pub mod document;
 pub mod edit;
 pub mod events;
+pub mod files;
 pub mod flags;
 pub mod reading;
 pub mod tables;

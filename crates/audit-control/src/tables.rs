@@ -28,10 +28,10 @@ pub const AU_EVENT_DESC_MAX: usize = 50;
 /// embedded tables do not define it, but [`ClassTable::names_in`] labels the bit.
 pub const RESERVED_CLASS_MASK: u32 = 0x1000_0000;
 
-const APPLE_CLASS: &[u8] = include_bytes!("../data/apple/audit_class");
-const UPSTREAM_CLASS: &[u8] = include_bytes!("../data/upstream/audit_class");
-const APPLE_EVENT: &[u8] = include_bytes!("../data/apple/audit_event");
-const UPSTREAM_EVENT: &[u8] = include_bytes!("../data/upstream/audit_event");
+const APPLE_CLASS: &[u8] = crate::files::apple::AUDIT_CLASS.as_bytes();
+const UPSTREAM_CLASS: &[u8] = crate::files::upstream::AUDIT_CLASS.as_bytes();
+const APPLE_EVENT: &[u8] = crate::files::apple::AUDIT_EVENT.as_bytes();
+const UPSTREAM_EVENT: &[u8] = crate::files::upstream::AUDIT_EVENT.as_bytes();
 
 /// One `audit_class` entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -2,7 +2,8 @@
 //! the current byte rate takes it, the `expire-after` cap if there is one, and the
 //! size at which the volume reaches `minfree`.
 
-use earshot_core::forecast::{human_bytes, human_secs, MinfreeOutlook, SteadyState};
+use earshot_model::format::{human_bytes, human_secs};
+use earshot_model::status::{MinfreeOutlook, SteadyState};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};

@@ -8,11 +8,11 @@
 //! so the output never depends on the fonts installed on the machine and the same
 //! input always gives the same bytes.
 //!
-//! The inputs are plain data ([`RateSeries`], [`ForecastView`]) that live in
-//! `earshot_core::series` (re-exported here), so the privileged helper can compute
-//! them without linking any drawing code; [`source`] builds them from a
-//! [`earshot_core::system::System`] (a real or simulated Mac), and
-//! [`RateSeries::from_buckets`] from the per-minute buckets earshot-core caches.
+//! The inputs are plain data ([`RateSeries`], [`ForecastView`]) from
+//! `earshot-model` (re-exported here): the privileged helper computes them
+//! (`earshot_core::series`) without linking any drawing code, and this crate
+//! draws them without knowing anything of a Mac.
+#![forbid(unsafe_code)]
 
 mod draw;
 mod forecast_chart;
@@ -23,8 +23,8 @@ mod ticks;
 
 use std::path::Path;
 
-pub use earshot_core::series::{
-    self as series, source, ClassSeries, ForecastView, RateSeries, RateSpan, TrailExtent,
+pub use earshot_model::series::{
+    self as series, ClassSeries, ForecastView, RateSeries, RateSpan, TrailExtent,
 };
 pub use forecast_chart::forecast_chart;
 pub use rates_chart::rates_chart;
@@ -44,8 +44,6 @@ pub enum ChartError {
     Draw(String),
     #[error("encoding PNG: {0}")]
     Png(#[from] png::EncodingError),
-    #[error(transparent)]
-    Source(#[from] source::SourceError),
 }
 
 /// Output format.

@@ -10,7 +10,7 @@ use earshot_chart::{
     ForecastView, Format, RateSeries, RateSpan, Rendered, SparklineOptions,
 };
 use earshot_core::forecast::ForecastInput;
-use earshot_core::system::{ExpiryOp, ExpiryRule};
+use earshot_system::{ExpiryOp, ExpiryRule};
 
 const MIB: u64 = 1 << 20;
 const GIB: u64 = 1 << 30;

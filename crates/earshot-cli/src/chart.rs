@@ -6,9 +6,8 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use clap::{Parser, ValueEnum};
-use earshot_chart::{
-    source, Appearance, ChartOptions, Format, RateSpan, Rendered, SparklineOptions,
-};
+use earshot_chart::{Appearance, ChartOptions, Format, RateSpan, Rendered, SparklineOptions};
+use earshot_core::series::source;
 
 use crate::status::{open_system, root_or_env, status_options};
 

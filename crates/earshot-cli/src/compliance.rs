@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use audit_control::ClassTable;
-use earshot_core::baseline::{self, Baseline, Observed, Report, Status};
-use earshot_core::tuning;
+use earshot_compliance::{Baseline, Observed, Report, Status};
+use earshot_tuning::facts;
 
 use crate::status::{open_system, root_or_env, status_options};
 
@@ -30,8 +30,8 @@ pub struct Args {
 }
 
 /// The facts read from a file or a Mac: the same ones the helper plans and
-/// checks compliance with for the app (`earshot_core::tuning`).
-pub(crate) use earshot_core::tuning::Facts;
+/// checks compliance with for the app (`earshot_tuning::facts`).
+pub(crate) use earshot_tuning::facts::Facts;
 
 /// Observed facts: from a file alone, or from a (real or simulated) Mac.
 pub(crate) fn observe(file: Option<&Path>, root: Option<PathBuf>) -> Result<Facts> {
@@ -50,7 +50,7 @@ pub(crate) fn observe(file: Option<&Path>, root: Option<PathBuf>) -> Result<Fact
     let (sys, kind) = open_system(root_or_env(root).as_deref())?;
     // Health gives the service state (launchd job, kernel condition) and the rates;
     // without it rule 1 is simply unknown.
-    Ok(tuning::observe(
+    Ok(facts::observe(
         sys.as_ref(),
         kind,
         &status_options(None, false),
@@ -60,7 +60,7 @@ pub(crate) fn observe(file: Option<&Path>, root: Option<PathBuf>) -> Result<Fact
 pub fn run(args: Args) -> Result<ExitCode> {
     let baseline = Baseline::parse(&args.baseline)?;
     let facts = observe(args.file.as_deref(), args.root)?;
-    let report = baseline::evaluate(baseline, &facts.observed, &facts.classes);
+    let report = earshot_compliance::evaluate(baseline, &facts.observed, &facts.classes);
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &report)?;
@@ -156,7 +156,7 @@ mod tests {
             audit_control: Some(b"flags:lo,aa,ad,-all\nexpire-after:60d OR 5G\n".to_vec()),
             ..Observed::default()
         };
-        let report = baseline::evaluate(Baseline::CisL2, &observed, &ClassTable::apple());
+        let report = earshot_compliance::evaluate(Baseline::CisL2, &observed, &ClassTable::apple());
         let text = render(&report);
         assert!(text.starts_with("CIS Apple macOS Benchmark, Level 2 — "));
         assert!(text.contains("mSCP's literal checks disagree on 4"));

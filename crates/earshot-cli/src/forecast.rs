@@ -27,7 +27,7 @@ pub struct Args {
 #[derive(Serialize)]
 struct ForecastJson<'a> {
     schema: u32,
-    generated_at: earshot_core::trail::Timestamp,
+    generated_at: earshot_trail::Timestamp,
     config: Option<&'a status::ConfigSummary>,
     headroom: &'a [earshot_core::headroom::Headroom],
     forecast: Option<&'a earshot_core::forecast::Forecast>,

@@ -68,7 +68,7 @@ pub enum Args {
         )]
         goal: String,
         /// With --plan: days to soak before the review (default 3).
-        #[arg(long, value_name = "DAYS", default_value_t = earshot_core::plan::review::DEFAULT_SOAK_DAYS, requires = "plan")]
+        #[arg(long, value_name = "DAYS", default_value_t = earshot_tuning::plan::review::DEFAULT_SOAK_DAYS, requires = "plan")]
         soak_days: f64,
         #[command(flatten)]
         change: ChangeOpts,
@@ -501,7 +501,7 @@ fn apply_plan(
     println!(
         "Prediction recorded with revision {}: review it in {} with `earshot plan --review`.",
         done.applied.revision,
-        earshot_core::plan::cost::days_text(done.record.soak_days)
+        earshot_tuning::plan::cost::days_text(done.record.soak_days)
     );
     Ok(ExitCode::SUCCESS)
 }

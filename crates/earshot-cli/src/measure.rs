@@ -13,8 +13,8 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use earshot_api::{Request, Response};
-use earshot_core::measure::{self, Measurement, Store, Trial};
-use earshot_core::system::SimulatedMac;
+use earshot_sim::SimulatedMac;
+use earshot_tuning::measure::{self, Measurement, Store, Trial};
 
 use crate::status::{root_or_env, status_options};
 
@@ -131,9 +131,9 @@ fn direct(root: Option<&Path>, args: &Args, secs: u64) -> Result<Measurement> {
         Some(r) => {
             let mac = SimulatedMac::open(r)
                 .with_context(|| format!("opening simulated Mac {}", r.display()))?;
-            let (classes, _) = earshot_core::system::audit_tables(&mac);
+            let (classes, _) = earshot_system::audit_tables(&mac);
             let trial = Trial::parse(&args.classes, &args.naflags, secs, &classes)?;
-            Ok(measure::simulate_mac(&mac, &trial)?)
+            Ok(earshot_sim::trial::simulate_mac(&mac, &trial)?)
         }
         None => pipe(args, secs),
     }
@@ -141,9 +141,9 @@ fn direct(root: Option<&Path>, args: &Args, secs: u64) -> Result<Measurement> {
 
 #[cfg(target_os = "macos")]
 fn pipe(args: &Args, secs: u64) -> Result<Measurement> {
-    use earshot_core::measure::MeasureError;
-    let sys = earshot_core::system::MacOs::new();
-    let (classes, events) = earshot_core::system::audit_tables(&sys);
+    use earshot_tuning::measure::MeasureError;
+    let sys = earshot_system::MacOs::new();
+    let (classes, events) = earshot_system::audit_tables(&sys);
     let trial = Trial::parse(&args.classes, &args.naflags, secs, &classes)?;
     measure::auditpipe::measure(&trial, &classes, events).map_err(|e| match e {
         // The device is root:wheel 0600 (macos_ops.md §6); other failures (auditing

@@ -13,13 +13,13 @@ use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
 use earshot_core::health::HealthState;
-use earshot_core::measure::Store;
-use earshot_core::plan::cost::days_text;
-use earshot_core::plan::review::{self, AppliedStep, Observation, Verdict};
-use earshot_core::plan::{
+use earshot_trail::rates::WindowSpan;
+use earshot_tuning::measure::Store;
+use earshot_tuning::plan::cost::days_text;
+use earshot_tuning::plan::review::{self, AppliedStep, Observation, Verdict};
+use earshot_tuning::plan::{
     self, AhltVariant, Measurements, Plan, PlanOptions, Range, Side, Source, Target,
 };
-use earshot_core::rates::WindowSpan;
 use serde::Serialize;
 
 use crate::compliance::{observe, Facts};
@@ -65,7 +65,7 @@ pub(crate) fn measurements(
     root: Option<&std::path::Path>,
     trials: bool,
 ) -> Result<Measurements> {
-    let mut m = earshot_core::tuning::measurements(facts);
+    let mut m = earshot_tuning::facts::measurements(facts);
     if trials && facts.status.is_some() {
         if let Some(path) = crate::measure::store_file(root) {
             Store::load(&path)
@@ -109,7 +109,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if args.review {
         return run_review(&args, target, &facts, &m, root.as_deref());
     }
-    let current = earshot_core::tuning::current(&facts);
+    let current = earshot_tuning::facts::current(&facts);
     let opts = options(&args);
     let steps: Vec<Plan> = if args.all_steps {
         plan::path(&current, target, &m, classes, &opts)
@@ -210,7 +210,7 @@ fn run_review(
     let changed_since = facts.observed.audit_control.as_deref() != Some(&applied.config[..]);
     let next = (verdict.verdict == Verdict::NextStep && !changed_since)
         .then(|| {
-            let current = earshot_core::tuning::current(facts);
+            let current = earshot_tuning::facts::current(facts);
             plan::next_step(&current, target, m, &facts.classes, &options(args))
         })
         .flatten();
@@ -359,7 +359,7 @@ pub fn render(p: &Plan) -> String {
 mod tests {
     use super::*;
     use audit_control::ClassTable;
-    use earshot_core::baseline::{Baseline, ServiceFacts};
+    use earshot_compliance::{Baseline, ServiceFacts};
 
     #[test]
     fn the_ahlt_step_shows_risks_alternative_and_cost() {

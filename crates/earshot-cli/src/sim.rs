@@ -7,10 +7,9 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{bail, Context, Result};
 use clap::{Subcommand, ValueEnum};
-use earshot_core::sim::{self, AuditingSetup, InitOptions, SimAuditd};
-use earshot_core::system::{
-    from_unix, unix_f64, AuditCmd, Command, SimulatedMac, System, VirtualClock,
-};
+use earshot_sim::SimulatedMac;
+use earshot_sim::{AuditingSetup, InitOptions, SimAuditd};
+use earshot_system::{from_unix, unix_f64, AuditCmd, Command, System, VirtualClock};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Auditing {
@@ -99,7 +98,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 now: now.map(from_unix).unwrap_or_else(SystemTime::now),
                 audit_control: None,
             };
-            let report = sim::init(&dir, &opts)
+            let report = earshot_sim::init(&dir, &opts)
                 .with_context(|| format!("creating a simulated Mac in {}", dir.display()))?;
             if report.auditing {
                 println!(
@@ -201,7 +200,7 @@ fn run_daemon(dir: &Path, speed: f64, duration: Option<f64>, tick_ms: u64) -> Re
         let target = start + duration.map_or(elapsed, |d| elapsed.min(d));
         clock.set(SystemTime::UNIX_EPOCH + Duration::from_secs_f64(target));
         for line in mac.take_control_lines() {
-            match sim::parse_control_word(&line) {
+            match earshot_sim::parse_control_word(&line) {
                 Some(Some(cmd)) => {
                     if let Err(e) = d.command(cmd, clock.now()) {
                         eprintln!("earshot: simulated audit {}: {e}", cmd.flag());

@@ -10,9 +10,10 @@ use clap::Parser;
 use earshot_api::{HealthLevel, Request, Response, StatusReport};
 use earshot_core::forecast::{human_bytes, human_secs, MinfreeOutlook, SteadyState, WarningLevel};
 use earshot_core::health::Severity;
-use earshot_core::rates::{TrailWatcher, WindowSpan};
 use earshot_core::status::{self, Status, StatusOptions};
-use earshot_core::system::{unix_secs, AuditSettings, MacOs, SimulatedMac, System};
+use earshot_sim::SimulatedMac;
+use earshot_system::{unix_secs, AuditSettings, MacOs, System};
+use earshot_trail::rates::{TrailWatcher, WindowSpan};
 
 #[derive(Debug, Parser)]
 pub struct Args {
@@ -278,8 +279,8 @@ pub fn render(st: &Status) -> String {
                         parts.push(human_bytes(b));
                     }
                     let sep = match e.op {
-                        earshot_core::system::ExpiryOp::And => " AND ",
-                        earshot_core::system::ExpiryOp::Or => " OR ",
+                        earshot_system::ExpiryOp::And => " AND ",
+                        earshot_system::ExpiryOp::Or => " OR ",
                     };
                     if parts.is_empty() {
                         "never".to_string()

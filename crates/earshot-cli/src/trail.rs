@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use audit_control::tables::{ClassTable, EventTable};
 use clap::ArgAction;
-use earshot_core::trail::render::{render_files, Format, RenderError};
-use earshot_core::trail::{
+use earshot_trail::render::{render_files, Format, RenderError};
+use earshot_trail::{
     default_threads, summarise_many, FileDamage, Filter, FilterSpec, Inventory, Outcome,
     StatsReport, SummaryCache, Tables, Trail, TrailName,
 };
@@ -361,7 +361,7 @@ fn display_name(t: &Trail) -> String {
         .unwrap_or_default()
 }
 
-fn short_time(t: earshot_core::trail::Timestamp) -> String {
+fn short_time(t: earshot_trail::Timestamp) -> String {
     let s = t.to_string();
     // Drop the milliseconds: trail names have whole seconds.
     format!("{}Z", &s[..s.len().saturating_sub(5)])
@@ -423,7 +423,7 @@ fn stats(args: StatsArgs) -> Result<ExitCode> {
 }
 
 fn write_stats_text(out: &mut impl Write, r: &StatsReport) -> io::Result<()> {
-    let time = |t: Option<earshot_core::trail::Timestamp>| t.map_or("-".into(), |t| t.to_string());
+    let time = |t: Option<earshot_trail::Timestamp>| t.map_or("-".into(), |t| t.to_string());
     writeln!(out, "files      {}", r.files.len())?;
     writeln!(
         out,

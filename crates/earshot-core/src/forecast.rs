@@ -20,7 +20,7 @@ pub use earshot_model::status::{
     Forecast, ForecastWarning, MinfreeOutlook, SteadyState, WarningLevel,
 };
 
-use crate::system::{ExpiryOp, ExpiryRule};
+use earshot_system::{ExpiryOp, ExpiryRule};
 
 /// What the forecast needs to know.
 #[derive(Debug, Clone, Copy, PartialEq)]

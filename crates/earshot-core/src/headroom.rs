@@ -11,8 +11,7 @@ use std::path::Path;
 
 pub use earshot_model::status::Headroom;
 
-use crate::sim::names::parse_trail_name;
-use crate::system::{DirEntry, FileKind, System, SystemError, VolumeStats};
+use earshot_system::{DirEntry, FileKind, System, SystemError, VolumeStats};
 
 /// Kernel minfree when audit_control never set one (K `AU_FS_MINFREE`).
 pub const KERNEL_DEFAULT_MINFREE: u32 = 20;
@@ -91,7 +90,7 @@ pub fn measure(sys: &dyn System, dir: &str, minfree: Option<u32>) -> Result<Head
             for e in entries.iter().filter(|e| e.meta.kind == FileKind::File) {
                 bytes += e.meta.len;
                 files += 1;
-                if e.name.to_str().and_then(parse_trail_name).is_some() {
+                if e.name.to_str().is_some_and(earshot_trail::is_trail_name) {
                     trails += 1;
                 }
             }
@@ -111,7 +110,7 @@ pub fn folder_totals(entries: &[DirEntry]) -> (u64, u64, u64) {
     for e in entries.iter().filter(|e| e.meta.kind == FileKind::File) {
         bytes += e.meta.len;
         files += 1;
-        if e.name.to_str().and_then(parse_trail_name).is_some() {
+        if e.name.to_str().is_some_and(earshot_trail::is_trail_name) {
             trails += 1;
         }
     }

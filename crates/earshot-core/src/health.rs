@@ -12,7 +12,7 @@ use std::time::SystemTime;
 pub use earshot_model::status::{Evidence, Health, HealthState, Severity};
 
 use crate::headroom::Headroom;
-use crate::system::{
+use earshot_system::{
     parse_audit_condition, parse_launchctl_print, parse_print_disabled, parse_sw_vers, unix_secs,
     AuditCmd, AuditCondition, Command, LaunchdJob, MacOsVersion, System, AUDIT_CONTROL,
     AUDIT_CONTROL_EXAMPLE, CURRENT_LINK,

@@ -1,15 +1,13 @@
-//! `earshot_core`: the domain of Earshot — trail inventory and statistics, the `System`
-//! boundary (macOS and a simulated Mac), health, headroom, rates and forecasts.
-pub mod baseline;
+//! `earshot_core`: the small domain of Earshot — is auditing on, running and
+//! writing ([`health`]); how far each trail volume is from `minfree`
+//! ([`headroom`]); where the trail folder is heading ([`forecast`]); the
+//! status document that says all of it ([`status`]) and the charts' data
+//! ([`series`]). The OS is reached through `earshot-system`, trails through
+//! `earshot-trail`.
+#![forbid(unsafe_code)]
+
 pub mod forecast;
 pub mod headroom;
 pub mod health;
-pub mod measure;
-pub mod plan;
-pub mod rates;
 pub mod series;
-pub mod sim;
 pub mod status;
-pub mod system;
-pub mod trail;
-pub mod tuning;

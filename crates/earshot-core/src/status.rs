@@ -13,11 +13,11 @@ pub use earshot_model::status::{
 use crate::forecast::ForecastInput;
 use crate::headroom::{folder_totals, Headroom};
 use crate::health::{assess, Observations};
-use crate::rates::{RateCache, RateError, RateWindow, RateWindows, WindowSpan};
-use crate::system::{
+use earshot_system::{
     unix_secs, AuditSettings, DirEntry, System, SystemError, CURRENT_LINK, DEFAULT_TRAIL_DIR,
 };
-use crate::trail::{trail_files, Tables, Timestamp, Trail, TrailEnd};
+use earshot_trail::rates::{RateCache, RateError, RateWindow, RateWindows, WindowSpan};
+use earshot_trail::{trail_files, Tables, Timestamp, Trail, TrailEnd};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StatusError {

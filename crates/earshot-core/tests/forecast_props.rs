@@ -3,7 +3,7 @@
 //! much as OR; a larger size limit never keeps less).
 
 use earshot_core::forecast::{Forecast, ForecastInput, MinfreeOutlook, SteadyState};
-use earshot_core::system::{ExpiryOp, ExpiryRule};
+use earshot_system::{ExpiryOp, ExpiryRule};
 use proptest::prelude::*;
 
 fn input(rate: f64, filesz: u64, rule: Option<ExpiryRule>, headroom: u64) -> ForecastInput {

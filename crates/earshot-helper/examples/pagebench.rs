@@ -22,7 +22,7 @@ use anyhow::{bail, Context, Result};
 use clap::Parser;
 use earshot_api::auth::InstallSecret;
 use earshot_api::{Client, Cursor, Request, Response, TrailPage, TrailQuery};
-use earshot_core::trail::{TrailEnd, TrailName};
+use earshot_trail::{TrailEnd, TrailName};
 use tokio::net::UnixStream;
 
 #[derive(Parser)]

@@ -83,10 +83,7 @@ impl Faults {
             .unwrap_or(&Fault::Errno(0));
         match armed {
             Fault::Kill => {
-                // SAFETY: kill(2) on our own pid; no memory is involved.
-                unsafe {
-                    libc::kill(libc::getpid(), libc::SIGKILL);
-                }
+                let _ = nix::sys::signal::kill(nix::unistd::getpid(), nix::sys::signal::SIGKILL);
                 Ok(())
             }
             Fault::Errno(0) => Ok(()),

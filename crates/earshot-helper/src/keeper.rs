@@ -28,7 +28,7 @@ use earshot_api::{
     HISTORY_PAGE_BYTES, MAX_CONTROL_LEN, MAX_HISTORY_PAGE, MAX_MEASURE_SECS, MAX_REASON_CHARS,
 };
 use earshot_api::{quote, DiagnosticSeverity, Risk, StepApplied, StepToken};
-use earshot_core::plan::{review::AppliedStep, StepKind};
+use earshot_tuning::plan::{review::AppliedStep, StepKind};
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
 
@@ -1273,7 +1273,7 @@ impl Keeper {
                 None => {
                     notes.push("audit_control.example was missing: Earshot used its copy of the file macOS ships".to_string());
                     (
-                        earshot_core::plan::DEFAULT_EXAMPLE.as_bytes().to_vec(),
+                        earshot_tuning::plan::DEFAULT_EXAMPLE.as_bytes().to_vec(),
                         "Earshot's copy of audit_control.example",
                     )
                 }

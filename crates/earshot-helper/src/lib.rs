@@ -8,6 +8,7 @@
 //! - [`platform`]: the two narrow traits the keeper needs (the machine, the grammar).
 //! - [`views`]: what the app shows, read here because the audit files are root's
 //!   (chart data, trail pages via [`pager`], compliance, the planner's next step).
+#![forbid(unsafe_code)]
 
 pub mod control;
 pub mod fault;

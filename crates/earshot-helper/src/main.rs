@@ -4,6 +4,7 @@
 //! guards `/etc/security/audit_control` and listens on
 //! `/var/run/earshot/helper.sock`. On Linux, `earshot-helper --root DIR` serves
 //! the simulated Mac in DIR as the invoking user.
+#![forbid(unsafe_code)]
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -176,7 +177,7 @@ fn spawn_watchers(keeper: Arc<Keeper>, control: PathBuf) -> Result<notify::Recom
                 }
             }
             if beats % 10 == 0 {
-                give_back_freed_memory();
+                earshot_system::process::give_back_freed_memory();
             }
             let k = keeper.clone();
             // Status is the expensive part (it reads trails): every 5 s is
@@ -227,33 +228,8 @@ fn raise_descriptor_limit(needed: usize) {
     );
 }
 
-/// glibc gives each thread that mallocs its own arena and keeps what they
-/// once held: a burst of concurrent requests left the helper at ~200 MB for
-/// good. Two arenas are plenty for a daemon that serialises its changes.
-/// (macOS's malloc has no such arenas.)
-fn bound_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator tunable; called before any
-    // thread is started.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
-    }
-}
-
-/// Return freed heap pages to the system: a burst of requests (each status
-/// reads trail summaries in megabyte chunks on its own thread) leaves tens of
-/// megabytes free but resident, which glibc keeps unless asked. Cheap when
-/// there is nothing to give back.
-fn give_back_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only releases free memory; no pointer is involved.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
 fn main() -> Result<()> {
-    bound_malloc_arenas();
+    earshot_system::process::bound_malloc_arenas();
     let args = Args::parse();
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -26,7 +26,7 @@ use std::path::PathBuf;
 
 use bsm::read::{Item, Reader};
 use earshot_api::{Cursor, OutcomeChoice, TrailPage, TrailQuery, MAX_TRAIL_PAGE, TRAIL_PAGE_BYTES};
-use earshot_core::trail::{Filter, FilterSpec, Inventory, Outcome, Tables, Trail, TrailName};
+use earshot_trail::{Filter, FilterSpec, Inventory, Outcome, Tables, Trail, TrailName};
 
 /// Largest page a caller may ask for: a page is rendered as one JSON message.
 pub const MAX_PAGE: usize = MAX_TRAIL_PAGE;
@@ -66,9 +66,9 @@ pub enum PageError {
     #[error("the cursor's file {0:?} is not a trail file name (a page continues from a name the helper listed)")]
     Cursor(String),
     #[error(transparent)]
-    Filter(#[from] earshot_core::trail::FilterError),
+    Filter(#[from] earshot_trail::FilterError),
     #[error("cannot list the trail folders: {0}")]
-    Inventory(#[from] earshot_core::trail::InventoryError),
+    Inventory(#[from] earshot_trail::InventoryError),
     #[error("cannot read trail {path}: {source}")]
     Read {
         path: PathBuf,

@@ -3,7 +3,7 @@
 //!
 //! The keeper (apply pipeline, history, drift, auto-revert) is written against
 //! these traits so it is tested on plain temporary folders; the daemon plugs in
-//! the real Mac or the simulated one through `earshot_core::system::System`.
+//! the real Mac or the simulated one through `earshot_system::System`.
 
 use std::path::PathBuf;
 
@@ -41,11 +41,11 @@ pub trait Platform: Send + Sync + 'static {
     fn trail_stats(&self) -> Result<TrailStatsReport, String>;
     /// BSD flags of audit_control (`None` where the system has none).
     fn control_flags(&self) -> Option<u32> {
-        real_flags::get(&self.control_path())
+        earshot_system::process::file_flags(&self.control_path())
     }
     /// Set audit_control's BSD flags (`chflags`).
     fn set_control_flags(&self, flags: u32) -> std::io::Result<()> {
-        real_flags::set(&self.control_path(), flags)
+        earshot_system::process::set_file_flags(&self.control_path(), flags)
     }
     /// The full status document (`earshot status --json`), when the platform
     /// can produce one.
@@ -143,42 +143,5 @@ pub fn severity_rank(level: HealthLevel) -> u8 {
         HealthLevel::Off => 1,
         HealthLevel::Warning => 2,
         HealthLevel::Error => 3,
-    }
-}
-
-/// BSD file flags on the real file system (macOS only).
-pub(crate) mod real_flags {
-    use std::path::Path;
-
-    #[cfg(target_os = "macos")]
-    pub fn get(path: &Path) -> Option<u32> {
-        use std::os::macos::fs::MetadataExt;
-        std::fs::symlink_metadata(path).ok().map(|m| m.st_flags())
-    }
-
-    #[cfg(target_os = "macos")]
-    pub fn set(path: &Path, flags: u32) -> std::io::Result<()> {
-        use std::os::unix::ffi::OsStrExt;
-        let c = std::ffi::CString::new(path.as_os_str().as_bytes())
-            .map_err(|_| std::io::Error::other("path contains NUL"))?;
-        // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
-        let rc = unsafe { libc::lchflags(c.as_ptr(), flags as _) };
-        if rc == 0 {
-            Ok(())
-        } else {
-            Err(std::io::Error::last_os_error())
-        }
-    }
-
-    /// Linux has no BSD flags (the simulated Mac keeps its own; see
-    /// `SystemPlatform`).
-    #[cfg(not(target_os = "macos"))]
-    pub fn get(_path: &Path) -> Option<u32> {
-        None
-    }
-
-    #[cfg(not(target_os = "macos"))]
-    pub fn set(_path: &Path, _flags: u32) -> std::io::Result<()> {
-        Ok(())
     }
 }

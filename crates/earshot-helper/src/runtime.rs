@@ -28,7 +28,7 @@ pub fn platform(
         }
         None => Ok((
             Arc::new(SystemPlatform::new(
-                Arc::new(earshot_core::system::MacOs::new()),
+                Arc::new(earshot_system::MacOs::new()),
                 "macos",
                 cache,
             )),

@@ -1,5 +1,5 @@
-//! The keeper's [`Platform`] over `earshot_core::system::System`: the real Mac
-//! ([`earshot_core::system::MacOs`]) or a simulated one, whose auditd this
+//! The keeper's [`Platform`] over `earshot_system::System`: the real Mac
+//! ([`earshot_system::MacOs`]) or a simulated one, whose auditd this
 //! process may host ([`SimHost`]).
 
 use std::path::{Path, PathBuf};
@@ -8,16 +8,17 @@ use std::time::{Duration, Instant, SystemTime};
 
 use earshot_api::{Finding, HealthLevel, Measurement, TrailFile, TrailStatsReport};
 use earshot_core::health::Severity;
-use earshot_core::measure::{self, MeasureError, Trial};
-use earshot_core::sim::SimAuditd;
 use earshot_core::status::Status;
 use earshot_core::status::{collect, StatusOptions};
-use earshot_core::system::{
+use earshot_sim::SimAuditd;
+use earshot_sim::SimulatedMac;
+use earshot_system::{
     parse_audit_condition, parse_launchctl_print, parse_print_disabled, unix_f64, unix_secs,
-    AuditCmd, AuditCondition, AuditSettings, Command, CommandOutput, LaunchdJob, SimulatedMac,
-    System, VirtualClock, AUDIT_CONTROL, AUDIT_CONTROL_EXAMPLE,
+    AuditCmd, AuditCondition, AuditSettings, Command, CommandOutput, LaunchdJob, System,
+    VirtualClock, AUDIT_CONTROL, AUDIT_CONTROL_EXAMPLE,
 };
-use earshot_core::trail::{Inventory, SummaryCache};
+use earshot_trail::{Inventory, SummaryCache};
+use earshot_tuning::measure::{MeasureError, Trial};
 
 use crate::platform::{AuditOp, MeasureFailure, Platform};
 
@@ -78,18 +79,18 @@ impl SystemPlatform {
             let d = auditd.lock().unwrap_or_else(|e| e.into_inner());
             // A different sample for each trial, reproducible for a given state.
             let seed = d.simulated().seed ^ d.state().sim_time.to_bits() ^ 0x0071_21a1;
-            return measure::simulate(&d, trial, seed);
+            return earshot_sim::trial::simulate(&d, trial, seed);
         }
         if let Some(mac) = &self.sim {
-            return measure::simulate_mac(mac, trial);
+            return earshot_sim::trial::simulate_mac(mac, trial);
         }
         self.pipe_trial(trial)
     }
 
     #[cfg(target_os = "macos")]
     fn pipe_trial(&self, trial: &Trial) -> Result<Measurement, MeasureError> {
-        let (classes, events) = earshot_core::system::audit_tables(&*self.sys);
-        measure::auditpipe::measure(trial, &classes, events)
+        let (classes, events) = earshot_system::audit_tables(&*self.sys);
+        earshot_tuning::measure::auditpipe::measure(trial, &classes, events)
     }
 
     #[cfg(not(target_os = "macos"))]
@@ -254,7 +255,7 @@ impl Platform for SystemPlatform {
             Some(mac) => mac
                 .set_flags(Path::new(AUDIT_CONTROL), flags)
                 .map_err(std::io::Error::other),
-            None => crate::platform::real_flags::set(&self.control_path(), flags),
+            None => earshot_system::process::set_file_flags(&self.control_path(), flags),
         }
     }
 
@@ -326,7 +327,7 @@ impl Platform for SystemPlatform {
         naflags: &str,
         duration_secs: u64,
     ) -> Result<Measurement, MeasureFailure> {
-        let (classes, _) = earshot_core::system::audit_tables(&*self.sys);
+        let (classes, _) = earshot_system::audit_tables(&*self.sys);
         let trial = Trial::parse(flags, naflags, duration_secs, &classes)
             .map_err(|e| MeasureFailure::Invalid(e.to_string()))?;
         match self.run_trial(&trial) {
@@ -427,7 +428,7 @@ impl SimHost {
         let now = self.clock.now();
         let mut d = self.lock();
         for word in take_control_lines(&self.mac) {
-            match earshot_core::sim::parse_control_word(&word) {
+            match earshot_sim::parse_control_word(&word) {
                 Some(Some(cmd)) => {
                     if let Err(e) = d.command(cmd, now) {
                         eprintln!("earshot-helper: simulated audit {}: {e}", cmd.flag());

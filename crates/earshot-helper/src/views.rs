@@ -14,12 +14,12 @@ use std::path::Path;
 use earshot_api::{
     ApiError, ErrorCode, NextStepReport, StepToken, TrailPage, TrailQuery, MAX_FRAME_LEN,
 };
-use earshot_core::baseline::Report;
-use earshot_core::plan::{Plan, PlanOptions};
+use earshot_compliance::Report;
 use earshot_core::series::{source, ForecastView, RateSeries, RateSpan};
 use earshot_core::status::StatusOptions;
-use earshot_core::system::System;
-use earshot_core::tuning::{self, Facts, TuningError};
+use earshot_system::System;
+use earshot_tuning::facts::{self, Facts, TuningError};
+use earshot_tuning::plan::{Plan, PlanOptions};
 
 use crate::history::state_hash;
 use crate::pager::{self, PageError, Source};
@@ -80,9 +80,9 @@ impl Machine<'_> {
 
     /// One page of the trail browser.
     pub fn trail_page(&self, query: &TrailQuery) -> Result<TrailPage, ApiError> {
-        let dirs = tuning::trail_dirs(self.sys);
-        let tables = tuning::machine_tables(self.sys);
-        let user_id = |name: &str| tuning::user_id(self.sys, name);
+        let dirs = facts::trail_dirs(self.sys);
+        let tables = facts::machine_tables(self.sys);
+        let user_id = |name: &str| facts::user_id(self.sys, name);
         let src = Source {
             dirs: &dirs,
             tables: &tables,
@@ -101,15 +101,15 @@ impl Machine<'_> {
     }
 
     fn facts(&self) -> Result<Facts, ApiError> {
-        tuning::observe(self.sys, self.kind, &self.status_opts()).map_err(tuning_error)
+        facts::observe(self.sys, self.kind, &self.status_opts()).map_err(tuning_error)
     }
 
     /// The Mac against `baseline`.
     pub fn compliance(&self, baseline: &str) -> Result<Report, ApiError> {
         // Checked before reading anything.
-        earshot_core::baseline::Baseline::parse(baseline)
+        earshot_compliance::Baseline::parse(baseline)
             .map_err(|_| tuning_error(TuningError::Baseline(baseline.to_string())))?;
-        let report = tuning::compliance(&self.facts()?, baseline).map_err(tuning_error)?;
+        let report = facts::compliance(&self.facts()?, baseline).map_err(tuning_error)?;
         fitting(report, "the compliance report")
     }
 
@@ -117,10 +117,10 @@ impl Machine<'_> {
     /// now, with the hash of the audit_control it was planned on (`None`
     /// when the target is met).
     pub fn plan_step(&self, target: &str) -> Result<Option<(Plan, String)>, ApiError> {
-        let target = tuning::parse_target(target).map_err(tuning_error)?;
+        let target = facts::parse_target(target).map_err(tuning_error)?;
         let facts = self.facts()?;
         let base = state_hash(&facts.observed.audit_control);
-        Ok(tuning::next_step(&facts, target, &PlanOptions::default()).map(|p| (p, base)))
+        Ok(facts::next_step(&facts, target, &PlanOptions::default()).map(|p| (p, base)))
     }
 
     /// The ladder's next step toward `target`, with the token that applies

@@ -7,12 +7,12 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use earshot_api::{ChangeTerms, ErrorCode, HealthLevel};
-use earshot_core::plan::StepKind;
-use earshot_core::sim::{self, AuditingSetup, InitOptions};
 use earshot_helper::fault::Faults;
 use earshot_helper::keeper::{Caller, Keeper};
 use earshot_helper::runtime;
 use earshot_helper::system::SimHost;
+use earshot_sim::{AuditingSetup, InitOptions};
+use earshot_tuning::plan::StepKind;
 
 fn admin() -> Caller {
     Caller {
@@ -22,7 +22,7 @@ fn admin() -> Caller {
 }
 
 fn sonoma_and_later(root: &Path, on: bool) {
-    sim::init(
+    earshot_sim::init(
         root,
         &InitOptions {
             macos_version: "15.1".into(),

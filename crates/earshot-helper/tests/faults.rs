@@ -128,3 +128,61 @@ async fn sigkill_at_every_step_leaves_old_or_new_bytes_and_a_consistent_history(
         child.wait().unwrap();
     }
 }
+
+/// A tuning step is one action: killed at any point of `apply_step`, the
+/// helper leaves either no change and no record, or the change with its step
+/// record in the revision it made — never a change without its prediction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_step_killed_anywhere_leaves_no_change_or_a_change_with_its_record() {
+    use std::os::unix::process::ExitStatusExt;
+    let renamed_at = STEPS.iter().position(|s| *s == "renamed").unwrap();
+    for (index, step) in STEPS.iter().enumerate() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        simulated_mac(root);
+        for run in 0..3 {
+            let mut child = spawn_helper(root, Some(&format!("{step}:kill")));
+            let mut client = connect(root, &mut child).await;
+            let old = check_consistent(root, &mut client).await;
+            let before = client.history(None).await.unwrap().revisions[0].number;
+            let next = client.next_step("next".into()).await.unwrap();
+            let (Some(plan), Some(token)) = (next.plan, next.token) else {
+                panic!("{step} run {run}: the simulated Mac has a next step")
+            };
+            let acks: Vec<String> = next.risks.iter().map(|r| r.id.clone()).collect();
+            let result = client.apply_step(token.clone(), acks, None, None).await;
+            assert!(result.is_err(), "the helper dies at {step}");
+            let status = child.wait().unwrap();
+            assert_eq!(status.signal(), Some(libc::SIGKILL), "{step}: {status}");
+
+            let mut child = spawn_helper(root, None);
+            let mut client = connect(root, &mut child).await;
+            let file = check_consistent(root, &mut client).await;
+            let head = client.history(None).await.unwrap().revisions[0].number;
+            let steps = client.applied_steps(Some(1)).await.unwrap();
+            if index >= renamed_at {
+                assert_eq!(
+                    content_hash(&file),
+                    token.after_hash,
+                    "{step} run {run}: the step is in place"
+                );
+                assert_eq!(head, before + 1);
+                let rec = steps.first().expect("the step's record");
+                assert_eq!(
+                    rec.revision, head,
+                    "{step} run {run}: its record is in its revision"
+                );
+                assert_eq!(rec.record.title, plan.title);
+            } else {
+                assert_eq!(file, old, "{step} run {run}: nothing changed");
+                assert_eq!(head, before, "{step} run {run}: no revision");
+                assert!(
+                    steps.first().is_none_or(|r| r.revision <= before),
+                    "{step} run {run}: no record without its change"
+                );
+            }
+            child.kill().unwrap();
+            child.wait().unwrap();
+        }
+    }
+}

@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, UNIX_EPOCH};
 
 use earshot_api::{Cursor, OutcomeChoice, TrailQuery, TRAIL_PAGE_BYTES};
-use earshot_core::sim::{init, AuditingSetup, InitOptions};
-use earshot_core::trail::Tables;
 use earshot_helper::pager::{self, PageError, ScanLimits, Source};
+use earshot_sim::{init, AuditingSetup, InitOptions};
+use earshot_trail::Tables;
 
 const NOW: u64 = 1_780_000_000;
 

@@ -16,19 +16,20 @@ use common::start_daemon;
 use earshot_api::{
     Cursor, ErrorCode, NextStepReport, Request, Response, StepToken, TrailQuery, MAX_FRAME_LEN,
 };
-use earshot_core::plan::PlanOptions;
 use earshot_core::series::{source, ForecastView, RateSeries, RateSpan};
-use earshot_core::sim::{self, AuditingSetup, InitOptions, SimAuditd};
 use earshot_core::status::StatusOptions;
-use earshot_core::system::{unix_secs, SimulatedMac, VirtualClock};
-use earshot_core::tuning;
 use earshot_helper::pager::{self, Source};
+use earshot_sim::SimulatedMac;
+use earshot_sim::{AuditingSetup, InitOptions, SimAuditd};
+use earshot_system::{unix_secs, VirtualClock};
+use earshot_tuning::facts;
+use earshot_tuning::plan::PlanOptions;
 
 /// A simulated Mac whose trails ended two hours ago, its auditd held by this
 /// test process (so nothing writes to the trails while the test runs).
 fn frozen_mac(root: &Path) -> u64 {
     let now = SystemTime::now() - Duration::from_secs(7200);
-    sim::init(
+    earshot_sim::init(
         root,
         &InitOptions {
             macos_version: "15.1".into(),
@@ -102,7 +103,7 @@ async fn every_view_equals_computing_it_locally_on_the_same_mac() {
 
     // Compliance and the next step depend on the files, not the clock.
     let local_mac = SimulatedMac::open(root).unwrap();
-    let facts = tuning::observe(&local_mac, "simulated", &no_cache()).unwrap();
+    let facts = facts::observe(&local_mac, "simulated", &no_cache()).unwrap();
     for baseline in ["cis-lvl1", "800-53-moderate", "stig"] {
         let Response::Compliance { report } = c
             .call(Request::Compliance {
@@ -113,7 +114,7 @@ async fn every_view_equals_computing_it_locally_on_the_same_mac() {
         else {
             panic!("compliance expected")
         };
-        let local = tuning::compliance(&facts, baseline).unwrap();
+        let local = facts::compliance(&facts, baseline).unwrap();
         assert_eq!(report, local, "{baseline}");
     }
 
@@ -126,9 +127,9 @@ async fn every_view_equals_computing_it_locally_on_the_same_mac() {
     else {
         panic!("next_step expected")
     };
-    let local = tuning::next_step(
+    let local = facts::next_step(
         &facts,
-        tuning::parse_target("next").unwrap(),
+        facts::parse_target("next").unwrap(),
         &PlanOptions::default(),
     )
     .expect("the default file is not at `next` yet");
@@ -151,8 +152,8 @@ async fn every_view_equals_computing_it_locally_on_the_same_mac() {
     );
 
     // Trail pages: the same records as the pager run locally, page by page.
-    let dirs = tuning::trail_dirs(&local_mac);
-    let tables = tuning::machine_tables(&local_mac);
+    let dirs = facts::trail_dirs(&local_mac);
+    let tables = facts::machine_tables(&local_mac);
     let no_users = |_: &str| None;
     let src = Source {
         dirs: &dirs,

@@ -9,9 +9,9 @@ pub mod source;
 
 use std::collections::BTreeMap;
 
-use crate::rates::MinuteBuckets;
-use crate::trail::Tables;
 pub use earshot_model::series::{ClassSeries, ForecastView, RateSeries, RateSpan, TrailExtent};
+use earshot_trail::rates::MinuteBuckets;
+use earshot_trail::Tables;
 
 /// Builds the rate series from per-minute buckets (of any number of trail files;
 /// minutes present in several are added up).
@@ -117,7 +117,7 @@ pub fn rate_series<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rates::RecordSample;
+    use earshot_trail::rates::RecordSample;
 
     fn tables() -> Tables {
         Tables::apple()

@@ -7,10 +7,10 @@
 
 use std::path::Path;
 
-use crate::rates::{MinuteBuckets, RateCache, RateError};
 use crate::status::{self, StatusError, StatusOptions, TrailView};
-use crate::system::{unix_secs, AuditSettings, System, DEFAULT_TRAIL_DIR};
-use crate::trail::{trail_files, Tables, TrailEnd};
+use earshot_system::{unix_secs, AuditSettings, System, DEFAULT_TRAIL_DIR};
+use earshot_trail::rates::{MinuteBuckets, RateCache, RateError};
+use earshot_trail::{trail_files, Tables, TrailEnd};
 
 use super::{ForecastView, RateSeries, RateSpan, TrailExtent};
 

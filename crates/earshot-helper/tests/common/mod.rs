@@ -84,7 +84,7 @@ pub fn mac_folder(root: &Path, text: &str) {
 
 /// A simulated Mac (auditing on, a day of trails) as `earshot sim init` makes it.
 pub fn simulated_mac(root: &Path) {
-    use earshot_core::sim::{init, AuditingSetup, InitOptions};
+    use earshot_sim::{init, AuditingSetup, InitOptions};
     init(
         root,
         &InitOptions {
@@ -101,8 +101,7 @@ pub fn simulated_mac(root: &Path) {
 }
 
 pub fn my_uid() -> u32 {
-    // SAFETY: getuid has no preconditions.
-    unsafe { libc::getuid() }
+    nix::unistd::getuid().as_raw()
 }
 
 pub fn default_policy() -> PeerPolicy {
