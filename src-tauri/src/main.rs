@@ -1,7 +1,7 @@
 //! Earshot's menu-bar app: a thin Tauri shell. It owns the tray item and the windows and
 //! forwards the UI's requests to the Earshot crates; what it shows and decides lives in
 //! earshot-glance, what it changes goes through the helper (earshot-api).
-
+#![forbid(unsafe_code)]
 // No console window next to the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 

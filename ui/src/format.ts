@@ -1,31 +1,31 @@
 // Numbers as people read them: decimal units for disk (as Finder shows), binary units
 // where audit_control speaks binary (filesz, expire-after use MiB/GiB), short rates.
 
-export function bytes(n: number | null | undefined): string {
+/**
+ * Bytes in words: decimal units for disk space (as Finder shows it: "181 GB"), or binary
+ * units for sizes that came from audit_control values, which are binary ("5 GiB").
+ */
+export function bytes(n: number | null | undefined, units: "decimal" | "binary" = "decimal"): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return "—";
-  const units = ["B", "kB", "MB", "GB", "TB"];
+  const [step, names] =
+    units === "binary" ? [1024, ["B", "KiB", "MiB", "GiB", "TiB"]] : [1000, ["B", "kB", "MB", "GB", "TB"]];
   let v = Math.abs(n);
   let i = 0;
-  while (v >= 1000 && i < units.length - 1) {
-    v /= 1000;
+  while (v >= step && i < names.length - 1) {
+    v /= step;
     i++;
   }
-  const digits = i === 0 || v >= 100 ? 0 : v >= 10 ? 1 : 1;
-  return `${n < 0 ? "-" : ""}${v.toFixed(digits)} ${units[i]}`;
+  const text =
+    units === "binary"
+      ? Number.isInteger(Math.round(v * 10) / 10)
+        ? String(Math.round(v))
+        : v.toFixed(1)
+      : v.toFixed(i === 0 || v >= 100 ? 0 : 1);
+  return `${n < 0 ? "-" : ""}${text} ${names[i]}`;
 }
 
-/** GiB-style for sizes that came from audit_control values (5 GiB cap → "5 GB"). */
-export function binaryBytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  const s = Number.isInteger(Math.round(v * 10) / 10) ? String(Math.round(v)) : v.toFixed(1);
-  return `${s} ${units[i]}`;
-}
+/** Sizes from audit_control values ("5 GiB"): [`bytes`] in binary units. */
+export const binaryBytes = (n: number): string => bytes(n, "binary");
 
 /** Events per second with two significant digits, as in the tray title. */
 export function rate(eps: number): string {

@@ -63,6 +63,7 @@
 //! | `AC-SFLAGS-INERT` / `AC-SFLAGS-UNKNOWN-NAME` (I) | `*-sflags-mask`: no effect on macOS 14+ |
 //! | `CLASS-LINE-ENDS-TABLE` (E) / `CLASS-DUPLICATE-NAME` (W) | audit_class reading stopped / duplicate name |
 //! | `EVENT-LINE-ENDS-TABLE` (E) / `EVENT-CLASS-INVALID` (W) | audit_event reading stopped / class list gives class 0 |
+#![forbid(unsafe_code)]
 
 mod cstr;
 pub mod diag;

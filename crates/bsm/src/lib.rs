@@ -20,6 +20,7 @@
 //!
 //! Nothing in this crate panics on input: every read is bounds-checked,
 //! which a proptest and a cargo-fuzz target (`crates/bsm/fuzz`) exercise.
+#![forbid(unsafe_code)]
 
 pub mod errno;
 mod frame;

@@ -9,6 +9,7 @@
 //! - [`client`]: [`Client`] (tokio) and [`BlockingClient`].
 //!
 //! The wire format is documented with examples in `docs/protocol.md`.
+#![forbid(unsafe_code)]
 
 pub mod auth;
 pub mod client;

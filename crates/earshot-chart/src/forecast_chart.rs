@@ -2,7 +2,7 @@
 //! the current byte rate takes it, the `expire-after` cap if there is one, and the
 //! size at which the volume reaches `minfree`.
 
-use earshot_model::format::{human_bytes, human_secs};
+use earshot_model::format::{human_bytes, human_days, human_secs};
 use earshot_model::status::{MinfreeOutlook, SteadyState};
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -197,17 +197,6 @@ impl Plan {
             yunit,
             headline,
         }
-    }
-}
-
-/// "12 days", "36 hours": whole units read better in a headline than "12.3 days".
-fn human_days(days: f64) -> String {
-    if !days.is_finite() {
-        "forever".into()
-    } else if days >= 2.0 {
-        format!("{:.0} days", days.round())
-    } else {
-        human_secs(days * DAY)
     }
 }
 

@@ -1,4 +1,5 @@
-//! `earshot`: the command line over the Earshot core (and, later, the helper's API).
+//! `earshot`: the command line over the Earshot crates and the helper's API.
+#![forbid(unsafe_code)]
 
 use std::process::ExitCode;
 

@@ -9,6 +9,7 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use audit_control::tables::{ClassTable, EventTable};
 use clap::ArgAction;
+use earshot_model::format::human_bytes;
 use earshot_trail::render::{render_files, Format, RenderError};
 use earshot_trail::{
     default_threads, summarise_many, FileDamage, Filter, FilterSpec, Inventory, Outcome,
@@ -365,21 +366,6 @@ fn short_time(t: earshot_trail::Timestamp) -> String {
     let s = t.to_string();
     // Drop the milliseconds: trail names have whole seconds.
     format!("{}Z", &s[..s.len().saturating_sub(5)])
-}
-
-fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
 }
 
 // ---------------------------------------------------------------- stats

@@ -951,10 +951,8 @@ pub fn parse_expiry(text: &str) -> Option<Expiry> {
 fn human_age(secs: u64) -> String {
     if secs == u64::MAX {
         "arbitrarily".into()
-    } else if secs >= 86_400 {
-        format!("{:.1} days", secs as f64 / 86_400.0)
     } else {
-        format!("{:.1} hours", secs as f64 / 3_600.0)
+        earshot_model::format::human_secs(secs as f64)
     }
 }
 
@@ -962,11 +960,6 @@ fn human_size(bytes: u64) -> String {
     if bytes == u64::MAX {
         "arbitrarily much".into()
     } else {
-        let b = bytes as f64;
-        if b >= (1u64 << 30) as f64 {
-            format!("{:.2} GiB", b / (1u64 << 30) as f64)
-        } else {
-            format!("{:.1} MiB", b / (1u64 << 20) as f64)
-        }
+        earshot_model::format::human_bytes(bytes)
     }
 }

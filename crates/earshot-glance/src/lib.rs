@@ -15,6 +15,7 @@
 //! What the app shows from the Mac's audit files (charts' data, trail pages, the
 //! wizard's step, compliance) is read by the privileged helper, which alone may
 //! read them (`earshot_helper::views`); the app never opens those files.
+#![forbid(unsafe_code)]
 
 pub mod actions;
 pub mod alerts;

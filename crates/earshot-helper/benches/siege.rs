@@ -5,10 +5,10 @@
 //!
 //!     cargo bench -p earshot-helper --bench siege
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 #[allow(unused_imports)]
 mod common;
-#[path = "../tests/common/siege.rs"]
+#[path = "../tests/it/common/siege.rs"]
 mod siege;
 
 use std::sync::Arc;

@@ -144,7 +144,7 @@ mod tests {
     use super::*;
 
     /// Apple's shipped audit_control (repo copy of spec/etc/apple/audit_control).
-    const APPLE: &[u8] = include_bytes!("../../../tests/fixtures/etc/apple/audit_control");
+    const APPLE: &[u8] = audit_control::files::apple::AUDIT_CONTROL.as_bytes();
 
     fn ids(old: &[u8], new: &str) -> Vec<String> {
         let mut ids: Vec<_> = assessor()

@@ -1,8 +1,10 @@
 //! `earshot_model`: the plain serde types that cross a boundary — the helper's
 //! protocol, the app's commands and events, the CLI's `--json` — so that every
 //! side reads the same shape. Core crates produce them; `earshot-api` carries
-//! them; `ui/src/backend/model.ts` is generated from them (see `tests/ts.rs`;
-//! `EARSHOT_BLESS=1 cargo test -p earshot-model` regenerates it).
+//! them; `ui/src/backend/model.ts` is generated from them (see
+//! `crates/earshot-glance/tests/it/typescript.rs`;
+//! `EARSHOT_BLESS=1 cargo test -p earshot-glance --test it typescript`
+//! regenerates it).
 //!
 //! Plain data only: no I/O, no knowledge of a Mac. Methods here are the ones
 //! that need nothing but the data itself.

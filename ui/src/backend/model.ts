@@ -1,6 +1,6 @@
 // GENERATED from the Rust types (earshot-model, earshot-glance) by
-// crates/earshot-glance/tests/typescript.rs — do not edit by hand;
-// regenerate with `EARSHOT_BLESS=1 cargo test -p earshot-glance --test typescript`.
+// crates/earshot-glance/tests/it/typescript.rs — do not edit by hand;
+// regenerate with `EARSHOT_BLESS=1 cargo test -p earshot-glance --test it typescript`.
 
 /** earshot_model::glance::AlertPrefs */
 export type AlertPrefs = { 

@@ -1,5 +1,5 @@
 // The shapes the Rust side sends and takes. Everything that crosses from Rust is
-// generated from the Rust types into ./model.ts (crates/earshot-glance/tests/typescript.rs
+// generated from the Rust types into ./model.ts (crates/earshot-glance/tests/it/typescript.rs
 // checks it is current); this file re-exports those and adds what the UI alone defines:
 // its own argument shapes and the trail records (the BSM crate's NDJSON objects, passed
 // through the helper untouched — docs/protocol.md "trail_page").

@@ -328,17 +328,7 @@ pub fn predict(
     }
 }
 
-pub fn days_text(d: f64) -> String {
-    if !d.is_finite() {
-        "forever".into()
-    } else if d >= 2.0 {
-        format!("{d:.0} days")
-    } else if d * 24.0 >= 1.0 {
-        format!("{:.0} hours", d * 24.0)
-    } else {
-        format!("{:.0} minutes", d * 24.0 * 60.0)
-    }
-}
+pub use earshot_model::format::human_days as days_text;
 
 impl Measurements {
     /// Per-class rates from a trail rate window (the 24 h one is the useful one),

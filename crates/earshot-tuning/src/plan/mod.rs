@@ -218,18 +218,7 @@ pub fn add_flag_item(value: &str, item: &str, classes: &ClassTable) -> String {
     kept.join(",")
 }
 
-pub(crate) fn human_bytes(b: f64) -> String {
-    let (k, m, g) = (1024.0, 1024.0 * 1024.0, 1024.0 * 1024.0 * 1024.0);
-    if b.abs() >= g {
-        format!("{:.1} GiB", b / g)
-    } else if b.abs() >= m {
-        format!("{:.1} MiB", b / m)
-    } else if b.abs() >= k {
-        format!("{:.0} KiB", b / k)
-    } else {
-        format!("{b:.0} B")
-    }
-}
+pub(crate) use earshot_model::format::human_bytes_f64 as human_bytes;
 
 /// The size budget for trails on a volume: 10 % of it, but never more than half the
 /// room above minfree; 5 GiB when the volume is unknown (CIS's figure). Rounded down

@@ -1,0 +1,8 @@
+//! The integration tests of this crate, linked as one binary (link time on two
+//! cores is most of a test build); each module was a test file of its own.
+
+mod document;
+mod edge_cases;
+mod edit_diff;
+mod tables;
+mod values;

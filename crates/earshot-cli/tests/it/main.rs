@@ -1,0 +1,10 @@
+//! The integration tests of this crate, linked as one binary (link time on two
+//! cores is most of a test build); each module was a test file of its own.
+
+mod common;
+
+mod chart_cli;
+mod config_cli;
+mod helper_cli;
+mod trail_cli;
+mod tuning_cli;
