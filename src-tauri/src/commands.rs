@@ -181,8 +181,16 @@ pub async fn apply_plan(
     token: StepToken,
     acks: Vec<String>,
     confirm_within: Option<u64>,
+    skip_soak: Option<bool>,
 ) -> CmdResult<ApplyResult> {
-    let r = actions::apply_step(&mut &**live, token, acks, confirm_within).await?;
+    let r = actions::apply_step(
+        &mut &**live,
+        token,
+        acks,
+        confirm_within,
+        skip_soak.unwrap_or(false),
+    )
+    .await?;
     live.refresh(&app).await;
     Ok(r)
 }

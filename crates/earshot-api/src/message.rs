@@ -26,6 +26,7 @@ pub use earshot_model::history::{
 pub use earshot_model::measure::{ClassCount, Measurement, SideCount};
 pub use earshot_model::plan::Risk;
 pub use earshot_model::series::{ForecastView, RateSeries};
+pub use earshot_model::soak::{SoakSeries, SoakState, SoakStatus, StepReview, Tweak};
 pub use earshot_model::status::{Finding, HealthLevel, StatusReport};
 pub use earshot_model::trail::{
     Cursor, OutcomeChoice, TrailFile, TrailPage, TrailQuery, TrailStatsReport, MAX_TRAIL_PAGE,
@@ -174,10 +175,20 @@ pub enum Request {
         /// Revert automatically unless confirmed within this many seconds.
         #[serde(default)]
         confirm_within_secs: Option<u64>,
-        /// How long the step soaks before its review (default 3 days).
+        /// How long the step soaks before its review (default: the rule of
+        /// docs/tuning-guide.md for the step).
         #[serde(default)]
         soak_days: Option<f64>,
+        /// Go on although the previous step is still soaking (the user
+        /// acknowledged that its review is skipped; recorded with the step).
+        #[serde(default)]
+        skip_soak: bool,
     },
+    /// The last step's soak and its review: the verdict with its reasons, the
+    /// next step, the tweaks and the roll back, each ready to apply.
+    ReviewStep {},
+    /// The last step's trail volume over its soak, for the wizard's chart.
+    SoakSeries {},
 }
 
 /// The longest trial measurement the helper runs (one hour): a request blocks a
@@ -221,6 +232,8 @@ pub enum Response {
     Compliance { report: ComplianceReport },
     NextStep(Box<NextStepReport>),
     StepApplied(Box<StepApplied>),
+    StepReview(Box<StepReview>),
+    SoakSeries(SoakSeries),
 }
 
 /// A pushed state change.

@@ -140,8 +140,13 @@ verbs! {
         step: StepToken,
         acks: Vec<String>,
         confirm_within_secs: Option<u64>,
-        soak_days: Option<f64>
+        soak_days: Option<f64>,
+        skip_soak: bool
     ) -> StepApplied
-        = Request::ApplyStep { step, acks, confirm_within_secs, soak_days }
+        = Request::ApplyStep { step, acks, confirm_within_secs, soak_days, skip_soak }
         => Response::StepApplied(s) => *s;
+    /// The last step's soak and review, with every action ready to apply.
+    review_step() -> StepReview = Request::ReviewStep {} => Response::StepReview(r) => *r;
+    /// The last step's trail volume over its soak.
+    soak_series() -> SoakSeries = Request::SoakSeries {} => Response::SoakSeries(s) => s;
 }

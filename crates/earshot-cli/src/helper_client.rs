@@ -53,7 +53,7 @@ pub enum Args {
     /// undoable) — or, with --plan, the next step of the tuning ladder.
     Apply {
         /// The new audit_control.
-        #[arg(required_unless_present = "plan", conflicts_with = "plan")]
+        #[arg(required_unless_present_any = ["plan", "tweak"], conflicts_with_all = ["plan", "tweak"])]
         file: Option<PathBuf>,
         /// Apply the next ladder step (`earshot plan`) and record its prediction
         /// for `earshot plan --review`.
@@ -67,9 +67,20 @@ pub enum Args {
             requires = "plan"
         )]
         goal: String,
-        /// With --plan: days to soak before the review (default 3).
-        #[arg(long, value_name = "DAYS", default_value_t = earshot_tuning::plan::review::DEFAULT_SOAK_DAYS, requires = "plan")]
-        soak_days: f64,
+        /// With --plan: days to soak before the review (default: the rule of
+        /// docs/tuning-guide.md for the step, one day to two weeks).
+        #[arg(long, value_name = "DAYS", conflicts_with = "file")]
+        soak_days: Option<f64>,
+        /// With --plan: apply although the previous step is still soaking. Its
+        /// review is then skipped (recorded with the new step): you may stack a
+        /// second cost on a first you have not measured.
+        #[arg(long, conflicts_with = "file")]
+        skip_soak: bool,
+        /// Apply a tweak the review proposes (`earshot plan --review` lists
+        /// them: retention, drop:CLASS): itself a step with its prediction,
+        /// soaked in its turn.
+        #[arg(long, value_name = "ID", conflicts_with = "plan")]
+        tweak: Option<String>,
         #[command(flatten)]
         change: ChangeOpts,
         #[command(flatten)]
@@ -165,6 +176,25 @@ fn explain(e: ClientError) -> anyhow::Error {
 }
 
 /// A refusal the user can act on: say what to do and exit 1.
+/// What `apply` applies as a tuning step.
+enum StepChoice {
+    /// The next rung toward this target.
+    Ladder(String),
+    /// A tweak the review proposes, by id.
+    Tweak(String),
+}
+
+/// A refusal; with --json also the error object on stdout, for scripts.
+fn refused_as(e: &ApiError, json: bool) -> ExitCode {
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({ "error": serde_json::to_value(e).unwrap_or_default() })
+        );
+    }
+    refused(e)
+}
+
 fn refused(e: &ApiError) -> ExitCode {
     eprintln!("earshot: the helper refused: {}", e.reason);
     match e.code {
@@ -190,6 +220,9 @@ fn refused(e: &ApiError) -> ExitCode {
         ErrorCode::BaseChanged => {
             eprintln!("  audit_control changed meanwhile; review `earshot history` and try again")
         }
+        ErrorCode::Soaking => eprintln!(
+            "  review it with `earshot plan --review` when the soak ends, or add --skip-soak to go on anyway"
+        ),
         _ => {}
     }
     ExitCode::from(1)
@@ -301,10 +334,24 @@ pub fn run(args: Args) -> Result<ExitCode> {
             file: None,
             goal,
             soak_days,
+            skip_soak,
+            tweak,
             change,
             target,
             ..
-        } => apply_plan(target.root().as_deref(), &goal, soak_days, &change),
+        } => {
+            let what = match tweak {
+                Some(id) => StepChoice::Tweak(id),
+                None => StepChoice::Ladder(goal),
+            };
+            apply_plan(
+                target.root().as_deref(),
+                &what,
+                soak_days,
+                skip_soak,
+                &change,
+            )
+        }
         Args::Apply {
             file: Some(file),
             change,
@@ -442,22 +489,45 @@ pub fn run(args: Args) -> Result<ExitCode> {
 /// with its prediction kept in the new revision for `earshot plan --review`.
 fn apply_plan(
     root: Option<&Path>,
-    goal: &str,
-    soak_days: f64,
+    what: &StepChoice,
+    soak_days: Option<f64>,
+    skip_soak: bool,
     change: &ChangeOpts,
 ) -> Result<ExitCode> {
     let mut client = connect(root)?;
-    let step = match answer(client.next_step(goal.to_string()))? {
-        Ok(s) => s,
-        Err(e) => return Ok(refused(&e)),
+    let (plan, token, risks) = match what {
+        StepChoice::Ladder(goal) => {
+            let step = match answer(client.next_step(goal.to_string()))? {
+                Ok(s) => s,
+                Err(e) => return Ok(refused_as(&e, change.json)),
+            };
+            let (Some(plan), Some(token)) = (step.plan, step.token) else {
+                if change.json {
+                    println!("{}", serde_json::json!({ "done": true, "target": goal }));
+                } else {
+                    println!("Nothing to apply: the configuration already meets target `{goal}`.");
+                }
+                return Ok(ExitCode::SUCCESS);
+            };
+            (plan, token, step.risks)
+        }
+        StepChoice::Tweak(id) => {
+            let review = match answer(client.review_step())? {
+                Ok(r) => r,
+                Err(e) => return Ok(refused_as(&e, change.json)),
+            };
+            let Some(t) = review.tweaks.into_iter().find(|t| t.id == *id) else {
+                bail!(
+                    "the review proposes no tweak {id:?}; `earshot plan --review` lists the tweaks it proposes"
+                );
+            };
+            (t.plan, t.token, t.risks)
+        }
     };
-    let (Some(plan), Some(token)) = (step.plan, step.token) else {
-        println!("Nothing to apply: the configuration already meets target `{goal}`.");
-        return Ok(ExitCode::SUCCESS);
-    };
-    println!("Step: {}", plan.title);
-    let missing: Vec<_> = step
-        .risks
+    if !change.json {
+        println!("Step: {}", plan.title);
+    }
+    let missing: Vec<_> = risks
         .iter()
         .filter(|r| !change.acks.contains(&r.id))
         .collect();
@@ -474,11 +544,16 @@ fn apply_plan(
         token,
         change.acks.clone(),
         change.confirm_within,
-        Some(soak_days),
+        soak_days,
+        skip_soak,
     ))? {
         Ok(done) => done,
-        Err(e) => return Ok(refused(&e)),
+        Err(e) => return Ok(refused_as(&e, change.json)),
     };
+    if change.json {
+        println!("{}", serde_json::to_string_pretty(&done)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     if let Some(r) = &done.enabled {
         for s in &r.steps {
             println!("  done: {s}");
@@ -499,9 +574,10 @@ fn apply_plan(
         println!("Log out and back in (or restart) so your session is audited with the new flags.");
     }
     println!(
-        "Prediction recorded with revision {}: review it in {} with `earshot plan --review`.",
+        "Prediction recorded with revision {}. It soaks {} ({}); then review it with `earshot plan --review`.",
         done.applied.revision,
-        earshot_tuning::plan::cost::days_text(done.record.soak_days)
+        earshot_tuning::plan::cost::days_text(done.record.soak_days),
+        done.record.soak_reason
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{bail, Context, Result};
+use earshot_api::{ErrorCode, StepReview};
 use earshot_core::health::HealthState;
 use earshot_trail::rates::WindowSpan;
 use earshot_tuning::measure::Store;
@@ -187,6 +188,22 @@ fn run_review(
     m: &Measurements,
     root: Option<&std::path::Path>,
 ) -> Result<ExitCode> {
+    // The helper keeps the soak and makes the review; read it there when one
+    // runs (a simulated Mac without a helper is reviewed from its history).
+    if let Some(mut client) = crate::helper_client::try_connect(root) {
+        return match client.review_step() {
+            Ok(r) => print_step_review(&r, args.json),
+            Err(earshot_api::ClientError::Api(e)) if e.code == ErrorCode::NotFound => {
+                if args.json {
+                    println!("{}", serde_json::json!({ "error": e }));
+                } else {
+                    println!("No applied step is recorded yet: apply one with `earshot apply --plan`, then review it after the soak.");
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => Err(e).context("asking the helper for the review"),
+        };
+    }
     let Some(st) = &facts.status else {
         bail!("reviewing needs the Mac's trails and status");
     };
@@ -257,6 +274,99 @@ fn run_review(
     if let Some(p) = next {
         println!("\nNext step:\n");
         print!("{}", render(&p));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The helper's review of the last step: the soak, the verdict with its
+/// reasons, and each action with the command that takes it.
+fn print_step_review(r: &StepReview, json: bool) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut out, r)?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let s = &r.soak;
+    writeln!(out, "Review of revision {}: {}", s.revision, s.title)?;
+    writeln!(out, "  {}", s.summary)?;
+    writeln!(
+        out,
+        "  soak {} ({})",
+        days_text(s.soak_days),
+        if s.soak_reason.is_empty() {
+            "the default"
+        } else {
+            &s.soak_reason
+        }
+    )?;
+    writeln!(
+        out,
+        "  predicted {}/day (range {} – {}), measured {}{}",
+        mb(s.predicted.typical),
+        mb(s.predicted.low),
+        mb(s.predicted.high),
+        s.measured_bytes_per_day.map_or(
+            "nothing yet (under an hour recorded)".into(),
+            |m| format!("{}/day", mb(m))
+        ),
+        s.ratio
+            .map(|x| format!(" ({x:.2}× typical)"))
+            .unwrap_or_default()
+    )?;
+    if let Some(why) = &s.ended_by {
+        writeln!(out, "  the soak ended early: {why}")?;
+    }
+    if let Some(o) = &s.over_budget {
+        writeln!(out, "  over budget: {o}")?;
+    }
+    let word = match r.review.verdict {
+        Verdict::KeepSoaking => "keep soaking",
+        Verdict::NextStep => "take the next step",
+        Verdict::Tweak => "tweak",
+        Verdict::RollBack => "roll back",
+    };
+    writeln!(out, "\nVerdict: {word}")?;
+    for reason in &r.review.reasons {
+        writeln!(out, "  - {reason}")?;
+    }
+    if let Some(p) = &r.next {
+        writeln!(out, "\nNext step (`earshot apply --plan`):\n")?;
+        out.write_all(render(p).as_bytes())?;
+    }
+    for t in &r.tweaks {
+        writeln!(
+            out,
+            "\nTweak `{}` (`earshot apply --tweak {}`): {}\n  {}\n  predicted after it: {}/day",
+            t.id,
+            t.id,
+            t.title,
+            t.why,
+            mb(t.plan.prediction.bytes_per_day.typical)
+        )?;
+        for c in &t.plan.diff {
+            writeln!(
+                out,
+                "    {}: {} → {}",
+                c.key,
+                c.before.as_deref().unwrap_or("(none)"),
+                c.after.as_deref().unwrap_or("(none)")
+            )?;
+        }
+    }
+    if let Some(to) = r.rollback_to {
+        if matches!(r.review.verdict, Verdict::RollBack | Verdict::Tweak) {
+            writeln!(
+                out,
+                "\nRoll back (`earshot rollback {to}`): restore revision {to}, before the step."
+            )?;
+        }
+    }
+    if r.review.verdict == Verdict::KeepSoaking {
+        writeln!(
+            out,
+            "\nThe next step waits for the review; `earshot apply --plan --skip-soak` goes on anyway (recorded)."
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

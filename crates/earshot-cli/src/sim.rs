@@ -7,8 +7,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{bail, Context, Result};
 use clap::{Subcommand, ValueEnum};
-use earshot_sim::SimulatedMac;
 use earshot_sim::{AuditingSetup, InitOptions, SimAuditd};
+use earshot_sim::{Control, SimulatedMac};
 use earshot_system::{from_unix, unix_f64, AuditCmd, Command, System, VirtualClock};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -73,6 +73,19 @@ pub enum Args {
     },
     /// Send an audit(8) command (or a crash) to the simulated auditd.
     Ctl { dir: PathBuf, action: Action },
+    /// Move the simulated Mac's clock ahead (e.g. `3d`, `12h`); its auditd
+    /// writes the time skipped, rotating and expiring as it goes.
+    Advance {
+        dir: PathBuf,
+        /// A duration like 90s, 10m, 12h, 3d.
+        by: String,
+    },
+    /// Every simulated user logs out and back in, so their sessions are
+    /// audited with the current flags (what a flags step asks of a real user).
+    Relogin { dir: PathBuf },
+    /// Scale the simulated workload from now on (1 = the profile as defined;
+    /// 3 = three times busier, e.g. to see a step cost more than predicted).
+    Workload { dir: PathBuf, factor: f64 },
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -126,6 +139,52 @@ pub fn run(args: Args) -> Result<ExitCode> {
             duration,
             tick_ms,
         } => run_daemon(&dir, speed, duration, tick_ms),
+        Args::Advance { dir, by } => {
+            let secs = earshot_tuning::measure::parse_duration(&by)?;
+            if secs == 0 {
+                bail!("advance by more than nothing (e.g. 3d)");
+            }
+            let mac = SimulatedMac::open(&dir)
+                .with_context(|| format!("opening simulated Mac {}", dir.display()))?;
+            if !mac.queue_for_host(&format!("advance {secs}"))? {
+                let mut d = SimAuditd::load(mac.clone())?;
+                let target = d.state().sim_time + secs as f64;
+                let mut t = d.state().sim_time;
+                while t < target {
+                    t = (t + 86_400.0).min(target);
+                    d.step_to(t)?;
+                }
+                d.save()?;
+            }
+            println!("simulated time moves ahead {by}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Args::Relogin { dir } => {
+            let mac = SimulatedMac::open(&dir)
+                .with_context(|| format!("opening simulated Mac {}", dir.display()))?;
+            if !mac.queue_for_host("relogin")? {
+                let mut d = SimAuditd::load(mac.clone())?;
+                let t = d.state().sim_time;
+                d.relogin(t)?;
+                d.save()?;
+            }
+            println!("simulated users logged out and back in: sessions now take the current flags");
+            Ok(ExitCode::SUCCESS)
+        }
+        Args::Workload { dir, factor } => {
+            if !(factor.is_finite() && factor > 0.0) {
+                bail!("the workload factor must be a positive number (1 = the profile as defined)");
+            }
+            let mac = SimulatedMac::open(&dir)
+                .with_context(|| format!("opening simulated Mac {}", dir.display()))?;
+            if !mac.queue_for_host(&format!("workload {factor}"))? {
+                let mut d = SimAuditd::load(mac.clone())?;
+                d.set_workload(factor);
+                d.save()?;
+            }
+            println!("simulated workload ×{factor} from now on");
+            Ok(ExitCode::SUCCESS)
+        }
         Args::Ctl { dir, action } => {
             let mac = SimulatedMac::open(&dir)
                 .with_context(|| format!("opening simulated Mac {}", dir.display()))?;
@@ -195,23 +254,39 @@ fn run_daemon(dir: &Path, speed: f64, duration: Option<f64>, tick_ms: u64) -> Re
         dir.display()
     );
     let wall0 = Instant::now();
+    let mut skipped = 0.0;
     loop {
         let elapsed = wall0.elapsed().as_secs_f64() * speed;
-        let target = start + duration.map_or(elapsed, |d| elapsed.min(d));
+        let target = start + skipped + duration.map_or(elapsed, |d| elapsed.min(d));
         clock.set(SystemTime::UNIX_EPOCH + Duration::from_secs_f64(target));
         for line in mac.take_control_lines() {
-            match earshot_sim::parse_control_word(&line) {
-                Some(Some(cmd)) => {
+            match earshot_sim::parse_control(&line) {
+                Some(Control::Audit(cmd)) => {
                     if let Err(e) = d.command(cmd, clock.now()) {
                         eprintln!("earshot: simulated audit {}: {e}", cmd.flag());
                     }
                 }
-                Some(None) => {
+                Some(Control::Crash) => {
                     d.crash()?;
                     eprintln!(
                         "simulated auditd crashed; `earshot sim ctl {} init` recovers",
                         dir.display()
                     );
+                }
+                Some(Control::Workload(scale)) => d.set_workload(scale),
+                Some(Control::Relogin) => d.relogin(unix_f64(clock.now()))?,
+                Some(Control::Advance(secs)) => {
+                    skipped += secs;
+                    let target = start + skipped + wall0.elapsed().as_secs_f64() * speed;
+                    let mut t = unix_f64(clock.now());
+                    // The clock moves only past records already written (a
+                    // reader never sees time the trail does not cover yet).
+                    while t < target {
+                        t = (t + 86_400.0).min(target);
+                        d.step_to(t)?;
+                        d.flush()?;
+                        clock.set(SystemTime::UNIX_EPOCH + Duration::from_secs_f64(t));
+                    }
                 }
                 None => eprintln!("earshot: ignoring unknown control line {line:?}"),
             }

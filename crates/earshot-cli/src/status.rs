@@ -11,6 +11,7 @@ use earshot_api::{HealthLevel, Request, Response, StatusReport};
 use earshot_core::forecast::{human_bytes, human_secs, MinfreeOutlook, SteadyState, WarningLevel};
 use earshot_core::health::Severity;
 use earshot_core::status::{self, Status, StatusOptions};
+use earshot_model::soak::SoakState;
 use earshot_sim::SimulatedMac;
 use earshot_system::{unix_secs, AuditSettings, MacOs, System};
 use earshot_trail::rates::{TrailWatcher, WindowSpan};
@@ -144,6 +145,17 @@ fn via_helper(report: StatusReport, args: &Args, root: Option<&Path>) -> Result<
             "  revision {} reverts automatically unless confirmed (`earshot confirm {}`)",
             p.revision, p.revision
         )?;
+    }
+    if let Some(soak) = report.soak.as_ref() {
+        let hint = match soak.state {
+            SoakState::Soaking if soak.over_budget.is_some() => {
+                " (review it now: `earshot plan --review`)"
+            }
+            SoakState::Soaking => " (the next step waits for its review)",
+            SoakState::Reviewed => " (`earshot plan --review` for the actions)",
+            SoakState::Ended => "",
+        };
+        writeln!(out, "  tuning: {}{hint}", soak.summary)?;
     }
     // Details (config, headroom, rates, forecast) as far as this user can read.
     if let Ok((sys, kind)) = open_system(root) {

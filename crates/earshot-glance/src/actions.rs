@@ -16,15 +16,18 @@ pub enum ActionError {
     NoEarlierRevision,
 }
 
-/// Applies exactly the step `token` names (from `next_step`), with the risks the
-/// user acknowledged, as the helper's one `apply_step` action.
+/// Applies exactly the step `token` names (from `next_step`, or a tweak of the
+/// review), with the risks the user acknowledged, as the helper's one
+/// `apply_step` action. `skip_soak`: the user chose to go on while the previous
+/// step is still soaking.
 pub async fn apply_step<C: Call + Send>(
     c: &mut C,
     token: StepToken,
     acks: Vec<String>,
     confirm_within_secs: Option<u64>,
+    skip_soak: bool,
 ) -> Result<ApplyResult, ActionError> {
-    let done = verbs::apply_step(c, token, acks, confirm_within_secs, None).await?;
+    let done = verbs::apply_step(c, token, acks, confirm_within_secs, None, skip_soak).await?;
     Ok(ApplyResult::from(done.applied))
 }
 

@@ -509,6 +509,25 @@ mod tests {
         assert_eq!(h.blob(&h.get(2).unwrap().unwrap().hash).unwrap(), b"b\n");
     }
 
+    /// A step record's predicted figures read back bit for bit, so the chain
+    /// verifies (serde_json's default float parser reads 15341.892227979273
+    /// one ULP off: a real step record that once broke the chain).
+    #[test]
+    fn a_step_record_with_awkward_floats_verifies() {
+        let dir = tempfile::tempdir().unwrap();
+        let h = three(dir.path());
+        let step: earshot_model::review::AppliedStep = serde_json::from_str(STEP).unwrap();
+        let hash = h.put_blob(b"d\n").unwrap();
+        let mut rev = draft(hash, RevisionSource::Apply);
+        rev.step = Some(step);
+        let rev = h.next(rev).unwrap();
+        h.append(&rev).unwrap();
+        assert_eq!(h.verify().unwrap(), None);
+        assert_eq!(h.get(4).unwrap().unwrap(), rev);
+    }
+
+    const STEP: &str = r#"{"step": "retention", "title": "expire-after: 60d OR 46G", "applied_at": 1796566741, "soak_days": 1.0, "config": "flags:lo,aa\n", "prediction": {"classes": [{"class": "aa", "side": "failure", "events_per_day": {"low": 163.20000000000002, "typical": 204.0, "high": 255.0}, "bytes_per_day": {"low": 15341.892227979273, "typical": 19177.36528497409, "high": 23971.706606217613}, "source": "measured", "added": false}], "events_per_day": {"low": 3708.0, "typical": 4635.0, "high": 5793.75}, "bytes_per_day": {"low": 348581.60000000003, "typical": 435727.0, "high": 544658.75}, "change_bytes_per_day": {"low": 0.0, "typical": 0.0, "high": 0.0}, "retention_days": {"low": 60.0, "typical": 60.0, "high": 60.0}, "retention": "expire-after 60d OR 46G keeps about 60 days of history (range 60 days\u201360 days)", "time_to_minfree_days": null, "minfree": "does not reach minfree (5%) at the typical rate: 153.7 GiB of room, and expire-after caps the trails below it", "uses_reference_figures": false, "notes": []}, "soak_reason": "adds no class: one daily cycle shows what the change costs"}"#;
+
     #[test]
     fn editing_a_record_shows() {
         let dir = tempfile::tempdir().unwrap();

@@ -39,6 +39,7 @@ use crate::history::{state_hash, History, Revision};
 use crate::platform::{
     severity_rank, Assessor, AuditOp, MeasureFailure, Platform, SF_IMMUTABLE, UF_IMMUTABLE,
 };
+use crate::soak::SoakRecord;
 
 /// Prefix of the temp files the pipeline creates next to audit_control.
 const TEMP_PREFIX: &str = ".audit_control.earshot-tmp.";
@@ -190,6 +191,8 @@ pub struct Keeper {
     /// An outside edit seen but not yet settled: its hash and when first seen.
     unsettled: Mutex<Option<(String, std::time::Instant)>>,
     settle: Settle,
+    /// The last tuning step's soak (`soak.json`).
+    soak: Mutex<Option<SoakRecord>>,
     pub faults: Faults,
 }
 
@@ -200,6 +203,64 @@ impl std::fmt::Debug for Keeper {
             .field("control", &self.platform.control_path())
             .finish()
     }
+}
+
+/// The refusal of a step while the previous one soaks: how long is left and
+/// what it has cost so far.
+fn soaking_error(s: &SoakRecord, now: u64) -> ApiError {
+    let left = s.ends_unix().saturating_sub(now) as f64 / 86_400.0;
+    let seen = match (s.measured, s.step.prediction.bytes_per_day.typical) {
+        (Some(m), p) if p > 0.0 => format!(
+            "so far it writes {}/day, {:.2}× the predicted {}/day",
+            earshot_model::format::human_bytes_f64(m),
+            m / p,
+            earshot_model::format::human_bytes_f64(p)
+        ),
+        _ => "too little has been recorded yet to compare with the prediction".to_string(),
+    };
+    ApiError::new(
+        ErrorCode::Soaking,
+        format!(
+            "\"{}\" (revision {}) is soaking: {} of {} observed, {} left; {seen}. Review it when the soak ends, or apply anyway with skip_soak (the skipped soak is recorded).",
+            s.step.title,
+            s.revision,
+            earshot_model::format::human_days(s.days_observed(now)),
+            earshot_model::format::human_days(s.step.soak_days),
+            earshot_model::format::human_days(left),
+        ),
+    )
+}
+
+/// The soak's review: the one made when it ended, or one of the soak so far.
+/// Under an hour after the step nothing describes it yet (the last day's rate
+/// is mostly the configuration before it), so there is no ratio to judge.
+fn review_so_far(
+    s: &SoakRecord,
+    facts: &earshot_tuning::facts::Facts,
+    now: u64,
+) -> earshot_model::review::Review {
+    if let Some(r) = &s.review {
+        return r.clone();
+    }
+    if s.measured.is_none() && !s.due(now) {
+        let days = now.saturating_sub(s.step.applied_at) as f64 / 86_400.0;
+        return earshot_model::review::Review {
+            verdict: earshot_model::review::Verdict::KeepSoaking,
+            reasons: vec![
+                format!(
+                    "soaking: {} of {} observed",
+                    earshot_model::format::human_days(days),
+                    earshot_model::format::human_days(s.step.soak_days)
+                ),
+                "under an hour recorded since the step: nothing to compare with the prediction yet"
+                    .into(),
+            ],
+            days_observed: days,
+            ratio: None,
+        };
+    }
+    let obs = earshot_tuning::facts::observation(facts, now, s.measured);
+    earshot_tuning::plan::review::review(&s.step, &obs, &facts.classes)
 }
 
 fn io_err(what: &str, e: impl std::fmt::Display) -> ApiError {
@@ -237,6 +298,7 @@ impl Keeper {
             verified: Mutex::new(None),
             unsettled: Mutex::new(None),
             settle: Settle::default(),
+            soak: Mutex::new(crate::soak::load(state_dir)),
             faults,
         };
         {
@@ -378,6 +440,10 @@ impl Keeper {
             let head = self.history.head().map_err(state_err)?;
             if head.as_ref().map_or(0, |h| h.number) < journal.revision.number {
                 self.history.append(&journal.revision).map_err(state_err)?;
+                if let Some(step) = &journal.revision.step {
+                    // A step killed after its rename: its soak starts as it would have.
+                    self.set_soak(Some(SoakRecord::new(journal.revision.number, step.clone())))?;
+                }
             }
             self.set_pending(journal.pending.as_ref())?;
             let _ = self.platform.audit(AuditOp::Sync);
@@ -495,6 +561,12 @@ impl Keeper {
         rev.changes = assessment.changes;
         let rev = self.history.next(rev).map_err(state_err)?;
         self.history.append(&rev).map_err(state_err)?;
+        self.soak_after_change(&content, || {
+            format!(
+                "an outside edit (revision {}) changed what is audited",
+                rev.number
+            )
+        })?;
         let info = self.info(&rev)?;
         self.publish(&info);
         Ok(Some(info))
@@ -834,6 +906,20 @@ impl Keeper {
         std::fs::remove_file(self.journal_path()).map_err(|e| io_err("removing the journal", e))?;
         self.faults.hit("done").map_err(|e| io_err("done", e))?;
 
+        if intent.step.is_none() {
+            let number = revision.number;
+            self.soak_after_change(&new, || match (source, restores) {
+                (RevisionSource::Rollback, Some(to)) => {
+                    format!("rolled back to revision {to} (now revision {number})")
+                }
+                (RevisionSource::AutoRevert, _) => {
+                    format!("the change was reverted automatically (revision {number})")
+                }
+                _ => {
+                    format!("a change through Earshot (revision {number}) changed what is audited")
+                }
+            })?;
+        }
         let info = self.info(&revision)?;
         self.publish(&info);
         Ok(AppliedReport {
@@ -1186,6 +1272,16 @@ impl Keeper {
                 ),
             });
         }
+        let soak = self
+            .soak_record()
+            .map(|r| r.status(self.platform.now_unix()));
+        if let Some(line) = soak.as_ref().and_then(|s| s.over_budget.clone()) {
+            findings.push(Finding {
+                level: HealthLevel::Warning,
+                code: "soak-over-budget".into(),
+                message: format!("{line}: review the step (Tune Auditing) before it costs more"),
+            });
+        }
         findings.sort_by_key(|f| std::cmp::Reverse(severity_rank(f.level)));
         let level = findings.first().map_or(HealthLevel::Ok, |f| f.level);
         let summary = findings
@@ -1199,6 +1295,7 @@ impl Keeper {
             head_revision: head.map(|h| h.number),
             pending,
             simulated: self.platform.simulated(),
+            soak,
             detail: detail.map(Box::new),
         })
     }
@@ -1342,11 +1439,20 @@ impl Keeper {
         acks: &[String],
         confirm_within_secs: Option<u64>,
         soak_days: Option<f64>,
+        skip_soak: bool,
         who: &Caller,
     ) -> Result<StepApplied, ApiError> {
         let machine = self.machine()?;
         let guard = self.guard();
         self.drift_locked(&guard, true)?;
+        let now = self.platform.now_unix();
+        let soaking = self.soak_record().filter(|s| s.blocks(now));
+        // A tweak is the review's remedy for the soaking step (proposed early
+        // when it runs over budget): like a roll back, it never waits.
+        let tweak = token.target.starts_with("tweak:");
+        if let (Some(s), false) = (&soaking, skip_soak || tweak) {
+            return Err(soaking_error(s, now));
+        }
         let current = self.read_control()?;
         let base_hash = state_hash(&current);
         if base_hash != token.base_hash {
@@ -1355,7 +1461,15 @@ impl Keeper {
                 "audit_control changed since the step was planned; plan the step again",
             ));
         }
-        let Some((plan, planned_on)) = machine.plan_step(&token.target)? else {
+        let planned = match token.target.strip_prefix("tweak:") {
+            Some(id) => self
+                .tweak_plans(&machine)?
+                .into_iter()
+                .find(|(tid, ..)| tid == id)
+                .map(|(_, _, _, plan, base)| (plan, base)),
+            None => machine.plan_step(&token.target)?,
+        };
+        let Some((plan, planned_on)) = planned else {
             return Err(ApiError::new(
                 ErrorCode::InvalidRequest,
                 format!(
@@ -1385,10 +1499,17 @@ impl Keeper {
             e.missing_acks = missing;
             return Err(e);
         }
-        let mut record = AppliedStep::record(&plan, self.platform.now_unix());
-        if let Some(days) = soak_days {
-            record = record.with_soak_days(days);
-        }
+        let mut record = AppliedStep::record(&plan, now);
+        let (days, why) = earshot_tuning::plan::soak::chosen_soak_days(&plan, soak_days);
+        record.soak_days = days;
+        record.soak_reason = why;
+        record.skipped_soak = soaking
+            .as_ref()
+            .map(|s| earshot_model::review::SkippedSoak {
+                revision: s.revision,
+                days_observed: s.days_observed(now),
+                soak_days: s.step.soak_days,
+            });
         if matches!(plan.step, StepKind::EnableAuditing | StepKind::StartAuditd) {
             let enabled = self.enable_locked(&guard, who, Some(record.clone()))?;
             let head = self.history.head().map_err(state_err)?;
@@ -1398,6 +1519,7 @@ impl Keeper {
                 .created_revision
                 .or(head.as_ref().map(|h| h.number))
                 .unwrap_or(0);
+            self.set_soak(Some(SoakRecord::new(revision, record.clone())))?;
             return Ok(StepApplied {
                 applied: AppliedReport {
                     revision,
@@ -1431,6 +1553,9 @@ impl Keeper {
                 ..Intent::default()
             },
         )?;
+        if !applied.unchanged {
+            self.set_soak(Some(SoakRecord::new(applied.revision, record.clone())))?;
+        }
         drop(guard);
         self.push_state_if_changed();
         Ok(StepApplied {
@@ -1445,6 +1570,189 @@ impl Keeper {
     pub fn applied_steps(&self, limit: Option<u32>) -> Result<Vec<StepRecord>, ApiError> {
         let limit = limit.unwrap_or(20).min(200) as usize;
         crate::history::applied_steps(&self.state_dir, limit).map_err(state_err)
+    }
+
+    /// The soak on record.
+    pub fn soak_record(&self) -> Option<SoakRecord> {
+        self.soak.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn set_soak(&self, record: Option<SoakRecord>) -> Result<(), ApiError> {
+        match &record {
+            Some(r) => crate::soak::save(&self.state_dir, r).map_err(state_err)?,
+            None => {
+                let _ = std::fs::remove_file(crate::soak::path(&self.state_dir));
+            }
+        }
+        *self.soak.lock().unwrap_or_else(|e| e.into_inner()) = record;
+        Ok(())
+    }
+
+    /// The Mac's class table (Apple's without a Mac behind the platform).
+    fn classes(&self) -> audit_control::ClassTable {
+        match self.platform.machine() {
+            Some(m) => earshot_tuning::facts::machine_classes(m.sys),
+            None => audit_control::ClassTable::apple(),
+        }
+    }
+
+    /// After a change that was not a tuning step: a soak whose step no longer
+    /// describes what is audited ends, saying why (`why`); one the change left
+    /// alone (retention, minfree, a comment) keeps running.
+    fn soak_after_change(
+        &self,
+        new: &Option<Vec<u8>>,
+        why: impl FnOnce() -> String,
+    ) -> Result<(), ApiError> {
+        let Some(mut s) = self.soak_record() else {
+            return Ok(());
+        };
+        // A reviewed step ends too (a roll back is often its review's
+        // action): the popover then stops showing the verdict as pending.
+        if s.state() == earshot_model::soak::SoakState::Ended {
+            return Ok(());
+        }
+        let kept = new.as_deref().is_some_and(|n| {
+            earshot_tuning::plan::soak::keeps_audited_set(&s.step.config, n, &self.classes())
+        });
+        if !kept {
+            s.ended_by = Some(why());
+            self.set_soak(Some(s))?;
+        }
+        Ok(())
+    }
+
+    /// The review's tweaks on the Mac as it is now, each with the hash of the
+    /// audit_control it was planned on.
+    fn tweak_plans(
+        &self,
+        machine: &crate::views::Machine<'_>,
+    ) -> Result<Vec<(String, String, String, earshot_tuning::plan::Plan, String)>, ApiError> {
+        let Some(s) = self.soak_record() else {
+            return Ok(Vec::new());
+        };
+        let facts = machine.facts()?;
+        let review = review_so_far(&s, &facts, self.platform.now_unix());
+        let base = state_hash(&facts.observed.audit_control);
+        let m = machine.measurements(&facts);
+        let current = earshot_tuning::facts::current(&facts);
+        Ok(
+            earshot_tuning::plan::soak::tweaks(&current, &s.step, &review, &m, &facts.classes)
+                .into_iter()
+                .map(|(id, title, why, plan)| (id, title, why, plan, base.clone()))
+                .collect(),
+        )
+    }
+
+    /// The soak's measurement, at most every minute, and its review once it is
+    /// due (the daemon calls this on its beat). Returns whether anything
+    /// changed. Without a Mac behind the platform there is nothing to measure.
+    pub fn soak_tick(&self) -> Result<bool, ApiError> {
+        let Some(mut s) = self.soak_record() else {
+            return Ok(false);
+        };
+        if s.state() != earshot_model::soak::SoakState::Soaking {
+            return Ok(false);
+        }
+        let Some(machine) = self.platform.machine() else {
+            return Ok(false);
+        };
+        let now = self.platform.now_unix();
+        let due = s.due(now);
+        if !due && now.saturating_sub(s.measured_at) < crate::soak::MEASURE_EVERY_SECS {
+            return Ok(false);
+        }
+        let (measured, room) = machine.soak_volume(s.step.applied_at)?;
+        let classes = self.classes();
+        let p = earshot_tuning::plan::soak::progress(&s.step, now, measured, room, &classes);
+        s.measured = p.measured_bytes_per_day;
+        s.measured_at = now;
+        s.over_budget = p.over_budget;
+        if due {
+            let facts = machine.facts()?;
+            let obs = earshot_tuning::facts::observation(&facts, now, s.measured);
+            s.review = Some(earshot_tuning::plan::review::review(
+                &s.step,
+                &obs,
+                &facts.classes,
+            ));
+        }
+        // The step may have ended meanwhile (a change recorded since the read).
+        let _guard = self.guard();
+        if self
+            .soak_record()
+            .is_some_and(|c| c.revision == s.revision && c.ended_by.is_none())
+        {
+            self.set_soak(Some(s))?;
+        }
+        Ok(true)
+    }
+
+    /// The last step's volume over its soak, for the wizard's chart.
+    pub fn soak_series(&self) -> Result<earshot_model::soak::SoakSeries, ApiError> {
+        let machine = self.machine()?;
+        let Some(s) = self.soak_record() else {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                "no tuning step has been applied yet",
+            ));
+        };
+        machine.soak_series(s.step.applied_at, s.step.prediction.bytes_per_day)
+    }
+
+    /// What the wizard shows once a soak is over (or to look at one that is
+    /// running): the verdict, the next step, the tweaks, each with its token,
+    /// and the revision a roll back restores.
+    pub fn review_step(&self) -> Result<earshot_model::soak::StepReview, ApiError> {
+        let machine = self.machine()?;
+        let Some(s) = self.soak_record() else {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                "no tuning step has been applied yet: apply one, let it soak, then review it",
+            ));
+        };
+        let now = self.platform.now_unix();
+        let review = review_so_far(&s, &machine.facts()?, now);
+        // The next rung only when the verdict says to take it: the wizard
+        // offers what the review recommends, not a way around it.
+        let (next, next_risks, next_token) = match review.verdict {
+            earshot_model::review::Verdict::NextStep => match machine.next_step("next") {
+                Ok(n) => (n.plan, n.risks, n.token),
+                Err(_) => (None, Vec::new(), None),
+            },
+            _ => (None, Vec::new(), None),
+        };
+        let tweaks = self
+            .tweak_plans(&machine)?
+            .into_iter()
+            .map(|(id, title, why, plan, base)| earshot_model::soak::Tweak {
+                token: StepToken {
+                    target: format!("tweak:{id}"),
+                    base_hash: base,
+                    after_hash: content_hash(plan.after_bytes()),
+                },
+                risks: plan.risks.clone(),
+                id,
+                title,
+                why,
+                plan,
+            })
+            .collect();
+        let rollback_to = self
+            .history
+            .numbers()
+            .map_err(state_err)?
+            .into_iter()
+            .rfind(|n| *n < s.revision);
+        Ok(earshot_model::soak::StepReview {
+            soak: s.status(now),
+            review,
+            next,
+            next_risks,
+            next_token,
+            tweaks,
+            rollback_to,
+        })
     }
 
     /// A trial measurement; not under the change lock (it may take an hour and

@@ -21,5 +21,6 @@ pub mod peer;
 pub mod platform;
 pub mod runtime;
 pub mod server;
+pub mod soak;
 pub mod system;
 pub mod views;

@@ -187,6 +187,13 @@ fn spawn_watchers(keeper: Arc<Keeper>, control: PathBuf) -> Result<notify::Recom
                 if let Err(e) = k.check_drift() {
                     eprintln!("earshot-helper: drift check: {e}");
                 }
+                match k.soak_tick() {
+                    Ok(true) => {
+                        k.push_state_if_changed();
+                    }
+                    Ok(false) => {}
+                    Err(e) => eprintln!("earshot-helper: measuring the soaking step: {e}"),
+                }
                 if push {
                     k.push_state_if_changed();
                 }

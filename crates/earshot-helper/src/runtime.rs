@@ -9,6 +9,10 @@ use earshot_api::{Change, Diagnostic, DiagnosticSeverity, Risk};
 use crate::platform::{Assessment, Assessor, Platform};
 use crate::system::{open_simulated, SimHost, SystemPlatform};
 
+/// The trials this helper ran, in its state folder (0600): the latest rates
+/// of each class side, for its plans.
+pub const TRIALS_FILE: &str = "trials.json";
+
 /// The machine this run guards: the simulated Mac in `root` (its auditd hosted
 /// here unless another process hosts it), or the real Mac. Trail summaries are
 /// cached under `state_dir`.
@@ -17,21 +21,23 @@ pub fn platform(
     state_dir: &Path,
 ) -> anyhow::Result<(Arc<dyn Platform>, Option<SimHost>)> {
     let cache = state_dir.join("cache");
+    let trials = state_dir.join(TRIALS_FILE);
     match root {
         Some(root) => {
             let (sys, mac, host) = open_simulated(root)?;
-            let mut platform = SystemPlatform::new(sys, "simulated", cache).with_simulated(mac);
+            let mut platform = SystemPlatform::new(sys, "simulated", cache)
+                .with_simulated(mac)
+                .with_trials(trials);
             if let Some(h) = &host {
                 platform = platform.with_hosted(h.auditd());
             }
             Ok((Arc::new(platform), host))
         }
         None => Ok((
-            Arc::new(SystemPlatform::new(
-                Arc::new(earshot_system::MacOs::new()),
-                "macos",
-                cache,
-            )),
+            Arc::new(
+                SystemPlatform::new(Arc::new(earshot_system::MacOs::new()), "macos", cache)
+                    .with_trials(trials),
+            ),
             None,
         )),
     }

@@ -752,12 +752,16 @@ pub fn dispatch(keeper: &Keeper, request: Request, who: &Caller) -> Result<Respo
             acks,
             confirm_within_secs,
             soak_days,
+            skip_soak,
         } => Response::StepApplied(Box::new(keeper.apply_step(
             &step,
             &acks,
             confirm_within_secs,
             soak_days,
+            skip_soak,
             who,
         )?)),
+        Request::ReviewStep {} => Response::StepReview(Box::new(keeper.review_step()?)),
+        Request::SoakSeries {} => Response::SoakSeries(keeper.soak_series()?),
     })
 }

@@ -10,15 +10,14 @@ use earshot_api::{Finding, HealthLevel, Measurement, TrailFile, TrailStatsReport
 use earshot_core::health::Severity;
 use earshot_core::status::Status;
 use earshot_core::status::{collect, StatusOptions};
-use earshot_sim::SimAuditd;
-use earshot_sim::SimulatedMac;
+use earshot_sim::{Control, SimAuditd, SimulatedMac};
 use earshot_system::{
     parse_audit_condition, parse_launchctl_print, parse_print_disabled, unix_f64, unix_secs,
     AuditCmd, AuditCondition, AuditSettings, Command, CommandOutput, LaunchdJob, System,
     VirtualClock, AUDIT_CONTROL, AUDIT_CONTROL_EXAMPLE,
 };
 use earshot_trail::{Inventory, SummaryCache};
-use earshot_tuning::measure::{MeasureError, Trial};
+use earshot_tuning::measure::{MeasureError, Store, Trial};
 
 use crate::platform::{AuditOp, MeasureFailure, Platform};
 
@@ -32,6 +31,8 @@ pub struct SystemPlatform {
     sim: Option<SimulatedMac>,
     /// The simulated auditd when this process hosts it (trials sample it).
     hosted: Option<Arc<Mutex<SimAuditd>>>,
+    /// Where the trials this helper runs are kept for its plans.
+    trials_file: Option<PathBuf>,
 }
 
 impl std::fmt::Debug for SystemPlatform {
@@ -51,7 +52,15 @@ impl SystemPlatform {
             cache_dir,
             sim: None,
             hosted: None,
+            trials_file: None,
         }
+    }
+
+    /// Keep each trial's rates in `file`, so the next steps this helper plans
+    /// (and tokens it checks) use them, as `earshot plan` does.
+    pub fn with_trials(mut self, file: PathBuf) -> SystemPlatform {
+        self.trials_file = Some(file);
+        self
     }
 
     /// Trials on the simulated Mac sample this hosted daemon.
@@ -272,6 +281,7 @@ impl Platform for SystemPlatform {
             sys: &*self.sys,
             kind: self.kind,
             cache_dir: &self.cache_dir,
+            trials: self.trials_file.as_deref(),
         })
     }
 
@@ -331,7 +341,23 @@ impl Platform for SystemPlatform {
         let trial = Trial::parse(flags, naflags, duration_secs, &classes)
             .map_err(|e| MeasureFailure::Invalid(e.to_string()))?;
         match self.run_trial(&trial) {
-            Ok(m) => Ok(m),
+            Ok(m) => {
+                if let Some(path) = &self.trials_file {
+                    // The trial stands even when it cannot be kept: the
+                    // caller has it, and the planner falls back to references.
+                    let kept = Store::load(path).and_then(|mut store| {
+                        store.record(&m, self.sys.now());
+                        store.save(path)
+                    });
+                    if let Err(e) = kept {
+                        eprintln!(
+                            "earshot-helper: keeping the trial in {}: {e}",
+                            path.display()
+                        );
+                    }
+                }
+                Ok(m)
+            }
             Err(e @ (MeasureError::NotAuditing | MeasureError::Unsupported)) => {
                 Err(MeasureFailure::Unsupported(e.to_string()))
             }
@@ -347,6 +373,8 @@ pub struct SimHost {
     clock: VirtualClock,
     wall_start: Instant,
     sim_start: f64,
+    /// Simulated seconds added by `advance` control lines.
+    skipped: Mutex<f64>,
 }
 
 impl std::fmt::Debug for SimHost {
@@ -406,6 +434,7 @@ pub fn open_simulated(
             clock,
             wall_start: Instant::now(),
             sim_start,
+            skipped: Mutex::new(0.0),
         }),
     ))
 }
@@ -420,29 +449,56 @@ impl SimHost {
         self.auditd.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Advance simulated time to now: run queued commands, write records, save.
+    /// Advance simulated time to now: run queued commands (an `advance` jumps
+    /// the clock and the workload fills the time skipped), write records, save.
     pub fn tick(&self) -> Result<(), String> {
-        let t = self.sim_start + self.wall_start.elapsed().as_secs_f64();
-        self.clock
-            .set(SystemTime::UNIX_EPOCH + Duration::from_secs_f64(t));
-        let now = self.clock.now();
         let mut d = self.lock();
-        for word in take_control_lines(&self.mac) {
-            match earshot_sim::parse_control_word(&word) {
-                Some(Some(cmd)) => {
+        let lines = self.mac.take_control_lines();
+        let mut skipped = self.skipped.lock().unwrap_or_else(|e| e.into_inner());
+        for line in lines {
+            let now = self.now(*skipped);
+            self.clock.set(now);
+            match earshot_sim::parse_control(&line) {
+                Some(Control::Audit(cmd)) => {
                     if let Err(e) = d.command(cmd, now) {
                         eprintln!("earshot-helper: simulated audit {}: {e}", cmd.flag());
                     }
                 }
-                Some(None) => d.crash().map_err(|e| e.to_string())?,
-                None => eprintln!("earshot-helper: ignoring control line {word:?}"),
+                Some(Control::Crash) => d.crash().map_err(|e| e.to_string())?,
+                Some(Control::Workload(scale)) => d.set_workload(scale),
+                Some(Control::Relogin) => d.relogin(unix_f64(now)).map_err(|e| e.to_string())?,
+                Some(Control::Advance(secs)) => {
+                    *skipped += secs;
+                    // Write the skipped time in daily steps, so rotation and
+                    // expiry run as they would have.
+                    // The clock moves only past records already on disk, so a
+                    // reader (the soak's measurement) never sees time the trail
+                    // does not cover yet.
+                    let target = self.now(*skipped);
+                    let mut t = now;
+                    while t < target {
+                        t = (t + Duration::from_secs(86_400)).min(target);
+                        d.step(t).map_err(|e| e.to_string())?;
+                        d.flush().map_err(|e| e.to_string())?;
+                        self.clock.set(t);
+                    }
+                }
+                None => eprintln!("earshot-helper: ignoring control line {line:?}"),
             }
         }
+        let now = self.now(*skipped);
         d.step(now).map_err(|e| e.to_string())?;
+        d.flush().map_err(|e| e.to_string())?;
+        self.clock.set(now);
         for w in d.take_warnings() {
             eprintln!("audit_warn: {w}");
         }
         d.save().map_err(|e| e.to_string())
+    }
+
+    fn now(&self, skipped: f64) -> SystemTime {
+        let t = self.sim_start + skipped + self.wall_start.elapsed().as_secs_f64();
+        SystemTime::UNIX_EPOCH + Duration::from_secs_f64(t)
     }
 
     /// Hand the simulated auditd back to the folder.
@@ -453,17 +509,4 @@ impl SimHost {
             eprintln!("earshot-helper: saving the simulated auditd: {e}");
         }
     }
-}
-
-/// Commands other processes queued for the hosting process (one word a line),
-/// taken atomically by renaming the file away first.
-fn take_control_lines(mac: &SimulatedMac) -> Vec<String> {
-    let path = mac.control_path();
-    let taken = path.with_extension(format!("taken.{}", std::process::id()));
-    if std::fs::rename(&path, &taken).is_err() {
-        return Vec::new();
-    }
-    let text = std::fs::read_to_string(&taken).unwrap_or_default();
-    let _ = std::fs::remove_file(&taken);
-    text.lines().map(str::to_string).collect()
 }

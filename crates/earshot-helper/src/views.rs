@@ -19,7 +19,8 @@ use earshot_core::series::{source, ForecastView, RateSeries, RateSpan};
 use earshot_core::status::StatusOptions;
 use earshot_system::System;
 use earshot_tuning::facts::{self, Facts, TuningError};
-use earshot_tuning::plan::{Plan, PlanOptions};
+use earshot_tuning::measure::Store;
+use earshot_tuning::plan::{Measurements, Plan, PlanOptions};
 
 use crate::history::state_hash;
 use crate::pager::{self, PageError, Source};
@@ -32,6 +33,8 @@ pub struct Machine<'a> {
     pub sys: &'a dyn System,
     pub kind: &'static str,
     pub cache_dir: &'a Path,
+    /// The trials this helper ran (`measure`), kept so its plans use them.
+    pub trials: Option<&'a Path>,
 }
 
 impl std::fmt::Debug for Machine<'_> {
@@ -100,7 +103,8 @@ impl Machine<'_> {
         })
     }
 
-    fn facts(&self) -> Result<Facts, ApiError> {
+    /// The Mac's tuning facts (its files, health and measured rates).
+    pub fn facts(&self) -> Result<Facts, ApiError> {
         facts::observe(self.sys, self.kind, &self.status_opts()).map_err(tuning_error)
     }
 
@@ -113,6 +117,44 @@ impl Machine<'_> {
         fitting(report, "the compliance report")
     }
 
+    /// A soaking step's volume: bytes a day over the trails since `since`
+    /// (`None` under an hour), and the room left above minfree on the tightest
+    /// trail volume (`None` when unknown).
+    pub fn soak_volume(&self, since: u64) -> Result<(Option<f64>, Option<u64>), ApiError> {
+        let (_, measured) = source::volume_since(self.sys, since, 3600, &self.status_opts())
+            .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+        let room = earshot_system::AuditSettings::read(self.sys)
+            .ok()
+            .flatten()
+            .and_then(|s| {
+                s.dirs
+                    .iter()
+                    .filter_map(|d| {
+                        earshot_core::headroom::measure(self.sys, d, s.minfree_percent).ok()
+                    })
+                    .map(|h| h.bytes_above_minfree)
+                    .min()
+            });
+        Ok((measured, room))
+    }
+
+    /// The step's volume over its soak, in hourly buckets, for the chart.
+    pub fn soak_series(
+        &self,
+        since: u64,
+        predicted: earshot_model::plan::Range,
+    ) -> Result<earshot_model::soak::SoakSeries, ApiError> {
+        let (points, _) = source::volume_since(self.sys, since, 3600, &self.status_opts())
+            .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+        Ok(earshot_model::soak::SoakSeries {
+            start: since,
+            end: earshot_system::unix_secs(self.sys.now()),
+            bucket_secs: 3600,
+            points,
+            predicted,
+        })
+    }
+
     /// The ladder's next step toward `target`, planned on the Mac as it is
     /// now, with the hash of the audit_control it was planned on (`None`
     /// when the target is met).
@@ -120,7 +162,31 @@ impl Machine<'_> {
         let target = facts::parse_target(target).map_err(tuning_error)?;
         let facts = self.facts()?;
         let base = state_hash(&facts.observed.audit_control);
-        Ok(facts::next_step(&facts, target, &PlanOptions::default()).map(|p| (p, base)))
+        Ok(earshot_tuning::plan::next_step(
+            &facts::current(&facts),
+            target,
+            &self.measurements(&facts),
+            &facts.classes,
+            &PlanOptions::default(),
+        )
+        .map(|p| (p, base)))
+    }
+
+    /// What the planner knows of this Mac's costs: the trail's rates, then the
+    /// trials this helper ran for class sides the trail cannot show. A damaged
+    /// trials file costs only the trials (reported), never the plan.
+    pub fn measurements(&self, facts: &Facts) -> Measurements {
+        let mut m = facts::measurements(facts);
+        if let Some(path) = self.trials {
+            match Store::load(path) {
+                Ok(store) => store.fill(&mut m),
+                Err(e) => eprintln!(
+                    "earshot-helper: ignoring the trials in {}: {e}",
+                    path.display()
+                ),
+            }
+        }
+        m
     }
 
     /// The ladder's next step toward `target`, with the token that applies

@@ -52,6 +52,10 @@ pub enum ErrorCode {
     /// read or write through: a symbolic link, a FIFO or device, or far larger
     /// than any real audit_control. The reason says which and how to fix it.
     UnsafeConfig,
+    /// The previous tuning step is still soaking: the reason says how long is
+    /// left and what it has cost so far; `apply_step` with `skip_soak` goes on
+    /// anyway (and records that choice).
+    Soaking,
     /// A bug in the helper; the reason says where.
     Internal,
 }
@@ -76,6 +80,7 @@ impl ErrorCode {
             ErrorCode::Unsupported => "unsupported",
             ErrorCode::InvalidRequest => "invalid-request",
             ErrorCode::UnsafeConfig => "unsafe-config",
+            ErrorCode::Soaking => "soaking",
             ErrorCode::Internal => "internal",
         }
     }

@@ -21,6 +21,7 @@ pub mod measure;
 pub mod plan;
 pub mod review;
 pub mod series;
+pub mod soak;
 pub mod status;
 pub mod time;
 pub mod trail;

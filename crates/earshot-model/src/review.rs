@@ -25,6 +25,26 @@ pub struct AppliedStep {
     #[ts(as = "String")]
     pub config: Vec<u8>,
     pub prediction: Prediction,
+    /// Why the soak lasts `soak_days` (the rule of docs/tuning-guide.md, or the
+    /// user's choice).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[ts(as = "Option<String>", optional)]
+    pub soak_reason: String,
+    /// This step was applied while the previous one was still soaking: the
+    /// user chose to go on without its review.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub skipped_soak: Option<SkippedSoak>,
+}
+
+/// A soak cut short by the user (`skip_soak`), as recorded with the step that
+/// followed it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SkippedSoak {
+    /// The revision whose soak was skipped.
+    pub revision: u64,
+    pub days_observed: f64,
+    pub soak_days: f64,
 }
 
 /// audit_control is text; a stray non-UTF-8 byte is kept as U+FFFD rather
@@ -51,6 +71,8 @@ impl AppliedStep {
             soak_days: DEFAULT_SOAK_DAYS,
             config: plan.after_bytes().to_vec(),
             prediction: plan.prediction.clone(),
+            soak_reason: String::new(),
+            skipped_soak: None,
         }
     }
 

@@ -344,6 +344,10 @@ pub struct StatusReport {
     pub head_revision: Option<u64>,
     /// A change waiting for `confirm`, if any.
     pub pending: Option<PendingConfirm>,
+    /// The soaking (or last soaked) tuning step, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub soak: Option<crate::soak::SoakStatus>,
     pub simulated: bool,
     /// The full `earshot status --json` document as the helper (root) reads it
     /// (docs/status-json.md). Only in answers to `status`, never in pushes:

@@ -106,6 +106,15 @@ pub struct AuditdState {
     pub counters: AuditdCounters,
     /// Whether the profile's persistent sessions were created.
     pub booted: bool,
+    /// Every rate of the profile is multiplied by this (`earshot sim ctl DIR
+    /// workload 3`: a Mac three times busier than its profile, to test what a
+    /// review says of a step that costs more than predicted).
+    #[serde(default = "one")]
+    pub workload_scale: f64,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 impl AuditdState {
@@ -132,6 +141,7 @@ impl AuditdState {
             next_ssh_login: NEVER,
             counters: AuditdCounters::default(),
             booted: false,
+            workload_scale: 1.0,
         }
     }
 
@@ -240,6 +250,16 @@ impl SimAuditd {
 
     /// Records which process hosts the daemon (so other processes queue commands in
     /// the control file instead of acting on the folder themselves).
+    /// Scales the profile's workload from now on (1 = the profile as defined).
+    pub fn set_workload(&mut self, scale: f64) {
+        self.state.auditd.workload_scale = if scale.is_finite() && scale > 0.0 {
+            scale
+        } else {
+            1.0
+        };
+        self.load_event_map();
+    }
+
     pub fn set_host_pid(&mut self, pid: Option<u32>) {
         self.state.host_pid = pid;
     }
@@ -294,6 +314,7 @@ impl SimAuditd {
     /// embedded tables when they are missing).
     fn load_event_map(&mut self) {
         let (_, table) = earshot_system::audit_tables(&self.mac);
+        let scale = self.state.auditd.workload_scale;
         self.events = self
             .profile
             .events
@@ -304,8 +325,8 @@ impl SimAuditd {
                     number: e.number,
                     name: r.event,
                     class_mask: e.class_mask,
-                    user_rate: r.user_per_hour * self.profile.user_scale / 3600.0,
-                    system_rate: r.system_per_hour * self.profile.system_scale / 3600.0,
+                    user_rate: r.user_per_hour * self.profile.user_scale * scale / 3600.0,
+                    system_rate: r.system_per_hour * self.profile.system_scale * scale / 3600.0,
                     failure: r.failure.clamp(0.0, 1.0),
                 })
             })
@@ -1177,6 +1198,40 @@ pub fn control_word(cmd: AuditCmd) -> &'static str {
         AuditCmd::Init => "init",
         AuditCmd::Terminate => "terminate",
     }
+}
+
+/// A line of the simulated Mac's control file, for the process hosting its
+/// auditd.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Control {
+    /// An `audit(8)` command.
+    Audit(AuditCmd),
+    /// The daemon dies with its trail open.
+    Crash,
+    /// Simulated time jumps ahead this many seconds (the workload fills them).
+    Advance(f64),
+    /// The workload is scaled by this factor from now on.
+    Workload(f64),
+    /// Every user logs out and back in: sessions take the current `flags`.
+    Relogin,
+}
+
+/// Parses a control-file line: an audit word, `crash`, `relogin`, `advance
+/// SECONDS` or `workload FACTOR`.
+pub fn parse_control(line: &str) -> Option<Control> {
+    let mut words = line.split_whitespace();
+    let word = words.next()?;
+    let number = |w: Option<&str>| {
+        w.and_then(|n| n.parse::<f64>().ok())
+            .filter(|n| n.is_finite() && *n > 0.0)
+    };
+    Some(match word {
+        "advance" => Control::Advance(number(words.next())?),
+        "workload" => Control::Workload(number(words.next())?),
+        "crash" => Control::Crash,
+        "relogin" => Control::Relogin,
+        w => Control::Audit(parse_control_word(w)??),
+    })
 }
 
 /// Parses a control-file word; `crash` is returned as `None` inside `Some`.

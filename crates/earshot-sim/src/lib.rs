@@ -11,8 +11,9 @@ mod simulated;
 pub mod trial;
 
 pub use auditd::{
-    control_word, parse_control_word, AuditdCounters, AuditdState, KernelSettings, Session,
-    SessionKind, SimAuditd, StepReport, AUE_AUDIT_RECOVERY, AUE_AUDIT_SHUTDOWN, AUE_AUDIT_STARTUP,
+    control_word, parse_control, parse_control_word, AuditdCounters, AuditdState, Control,
+    KernelSettings, Session, SessionKind, SimAuditd, StepReport, AUE_AUDIT_RECOVERY,
+    AUE_AUDIT_SHUTDOWN, AUE_AUDIT_STARTUP,
 };
 pub use profile::{profile, Profile, PROFILES};
 pub use simulated::{SimulatedMac, SimulatedState, VolumeModel};

@@ -340,7 +340,8 @@ impl SimulatedMac {
     /// is renamed first, so lines appended meanwhile land in a fresh file, not lost.
     pub fn take_control_lines(&self) -> Vec<String> {
         let path = self.control_path();
-        let taken = path.with_extension("taken");
+        // A name of this process's own: two hosts racing never read one file twice.
+        let taken = path.with_extension(format!("taken.{}", std::process::id()));
         if std::fs::rename(&path, &taken).is_err() {
             return Vec::new();
         }

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 
 use audit_control::ClassTable;
 
+use crate::plan::review::Observation;
 use crate::plan::{self, Current, Measurements, Plan, PlanOptions, Target};
 use earshot_compliance::{gather, Baseline, Observed, Report};
 use earshot_core::status::{self, Status, StatusOptions};
@@ -156,4 +157,29 @@ pub fn missing_acks(plan: &Plan, acks: &[String]) -> Vec<String> {
         .filter(|r| !acks.contains(&r.id))
         .map(|r| r.id.to_string())
         .collect()
+}
+
+/// What was measured since a step, for its review: the trail volume a day
+/// (`measured`, over the soak, when known; else the last 24 hours), the
+/// class rates, the disk, and whether auditing was suspended for space.
+pub fn observation(facts: &Facts, now: u64, measured: Option<f64>) -> Observation {
+    let m = measurements(facts);
+    let day = facts.status.as_ref().and_then(|st| {
+        st.rates
+            .iter()
+            .find(|w| w.span == earshot_model::status::WindowSpan::Day)
+    });
+    Observation {
+        now,
+        events_per_day: day.map_or(0.0, |w| w.total.events_per_sec * 86_400.0),
+        bytes_per_day: measured
+            .unwrap_or_else(|| day.map_or(0.0, |w| w.total.bytes_per_sec * 86_400.0)),
+        classes: m.classes.clone(),
+        disk: m.disk,
+        trail_bytes: m.trail_bytes,
+        auditing_suspended: facts.status.as_ref().is_some_and(|st| {
+            st.health.state == earshot_model::status::HealthState::StoppedForSpace
+        }),
+        dropped_records: 0,
+    }
 }

@@ -109,6 +109,7 @@ fn every_view_request_and_answer_round_trips() {
                 acks: vec!["drop-cnt".into()],
                 confirm_within_secs: Some(120),
                 soak_days: Some(7.0),
+                skip_soak: true,
             });
         }
     }

@@ -6,5 +6,6 @@ mod common;
 mod chart_cli;
 mod config_cli;
 mod helper_cli;
+mod soak_cli;
 mod trail_cli;
 mod tuning_cli;

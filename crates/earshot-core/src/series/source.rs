@@ -37,22 +37,18 @@ fn trail_view(
     Ok((settings, view))
 }
 
-/// Events per second per class over the last hour or day on `sys`.
-///
-/// Lists the trail folders itself rather than through `status::load_trails`, which
-/// would also scan the last day into rate windows this chart does not use.
-pub fn rate_series(
+/// Per-minute buckets of the trails on `sys` that overlap `[since, …)`, and the
+/// oldest trail's start; `None` when no trail folder could be read.
+fn buckets_since(
     sys: &dyn System,
-    span: RateSpan,
+    since: u64,
     opts: &StatusOptions,
-) -> Result<RateSeries, SourceError> {
-    let now = unix_secs(sys.now());
+) -> Result<Option<(Vec<MinuteBuckets>, Option<u64>)>, SourceError> {
     let settings = AuditSettings::read(sys).ok().flatten();
     let dirs = settings
         .as_ref()
         .map(|s| s.dirs.clone())
         .unwrap_or_else(|| vec![DEFAULT_TRAIL_DIR.to_string()]);
-    let window_start = now.saturating_sub(span.secs() + span.bucket_secs());
     let cache = opts
         .cache_dir
         .as_ref()
@@ -71,8 +67,8 @@ pub fn rate_series(
         for (e, name, parsed) in trail_files(&entries) {
             oldest = Some(oldest.map_or(parsed.start.sec, |o| o.min(parsed.start.sec)));
             let relevant = match parsed.end {
-                TrailEnd::Closed(end) => end.sec >= window_start,
-                _ => e.meta.mtime_secs >= window_start as i64,
+                TrailEnd::Closed(end) => end.sec >= since,
+                _ => e.meta.mtime_secs >= since as i64,
             };
             if !relevant {
                 continue;
@@ -87,9 +83,23 @@ pub fn rate_series(
             buckets.push(b);
         }
     }
-    if !readable {
+    Ok(readable.then_some((buckets, oldest)))
+}
+
+/// Events per second per class over the last hour or day on `sys`.
+///
+/// Lists the trail folders itself rather than through `status::load_trails`, which
+/// would also scan the last day into rate windows this chart does not use.
+pub fn rate_series(
+    sys: &dyn System,
+    span: RateSpan,
+    opts: &StatusOptions,
+) -> Result<RateSeries, SourceError> {
+    let now = unix_secs(sys.now());
+    let window_start = now.saturating_sub(span.secs() + span.bucket_secs());
+    let Some((buckets, oldest)) = buckets_since(sys, window_start, opts)? else {
         return Ok(RateSeries::empty(span, now));
-    }
+    };
     Ok(crate::series::rate_series(
         &buckets,
         &Tables::of_system(sys),
@@ -97,6 +107,52 @@ pub fn rate_series(
         now,
         oldest,
     ))
+}
+
+/// The trail volume since `since` on `sys`: bytes per day in buckets of
+/// `bucket_secs` (buckets no trail covers left out), and the bytes per day over
+/// all the time the trails cover since then (`None` under an hour) — what a
+/// soaking step has cost so far, however much expiry deleted meanwhile.
+pub fn volume_since(
+    sys: &dyn System,
+    since: u64,
+    bucket_secs: u64,
+    opts: &StatusOptions,
+) -> Result<(Vec<(u64, f64)>, Option<f64>), SourceError> {
+    let now = unix_secs(sys.now());
+    let bucket = bucket_secs.max(60);
+    let Some((buckets, oldest)) = buckets_since(sys, since, opts)? else {
+        return Ok((Vec::new(), None));
+    };
+    // The time the trails cover since `since`: from the step, or from the
+    // oldest trail kept when expiry deleted the first ones.
+    let from = since.max(oldest.unwrap_or(since));
+    // minute → bytes (minutes in several trails add up)
+    let mut minutes: std::collections::BTreeMap<u64, u64> = std::collections::BTreeMap::new();
+    for b in &buckets {
+        for (minute, events) in b.minutes.range(since / 60..now.div_ceil(60)) {
+            let bytes: u64 = events.values().map(|c| c.bytes).sum();
+            *minutes.entry(*minute).or_default() += bytes;
+        }
+    }
+    let Some((&first, _)) = minutes.iter().find(|(m, _)| **m * 60 >= since) else {
+        return Ok((Vec::new(), None));
+    };
+    let mut points: std::collections::BTreeMap<u64, u64> = std::collections::BTreeMap::new();
+    let mut total = 0u64;
+    for (minute, bytes) in minutes.range(first..) {
+        let t = minute * 60;
+        *points.entry(t / bucket * bucket).or_default() += bytes;
+        total += bytes;
+    }
+    let covered = now.saturating_sub(from.min(first * 60).max(since));
+    let per_day = |bytes: u64, secs: u64| bytes as f64 * 86_400.0 / secs.max(1) as f64;
+    let series = points
+        .into_iter()
+        .map(|(t, bytes)| (t, per_day(bytes, bucket.min(now.saturating_sub(t)).max(60))))
+        .collect();
+    let measured = (covered >= 3600).then(|| per_day(total, covered));
+    Ok((series, measured))
 }
 
 fn read_buckets(path: &Path) -> Result<MinuteBuckets, RateError> {

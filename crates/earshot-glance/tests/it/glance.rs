@@ -24,6 +24,7 @@ fn report(detail: Option<Value>) -> StatusReport {
         head_revision: Some(3),
         pending: None,
         simulated: true,
+        soak: None,
         detail,
     }
 }

@@ -184,20 +184,36 @@ fn a_step_applies_as_reviewed_with_its_record_in_the_revision() {
     let first = next();
     let token = first.token.clone().expect("a step");
     assert_eq!(first.plan.as_ref().unwrap().step, StepKind::EnableAuditing);
-    let done = k.apply_step(&token, &[], None, None, &admin()).unwrap();
+    let done = k
+        .apply_step(&token, &[], None, None, false, &admin())
+        .unwrap();
     let enabled = done.enabled.expect("the step turned auditing on");
     assert!(enabled.auditing);
     assert_eq!(Some(done.applied.revision), enabled.created_revision);
     // Applying the same token again is refused: the file is not the one it was planned on.
-    let again = k.apply_step(&token, &[], None, None, &admin()).unwrap_err();
+    let again = k
+        .apply_step(&token, &[], None, None, false, &admin())
+        .unwrap_err();
     assert_eq!(again.code, ErrorCode::BaseChanged, "{again}");
 
-    // Step 2 needs its risks acknowledged, by the ids the plan named.
+    // Step 2 waits for step 1's soak: refused with `soaking`, saying what is
+    // left, until the user skips the soak (recorded with step 2).
     let second = next();
     let token = second.token.clone().expect("a second step");
     let risks: Vec<String> = second.risks.iter().map(|r| r.id.clone()).collect();
+    let e = k
+        .apply_step(&token, &risks, None, None, false, &admin())
+        .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Soaking, "{e}");
+    assert!(
+        e.reason.contains("left") && e.reason.contains("skip_soak"),
+        "{e}"
+    );
+    // Step 2 needs its risks acknowledged, by the ids the plan named.
     if !risks.is_empty() {
-        let e = k.apply_step(&token, &[], None, None, &admin()).unwrap_err();
+        let e = k
+            .apply_step(&token, &[], None, None, true, &admin())
+            .unwrap_err();
         assert_eq!(e.code, ErrorCode::AckRequired);
         let missing: Vec<String> = e.missing_acks.iter().map(|r| r.id.clone()).collect();
         assert_eq!(missing, risks);
@@ -206,12 +222,20 @@ fn a_step_applies_as_reviewed_with_its_record_in_the_revision() {
     let mut forged = token.clone();
     forged.after_hash = "0".repeat(64);
     assert_eq!(
-        k.apply_step(&forged, &risks, None, None, &admin())
+        k.apply_step(&forged, &risks, None, None, true, &admin())
             .unwrap_err()
             .code,
         ErrorCode::BaseChanged
     );
-    let applied = k.apply_step(&token, &risks, None, None, &admin()).unwrap();
+    let applied = k
+        .apply_step(&token, &risks, None, None, true, &admin())
+        .unwrap();
+    let skipped = applied
+        .record
+        .skipped_soak
+        .clone()
+        .expect("the skipped soak is recorded");
+    assert_eq!(skipped.revision, done.applied.revision);
     let after = std::fs::read(dir.path().join("etc/security/audit_control")).unwrap();
     assert_eq!(
         earshot_api::content_hash(&after),

@@ -150,7 +150,9 @@ async fn a_step_killed_anywhere_leaves_no_change_or_a_change_with_its_record() {
                 panic!("{step} run {run}: the simulated Mac has a next step")
             };
             let acks: Vec<String> = next.risks.iter().map(|r| r.id.clone()).collect();
-            let result = client.apply_step(token.clone(), acks, None, None).await;
+            let result = client
+                .apply_step(token.clone(), acks, None, None, true)
+                .await;
             assert!(result.is_err(), "the helper dies at {step}");
             let status = child.wait().unwrap();
             assert_eq!(status.signal(), Some(libc::SIGKILL), "{step}: {status}");

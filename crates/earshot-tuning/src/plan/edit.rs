@@ -104,3 +104,33 @@ mod tests {
         assert_eq!(out, b"dir:/var/audit\r\nflags:lo,aa\n".to_vec());
     }
 }
+
+/// A flags or naflags value without the items that name `class` (`ad`, `+ad`,
+/// `-ad`, `^ad`, `^+ad`, `^-ad`), the rest in order. Used by the review's
+/// "drop the class" tweak; the value stays as written otherwise.
+pub fn remove_class(value: &str, class: &str) -> String {
+    value
+        .split(',')
+        .filter(|item| {
+            let name = item
+                .trim()
+                .trim_start_matches('^')
+                .trim_start_matches(['+', '-']);
+            name != class
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod remove_tests {
+    use super::remove_class;
+
+    #[test]
+    fn every_spelling_of_the_class_goes_and_the_rest_stays() {
+        assert_eq!(remove_class("lo,aa,ad", "ad"), "lo,aa");
+        assert_eq!(remove_class("lo,+ad,-fr,^-ad", "ad"), "lo,-fr");
+        assert_eq!(remove_class("lo,aa", "ad"), "lo,aa");
+        assert_eq!(remove_class("lo,na", "na"), "lo");
+    }
+}

@@ -25,6 +25,7 @@
 pub mod cost;
 pub mod edit;
 pub mod review;
+pub mod soak;
 
 use audit_control::{format_mask, parse_flags, AuditControl, ClassTable, Document, Selector};
 use serde::Serialize;

@@ -1,12 +1,12 @@
-//! Review cadence: an applied step records its prediction; after a soak (3 days by
-//! default, the user's choice) Earshot compares what happened with what was predicted
+//! Review cadence: an applied step records its prediction; after a soak (its
+//! length by the rule of `soak::soak_days`, or the user's choice) Earshot compares what happened with what was predicted
 //! and proposes the next step, a tweak, or a roll-back — with reasons.
 //!
 //! Pure logic: the measurements come from the trail statistics / helper.
 
 use audit_control::ClassTable;
 
-use super::cost::{days_text, Side};
+use super::cost::days_text;
 use super::human_bytes;
 use earshot_compliance::{Setting, View};
 pub use earshot_model::review::{AppliedStep, Observation, Review, Verdict, DEFAULT_SOAK_DAYS};
@@ -20,6 +20,18 @@ pub const MIN_DAYS_TO_MINFREE: f64 = 7.0;
 
 /// Below this many days of history a step needs a storage tweak.
 pub const MIN_HISTORY_DAYS: f64 = 7.0;
+
+/// A class the step added that shows no event where its low predicted rate
+/// would have given at least this many is "silent" (flags not in effect).
+pub const SILENT_AFTER_EVENTS: f64 = 10.0;
+
+/// A step whose measured volume is at least this many times the typical
+/// prediction is "badly" over budget: tweak it before the next step
+/// (docs/tuning-guide.md, "Soaking").
+pub const OVER_BUDGET_RATIO: f64 = 2.0;
+/// At the measured rate, minfree reached within this many days is a cost that
+/// matters: tweak before the next step.
+pub const OVER_BUDGET_MINFREE_DAYS: f64 = 30.0;
 
 /// Reviews an applied step against what was measured.
 pub fn review(applied: &AppliedStep, obs: &Observation, classes: &ClassTable) -> Review {
@@ -48,6 +60,7 @@ pub fn review(applied: &AppliedStep, obs: &Observation, classes: &ClassTable) ->
     }
 
     // Disk safety at the measured rate, whatever the soak.
+    let mut days_to_minfree = None;
     if let Some(d) = obs.disk {
         let pct = view.minfree.valid().copied().unwrap_or(0);
         let room = d.free_bytes as f64 - d.total_bytes as f64 * f64::from(pct) / 100.0;
@@ -69,6 +82,7 @@ pub fn review(applied: &AppliedStep, obs: &Observation, classes: &ClassTable) ->
         };
         if grows_past && obs.bytes_per_day > 0.0 {
             let t = room / obs.bytes_per_day;
+            days_to_minfree = Some(t);
             if t < MIN_DAYS_TO_MINFREE {
                 reasons.push(format!(
                     "at the measured {}/day the volume reaches minfree in {} (less than {MIN_DAYS_TO_MINFREE:.0} days)",
@@ -92,29 +106,34 @@ pub fn review(applied: &AppliedStep, obs: &Observation, classes: &ClassTable) ->
         return out(Verdict::KeepSoaking, reasons);
     }
 
-    // A class the step added that produced nothing: most often flags not yet in
-    // effect for the user's session.
+    // A class the step added that produced nothing on any side it added,
+    // although its low predicted rate would have shown some: most often flags
+    // not yet in effect for the user's session. (One side alone at zero — no
+    // failures, say — is just a quiet Mac.)
     if !obs.classes.is_empty() {
-        let silent: Vec<String> = applied
+        let mut silent: Vec<String> = Vec::new();
+        let added: Vec<_> = applied
             .prediction
             .classes
             .iter()
             .filter(|c| c.added)
-            .filter(|c| {
+            .collect();
+        for class in added.iter().map(|c| c.class.as_str()) {
+            if silent.iter().any(|s| s == class) {
+                continue;
+            }
+            let sides: Vec<_> = added.iter().filter(|c| c.class == class).collect();
+            let seen = sides.iter().any(|c| {
                 obs.classes
                     .get(&c.class)
                     .and_then(|r| r.get(c.side))
-                    .map(|r| r.events_per_day <= 0.0)
-                    .unwrap_or(true)
-            })
-            .map(|c| {
-                format!(
-                    "{}{}",
-                    if c.side == Side::Failure { "-" } else { "+" },
-                    c.class
-                )
-            })
-            .collect();
+                    .is_some_and(|r| r.events_per_day > 0.0)
+            });
+            let expected: f64 = sides.iter().map(|c| c.events_per_day.low * days).sum();
+            if !seen && expected >= SILENT_AFTER_EVENTS {
+                silent.push(class.to_string());
+            }
+        }
         if !silent.is_empty() {
             reasons.push(format!(
                 "no events seen for {}: flags only apply to sessions started after the change — log out and back in (or restart), then soak again",
@@ -153,6 +172,36 @@ pub fn review(applied: &AppliedStep, obs: &Observation, classes: &ClassTable) ->
                     return out(Verdict::Tweak, reasons);
                 }
             }
+        }
+        if r >= OVER_BUDGET_RATIO {
+            // Whose volume is it? The classes the step added, or the rest of
+            // the Mac grown busier since the step was planned.
+            let added: f64 = applied
+                .prediction
+                .classes
+                .iter()
+                .filter(|c| c.added)
+                .filter_map(|c| obs.classes.get(&c.class).and_then(|r| r.get(c.side)))
+                .map(|r| r.bytes_per_day)
+                .sum();
+            if !obs.classes.is_empty() && added < obs.bytes_per_day * 0.1 {
+                reasons.push(format!(
+                    "at {r:.1}× the prediction, yet the classes the step added write only {}/day: the rest of the Mac writes more than when the step was planned — size retention for the measured volume (or roll back, and plan again on the new figures)",
+                    human_bytes(added)
+                ));
+            } else {
+                reasons.push(format!(
+                    "at {r:.1}× the prediction the step costs far more than planned: drop the class it added, or size retention for the measured volume, before stacking another step on it"
+                ));
+            }
+            return out(Verdict::Tweak, reasons);
+        }
+        if let Some(t) = days_to_minfree.filter(|t| *t < OVER_BUDGET_MINFREE_DAYS) {
+            reasons.push(format!(
+                "at this rate the volume reaches minfree in {}: size retention before the next step",
+                days_text(t)
+            ));
+            return out(Verdict::Tweak, reasons);
         }
         reasons.push("storage still holds at this rate: continue, with the measured rates replacing the reference figures".into());
         return out(Verdict::NextStep, reasons);

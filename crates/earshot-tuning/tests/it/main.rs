@@ -3,3 +3,4 @@
 
 mod plan_ladder;
 mod plan_properties;
+mod soak;
