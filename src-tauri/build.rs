@@ -20,6 +20,7 @@ fn main() {
         "trail_page",
         "compliance",
         "plan_next",
+        "review_step",
         "measure",
         "apply_plan",
         "confirm",

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use earshot_api::{
     verbs, ClientError, ComplianceReport, Cursor, ErrorCode, HistoryReport, Measurement,
-    NextStepReport, OutcomeChoice, StepToken, TrailPage, TrailQuery,
+    NextStepReport, OutcomeChoice, StepReview, StepToken, TrailPage, TrailQuery,
 };
 use earshot_chart::{Appearance, ChartOptions, ForecastView, RateSeries, SparklineOptions};
 use earshot_glance::actions::{self, ApplyResult};
@@ -119,9 +119,14 @@ pub async fn chart(
             blocking(move || earshot_chart::forecast_chart(&view, &opts).map_err(|e| internal(&e)))
                 .await?
         }
+        "soak" => {
+            let series = verbs::soak_series(&**live).await.map_err(view_error)?;
+            blocking(move || earshot_chart::soak_chart(&series, &opts).map_err(|e| internal(&e)))
+                .await?
+        }
         other => {
             return Err(CommandError::invalid(format!(
-                "chart kind {other:?}: use \"rates\" or \"forecast\""
+                "chart kind {other:?}: use \"rates\", \"forecast\" or \"soak\""
             )))
         }
     };
@@ -167,6 +172,13 @@ pub async fn compliance(live: LiveState<'_>, baseline: String) -> CmdResult<Comp
 #[tauri::command]
 pub async fn plan_next(live: LiveState<'_>, target: String) -> CmdResult<NextStepReport> {
     verbs::next_step(&**live, target).await.map_err(view_error)
+}
+
+/// The last step's soak and review, with every action's token (the wizard
+/// opens on it while a step soaks or once its review is ready).
+#[tauri::command]
+pub async fn review_step(live: LiveState<'_>) -> CmdResult<StepReview> {
+    verbs::review_step(&**live).await.map_err(view_error)
 }
 
 #[tauri::command]

@@ -82,6 +82,7 @@ fn main() -> ExitCode {
             commands::trail_page,
             commands::compliance,
             commands::plan_next,
+            commands::review_step,
             commands::measure,
             commands::apply_plan,
             commands::confirm,

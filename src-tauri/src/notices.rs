@@ -31,6 +31,8 @@ fn kind_of(id: i32) -> Option<AlertKind> {
 fn window_for(kind: AlertKind) -> &'static str {
     match kind {
         AlertKind::Drift => windows::HISTORY,
+        // The wizard opens on the soaked step's review.
+        AlertKind::SoakReviewed => windows::WIZARD,
         AlertKind::AuditingStopped | AlertKind::BelowMinfree | AlertKind::MinfreeSoon => {
             windows::DASHBOARD
         }
@@ -130,5 +132,6 @@ mod tests {
         assert_eq!(window_for(AlertKind::Drift), windows::HISTORY);
         assert_eq!(window_for(AlertKind::BelowMinfree), windows::DASHBOARD);
         assert_eq!(window_for(AlertKind::AuditingStopped), windows::DASHBOARD);
+        assert_eq!(window_for(AlertKind::SoakReviewed), windows::WIZARD);
     }
 }

@@ -1,6 +1,7 @@
 //! Charts for Earshot: per-class event rates over the last hour or day, the trail
-//! folder's size with its forecast towards `minfree`, and a tiny per-class
-//! sparkline for the menu-bar popover.
+//! folder's size with its forecast towards `minfree`, a soaking step's volume
+//! against its prediction, and a tiny per-class sparkline for the menu-bar
+//! popover.
 //!
 //! Everything is drawn with `plotters` and comes out as SVG (for the app's web view
 //! and for docs) or PNG (for people without the app). Text is laid out and, for
@@ -17,6 +18,7 @@
 mod draw;
 mod forecast_chart;
 mod rates_chart;
+mod soak_chart;
 mod sparkline;
 mod style;
 mod ticks;
@@ -28,6 +30,7 @@ pub use earshot_model::series::{
 };
 pub use forecast_chart::forecast_chart;
 pub use rates_chart::rates_chart;
+pub use soak_chart::soak_chart;
 pub use sparkline::{sparkline, SparklineOptions};
 pub use style::Appearance;
 

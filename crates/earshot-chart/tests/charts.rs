@@ -6,10 +6,12 @@
 use std::path::PathBuf;
 
 use earshot_chart::{
-    forecast_chart, rates_chart, sparkline, Appearance, ChartError, ChartOptions, ClassSeries,
-    ForecastView, Format, RateSeries, RateSpan, Rendered, SparklineOptions,
+    forecast_chart, rates_chart, soak_chart, sparkline, Appearance, ChartError, ChartOptions,
+    ClassSeries, ForecastView, Format, RateSeries, RateSpan, Rendered, SparklineOptions,
 };
 use earshot_core::forecast::ForecastInput;
+use earshot_model::plan::Range;
+use earshot_model::soak::SoakSeries;
 use earshot_system::{ExpiryOp, ExpiryRule};
 
 const MIB: u64 = 1 << 20;
@@ -450,7 +452,95 @@ fn golden_svgs() {
         &svg(forecast_chart(&capped_view(), &svg_opts()).unwrap()),
     );
     golden(
+        "soak-over.svg",
+        &svg(soak_chart(&soak_series(3.0), &svg_opts()).unwrap()),
+    );
+    golden(
         "sparkline.svg",
         &sparkline(&day_series(), &SparklineOptions::default()).unwrap(),
     );
+}
+
+/// Two days of a step that writes `scale` × its typical prediction of
+/// 420 KiB/day, hourly, with a daily rhythm (a fixed formula, no RNG).
+fn soak_series(scale: f64) -> SoakSeries {
+    let start = NOW - 2 * 86_400;
+    let typical = 420.0 * 1024.0;
+    SoakSeries {
+        start,
+        end: NOW,
+        bucket_secs: 3600,
+        points: (0..48u64)
+            .map(|i| {
+                let phase = (i % 24) as f64 / 24.0 * std::f64::consts::TAU;
+                (
+                    start + i * 3600,
+                    typical * scale * (1.0 + 0.3 * phase.sin()),
+                )
+            })
+            .collect(),
+        predicted: Range {
+            low: typical * 0.8,
+            typical,
+            high: typical * 1.25,
+        },
+    }
+}
+
+#[test]
+fn soak_chart_says_how_the_step_compares_with_its_prediction() {
+    let (text, _, _) = svg_text(&svg(soak_chart(&soak_series(1.0), &svg_opts()).unwrap()));
+    for word in [
+        "Soaking step: measured against predicted",
+        "1.00× the prediction: within its range",
+        "Measured",
+        "Predicted",
+        "420.0 KiB/day",
+        "2 days since the step",
+    ] {
+        assert!(text.contains(word), "{word:?} missing from {text}");
+    }
+    let over = svg(soak_chart(&soak_series(3.0), &svg_opts()).unwrap());
+    let (text, _, _) = svg_text(&over);
+    assert!(
+        text.contains("3.0× the prediction: above its range"),
+        "{text}"
+    );
+    // Every bucket above the band is marked.
+    assert!(over.matches("<circle").count() >= 40, "{over}");
+    let (text, _, _) = svg_text(&svg(soak_chart(&soak_series(0.3), &svg_opts()).unwrap()));
+    assert!(text.contains("cheaper than planned"), "{text}");
+}
+
+#[test]
+fn a_soak_without_a_measured_hour_says_so_and_hostile_numbers_never_panic() {
+    let mut s = soak_series(1.0);
+    s.points.clear();
+    s.end = s.start + 600;
+    let (text, _, _) = svg_text(&svg(soak_chart(&s, &svg_opts()).unwrap()));
+    assert!(text.contains("nothing to compare yet"), "{text}");
+    assert!(text.contains("Measuring"), "{text}");
+    for bad in [f64::NAN, f64::INFINITY, -1.0, 1e300] {
+        let mut s = soak_series(1.0);
+        s.points[3].1 = bad;
+        s.predicted.high = bad;
+        let _ = soak_chart(&s, &svg_opts());
+        let _ = soak_chart(&s, &png_opts(320, 160));
+    }
+    let mut s = soak_series(1.0);
+    s.end = 0;
+    let _ = soak_chart(&s, &svg_opts());
+}
+
+#[test]
+fn a_wide_reference_band_does_not_flatten_the_measured_line() {
+    let mut s = soak_series(1.0);
+    s.predicted.high = s.predicted.typical * 30.0;
+    let (text, _, _) = svg_text(&svg(soak_chart(&s, &svg_opts()).unwrap()));
+    assert!(
+        text.contains("The predicted range reaches 12.3 MiB/day: off the scale."),
+        "{text}"
+    );
+    // The axis stops near twice the data (about 1.1 MiB/day at its peak).
+    assert!(!text.contains("10 MiB"), "{text}");
 }

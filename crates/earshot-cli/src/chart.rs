@@ -19,6 +19,9 @@ pub enum Kind {
     Forecast,
     /// The popover's tiny per-class rate sparkline (SVG only, drawn in currentColor).
     Sparkline,
+    /// The last tuning step's volume since it was applied, against its
+    /// predicted band (asks the helper, which keeps the soak).
+    Soak,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -46,7 +49,7 @@ pub struct Args {
     /// Height in pixels (default 480, sparkline 48).
     #[arg(long)]
     pub height: Option<u32>,
-    /// Window background: light or dark (rates and forecast; the sparkline follows
+    /// Window background: light or dark (rates, forecast, soak; the sparkline follows
     /// the page's text colour).
     #[arg(long, value_enum, default_value = "light")]
     pub appearance: AppearanceArg,
@@ -72,10 +75,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     if matches!(args.kind, Kind::Sparkline) && format != Format::Svg {
         bail!("the sparkline is SVG only (it is drawn in the text colour of the page it sits in)");
     }
-    if args.window.is_some() && matches!(args.kind, Kind::Forecast) {
+    if args.window.is_some() && matches!(args.kind, Kind::Forecast | Kind::Soak) {
         bail!("--window applies to `earshot chart rates` only");
     }
-    let (sys, kind) = open_system(root_or_env(args.root.clone()).as_deref())?;
+    let root = root_or_env(args.root.clone());
+    let (sys, kind) = open_system(root.as_deref())?;
     let opts = status_options(args.cache_dir.clone(), args.no_cache);
     let defaults = match args.kind {
         Kind::Sparkline => {
@@ -121,6 +125,17 @@ pub fn run(args: Args) -> Result<ExitCode> {
             )
             .context("drawing the sparkline")?;
             Rendered::Svg(svg)
+        }
+        Kind::Soak => {
+            let Some(mut client) = crate::helper_client::try_connect(root.as_deref()) else {
+                bail!(
+                    "the soak chart needs the helper (it keeps the soaking step); is it running?"
+                );
+            };
+            let series = client
+                .soak_series()
+                .context("asking the helper for the soaking step's volume")?;
+            earshot_chart::soak_chart(&series, &chart_opts).context("drawing the soak chart")?
         }
         Kind::Forecast => {
             let view = source::forecast_view(sys.as_ref(), kind, &opts)

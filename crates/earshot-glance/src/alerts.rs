@@ -1,6 +1,7 @@
 //! Notifications, only for states that need the user to act: auditing stopped,
 //! a trail volume below minfree, the forecast reaching minfree within the
-//! user's threshold, and audit_control edited outside Earshot.
+//! user's threshold, audit_control edited outside Earshot, and a tuning step
+//! whose soak is over (its review is waiting).
 //!
 //! Debounced: a state must be seen in `need` consecutive samples before it is
 //! raised (one odd sample — a trail rotating, a status read racing a write — is
@@ -25,14 +26,16 @@ pub enum AlertKind {
     BelowMinfree,
     MinfreeSoon,
     Drift,
+    SoakReviewed,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 4] = [
+    pub const ALL: [AlertKind; 5] = [
         AlertKind::AuditingStopped,
         AlertKind::BelowMinfree,
         AlertKind::MinfreeSoon,
         AlertKind::Drift,
+        AlertKind::SoakReviewed,
     ];
 
     /// Stable id (also the notification id and the warning id).
@@ -42,6 +45,7 @@ impl AlertKind {
             AlertKind::BelowMinfree => "below-minfree",
             AlertKind::MinfreeSoon => "minfree-soon",
             AlertKind::Drift => "drift",
+            AlertKind::SoakReviewed => "soak-reviewed",
         }
     }
 
@@ -51,6 +55,7 @@ impl AlertKind {
             AlertKind::BelowMinfree => prefs.below_minfree,
             AlertKind::MinfreeSoon => prefs.forecast_days_threshold.is_some(),
             AlertKind::Drift => prefs.drift,
+            AlertKind::SoakReviewed => prefs.soak,
         }
     }
 
@@ -79,6 +84,11 @@ impl AlertKind {
                 )
             }
             AlertKind::Drift => Some(g.drift),
+            AlertKind::SoakReviewed => Some(
+                g.soak
+                    .as_ref()
+                    .is_some_and(|s| s.state == earshot_model::soak::SoakState::Reviewed),
+            ),
         }
     }
 
@@ -90,6 +100,7 @@ impl AlertKind {
             AlertKind::BelowMinfree => "Audit trail volume below minfree",
             AlertKind::MinfreeSoon => "Audit trails will reach minfree soon",
             AlertKind::Drift => "audit_control changed outside Earshot",
+            AlertKind::SoakReviewed => "A tuning step is ready for review",
         }
     }
 
@@ -108,12 +119,29 @@ impl AlertKind {
                 None => "The trail volume will reach minfree soon.".into(),
             },
             AlertKind::Drift => "Review the change in History; one click rolls it back.".into(),
+            AlertKind::SoakReviewed => match &g.soak {
+                Some(s) => soak_body(s),
+                None => "A tuning step's soak is over: review it in Tune Auditing.".into(),
+            },
         };
         Alert {
             kind: self,
             title: self.title().into(),
             body,
         }
+    }
+}
+
+/// "Review the change to flags: it cost 1.1× what was predicted" — the
+/// setting the step changed (its title up to the colon) and the measured ratio.
+fn soak_body(s: &earshot_model::soak::SoakStatus) -> String {
+    let what = s
+        .title
+        .split_once(':')
+        .map_or(s.title.as_str(), |(key, _)| key);
+    match s.ratio {
+        Some(r) => format!("Review the change to {what}: it cost {r:.1}× what was predicted."),
+        None => format!("Review the change to {what}: its soak is over."),
     }
 }
 

@@ -155,10 +155,13 @@ pub fn build(inputs: Inputs<'_>, ledger: &mut WarningLedger) -> Glance {
         });
     }
     let warnings = ledger.stamp(warnings, now_unix);
-    let glyph = if connection.state == ConnectionState::Connected {
-        health.severity
-    } else {
-        Severity::Unknown
+    // The glyph is the worse of the trail's health and the helper's verdict,
+    // whose findings (a step badly over budget, a broken history chain) the
+    // health document does not see.
+    let glyph = match (connection.state, report) {
+        (ConnectionState::Connected, Some(r)) => worse(health.severity, severity_of_level(r.level)),
+        (ConnectionState::Connected, None) => health.severity,
+        _ => Severity::Unknown,
     };
     let title = title::text(prefs.title, rates.as_ref(), headroom.as_ref());
     Glance {
@@ -171,9 +174,27 @@ pub fn build(inputs: Inputs<'_>, ledger: &mut WarningLedger) -> Glance {
         pending_confirm: report.and_then(|r| r.pending.clone()),
         head_revision: report.and_then(|r| r.head_revision),
         drift,
+        soak: report.and_then(|r| r.soak.as_deref().cloned()),
         simulated: report.is_some_and(|r| r.simulated),
         updated_unix: now_unix,
         connection,
+    }
+}
+
+/// The severity that needs more attention; an unknown state never hides a
+/// known problem, and never looks healthy.
+fn worse(a: Severity, b: Severity) -> Severity {
+    let rank = |s: Severity| match s {
+        Severity::Ok => 0,
+        Severity::Off => 1,
+        Severity::Warning => 2,
+        Severity::Unknown => 3,
+        Severity::Error => 4,
+    };
+    if rank(b) > rank(a) {
+        b
+    } else {
+        a
     }
 }
 

@@ -129,6 +129,7 @@ mod tests {
                 below_minfree: true,
                 forecast_days_threshold: None,
                 drift: false,
+                soak: false,
             },
             launch_at_login: true,
         };
@@ -153,6 +154,10 @@ mod tests {
         assert_eq!(p.title, TitleContent::Events);
         assert!(!p.alerts.drift);
         assert!(p.alerts.stopped);
+        assert!(
+            p.alerts.soak,
+            "a file from before soak alerts turns them on"
+        );
         assert_eq!(p.alerts.forecast_days_threshold, Some(7));
     }
 

@@ -40,6 +40,7 @@ use crate::platform::{
     severity_rank, Assessor, AuditOp, MeasureFailure, Platform, SF_IMMUTABLE, UF_IMMUTABLE,
 };
 use crate::soak::SoakRecord;
+use earshot_tuning::plan::soak::ProposedTweak;
 
 /// Prefix of the temp files the pipeline creates next to audit_control.
 const TEMP_PREFIX: &str = ".audit_control.earshot-tmp.";
@@ -442,7 +443,7 @@ impl Keeper {
                 self.history.append(&journal.revision).map_err(state_err)?;
                 if let Some(step) = &journal.revision.step {
                     // A step killed after its rename: its soak starts as it would have.
-                    self.set_soak(Some(SoakRecord::new(journal.revision.number, step.clone())))?;
+                    self.set_soak(Some(self.new_soak(journal.revision.number, step.clone())))?;
                 }
             }
             self.set_pending(journal.pending.as_ref())?;
@@ -561,7 +562,7 @@ impl Keeper {
         rev.changes = assessment.changes;
         let rev = self.history.next(rev).map_err(state_err)?;
         self.history.append(&rev).map_err(state_err)?;
-        self.soak_after_change(&content, || {
+        self.soak_after_change(&content, false, || {
             format!(
                 "an outside edit (revision {}) changed what is audited",
                 rev.number
@@ -908,7 +909,14 @@ impl Keeper {
 
         if intent.step.is_none() {
             let number = revision.number;
-            self.soak_after_change(&new, || match (source, restores) {
+            // Restoring a revision from before the soaking step undoes the
+            // step itself, whatever it changed: its soak ends.
+            let undoes_step = matches!(
+                source,
+                RevisionSource::Rollback | RevisionSource::AutoRevert
+            ) && restores
+                .is_some_and(|to| self.soak_record().is_some_and(|s| to < s.revision));
+            self.soak_after_change(&new, undoes_step, || match (source, restores) {
                 (RevisionSource::Rollback, Some(to)) => {
                     format!("rolled back to revision {to} (now revision {number})")
                 }
@@ -1295,7 +1303,7 @@ impl Keeper {
             head_revision: head.map(|h| h.number),
             pending,
             simulated: self.platform.simulated(),
-            soak,
+            soak: soak.map(Box::new),
             detail: detail.map(Box::new),
         })
     }
@@ -1446,13 +1454,6 @@ impl Keeper {
         let guard = self.guard();
         self.drift_locked(&guard, true)?;
         let now = self.platform.now_unix();
-        let soaking = self.soak_record().filter(|s| s.blocks(now));
-        // A tweak is the review's remedy for the soaking step (proposed early
-        // when it runs over budget): like a roll back, it never waits.
-        let tweak = token.target.starts_with("tweak:");
-        if let (Some(s), false) = (&soaking, skip_soak || tweak) {
-            return Err(soaking_error(s, now));
-        }
         let current = self.read_control()?;
         let base_hash = state_hash(&current);
         if base_hash != token.base_hash {
@@ -1461,15 +1462,34 @@ impl Keeper {
                 "audit_control changed since the step was planned; plan the step again",
             ));
         }
+        // A stale token is base-changed whatever soaks; a fresh one waits for
+        // the soak of the step before it.
+        let soaking = self.soak_record().filter(|s| s.blocks(now));
+        // A tweak is the review's remedy for the soaking step (proposed early
+        // when it runs over budget): like a roll back, it never waits.
+        let tweak = token.target.starts_with("tweak:");
+        if let (Some(s), false) = (&soaking, skip_soak || tweak) {
+            return Err(soaking_error(s, now));
+        }
         let planned = match token.target.strip_prefix("tweak:") {
-            Some(id) => self
-                .tweak_plans(&machine)?
-                .into_iter()
-                .find(|(tid, ..)| tid == id)
-                .map(|(_, _, _, plan, base)| (plan, base)),
+            Some(id) => self.tweak_plans(&machine).map(|(tweaks, base)| {
+                tweaks
+                    .into_iter()
+                    .find(|t| t.id == id)
+                    .map(|t| (t.plan, base))
+            })?,
             None => machine.plan_step(&token.target)?,
         };
         let Some((plan, planned_on)) = planned else {
+            if let Some(id) = token.target.strip_prefix("tweak:") {
+                return Err(ApiError::new(
+                    ErrorCode::InvalidRequest,
+                    format!(
+                        "the review proposes no tweak `{}` (any more): review the step again",
+                        quote(id)
+                    ),
+                ));
+            }
             return Err(ApiError::new(
                 ErrorCode::InvalidRequest,
                 format!(
@@ -1519,7 +1539,7 @@ impl Keeper {
                 .created_revision
                 .or(head.as_ref().map(|h| h.number))
                 .unwrap_or(0);
-            self.set_soak(Some(SoakRecord::new(revision, record.clone())))?;
+            self.set_soak(Some(self.new_soak(revision, record.clone())))?;
             return Ok(StepApplied {
                 applied: AppliedReport {
                     revision,
@@ -1554,7 +1574,7 @@ impl Keeper {
             },
         )?;
         if !applied.unchanged {
-            self.set_soak(Some(SoakRecord::new(applied.revision, record.clone())))?;
+            self.set_soak(Some(self.new_soak(applied.revision, record.clone())))?;
         }
         drop(guard);
         self.push_state_if_changed();
@@ -1575,6 +1595,14 @@ impl Keeper {
     /// The soak on record.
     pub fn soak_record(&self) -> Option<SoakRecord> {
         self.soak.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// The soak of the step just recorded as `revision`, numbered by the steps
+    /// history holds.
+    fn new_soak(&self, revision: u64, step: AppliedStep) -> SoakRecord {
+        let number = crate::history::applied_steps(&self.state_dir, usize::MAX)
+            .map_or(1, |steps| steps.len().max(1));
+        SoakRecord::new(revision, step, u32::try_from(number).unwrap_or(u32::MAX))
     }
 
     fn set_soak(&self, record: Option<SoakRecord>) -> Result<(), ApiError> {
@@ -1602,6 +1630,7 @@ impl Keeper {
     fn soak_after_change(
         &self,
         new: &Option<Vec<u8>>,
+        undoes_step: bool,
         why: impl FnOnce() -> String,
     ) -> Result<(), ApiError> {
         let Some(mut s) = self.soak_record() else {
@@ -1612,9 +1641,10 @@ impl Keeper {
         if s.state() == earshot_model::soak::SoakState::Ended {
             return Ok(());
         }
-        let kept = new.as_deref().is_some_and(|n| {
-            earshot_tuning::plan::soak::keeps_audited_set(&s.step.config, n, &self.classes())
-        });
+        let kept = !undoes_step
+            && new.as_deref().is_some_and(|n| {
+                earshot_tuning::plan::soak::keeps_audited_set(&s.step.config, n, &self.classes())
+            });
         if !kept {
             s.ended_by = Some(why());
             self.set_soak(Some(s))?;
@@ -1627,21 +1657,18 @@ impl Keeper {
     fn tweak_plans(
         &self,
         machine: &crate::views::Machine<'_>,
-    ) -> Result<Vec<(String, String, String, earshot_tuning::plan::Plan, String)>, ApiError> {
+    ) -> Result<(Vec<ProposedTweak>, String), ApiError> {
         let Some(s) = self.soak_record() else {
-            return Ok(Vec::new());
+            return Ok((Vec::new(), String::new()));
         };
         let facts = machine.facts()?;
         let review = review_so_far(&s, &facts, self.platform.now_unix());
         let base = state_hash(&facts.observed.audit_control);
         let m = machine.measurements(&facts);
         let current = earshot_tuning::facts::current(&facts);
-        Ok(
-            earshot_tuning::plan::soak::tweaks(&current, &s.step, &review, &m, &facts.classes)
-                .into_iter()
-                .map(|(id, title, why, plan)| (id, title, why, plan, base.clone()))
-                .collect(),
-        )
+        let tweaks =
+            earshot_tuning::plan::soak::tweaks(&current, &s.step, &review, &m, &facts.classes);
+        Ok((tweaks, base))
     }
 
     /// The soak's measurement, at most every minute, and its review once it is
@@ -1722,20 +1749,20 @@ impl Keeper {
             },
             _ => (None, Vec::new(), None),
         };
-        let tweaks = self
-            .tweak_plans(&machine)?
+        let (tweaks, base) = self.tweak_plans(&machine)?;
+        let tweaks = tweaks
             .into_iter()
-            .map(|(id, title, why, plan, base)| earshot_model::soak::Tweak {
+            .map(|t| earshot_model::soak::Tweak {
                 token: StepToken {
-                    target: format!("tweak:{id}"),
-                    base_hash: base,
-                    after_hash: content_hash(plan.after_bytes()),
+                    target: format!("tweak:{}", t.id),
+                    base_hash: base.clone(),
+                    after_hash: content_hash(t.plan.after_bytes()),
                 },
-                risks: plan.risks.clone(),
-                id,
-                title,
-                why,
-                plan,
+                risks: t.plan.risks.clone(),
+                id: t.id,
+                title: t.title,
+                why: t.why,
+                plan: t.plan,
             })
             .collect();
         let rollback_to = self

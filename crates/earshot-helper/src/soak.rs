@@ -26,6 +26,10 @@ pub struct SoakRecord {
     /// The revision the step made.
     pub revision: u64,
     pub step: AppliedStep,
+    /// The step's place in the user's plan: how many steps history records
+    /// up to and including it.
+    #[serde(default)]
+    pub number: u32,
     /// Why it ended before its review, when it did.
     #[serde(default)]
     pub ended_by: Option<String>,
@@ -43,10 +47,11 @@ pub struct SoakRecord {
 }
 
 impl SoakRecord {
-    pub fn new(revision: u64, step: AppliedStep) -> SoakRecord {
+    pub fn new(revision: u64, step: AppliedStep, number: u32) -> SoakRecord {
         SoakRecord {
             revision,
             step,
+            number,
             ended_by: None,
             review: None,
             measured: None,
@@ -109,6 +114,7 @@ impl SoakRecord {
         };
         SoakStatus {
             revision: self.revision,
+            number: self.number.max(1),
             step: self.step.step,
             title: self.step.title.clone(),
             started_unix: self.step.applied_at,

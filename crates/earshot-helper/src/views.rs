@@ -121,8 +121,9 @@ impl Machine<'_> {
     /// (`None` under an hour), and the room left above minfree on the tightest
     /// trail volume (`None` when unknown).
     pub fn soak_volume(&self, since: u64) -> Result<(Option<f64>, Option<u64>), ApiError> {
-        let (_, measured) = source::volume_since(self.sys, since, 3600, &self.status_opts())
-            .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+        let measured = source::volume_since(self.sys, since, 3600, &self.status_opts())
+            .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?
+            .bytes_per_day;
         let room = earshot_system::AuditSettings::read(self.sys)
             .ok()
             .flatten()
@@ -144,8 +145,9 @@ impl Machine<'_> {
         since: u64,
         predicted: earshot_model::plan::Range,
     ) -> Result<earshot_model::soak::SoakSeries, ApiError> {
-        let (points, _) = source::volume_since(self.sys, since, 3600, &self.status_opts())
-            .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?;
+        let points = source::volume_since(self.sys, since, 3600, &self.status_opts())
+            .map_err(|e| ApiError::new(ErrorCode::Io, e.to_string()))?
+            .points;
         Ok(earshot_model::soak::SoakSeries {
             start: since,
             end: earshot_system::unix_secs(self.sys.now()),

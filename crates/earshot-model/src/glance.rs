@@ -155,6 +155,8 @@ pub struct Glance {
     pub head_revision: Option<u64>,
     /// The newest revision is an edit made outside Earshot.
     pub drift: bool,
+    /// The last tuning step's soak (or its review, or why it ended).
+    pub soak: Option<crate::soak::SoakStatus>,
     pub simulated: bool,
     pub updated_unix: u64,
 }
@@ -188,6 +190,8 @@ pub struct AlertPrefs {
     pub forecast_days_threshold: Option<u32>,
     /// audit_control was edited outside Earshot.
     pub drift: bool,
+    /// A tuning step's soak is over and its review is ready.
+    pub soak: bool,
 }
 
 impl Default for AlertPrefs {
@@ -197,6 +201,7 @@ impl Default for AlertPrefs {
             below_minfree: true,
             forecast_days_threshold: Some(7),
             drift: true,
+            soak: true,
         }
     }
 }

@@ -28,6 +28,8 @@ pub enum SoakState {
 pub struct SoakStatus {
     /// The revision the step made.
     pub revision: u64,
+    /// The step's place in the user's plan (1 = the first step Earshot applied).
+    pub number: u32,
     pub step: StepKind,
     pub title: String,
     pub started_unix: u64,

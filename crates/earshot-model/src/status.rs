@@ -346,8 +346,8 @@ pub struct StatusReport {
     pub pending: Option<PendingConfirm>,
     /// The soaking (or last soaked) tuning step, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional)]
-    pub soak: Option<crate::soak::SoakStatus>,
+    #[ts(optional, as = "Option<crate::soak::SoakStatus>")]
+    pub soak: Option<Box<crate::soak::SoakStatus>>,
     pub simulated: bool,
     /// The full `earshot status --json` document as the helper (root) reads it
     /// (docs/status-json.md). Only in answers to `status`, never in pushes:

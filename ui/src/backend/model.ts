@@ -19,7 +19,11 @@ forecast_days_threshold: number | null,
 /**
  * audit_control was edited outside Earshot.
  */
-drift: boolean, };
+drift: boolean, 
+/**
+ * A tuning step's soak is over and its review is ready.
+ */
+soak: boolean, };
 
 /** earshot_model::plan::Alternative */
 export type Alternative = { title: string, explanation: string, after: string, diff: Array<PlanChange>, risks: Array<Risk>, };
@@ -114,7 +118,11 @@ export type Glance = { connection: Connection, health: Health, tray: Tray, headr
 /**
  * The newest revision is an edit made outside Earshot.
  */
-drift: boolean, simulated: boolean, updated_unix: number, };
+drift: boolean, 
+/**
+ * The last tuning step's soak (or its review, or why it ended).
+ */
+soak: SoakStatus | null, simulated: boolean, updated_unix: number, };
 
 /** earshot_model::glance::Warning */
 export type GlanceWarning = { id: string, level: WarningLevel, text: string, 
@@ -275,6 +283,13 @@ export type Rates = { window: string, covered_secs: number, total_eps: number, t
  */
 by_class: Array<ClassRate>, };
 
+/** earshot_model::review::Review */
+export type Review = { verdict: Verdict, reasons: Array<string>, days_observed: number, 
+/**
+ * Measured bytes/day divided by the predicted typical figure.
+ */
+ratio: number | null, };
+
 /** earshot_model::history::RevisionInfo */
 export type RevisionInfo = { number: number, time_unix: number, uid: number, user: string, source: RevisionSource, reason: string, 
 /**
@@ -336,8 +351,71 @@ export type Side = "success" | "failure";
 /** earshot_model::measure::SideCount */
 export type SideCount = { events: number, bytes: number, };
 
+/** earshot_model::soak::SoakState */
+export type SoakState = "soaking" | "reviewed" | "ended";
+
+/** earshot_model::soak::SoakStatus */
+export type SoakStatus = { 
+/**
+ * The revision the step made.
+ */
+revision: number, 
+/**
+ * The step's place in the user's plan (1 = the first step Earshot applied).
+ */
+number: number, step: StepKind, title: string, started_unix: number, ends_unix: number, soak_days: number, 
+/**
+ * Why it soaks this long.
+ */
+soak_reason: string, 
+/**
+ * Days since the step, at most `soak_days` (hundredths).
+ */
+days_observed: number, state: SoakState, 
+/**
+ * Why it ended before its review.
+ */
+ended_by: string | null, 
+/**
+ * The step's predicted trail volume, bytes per day.
+ */
+predicted: Range, 
+/**
+ * Measured since the step (over the trails that cover the time since);
+ * `None` until an hour has been recorded.
+ */
+measured_bytes_per_day: number | null, 
+/**
+ * `measured / predicted.typical`.
+ */
+ratio: number | null, 
+/**
+ * Set when the measured volume leaves the predicted band badly enough to
+ * matter (docs/tuning-guide.md, "Soaking"): the sentence saying so.
+ */
+over_budget: string | null, 
+/**
+ * The review, once made.
+ */
+review: Review | null, 
+/**
+ * One line: "flags: add ad — day 1 of 3 — 1.04× the predicted volume so far".
+ */
+summary: string, };
+
 /** earshot_model::plan::StepKind */
 export type StepKind = "enable-auditing" | "start-auditd" | "base-flags" | "base-naflags" | "policy" | "rotation" | "retention" | "minfree" | "add-flag" | "naflags-na" | "failure-halt" | "arge" | "spell-out-for-mscp";
+
+/** earshot_model::soak::StepReview */
+export type StepReview = { soak: SoakStatus, review: Review, 
+/**
+ * The next rung toward `next` (when the verdict allows it).
+ */
+next: Plan | null, next_risks: Array<Risk>, next_token: StepToken | null, tweaks: Array<Tweak>, 
+/**
+ * The revision a roll back of the step restores (the one before it).
+ */
+rollback_to: number | null, };
 
 /** earshot_model::change::StepToken */
 export type StepToken = { 
@@ -397,6 +475,17 @@ partial: boolean, };
 
 /** earshot_model::glance::Tray */
 export type Tray = { glyph: HealthSeverity, title: string | null, };
+
+/** earshot_model::soak::Tweak */
+export type Tweak = { 
+/**
+ * `retention` (size expire-after for the measured rate) or `drop:<class>`
+ * (stop auditing a class the step added).
+ */
+id: string, title: string, why: string, plan: Plan, risks: Array<Risk>, token: StepToken, };
+
+/** earshot_model::review::Verdict */
+export type Verdict = "keep-soaking" | "next-step" | "tweak" | "roll-back";
 
 /** earshot_model::status::WarningLevel */
 export type WarningLevel = "info" | "warning" | "error";

@@ -124,8 +124,12 @@ fn enable_measure_plan_apply_and_review_from_the_cli() {
     assert_eq!(source_of("ad", "success").as_deref(), Some("measured"));
     assert_eq!(source_of("fr", "failure").as_deref(), Some("measured"));
 
-    // Apply the next step (a storage rung) with its prediction recorded.
+    // The next step (a storage rung) waits for step 1's soak (soak_cli.rs
+    // follows that through); here the user goes on knowingly.
     let out = run(home, &["--root", root, "apply", "--plan"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("is soaking"));
+    let out = run(home, &["--root", root, "apply", "--plan", "--skip-soak"]);
     let said = text(&out.stdout);
     assert!(out.status.success(), "{said}{}", text(&out.stderr));
     assert!(said.contains("applied: revision 3"), "{said}");

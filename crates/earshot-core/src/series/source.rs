@@ -37,13 +37,20 @@ fn trail_view(
     Ok((settings, view))
 }
 
-/// Per-minute buckets of the trails on `sys` that overlap `[since, …)`, and the
-/// oldest trail's start; `None` when no trail folder could be read.
+/// Per-minute buckets of the trails that overlap a window.
+struct TrailBuckets {
+    buckets: Vec<MinuteBuckets>,
+    /// The oldest trail's start (what expiry left).
+    oldest: Option<u64>,
+}
+
+/// Per-minute buckets of the trails on `sys` that overlap `[since, …)`; `None`
+/// when no trail folder could be read.
 fn buckets_since(
     sys: &dyn System,
     since: u64,
     opts: &StatusOptions,
-) -> Result<Option<(Vec<MinuteBuckets>, Option<u64>)>, SourceError> {
+) -> Result<Option<TrailBuckets>, SourceError> {
     let settings = AuditSettings::read(sys).ok().flatten();
     let dirs = settings
         .as_ref()
@@ -83,7 +90,7 @@ fn buckets_since(
             buckets.push(b);
         }
     }
-    Ok(readable.then_some((buckets, oldest)))
+    Ok(readable.then_some(TrailBuckets { buckets, oldest }))
 }
 
 /// Events per second per class over the last hour or day on `sys`.
@@ -97,7 +104,7 @@ pub fn rate_series(
 ) -> Result<RateSeries, SourceError> {
     let now = unix_secs(sys.now());
     let window_start = now.saturating_sub(span.secs() + span.bucket_secs());
-    let Some((buckets, oldest)) = buckets_since(sys, window_start, opts)? else {
+    let Some(TrailBuckets { buckets, oldest }) = buckets_since(sys, window_start, opts)? else {
         return Ok(RateSeries::empty(span, now));
     };
     Ok(crate::series::rate_series(
@@ -109,20 +116,33 @@ pub fn rate_series(
     ))
 }
 
-/// The trail volume since `since` on `sys`: bytes per day in buckets of
-/// `bucket_secs` (buckets no trail covers left out), and the bytes per day over
-/// all the time the trails cover since then (`None` under an hour) — what a
-/// soaking step has cost so far, however much expiry deleted meanwhile.
+/// A soaking step's trail volume since it was applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepVolume {
+    /// (bucket start, bytes per day over the part of the bucket after the
+    /// step), ascending; buckets no trail covers are left out.
+    pub points: Vec<(u64, f64)>,
+    /// Bytes per day over all the time the trails cover since the step;
+    /// `None` under an hour.
+    pub bytes_per_day: Option<f64>,
+}
+
+/// The trail volume since `since` on `sys`, in buckets of `bucket_secs` — what
+/// a soaking step has cost so far, however much expiry deleted meanwhile.
 pub fn volume_since(
     sys: &dyn System,
     since: u64,
     bucket_secs: u64,
     opts: &StatusOptions,
-) -> Result<(Vec<(u64, f64)>, Option<f64>), SourceError> {
+) -> Result<StepVolume, SourceError> {
     let now = unix_secs(sys.now());
     let bucket = bucket_secs.max(60);
-    let Some((buckets, oldest)) = buckets_since(sys, since, opts)? else {
-        return Ok((Vec::new(), None));
+    let empty = StepVolume {
+        points: Vec::new(),
+        bytes_per_day: None,
+    };
+    let Some(TrailBuckets { buckets, oldest }) = buckets_since(sys, since, opts)? else {
+        return Ok(empty);
     };
     // The time the trails cover since `since`: from the step, or from the
     // oldest trail kept when expiry deleted the first ones.
@@ -136,7 +156,7 @@ pub fn volume_since(
         }
     }
     let Some((&first, _)) = minutes.iter().find(|(m, _)| **m * 60 >= since) else {
-        return Ok((Vec::new(), None));
+        return Ok(empty);
     };
     let mut points: std::collections::BTreeMap<u64, u64> = std::collections::BTreeMap::new();
     let mut total = 0u64;
@@ -147,12 +167,19 @@ pub fn volume_since(
     }
     let covered = now.saturating_sub(from.min(first * 60).max(since));
     let per_day = |bytes: u64, secs: u64| bytes as f64 * 86_400.0 / secs.max(1) as f64;
+    // Each bucket over the part of it that lies between the step and now (the
+    // first starts mid-bucket, the last is still filling).
     let series = points
         .into_iter()
-        .map(|(t, bytes)| (t, per_day(bytes, bucket.min(now.saturating_sub(t)).max(60))))
+        .map(|(t, bytes)| {
+            let covered = (t + bucket).min(now).saturating_sub(t.max(since));
+            (t, per_day(bytes, covered.max(60)))
+        })
         .collect();
-    let measured = (covered >= 3600).then(|| per_day(total, covered));
-    Ok((series, measured))
+    Ok(StepVolume {
+        points: series,
+        bytes_per_day: (covered >= 3600).then(|| per_day(total, covered)),
+    })
 }
 
 fn read_buckets(path: &Path) -> Result<MinuteBuckets, RateError> {

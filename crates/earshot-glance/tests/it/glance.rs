@@ -372,3 +372,131 @@ fn drift_alerts_and_clears_on_recovery() {
         [AlertChange::Clear(AlertKind::Drift)]
     );
 }
+
+/// A soak as the helper reports it (`status`'s `soak`).
+fn soak(
+    state: &str,
+    ratio: Option<f64>,
+    over_budget: Option<&str>,
+) -> earshot_model::soak::SoakStatus {
+    serde_json::from_value(json!({
+        "revision": 5,
+        "number": 2,
+        "step": "add-flag",
+        "title": "flags: add ad",
+        "started_unix": 700,
+        "ends_unix": 700 + 3 * 86_400,
+        "soak_days": 3.0,
+        "soak_reason": "it adds +ad,-ad",
+        "days_observed": 1.2,
+        "state": state,
+        "ended_by": null,
+        "predicted": {"low": 348805.6, "typical": 436007.0, "high": 545008.75},
+        "measured_bytes_per_day": ratio.map(|r| r * 436007.0),
+        "ratio": ratio,
+        "over_budget": over_budget,
+        "review": null,
+        "summary": "flags: add ad — day 2 of 3 — 2.94× the predicted volume so far",
+    }))
+    .expect("a soak")
+}
+
+#[test]
+fn a_step_badly_over_budget_turns_the_tray_to_warning_while_it_soaks() {
+    let over = "flags: add ad writes 1.2 MiB/day, above its predicted 340.6 KiB–532.2 KiB: 2.9× the predicted volume";
+    let mut r = report(Some(detail()));
+    r.level = HealthLevel::Warning;
+    r.findings.push(Finding {
+        level: HealthLevel::Warning,
+        code: "soak-over-budget".into(),
+        message: format!("{over}: review the step (Tune Auditing) before it costs more"),
+    });
+    r.soak = Some(Box::new(soak("soaking", Some(2.94), Some(over))));
+    let g = build(
+        Connection::connected(),
+        Some(&r),
+        &Preferences::default(),
+        false,
+    );
+    // The trail itself is healthy; the helper's verdict is not.
+    assert_eq!(g.health.severity, Severity::Ok);
+    assert_eq!(g.tray.glyph, Severity::Warning);
+    let w = g
+        .warnings
+        .iter()
+        .find(|w| w.id == "soak-over-budget")
+        .unwrap();
+    assert!(w.text.contains("2.9× the predicted volume"), "{}", w.text);
+    assert_eq!(g.soak.as_ref().unwrap().over_budget.as_deref(), Some(over));
+
+    // In band: the soak shows, the tray stays ok.
+    let mut r = report(Some(detail()));
+    r.soak = Some(Box::new(soak("soaking", Some(1.04), None)));
+    let g = build(
+        Connection::connected(),
+        Some(&r),
+        &Preferences::default(),
+        false,
+    );
+    assert_eq!(g.tray.glyph, Severity::Ok);
+    assert!(g.soak.is_some());
+    // A helper error (say, a broken history chain) is never hidden by a
+    // healthy trail either; a lost connection stays unknown.
+    let mut r = report(Some(detail()));
+    r.level = HealthLevel::Error;
+    let g = build(
+        Connection::connected(),
+        Some(&r),
+        &Preferences::default(),
+        false,
+    );
+    assert_eq!(g.tray.glyph, Severity::Error);
+    let g = build(
+        Connection::unavailable("no socket"),
+        Some(&r),
+        &Preferences::default(),
+        false,
+    );
+    assert_eq!(g.tray.glyph, Severity::Unknown);
+}
+
+#[test]
+fn the_end_of_a_soak_notifies_once_and_the_click_opens_its_review() {
+    let prefs = Preferences::default().alerts;
+    let mut w = AlertWatch::new(2);
+    let with = |state: &str| {
+        let mut r = report(Some(detail()));
+        r.soak = Some(Box::new(soak(state, Some(1.1), None)));
+        build(
+            Connection::connected(),
+            Some(&r),
+            &Preferences::default(),
+            false,
+        )
+    };
+    assert!(w.observe(&with("soaking"), &prefs).is_empty());
+    assert!(w.observe(&with("reviewed"), &prefs).is_empty());
+    let raised = w.observe(&with("reviewed"), &prefs);
+    let [AlertChange::Raise(a)] = &raised[..] else {
+        panic!("{raised:?}")
+    };
+    assert_eq!(a.kind, AlertKind::SoakReviewed);
+    assert_eq!(
+        a.body,
+        "Review the change to flags: it cost 1.1× what was predicted."
+    );
+    assert!(w.observe(&with("reviewed"), &prefs).is_empty(), "once");
+    // Acting on the review (the next step soaks) withdraws it.
+    w.observe(&with("soaking"), &prefs);
+    assert_eq!(
+        w.observe(&with("soaking"), &prefs),
+        [AlertChange::Clear(AlertKind::SoakReviewed)]
+    );
+    // Turned off in preferences: never raised.
+    let off = earshot_glance::AlertPrefs {
+        soak: false,
+        ..prefs.clone()
+    };
+    let mut w = AlertWatch::new(1);
+    assert!(w.observe(&with("reviewed"), &off).is_empty());
+}

@@ -53,6 +53,7 @@ fn generate() -> String {
     c.visit::<earshot_model::glance::Confirmed>();
     c.visit::<earshot_model::config::ConfigReport>();
     c.visit::<earshot_model::change::NextStepReport>();
+    c.visit::<earshot_model::soak::StepReview>();
     c.visit::<earshot_model::compliance::Report>();
     c.visit::<earshot_model::trail::TrailPage>();
     c.visit::<earshot_model::trail::OutcomeChoice>();

@@ -13,4 +13,5 @@ mod hardening;
 mod keeper;
 mod pager;
 mod server;
+mod soak;
 mod views;

@@ -240,8 +240,18 @@ pub fn keeps_audited_set(from: &[u8], to: &[u8], classes: &ClassTable) -> bool {
     sides(&a) == sides(&b) && policy(&a) == policy(&b)
 }
 
+/// A tweak the review proposes: a planned step with its cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProposedTweak {
+    /// `retention` or `drop:<class>`.
+    pub id: String,
+    pub title: String,
+    pub why: String,
+    pub plan: Plan,
+}
+
 /// What the review proposes besides the next step: each a planned step with
-/// its cost (`id`, title, why, plan). Only when the step measured above its
+/// its cost. Only when the step measured above its
 /// predicted range (with the review's tolerance): retention sized for the
 /// measured volume, and dropping each class the step added. A step that costs
 /// what was predicted needs no tweak; one whose classes stay silent needs the
@@ -252,7 +262,7 @@ pub fn tweaks(
     review: &Review,
     m: &Measurements,
     classes: &ClassTable,
-) -> Vec<(String, String, String, Plan)> {
+) -> Vec<ProposedTweak> {
     let Some(bytes) = current.audit_control.as_deref() else {
         return Vec::new();
     };
@@ -273,12 +283,12 @@ pub fn tweaks(
     let view = View::read(bytes, classes);
     let mut out = Vec::new();
     if let Some(p) = ladder.retention(bytes, &view) {
-        out.push((
-            "retention".to_string(),
-            format!("Size retention for the measured volume: {}", p.title),
-            "expire-after sized from the volume measured during the soak, so the folder keeps what it can without reaching minfree".to_string(),
-            p,
-        ));
+        out.push(ProposedTweak {
+            id: "retention".to_string(),
+            title: format!("Size retention for the measured volume: {}", p.title),
+            why: "expire-after sized from the volume measured during the soak, so the folder keeps what it can without reaching minfree".to_string(),
+            plan: p,
+        });
     }
     for c in applied.prediction.classes.iter().filter(|c| c.added) {
         let key = match applied.step {
@@ -295,11 +305,7 @@ pub fn tweaks(
             continue;
         }
         let after = edit::set(bytes, key, &kept, classes);
-        if after == bytes
-            || out
-                .iter()
-                .any(|(id, ..)| *id == format!("drop:{}", c.class))
-        {
+        if after == bytes || out.iter().any(|t| t.id == format!("drop:{}", c.class)) {
             continue;
         }
         let title = format!("{key}: drop {}", c.class);
@@ -324,7 +330,12 @@ pub fn tweaks(
         if saves < measured * MIN_DROP_SAVING {
             continue;
         }
-        out.push((format!("drop:{}", c.class), title, why, plan));
+        out.push(ProposedTweak {
+            id: format!("drop:{}", c.class),
+            title,
+            why,
+            plan,
+        });
     }
     out
 }

@@ -281,10 +281,14 @@ fn three_times_the_prediction_is_a_tweak_with_the_figures_and_real_tweaks() {
     let t = tweaks(&now, &a, &r, &m, &c);
     let drop = t
         .iter()
-        .find(|(id, ..)| id == "drop:ad")
+        .find(|t| t.id == "drop:ad")
         .expect("drop the class the step added");
-    assert!(drop.3.after.contains("flags:lo,aa\n"), "{}", drop.3.after);
-    assert!(drop.3.prediction.bytes_per_day.typical < p.typical);
+    assert!(
+        drop.plan.after.contains("flags:lo,aa\n"),
+        "{}",
+        drop.plan.after
+    );
+    assert!(drop.plan.prediction.bytes_per_day.typical < p.typical);
 
     // As predicted: no tweak, the next step.
     let r = review(&a, &observation(3.0, p.typical, 3_000.0), &c);
