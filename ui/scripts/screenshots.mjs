@@ -31,6 +31,8 @@ const SHOTS = [
   { name: "popover-unknown", scenario: "unknown", view: "popover", size: POPOVER, ready: "main[data-severity=unknown][data-state=ready]" },
   { name: "popover-off", scenario: "off", view: "popover", size: POPOVER, ready: "main[data-severity=off][data-state=ready]" },
   { name: "popover-dark", scenario: "ok", view: "popover", size: POPOVER, ready: "[data-severity=ok] svg.sparkline", dark: true },
+  { name: "popover-soaking", scenario: "soaking", view: "popover", size: POPOVER, ready: "main:has([data-testid=soak-line]) svg.sparkline" },
+  { name: "popover-soak-over", scenario: "soak-over", view: "popover", size: POPOVER, ready: "main:has([data-testid=soak-line].warning) svg.sparkline" },
   {
     name: "popover-rollback-confirm", scenario: "ok", view: "popover", size: POPOVER, ready: "[data-testid=health]",
     steps: async (page) => {
@@ -71,6 +73,12 @@ const SHOTS = [
       await page.waitForSelector("[data-testid=wizard-countdown]");
     },
   },
+  // A tuning step soaking (as predicted, then badly over budget), then its review
+  // (a tweak, the next step); the chart is the last thing drawn.
+  { name: "wizard-soaking", scenario: "soaking", view: "wizard", size: WINDOW, ready: "[data-testid=soak-chart] svg", full: true },
+  { name: "wizard-soak-over", scenario: "soak-over", view: "wizard", size: WINDOW, ready: "[data-testid=soak-chart] svg", full: true },
+  { name: "wizard-verdict", scenario: "soak-tweak", view: "wizard", size: WINDOW, ready: "[data-testid=wizard-verdict] [data-testid=soak-chart] svg", full: true },
+  { name: "wizard-verdict-next", scenario: "soak-reviewed", view: "wizard", size: WINDOW, ready: "[data-testid=wizard-verdict] [data-testid=soak-chart] svg", full: true },
   { name: "history", scenario: "ok", view: "history", size: WINDOW, ready: "[data-testid^=history-row-]", full: true },
   {
     name: "history-rollback", scenario: "ok", view: "history", size: WINDOW, ready: "[data-testid^=history-row-]",

@@ -67,6 +67,21 @@ export function svgFrom(markup: string): SVGSVGElement | null {
   return document.importNode(svg, true) as unknown as SVGSVGElement;
 }
 
+/**
+ * A chart from earshot-chart as the windows show it: scaled with the window (the
+ * viewBox keeps the proportions), an image named by its own <title>. Null when the
+ * markup is not SVG.
+ */
+export function chartSvg(markup: string, label: string): SVGSVGElement | null {
+  const svg = svgFrom(markup);
+  if (!svg) return null;
+  svg.removeAttribute("width");
+  svg.removeAttribute("height");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", svg.querySelector("title")?.textContent ?? label);
+  return svg;
+}
+
 /** A short state line for loading / empty / error placeholders. */
 export function note(kind: "loading" | "empty" | "error", text: string, testid: string = kind): HTMLElement {
   return h("p", { class: `note note-${kind}`, "data-testid": testid, role: kind === "error" ? "alert" : "status" }, text);

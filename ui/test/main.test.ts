@@ -64,6 +64,18 @@ describe("main", () => {
     expect(window.__EARSHOT_GLANCE__).toBeUndefined();
   });
 
+  it.each([
+    ["soaking", "?view=wizard", "[data-testid=wizard-soak] [data-testid=soak-chart] svg"],
+    ["soak-over", "?view=wizard", "[data-testid=soak-over-budget] [data-testid=tweak-drop-ad]"],
+    ["soak-reviewed", "?view=wizard", "[data-testid=wizard-verdict][data-verdict=next-step] ~ section [data-testid=verdict-next]"],
+    ["soak-tweak", "?view=wizard", "[data-testid=wizard-verdict][data-verdict=tweak]"],
+    ["soaking", "?view=popover", "[data-testid=soak-line][data-state=soaking]"],
+    ["soak-over", "?view=popover", "[data-testid=soak-line].warning"],
+  ])("scenario %s shows %s as the screenshots do", async (scenario, search, selector) => {
+    const root = await boot(search, scenario);
+    await vi.waitFor(() => expect(root.querySelector(selector)).not.toBeNull());
+  });
+
   it("uses the named scenario", async () => {
     const root = await boot("?view=popover", "unknown");
     await vi.waitFor(() => expect(root.querySelector("main")?.dataset.severity).toBe("unknown"));

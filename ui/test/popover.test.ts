@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BackendError } from "../src/backend";
 import { MockBackend } from "../src/backend/mock";
 import * as data from "../src/backend/mock-data";
-import { Popover, forecastText, mountPopover, shownSeverity } from "../src/views/popover";
+import { Popover, forecastText, mountPopover, shownSeverity, soakText } from "../src/views/popover";
 
 let root: HTMLElement;
 const q = <T extends HTMLElement = HTMLElement>(sel: string) => root.querySelector<T>(sel);
@@ -341,6 +341,71 @@ describe("popover", () => {
     backend.push(data.glanceWarning);
     await new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)));
     expect(backend.count("firstPaint")).toBe(1);
+  });
+
+  it("shows a soaking step in one line that opens the wizard", async () => {
+    const backend = new MockBackend({ glance: data.glanceSoaking });
+    await shown(backend);
+    const line = q<HTMLButtonElement>("[data-testid=soak-line]")!;
+    expect(line.tagName).toBe("BUTTON");
+    expect(line.dataset.state).toBe("soaking");
+    expect(line.classList.contains("warning")).toBe(false);
+    expect(text("[data-testid=soak-line] .soak-label")).toBe("Tuning");
+    // The title gives way before the figures in the narrow column; the label says it all.
+    expect(text("[data-testid=soak-line] .soak-text")).toBe("flags: add ad");
+    expect(text("[data-testid=soak-line] .soak-tail")).toBe("day 1 of 3 — 0.53×");
+    expect(line.title).toBe("flags: add ad — day 1 of 3 — 0.53× the predicted volume so far");
+    expect(line.getAttribute("aria-label")).toBe(
+      "Tuning: flags: add ad — day 1 of 3 — 0.53× the predicted volume so far. Opens Tune Auditing.",
+    );
+    // Right under the health, above the disk.
+    expect(q("[data-testid=health]")!.nextElementSibling).toBe(line);
+    expect(q("main")?.dataset.severity).toBe("ok");
+    line.click();
+    expect(backend.lastArgs("openWindow")).toEqual(["wizard"]);
+  });
+
+  it("shows a step badly over budget as a warning, as the tray glyph does", async () => {
+    await shown(new MockBackend({ glance: data.glanceSoakOver }));
+    const line = q<HTMLButtonElement>("[data-testid=soak-line]")!;
+    expect(line.classList.contains("warning")).toBe(true);
+    expect(text("[data-testid=soak-line] .soak-tail")).toBe("day 2 of 3 — 2.94×");
+    expect(line.title).toBe(
+      "flags: add ad — day 2 of 3 — 2.94× the predicted volume so far. flags: add ad writes 1.2 MiB/day, above its predicted 340.6 KiB–532.2 KiB: 2.9× the predicted volume",
+    );
+    // The trail is healthy, the helper's verdict is a warning: the popover says the worse.
+    expect(data.glanceSoakOver.health.severity).toBe("ok");
+    expect(q("main")?.dataset.severity).toBe("warning");
+    expect(text("[data-testid=health] h1")).toBe("Warning");
+    expect(text("[data-testid=warning]")).toContain("review the step (Tune Auditing) before it costs more");
+  });
+
+  it("says when a step's review is ready, and nothing for a soak that ended", async () => {
+    const backend = new MockBackend({ glance: data.glanceSoakReviewed });
+    await shown(backend);
+    expect(q("[data-testid=soak-line]")!.dataset.state).toBe("reviewed");
+    expect(text("[data-testid=soak-line] .soak-text")).toBe("Review ready: flags: add ad");
+    expect(q("[data-testid=soak-line] .soak-tail")).toBeNull();
+    expect(q("[data-testid=soak-line]")!.title).toBe(
+      "Review ready: flags: add ad. flags: add ad — soaked 3 days: review says take the next step",
+    );
+    q("[data-testid=soak-line]")!.click();
+    expect(backend.lastArgs("openWindow")).toEqual(["wizard"]);
+
+    const ended = { ...data.soakingAd, state: "ended" as const, ended_by: "rolled back to revision 4 (now revision 6)" };
+    expect(soakText(ended)).toBeNull();
+    expect(soakText({ ...data.soakingAd, soak_days: 0.5, ratio: null })!.tail).toBe("soaking 12 h — measuring");
+    expect(soakText(null)).toBeNull();
+    await shown(new MockBackend({ glance: { ...data.glanceOk, soak: ended } }));
+    expect(q("[data-testid=soak-line]")).toBeNull();
+    await shown(new MockBackend());
+    expect(q("[data-testid=soak-line]")).toBeNull();
+  });
+
+  it("never shows a better state than the tray glyph", () => {
+    expect(shownSeverity({ ...data.glanceOk, tray: { glyph: "error", title: null } })).toBe("error");
+    expect(shownSeverity({ ...data.glanceWarning, tray: { glyph: "ok", title: null } })).toBe("warning");
+    expect(shownSeverity({ ...data.glanceOff })).toBe("off");
   });
 
   it("Esc cancels a pending confirmation before it closes the popover", async () => {

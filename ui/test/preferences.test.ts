@@ -37,11 +37,30 @@ describe("preferences", () => {
     expect(backend.lastArgs("setPreferences")).toEqual([
       {
         title: "events",
-        alerts: { stopped: true, below_minfree: true, forecast_days_threshold: 7, drift: false },
+        alerts: { stopped: true, below_minfree: true, forecast_days_threshold: 7, drift: false, soak: true },
         launch_at_login: true,
       },
     ]);
     expect(backend.count("setPreferences")).toBe(1);
+  });
+
+  it("turns the alert for a soak that is over off and on again", async () => {
+    const backend = new MockBackend();
+    await mountPreferences(root, backend);
+    const box = () => q<HTMLInputElement>("[data-testid=alert-soak]")!;
+    expect(box().checked).toBe(true);
+    expect(text("label[for=alert-soak]")).toBe("A tuning step's soak is over (its review is ready)");
+    box().click();
+    q<HTMLButtonElement>("[data-testid=save]")!.click();
+    await vi.waitFor(() => expect(text("[data-testid=save-status]")).toBe("Saved."));
+    expect((backend.lastArgs("setPreferences")![0] as { alerts: { soak: boolean } }).alerts.soak).toBe(false);
+    // What was stored is what the form shows when it opens again.
+    await mountPreferences(root, backend);
+    expect(box().checked).toBe(false);
+    box().click();
+    q<HTMLButtonElement>("[data-testid=save]")!.click();
+    await vi.waitFor(() => expect(backend.count("setPreferences")).toBe(2));
+    expect(backend.state.prefs.alerts.soak).toBe(true);
   });
 
   it("turns the forecast alert off as null, and refuses a threshold out of range", async () => {

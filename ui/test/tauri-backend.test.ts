@@ -36,12 +36,15 @@ describe("Tauri backend", () => {
     await b.glance();
     await b.sparkline("hour");
     await b.chart("forecast", "day", "dark");
+    await b.chart("soak", "day", "light");
     await b.firstPaint("popover");
     await b.trailPage({ since: 1, until: 2, classes: ["lo"], events: [], user: "501", outcome: "failure", cursor: { file: "f", offset: 9 }, pageSize: 50 });
     await b.compliance("cis-l2");
     await b.planNext("stig-26");
+    await b.reviewStep();
     await b.measure({ classes: "ad,-fr", seconds: 600 });
     const applied = await b.applyPlan({ target: "next", base_hash: "b", after_hash: "a" }, ["drop-cnt"], 120);
+    await b.applyPlan({ target: "tweak:drop:ad", base_hash: "b", after_hash: "c" }, [], null, true);
     await b.confirm();
     await b.history();
     await b.rollback(2, ["drop-cnt"]);
@@ -60,12 +63,15 @@ describe("Tauri backend", () => {
       ["glance", {}],
       ["sparkline", { window: "hour" }],
       ["chart", { kind: "forecast", window: "day", appearance: "dark" }],
+      ["chart", { kind: "soak", window: "day", appearance: "light" }],
       ["first_paint", { view: "popover" }],
       ["trail_page", { since: 1, until: 2, classes: ["lo"], events: [], user: "501", outcome: "failure", cursor: { file: "f", offset: 9 }, pageSize: 50 }],
       ["compliance", { baseline: "cis-l2" }],
       ["plan_next", { target: "stig-26" }],
+      ["review_step", {}],
       ["measure", { classes: "ad,-fr", seconds: 600 }],
-      ["apply_plan", { token: { target: "next", base_hash: "b", after_hash: "a" }, acks: ["drop-cnt"], confirmWithin: 120 }],
+      ["apply_plan", { token: { target: "next", base_hash: "b", after_hash: "a" }, acks: ["drop-cnt"], confirmWithin: 120, skipSoak: false }],
+      ["apply_plan", { token: { target: "tweak:drop:ad", base_hash: "b", after_hash: "c" }, acks: [], confirmWithin: null, skipSoak: true }],
       ["confirm", {}],
       ["history", {}],
       ["rollback", { revision: 2, acks: ["drop-cnt"] }],
@@ -86,6 +92,19 @@ describe("Tauri backend", () => {
     expect(e.reason).toBe("acknowledge: add-ahlt");
     expect(e.missingAcks).toEqual([{ id: "add-ahlt", message: "" }]);
     expect(e.message).toBe("ack-required: acknowledge: add-ahlt");
+  });
+
+  it("reads review_step's refusal when no step was applied as not-found, and a soaking refusal as soaking", async () => {
+    mockIPC((cmd) => {
+      throw cmd === "review_step"
+        ? { code: "refused", helper_code: "not-found", reason: "no tuning step has been applied yet: apply one, let it soak, then review it" }
+        : { code: "refused", helper_code: "soaking", reason: '"flags: add ad" (revision 5) is soaking' };
+    });
+    const none = (await tauriBackend.reviewStep().catch((e: unknown) => e)) as BackendError;
+    expect(none.code).toBe("not-found");
+    const held = (await tauriBackend.applyPlan({ target: "next", base_hash: "b", after_hash: "a" }, [], null).catch((e: unknown) => e)) as BackendError;
+    expect(held.code).toBe("soaking");
+    expect(held.message).toBe('soaking: "flags: add ad" (revision 5) is soaking');
   });
 
   it("keeps the shell's own codes and plain-string rejections readable", async () => {

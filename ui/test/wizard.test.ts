@@ -79,6 +79,7 @@ describe("wizard", () => {
       expect.objectContaining({ target: "next" }),
       ["drop-cnt", "add-ahlt"],
       CONFIRM_WITHIN,
+      false,
     ]);
   });
 
@@ -182,9 +183,15 @@ describe("wizard", () => {
     apply().click();
     await vi.waitFor(() => expect(text("[data-testid=wizard-result]")).toBe("Applied as revision 4."));
     expect(q("[data-testid=wizard-countdown]")).toBeNull();
-    expect(backend.lastArgs("applyPlan")).toEqual([expect.objectContaining({ target: "next" }), [], null]);
+    expect(backend.lastArgs("applyPlan")).toEqual([expect.objectContaining({ target: "next" }), [], null, false]);
+    // The step now soaks: the button watches it (a reload lands on the soak).
+    expect(root.textContent).toContain("It now soaks");
+    expect(text("[data-testid=wizard-next]")).toBe("Watch the Soak");
     q("[data-testid=wizard-next]")!.click();
-    await vi.waitFor(() => expect(backend.count("planNext")).toBe(2));
+    await vi.waitFor(() => expect(q("main")?.dataset.phase).toBe("soaking"));
+    expect(backend.count("reviewStep")).toBe(2);
+    expect(backend.count("planNext")).toBe(1);
+    expect(text("[data-testid=wizard-soak-title]")).toBe("flags: +ad (administrative actions)");
   });
 
   it("asks for the plan of the chosen goal", async () => {

@@ -1,8 +1,10 @@
-//! The tuning flow as a person does it, on the real app under Xvfb against a real
-//! helper serving a temporary simulated Mac: open the popover, go to the wizard,
-//! apply ladder steps until `flags` gains `ad` (each applied through the helper),
-//! see audit_control changed on disk and revisions recorded, then roll back from
-//! the history window with one click and see the file restored byte for byte.
+//! The tuning flow as a person does it, over days, on the real app under Xvfb
+//! against a real helper serving a temporary simulated Mac: open the popover, go
+//! to the wizard, apply the first ladder step; the wizard then shows it soaking;
+//! the simulated clock moves three days ahead (`earshot sim advance`, auditd
+//! writing meanwhile) and the wizard turns to the review on its own; its "take
+//! the next step" applies `+ad` through the helper. Then roll back from the
+//! history window with one click and see the file restored byte for byte.
 //!
 //! Needs what tests/app.rs needs (a display, tauri-driver, WebKitWebDriver, the app
 //! built) plus the `earshot` and `earshot-helper` binaries (`EARSHOT_CLI`,
@@ -114,6 +116,49 @@ async fn first_of(client: &Client, ids: &[&str]) -> String {
     panic!("none of {ids:?} appeared");
 }
 
+/// Acknowledges every risk of the step on screen, applies it, keeps it when a
+/// countdown asks, and returns its title once the wizard reports the revision.
+async fn apply_shown_step(client: &Client) -> String {
+    let title = text(client, "wizard-step-title").await;
+    let mut ids = Vec::new();
+    for ack in client
+        .find_all(Locator::Css("input[data-testid^=wizard-ack-]"))
+        .await
+        .expect("acknowledgements")
+    {
+        if let Ok(Some(id)) = ack.attr("data-testid").await {
+            ids.push(id);
+        }
+    }
+    for id in ids {
+        let css = format!("input[data-testid={id}]");
+        let checked = client
+            .find(Locator::Css(&css))
+            .await
+            .expect("acknowledgement")
+            .is_selected()
+            .await
+            .unwrap_or(false);
+        if !checked {
+            click(client, &id).await;
+        }
+    }
+    click(client, "wizard-apply").await;
+    let outcome = first_of(client, &["wizard-keep", "wizard-next", "wizard-error"]).await;
+    assert_ne!(
+        outcome,
+        "wizard-error",
+        "step {title:?}: {}",
+        text(client, "wizard-error").await
+    );
+    if outcome == "wizard-keep" {
+        click(client, "wizard-keep").await;
+    }
+    let result = text(client, "wizard-result").await;
+    assert!(result.contains("revision"), "step {title:?}: {result}");
+    title
+}
+
 fn flags_line(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes)
         .lines()
@@ -144,7 +189,7 @@ fn history(cli: &Path, root: &Path, home: &Path) -> Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn wizard_adds_ad_and_history_rolls_it_back_byte_for_byte() {
+async fn a_step_soaks_its_review_leads_to_the_next_and_history_rolls_back() {
     assert!(
         std::env::var_os("DISPLAY").is_some(),
         "no DISPLAY: run under xvfb-run (scripts/test does)"
@@ -209,75 +254,65 @@ async fn wizard_adds_ad_and_history_rolls_it_back_byte_for_byte() {
         .expect("switch to the wizard");
 
     let mut applied = Vec::new();
-    for step in 0..12 {
-        let shown = first_of(
-            &client,
-            &["wizard-step-title", "wizard-done", "wizard-error"],
-        )
-        .await;
-        assert_eq!(
-            shown,
-            "wizard-step-title",
-            "step {step}: {}",
-            text(&client, &shown).await
-        );
-        let title = text(&client, "wizard-step-title").await;
-        let mut ids = Vec::new();
-        for ack in client
-            .find_all(Locator::Css("input[data-testid^=wizard-ack-]"))
-            .await
-            .expect("acknowledgements")
-        {
-            if let Ok(Some(id)) = ack.attr("data-testid").await {
-                ids.push(id);
-            }
-        }
-        for id in ids {
-            let css = format!("input[data-testid={id}]");
-            let checked = client
-                .find(Locator::Css(&css))
-                .await
-                .expect("acknowledgement")
-                .is_selected()
-                .await
-                .unwrap_or(false);
-            if !checked {
-                click(&client, &id).await;
-            }
-        }
-        let before = std::fs::read(&control).ok();
-        click(&client, "wizard-apply").await;
-        let outcome = first_of(&client, &["wizard-keep", "wizard-next", "wizard-error"]).await;
-        assert_ne!(
-            outcome,
-            "wizard-error",
-            "step {title:?}: {}",
-            text(&client, "wizard-error").await
-        );
-        if outcome == "wizard-keep" {
-            click(&client, "wizard-keep").await;
-        }
-        let result = text(&client, "wizard-result").await;
-        assert!(result.contains("revision"), "step {title:?}: {result}");
-        let after = std::fs::read(&control).expect("audit_control after the step");
-        applied.push((title.clone(), before, after.clone()));
-        if has_ad(&after) {
-            break;
-        }
-        click(&client, "wizard-next").await;
-    }
-    let last = std::fs::read(&control).expect("audit_control");
+
+    // --- step 1, applied -------------------------------------------------------------
+    let shown = first_of(&client, &["wizard-step-title", "wizard-done", "wizard-error"]).await;
+    assert_eq!(shown, "wizard-step-title", "{}", text(&client, &shown).await);
+    let title = apply_shown_step(&client).await;
+    let after = std::fs::read(&control).expect("audit_control after step 1");
+    assert_ne!(after, original, "step 1 changed the file on disk");
+    applied.push(title.clone());
+
+    // --- it soaks: the wizard shows it, and holds the next step ----------------------
+    click(&client, "wizard-next").await;
+    let shown = first_of(&client, &["wizard-soak", "wizard-step-title", "wizard-error"]).await;
+    assert_eq!(shown, "wizard-soak", "after step 1: {}", text(&client, &shown).await);
+    let summary = text(&client, "soak-summary").await;
     assert!(
-        has_ad(&last),
-        "the wizard never added ad; steps: {:?}",
-        applied.iter().map(|a| &a.0).collect::<Vec<_>>()
+        summary.starts_with("Step 1 of your plan — day 1 of 1"),
+        "{summary}"
     );
-    assert_ne!(last, original, "the file changed on disk");
+    assert!(present(&client, "wizard-skip-soak").await);
     save_screenshot(
         &client.screenshot().await.expect("screenshot"),
-        "flow-wizard.png",
+        "flow-soaking.png",
     );
 
+    // --- three days pass on the simulated Mac ----------------------------------------
+    let mut advance = Command::new(&cli);
+    advance.args(["sim", "advance"]).arg(&root).arg("3d");
+    private_env(&mut advance, &home);
+    let out = advance.output().expect("run earshot sim advance");
+    assert!(
+        out.status.success(),
+        "sim advance: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The helper reviews the step on its beat and pushes it; the wizard turns to
+    // the verdict without being asked.
+    let shown = first_of(&client, &["wizard-verdict", "soak-ended", "wizard-error"]).await;
+    assert_eq!(shown, "wizard-verdict", "{}", text(&client, &shown).await);
+    let verdict = client
+        .find(Locator::Css("[data-testid=wizard-verdict]"))
+        .await
+        .expect("the verdict")
+        .attr("data-verdict")
+        .await
+        .expect("its verdict");
+    let reasons = text(&client, "verdict-reasons").await;
+    assert_eq!(verdict.as_deref(), Some("next-step"), "{reasons}");
+    assert!(reasons.contains("as predicted"), "{reasons}");
+    save_screenshot(
+        &client.screenshot().await.expect("screenshot"),
+        "flow-verdict.png",
+    );
+
+    // --- the verdict's action: the next step, applied --------------------------------
+    click(&client, "verdict-next").await;
+    let shown = first_of(&client, &["wizard-step-title", "wizard-error"]).await;
+    assert_eq!(shown, "wizard-step-title", "{}", text(&client, &shown).await);
+    let title = apply_shown_step(&client).await;
+    applied.push(title.clone());
     // Every applied step is a revision in the helper's history, and the original
     // file is revision `original` (recorded before the first change).
     let h = history(&cli, &root, &home);

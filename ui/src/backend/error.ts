@@ -6,7 +6,7 @@ import type { Diagnostic, Risk } from "./types";
 
 export class BackendError extends Error {
   constructor(
-    /** Stable code: `ack-required`, `base-changed`, `not-found`, `unavailable`, … */
+    /** Stable code: `ack-required`, `base-changed`, `not-found`, `soaking`, `unavailable`, … */
     readonly code: string,
     /** The reason in plain words, as the helper gave it. */
     readonly reason: string,
@@ -80,7 +80,10 @@ export function advice(code: string): string | null {
     case "validation":
       return "The proposed file has errors; nothing was written.";
     case "not-found":
-      return "That revision or pending change no longer exists: the list was refreshed.";
+      // Also review_step's "no step applied yet", which the wizard takes as "no soak".
+      return "That revision, pending change or tuning step no longer exists: look again once the view is refreshed.";
+    case "soaking":
+      return "The previous step is still soaking: Tune Auditing shows how long is left. Review it when the soak ends, or skip its soak knowingly.";
     case "busy":
       return "The helper is busy; try again in a moment.";
     case "unauthenticated":

@@ -14,6 +14,7 @@ import type {
   MeasureRequest,
   NextStepReport,
   PlanTarget,
+  StepReview,
   StepToken,
   Preferences,
   TrailPage,
@@ -50,9 +51,14 @@ export interface Backend {
   /** The next step toward the target (`plan` null when there is nothing left to do),
    *  with the token that applies exactly it. */
   planNext(target: PlanTarget): Promise<NextStepReport>;
+  /** The last step's soak, its review (so far, or made when the soak ended) and every
+   *  action it offers with its token; rejects with `not-found` when no step was applied. */
+  reviewStep(): Promise<StepReview>;
   measure(request: MeasureRequest): Promise<Measurement>;
-  /** Applies the step `token` names (from planNext) as one helper action. */
-  applyPlan(token: StepToken, acks: string[], confirmWithin: number | null): Promise<Applied>;
+  /** Applies the step `token` names (from planNext, or a review's next_token or tweak
+   *  token) as one helper action. While the previous step soaks the helper refuses with
+   *  `soaking` unless `skipSoak` (the user chose to skip it; the helper records that). */
+  applyPlan(token: StepToken, acks: string[], confirmWithin: number | null, skipSoak?: boolean): Promise<Applied>;
   /** Keeps the change awaiting confirmation. */
   confirm(): Promise<void>;
 

@@ -10,7 +10,10 @@ import type {
   Plan,
   Preferences,
   RuleResult,
+  SoakStatus,
+  StepReview,
   TrailRecord,
+  Tweak,
 } from "./types";
 
 export const NOW = 1_795_000_000; // 2026-11-18T…Z: fixed, so screenshots do not move.
@@ -78,6 +81,7 @@ export const glanceOk: Glance = {
   pending_confirm: null,
   head_revision: 3,
   drift: false,
+  soak: null,
   simulated: false,
   updated_unix: NOW,
 };
@@ -159,6 +163,7 @@ export const glanceUnknown: Glance = {
   pending_confirm: null,
   head_revision: null,
   drift: false,
+  soak: null,
   simulated: false,
   updated_unix: NOW,
 };
@@ -281,6 +286,33 @@ export const planAhlt: Plan = {
   },
 };
 
+const AUDIT_CONTROL_EX = AUDIT_CONTROL_AD.replace("flags:lo,aa,ad", "flags:lo,aa,ad,-ex");
+
+/** The rung after `+ad`: failed program executions. */
+export const planFailedEx: Plan = {
+  ...planAddAd,
+  step: "add-flag",
+  concern: "flags",
+  title: "flags: add -ex",
+  why: "CIS Level 1 and the STIG require failed program executions: attempts to run what a user may not. Failures only, so it is cheap.",
+  before: AUDIT_CONTROL_AD,
+  after: AUDIT_CONTROL_EX,
+  diff: [{ key: "flags", before: "lo,aa,ad", after: "lo,aa,ad,-ex", meaning: "also record failed program executions (ex), failures only" }],
+  semantic_diff: [{ key: "flags", text: "flags: -ex (failures only)", risks: [] }],
+  warnings: [],
+  prediction: {
+    ...planAddAd.prediction,
+    classes: [
+      ...planAddAd.prediction.classes.map((c) => ({ ...c, added: false })),
+      { class: "ex", side: "failure", events_per_day: { low: 5, typical: 120, high: 3_000 }, bytes_per_day: { low: 1_500, typical: 36_000, high: 900_000 }, source: "reference", added: true },
+    ],
+    events_per_day: { low: 4_402, typical: 6_947, high: 77_527 },
+    bytes_per_day: { low: 443_500, typical: 854_600, high: 13_330_000 },
+    change_bytes_per_day: { low: 1_500, typical: 36_000, high: 900_000 },
+    notes: ["ex is not audited yet: its figures are reference figures for one interactive Mac; the first soak replaces them."],
+  },
+};
+
 export const history: History = {
   chain_intact: true,
   chain_problem: null,
@@ -329,8 +361,304 @@ export const history: History = {
 
 export const preferences: Preferences = {
   title: "none",
-  alerts: { stopped: true, below_minfree: true, forecast_days_threshold: 14, drift: true },
+  alerts: { stopped: true, below_minfree: true, forecast_days_threshold: 14, drift: true, soak: true },
   launch_at_login: false,
+};
+
+// ---- soaks: a step measured for days after it was applied, then reviewed ------------
+// The figures and sentences are the helper's own, from a run on a simulated laptop
+// (crates/earshot-cli/tests/it/soak_cli.rs and docs/tuning-guide.md §6, "A worked
+// example"): retention soaked a day and cost what was predicted; then `flags: add ad`
+// soaks three days, once as predicted and once with the Mac three times busier.
+
+const DAY = 86_400;
+const AD_SOAK_REASON =
+  "it adds +ad,-ad, expected at 70.0 events a day at least: 171 events (the step's volume to ±15 %) take 2.4 days";
+/** Predicted for the laptop of the worked example: 426 KiB/day (340–532). */
+const LAPTOP_PREDICTED = { low: 348_569.6, typical: 436_007, high: 544_665.6 };
+
+/** History of the soak scenarios: revision 5 is the step "flags: add ad" (the second of
+ * the user's plan, after the retention of revision 2), applied at `applied`. */
+export function soakHistory(applied: number): History {
+  return {
+    ...history,
+    revisions: [
+      {
+        number: 5,
+        time_unix: applied,
+        uid: 501,
+        user: "alice",
+        source: "apply",
+        reason: "flags: add ad",
+        hash: "3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d",
+        chain: "2e7d2c03a9507ae265ecf5b5356885a53393a2029d241394997265a1a25aefc6",
+        changes: [{ key: "flags", old: "lo,aa", new: "lo,aa,ad", summary: "flags: adds ad (administrative)" }],
+        acks: [],
+        confirmation: "confirmed",
+      },
+      {
+        number: 4,
+        time_unix: NOW - DAY * 4,
+        uid: 501,
+        user: "alice",
+        source: "rollback",
+        reason: "roll back to revision 2",
+        hash: "fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9",
+        chain: "18ac3e7343f016890c510e93f935261169d9e3f565436429830faf0934f4f8e4",
+        changes: [{ key: "minfree", old: "10", new: "5", summary: "minfree: 10 → 5" }],
+        acks: [],
+        confirmation: null,
+      },
+      ...structuredClone(history.revisions),
+    ],
+  };
+}
+
+const AD_STARTED = NOW - Math.round(0.62 * DAY);
+
+/** Day 1 of 3 of `flags: add ad`, writing about half what was predicted so far. */
+export const soakingAd: SoakStatus = {
+  revision: 5,
+  number: 2,
+  step: "add-flag",
+  title: "flags: add ad",
+  started_unix: AD_STARTED,
+  ends_unix: AD_STARTED + 3 * DAY,
+  soak_days: 3,
+  soak_reason: AD_SOAK_REASON,
+  days_observed: 0.62,
+  state: "soaking",
+  ended_by: null,
+  predicted: { low: 362_700, typical: 827_400, high: 12_477_000 },
+  measured_bytes_per_day: 437_000,
+  ratio: 0.53,
+  over_budget: null,
+  review: null,
+  summary: "flags: add ad — day 1 of 3 — 0.53× the predicted volume so far",
+};
+
+export const reviewSoaking: StepReview = {
+  soak: soakingAd,
+  review: {
+    verdict: "keep-soaking",
+    reasons: ["soaking: 15 hours of 3 days observed", "so far 0.53× the predicted typical volume"],
+    days_observed: 0.62,
+    ratio: 0.53,
+  },
+  next: null,
+  next_risks: [],
+  next_token: null,
+  tweaks: [],
+  rollback_to: 4,
+};
+
+/** `flags` without ad again: the drop the review proposes when ad costs far too much. */
+export const planDropAd: Plan = {
+  ...planAddAd,
+  step: "add-flag",
+  concern: "flags",
+  title: "flags: drop ad",
+  why: "the step's new class ad costs more than predicted; stop auditing it and keep the rest",
+  before: AUDIT_CONTROL_AD,
+  after: AUDIT_CONTROL_BEFORE,
+  diff: [{ key: "flags", before: "lo,aa,ad", after: "lo,aa", meaning: "stop recording administrative actions (ad)" }],
+  semantic_diff: [{ key: "flags", text: "flags: lo,aa,ad → lo,aa", risks: [] }],
+  risks: [],
+  warnings: [],
+  prediction: {
+    ...planAddAd.prediction,
+    classes: planAddAd.prediction.classes.filter((c) => c.class !== "ad"),
+    events_per_day: { low: 3_622, typical: 4_527, high: 5_659 },
+    bytes_per_day: { low: 342_079, typical: 427_599, high: 534_499 },
+    // Against the 1.2 MiB/day measured during the soak.
+    change_bytes_per_day: { low: -853_618, typical: -853_618, high: -853_618 },
+    uses_reference_figures: false,
+    notes: ["lo and aa figures are measured on this Mac; ad's 1.2 MiB/day less is what the soak measured."],
+  },
+};
+
+export const tweakDropAd: Tweak = {
+  id: "drop:ad",
+  title: "flags: drop ad",
+  why: "the step's new class ad costs more than predicted; stop auditing it and keep the rest",
+  plan: planDropAd,
+  risks: [],
+  token: {
+    target: "tweak:drop:ad",
+    base_hash: "3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d",
+    after_hash: "fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9",
+  },
+};
+
+const AD_OVER_STARTED = NOW - Math.round(1.4 * DAY);
+
+/** Day 2 of 3, the Mac three times busier: badly over budget, the tray warns. */
+export const soakingAdOver: SoakStatus = {
+  ...soakingAd,
+  started_unix: AD_OVER_STARTED,
+  ends_unix: AD_OVER_STARTED + 3 * DAY,
+  days_observed: 1.4,
+  predicted: { low: 348_805.6, typical: 436_007, high: 545_008.75 },
+  measured_bytes_per_day: 1_281_217,
+  ratio: 2.94,
+  over_budget: "flags: add ad writes 1.2 MiB/day, above its predicted 340.6 KiB–532.2 KiB: 2.9× the predicted volume",
+  summary: "flags: add ad — day 2 of 3 — 2.94× the predicted volume so far",
+};
+
+export const reviewSoakingOver: StepReview = {
+  soak: soakingAdOver,
+  review: {
+    verdict: "keep-soaking",
+    reasons: ["soaking: 34 hours of 3 days observed", "so far 2.94× the predicted typical volume"],
+    days_observed: 1.4,
+    ratio: 2.94,
+  },
+  next: null,
+  next_risks: [],
+  next_token: null,
+  tweaks: [tweakDropAd],
+  rollback_to: 4,
+};
+
+/** The retention step (revision 2), soaked a day: it cost what was predicted. */
+export const reviewedRetention: SoakStatus = {
+  revision: 2,
+  number: 1,
+  step: "retention",
+  title: "expire-after: 60d OR 5G",
+  started_unix: NOW - DAY * 9,
+  ends_unix: NOW - DAY * 8,
+  soak_days: 1,
+  soak_reason: "adds no class: one daily cycle shows what the change costs",
+  days_observed: 1,
+  state: "reviewed",
+  ended_by: null,
+  predicted: LAPTOP_PREDICTED,
+  measured_bytes_per_day: 429_568,
+  ratio: 429_568 / LAPTOP_PREDICTED.typical,
+  over_budget: null,
+  review: {
+    verdict: "next-step",
+    reasons: ["measured 419.5 KiB/day, predicted 340.4 KiB–531.9 KiB: as predicted (0.99× typical)"],
+    days_observed: 1,
+    ratio: 429_568 / LAPTOP_PREDICTED.typical,
+  },
+  summary: "expire-after: 60d OR 5G — soaked 24 hours: review says take the next step",
+};
+
+export const reviewNextStep: StepReview = {
+  soak: reviewedRetention,
+  review: reviewedRetention.review!,
+  next: planAddAd,
+  next_risks: [],
+  next_token: {
+    target: "next",
+    base_hash: "fcde2b2edba56bf408601fb721fe9b5c338d10ee429ea04fae5511b68fbf8fb9",
+    after_hash: "3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d",
+  },
+  tweaks: [],
+  rollback_to: 1,
+};
+
+const AD_REVIEWED_STARTED = NOW - Math.round(3.2 * DAY);
+
+/** `flags: add ad` soaked its three days at 2.9× the prediction: tweak it. */
+export const reviewedAdTweak: SoakStatus = {
+  ...soakingAd,
+  started_unix: AD_REVIEWED_STARTED,
+  ends_unix: AD_REVIEWED_STARTED + 3 * DAY,
+  days_observed: 3,
+  state: "reviewed",
+  predicted: LAPTOP_PREDICTED,
+  measured_bytes_per_day: 1_281_217,
+  ratio: 1_281_217 / LAPTOP_PREDICTED.typical,
+  over_budget: "flags: add ad writes 1.2 MiB/day, above its predicted 340.4 KiB–531.9 KiB: 2.9× the predicted volume",
+  review: {
+    verdict: "tweak",
+    reasons: [
+      "measured 1.2 MiB/day is above the predicted range (up to 531.9 KiB): 2.9× typical",
+      "at 2.9× the prediction the step costs far more than planned: drop the class it added, or size retention for the measured volume, before stacking another step on it",
+    ],
+    days_observed: 3,
+    ratio: 1_281_217 / LAPTOP_PREDICTED.typical,
+  },
+  summary: "flags: add ad — soaked 3 days: review says tweak",
+};
+
+export const reviewTweak: StepReview = {
+  soak: reviewedAdTweak,
+  review: reviewedAdTweak.review!,
+  next: null,
+  next_risks: [],
+  next_token: null,
+  tweaks: [tweakDropAd],
+  rollback_to: 4,
+};
+
+/** The finding the helper adds while a step is badly over budget (glance warning). */
+function overBudgetWarning(s: SoakStatus): Glance["warnings"][number] {
+  return {
+    id: "soak-over-budget",
+    level: "warning",
+    text: `${s.over_budget}: review the step (Tune Auditing) before it costs more`,
+    since: s.started_unix + Math.round(0.9 * DAY),
+  };
+}
+
+/** `flags: add ad` soaked its three days at about half the prediction: within its
+ * (wide, reference) range, so on to the next rung. What docs/charts'
+ * laptop-soak-as-predicted.svg draws. */
+export const reviewedAd: SoakStatus = {
+  ...soakingAd,
+  started_unix: AD_REVIEWED_STARTED,
+  ends_unix: AD_REVIEWED_STARTED + 3 * DAY,
+  days_observed: 3,
+  state: "reviewed",
+  measured_bytes_per_day: 437_146,
+  ratio: 437_146 / soakingAd.predicted.typical,
+  review: {
+    verdict: "next-step",
+    reasons: ["measured 426.9 KiB/day, predicted 354.2 KiB–11.9 MiB: as predicted (0.53× typical)"],
+    days_observed: 3,
+    ratio: 437_146 / soakingAd.predicted.typical,
+  },
+  summary: "flags: add ad — soaked 3 days: review says take the next step",
+};
+
+export const reviewAdNext: StepReview = {
+  soak: reviewedAd,
+  review: reviewedAd.review!,
+  next: planFailedEx,
+  next_risks: [],
+  next_token: {
+    target: "next",
+    base_hash: "3e23e8160039594a33894f6564e1b1348bbd7a0088d42c4acb73eeaed59c009d",
+    after_hash: "5b0a1a8c3fd7ef6bb7b2a1f7b59c8a6e08c2d6a1c4f1a3e4b7d0c9e8f6a5b4c3",
+  },
+  tweaks: [],
+  rollback_to: 4,
+};
+
+export const glanceSoaking: Glance = { ...glanceOk, soak: soakingAd, head_revision: 5 };
+
+// The trail itself is fine (health ok); the helper's verdict is a warning, and the tray
+// shows the worse of the two (earshot-glance glance.rs).
+export const glanceSoakOver: Glance = {
+  ...glanceOk,
+  tray: { glyph: "warning", title: null },
+  warnings: [overBudgetWarning(soakingAdOver)],
+  soak: soakingAdOver,
+  head_revision: 5,
+};
+
+export const glanceSoakReviewed: Glance = { ...glanceOk, soak: reviewedAd, head_revision: 5 };
+
+export const glanceSoakTweak: Glance = {
+  ...glanceOk,
+  tray: { glyph: "warning", title: null },
+  warnings: [overBudgetWarning(reviewedAdTweak)],
+  soak: reviewedAdTweak,
+  head_revision: 5,
 };
 
 // ---- trail records: a deterministic day on a laptop with lo,aa,ad,-ex,-fr ----------

@@ -1,7 +1,8 @@
 // A scripted, stateful backend: the tests' stand-in for Rust, and what the screenshot
 // build shows. It behaves like the helper where the UI depends on it: applies need
 // every risk acknowledged, an apply with a deadline stays pending until confirmed,
-// rollbacks add revisions, the trail pages through its records with a cursor.
+// rollbacks add revisions, the trail pages through its records with a cursor, an
+// applied step soaks and holds the next one back unless its soak is skipped.
 
 import type { Backend } from "./index";
 import { BackendError } from "./error";
@@ -22,6 +23,8 @@ import type {
   PlanTarget,
   Preferences,
   RevisionInfo,
+  SoakStatus,
+  StepReview,
   StepToken,
   TrailPage,
   TrailQuery,
@@ -40,12 +43,17 @@ export interface MockState {
   report: ConfigReport;
   glance: Glance;
   plan: Plan | null;
+  /**
+   * What review_step answers: the last step's soak and its review. null: no step was
+   * ever applied (review_step is refused with `not-found`, as the helper does).
+   */
+  review: StepReview | null;
   history: History;
   prefs: Preferences;
   records: TrailRecord[];
   /**
-   * SVG markup per chart: `sparkline`, `rates`, `forecast`, optionally refined by window
-   * and appearance (`rates:hour`, `forecast:dark`, `rates:hour:dark`).
+   * SVG markup per chart: `sparkline`, `rates`, `forecast`, `soak`, optionally refined by
+   * window and appearance (`rates:hour`, `forecast:dark`, `rates:hour:dark`).
    */
   charts: Record<string, string>;
   /** Commands that fail, by Backend method name. */
@@ -73,6 +81,7 @@ export function defaultState(): MockState {
     report: structuredClone(data.configChecked),
     glance: structuredClone(data.glanceOk),
     plan: structuredClone(data.planAddAd),
+    review: null,
     history: structuredClone(data.history),
     prefs: structuredClone(data.preferences),
     records: data.trailRecords(),
@@ -80,6 +89,7 @@ export function defaultState(): MockState {
       sparkline: SIMPLE_SVG("Events per second over the last 24h: aa, ad, lo"),
       rates: SIMPLE_SVG("Audit events per second by class, last 24 hours"),
       forecast: SIMPLE_SVG("Trail folder size and free space forecast"),
+      soak: SIMPLE_SVG("Step volume since it was applied, against its predicted band"),
     },
     failures: {},
     hang: {},
@@ -209,6 +219,14 @@ export class MockBackend implements Backend {
     };
   }
 
+  async reviewStep(): Promise<StepReview> {
+    await this.enter("reviewStep", []);
+    if (!this.state.review) {
+      throw new BackendError("not-found", "no tuning step has been applied yet: apply one, let it soak, then review it");
+    }
+    return structuredClone(this.state.review);
+  }
+
   async measure(request: MeasureRequest): Promise<Measurement> {
     await this.enter("measure", [request]);
     const items = request.classes.split(",").map((s) => s.trim()).filter(Boolean);
@@ -237,13 +255,16 @@ export class MockBackend implements Backend {
     };
   }
 
-  async applyPlan(token: StepToken, acks: string[], confirmWithin: number | null): Promise<Applied> {
-    await this.enter("applyPlan", [token, [...acks], confirmWithin]);
-    const plan = this.state.plan;
-    if (!plan) throw new BackendError("invalid-request", "nothing to apply: the target is already met");
-    if (token.after_hash !== mockHash(plan.after)) {
-      throw new BackendError("base-changed", "the next step is not the one you reviewed; review it again");
+  async applyPlan(token: StepToken, acks: string[], confirmWithin: number | null, skipSoak = false): Promise<Applied> {
+    await this.enter("applyPlan", [token, [...acks], confirmWithin, skipSoak]);
+    // As the helper: a soaking step holds the next one back (a tweak, its remedy, never
+    // waits), before anything else is checked.
+    const soak = this.state.review?.soak;
+    const now = this.state.now();
+    if (soak && soak.state === "soaking" && now < soak.ends_unix && !skipSoak && !token.target.startsWith("tweak:")) {
+      throw new BackendError("soaking", soakingReason(soak, now));
     }
+    const plan = this.planFor(token);
     const missing = plan.risks.filter((r) => !acks.includes(r.id));
     if (missing.length > 0) {
       throw new BackendError(
@@ -261,9 +282,85 @@ export class MockBackend implements Backend {
     const pending = confirmWithin
       ? { revision: this.nextRevision(), deadline_unix: this.state.now() + confirmWithin }
       : null;
+    const before = this.state.history.revisions[0]?.number ?? null;
     const rev = this.record("apply", plan.title, changes, acks, pending ? "pending" : null);
+    this.startSoak(plan, rev.number, before);
     this.state.glance = { ...this.state.glance, pending_confirm: pending, head_revision: rev.number };
     return { revision: rev.number, pending_confirm: pending, changes, unchanged: false, reload_warning: null };
+  }
+
+  /** The plan a token names: the review's next step, one of its tweaks, or planNext's. */
+  private planFor(token: StepToken): Plan {
+    const review = this.state.review;
+    const same = (a: StepToken | null | undefined) =>
+      !!a && a.target === token.target && a.base_hash === token.base_hash && a.after_hash === token.after_hash;
+    if (token.target.startsWith("tweak:")) {
+      const tweak = review?.tweaks.find((t) => same(t.token));
+      if (!tweak) throw new BackendError("invalid-request", `no tweak ${token.target.slice("tweak:".length)} is proposed for the step`);
+      return tweak.plan;
+    }
+    if (review?.next && same(review.next_token)) return review.next;
+    const plan = this.state.plan;
+    if (!plan) throw new BackendError("invalid-request", "nothing to apply: the target is already met");
+    if (token.after_hash !== mockHash(plan.after)) {
+      throw new BackendError("base-changed", "the next step is not the one you reviewed; review it again");
+    }
+    return plan;
+  }
+
+  /** The applied step's soak, as the helper starts it: measuring, nothing to review yet. */
+  private startSoak(plan: Plan, revision: number, previous: number | null): void {
+    const adds = plan.prediction.classes.some((c) => c.added);
+    const days = adds ? 3 : 1;
+    const now = this.state.now();
+    const soak: SoakStatus = {
+      revision,
+      number: (this.state.review?.soak.number ?? 0) + 1,
+      step: plan.step,
+      title: plan.title,
+      started_unix: now,
+      ends_unix: now + days * 86_400,
+      soak_days: days,
+      soak_reason: adds
+        ? `it adds ${addedSides(plan)}: 171 events (the step's volume to ±15 %) take about ${days} days`
+        : "adds no class: one daily cycle shows what the change costs",
+      days_observed: 0,
+      state: "soaking",
+      ended_by: null,
+      predicted: plan.prediction.bytes_per_day,
+      measured_bytes_per_day: null,
+      ratio: null,
+      over_budget: null,
+      review: null,
+      summary: `${plan.title} — ${adds ? `day 1 of ${days}` : "soaking 24 hours"} — measuring (under an hour recorded)`,
+    };
+    this.state.review = {
+      soak,
+      review: {
+        verdict: "keep-soaking",
+        reasons: [
+          `soaking: 0 minutes of ${humanDays(days)} observed`,
+          "under an hour recorded since the step: nothing to compare with the prediction yet",
+        ],
+        days_observed: 0,
+        ratio: null,
+      },
+      next: null,
+      next_risks: [],
+      next_token: null,
+      tweaks: [],
+      rollback_to: previous,
+    };
+    this.state.glance = { ...this.state.glance, soak: structuredClone(soak) };
+  }
+
+  /** A change that restores another revision ends the soak: its figures no longer describe the step. */
+  private endSoak(why: string): void {
+    const review = this.state.review;
+    if (!review || review.soak.state === "ended") return;
+    const soak: SoakStatus = { ...review.soak, state: "ended", ended_by: why, summary: `${review.soak.title} — soak ended: ${why}` };
+    this.state.review = { ...review, soak };
+    this.state.glance = { ...this.state.glance, soak: structuredClone(soak) };
   }
 
   async confirm(): Promise<void> {
@@ -357,8 +454,48 @@ export class MockBackend implements Backend {
     }));
     const rev = this.record("rollback", `roll back to revision ${revision}`, changes, [], null);
     this.state.glance = { ...this.state.glance, pending_confirm: null, head_revision: rev.number };
+    this.endSoak(`rolled back to revision ${revision} (now revision ${rev.number})`);
     return { revision: rev.number, pending_confirm: null, changes, unchanged: false, reload_warning: null };
   }
+}
+
+/** The class sides a plan adds, as the soak reason names them: "+ad,-ad". */
+function addedSides(plan: Plan): string {
+  const sides = plan.prediction.classes.filter((c) => c.added).map((c) => `${c.side === "success" ? "+" : "-"}${c.class}`);
+  return [...new Set(sides)].join(",");
+}
+
+/** earshot_model::format::human_days: "15 hours", "3 days", "40 minutes". */
+function humanDays(d: number): string {
+  if (d >= 2) return `${Math.round(d)} days`;
+  if (d * 24 >= 1) return `${Math.round(d * 24)} hours`;
+  return `${Math.round(d * 24 * 60)} minutes`;
+}
+
+/** earshot_model::format::human_bytes_f64: "426.8 KiB", "1.2 MiB". */
+function humanBytes(b: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let v = Math.abs(b);
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${b < 0 ? "-" : ""}${i === 0 ? v.toFixed(0) : v.toFixed(1)} ${units[i]}`;
+}
+
+/** The helper's refusal while a step soaks (earshot-helper keeper.rs soaking_error). */
+function soakingReason(s: SoakStatus, now: number): string {
+  const observed = Math.min((now - s.started_unix) / 86_400, s.soak_days);
+  const left = Math.max(0, s.ends_unix - now) / 86_400;
+  const seen =
+    s.measured_bytes_per_day !== null && s.predicted.typical > 0
+      ? `so far it writes ${humanBytes(s.measured_bytes_per_day)}/day, ${(s.measured_bytes_per_day / s.predicted.typical).toFixed(2)}× the predicted ${humanBytes(s.predicted.typical)}/day`
+      : "too little has been recorded yet to compare with the prediction";
+  return (
+    `"${s.title}" (revision ${s.revision}) is soaking: ${humanDays(observed)} of ${humanDays(s.soak_days)} observed, ` +
+    `${humanDays(left)} left; ${seen}. Review it when the soak ends, or apply anyway with skip_soak (the skipped soak is recorded).`
+  );
 }
 
 /** The trail filter as the Rust side applies it (earshot trail export semantics). */
@@ -385,6 +522,18 @@ export function matches(r: TrailRecord, q: TrailQuery): boolean {
   return true;
 }
 
+/** A scenario whose step `flags: add ad` is revision 5; skipping its soak plans the
+ * step after it. */
+function soak(base: Partial<MockState>, glance: Glance, review: StepReview): Partial<MockState> {
+  return {
+    ...base,
+    glance: structuredClone(glance),
+    review: structuredClone(review),
+    history: data.soakHistory(review.soak.started_unix),
+    plan: structuredClone(data.planFailedEx),
+  };
+}
+
 /** Named states for the screenshot build (`window.__EARSHOT_MOCK__ = "<scenario>"`). */
 export function scenario(name: string, charts: MockState["charts"] = {}): Partial<MockState> {
   const base = { charts: { ...defaultState().charts, ...charts }, now: () => data.NOW };
@@ -399,6 +548,14 @@ export function scenario(name: string, charts: MockState["charts"] = {}): Partia
       return { ...base, glance: structuredClone(data.glanceMinfreeSoon) };
     case "risks":
       return { ...base, plan: structuredClone(data.planAhlt) };
+    case "soaking":
+      return soak(base, data.glanceSoaking, data.reviewSoaking);
+    case "soak-over":
+      return soak(base, data.glanceSoakOver, data.reviewSoakingOver);
+    case "soak-reviewed":
+      return soak(base, data.glanceSoakReviewed, data.reviewAdNext);
+    case "soak-tweak":
+      return soak(base, data.glanceSoakTweak, data.reviewTweak);
     case "tampered":
       return {
         ...base,

@@ -12,6 +12,7 @@ import type {
   Measurement,
   NextStepReport,
   Preferences,
+  StepReview,
   TrailPage,
 } from "./types";
 
@@ -47,9 +48,10 @@ export const tauriBackend: Backend = {
   compliance: (baseline) => call<ComplianceReport>("compliance", { baseline }),
 
   planNext: (target) => call<NextStepReport>("plan_next", { target }),
+  reviewStep: () => call<StepReview>("review_step"),
   measure: ({ classes, seconds }) => call<Measurement>("measure", { classes, seconds }),
-  applyPlan: async (token, acks, confirmWithin) =>
-    applied(await call("apply_plan", { token, acks, confirmWithin })),
+  applyPlan: async (token, acks, confirmWithin, skipSoak = false) =>
+    applied(await call("apply_plan", { token, acks, confirmWithin, skipSoak })),
   confirm: async () => {
     await call<unknown>("confirm");
   },

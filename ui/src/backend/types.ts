@@ -96,5 +96,6 @@ export type WindowName = "popover" | "dashboard" | "wizard" | "history" | "prefe
 /** Time windows the chart commands take. */
 export type ChartWindow = "minute" | "hour" | "day";
 
-export type ChartKind = "rates" | "forecast";
+/** `soak`: the last step's hourly volume against its predicted band (the window is ignored). */
+export type ChartKind = "rates" | "forecast" | "soak";
 export type Appearance = "light" | "dark";

@@ -4,7 +4,7 @@
 
 import type { Appearance, Backend, ChartKind, ChartWindow } from "../backend";
 import { toBackendError } from "../backend";
-import { button, h, note, svgFrom } from "../dom";
+import { button, chartSvg, h, note } from "../dom";
 import { ComplianceView } from "./compliance";
 import { renderDiagnostics } from "./diagnostics";
 import { TrailBrowser } from "./trail";
@@ -23,13 +23,8 @@ export function appearance(win: Window = window): Appearance {
 async function chartInto(slot: HTMLElement, backend: Backend, kind: ChartKind, window: ChartWindow, look: Appearance): Promise<void> {
   slot.replaceChildren(note("loading", "Drawing…"));
   try {
-    const svg = svgFrom(await backend.chart(kind, window, look));
+    const svg = chartSvg(await backend.chart(kind, window, look), `${kind} chart`);
     if (!svg) throw new Error("the chart is not valid SVG");
-    // Scale with the window; the viewBox keeps the proportions.
-    svg.removeAttribute("width");
-    svg.removeAttribute("height");
-    svg.setAttribute("role", "img");
-    svg.setAttribute("aria-label", svg.querySelector("title")?.textContent ?? `${kind} chart`);
     slot.replaceChildren(svg);
   } catch (err) {
     slot.replaceChildren(note("error", `No ${kind} chart: ${toBackendError(err).message}`, `${kind}-error`));

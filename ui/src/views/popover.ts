@@ -1,12 +1,14 @@
 // The popover under the tray item (≈ 340×480): health with its reason and fix, the
-// headroom bar with the minfree mark and the forecast, the per-class rate sparkline,
-// the latest warnings, and the three ways onward (wizard, dashboard, roll back).
+// tuning step soaking (or its review waiting) in one line, the headroom bar with the
+// minfree mark and the forecast, the per-class rate sparkline, the latest warnings, and
+// the three ways onward (wizard, dashboard, roll back).
 // Content is fetched when shown and updated by pushes; nothing is polled.
 
-import type { Backend, Forecast, Glance, Headroom, HealthSeverity, RevisionInfo, Risk } from "../backend";
+import type { Backend, Forecast, Glance, Headroom, HealthSeverity, RevisionInfo, Risk, SoakStatus } from "../backend";
 import { toBackendError } from "../backend";
 import { button, h, note, svgFrom } from "../dom";
 import { binaryBytes, bytes, clock, days, rate, utc } from "../format";
+import { soakWhen } from "../soak";
 import { riskChecks } from "./risks";
 
 const LABEL: Record<HealthSeverity, string> = {
@@ -17,10 +19,38 @@ const LABEL: Record<HealthSeverity, string> = {
   unknown: "Unknown",
 };
 
-/** The severity to show: a glance from an unreachable helper is unknown, whatever it says. */
+/** Worse last: an unknown state never hides a known problem, and never looks healthy. */
+const RANK: HealthSeverity[] = ["ok", "off", "warning", "unknown", "error"];
+
+/**
+ * The severity to show: a glance from an unreachable helper is unknown, whatever it says.
+ * Otherwise the worse of the trail's health and the tray glyph, which also carries the
+ * helper's own findings (a step badly over budget, a history that does not verify): the
+ * popover never reads better than the icon it opens from.
+ */
 export function shownSeverity(g: Glance): HealthSeverity {
   if (g.connection.state !== "connected") return "unknown";
-  return LABEL[g.health.severity] ? g.health.severity : "unknown";
+  const health = LABEL[g.health.severity] ? g.health.severity : "unknown";
+  const glyph = LABEL[g.tray?.glyph] ? g.tray.glyph : health;
+  return RANK.indexOf(glyph) > RANK.indexOf(health) ? glyph : health;
+}
+
+/**
+ * The popover's line for a step soaking or reviewed (null: none, or its soak ended).
+ * The column is narrow: the step's title gives way (ellipsis) before the figures do,
+ * so the line shows `lead` and `tail` apart; `full` is the helper's whole sentence.
+ */
+export function soakText(
+  s: SoakStatus | null,
+): { lead: string; tail: string; full: string; warning: boolean; state: "soaking" | "reviewed" } | null {
+  if (!s || (s.state !== "soaking" && s.state !== "reviewed")) return null;
+  const warning = s.over_budget !== null;
+  if (s.state === "reviewed") {
+    const text = `Review ready: ${s.title}`;
+    return { lead: text, tail: "", full: warning ? `${text}. ${s.over_budget}` : `${text}. ${s.summary}`, warning, state: s.state };
+  }
+  const tail = `${soakWhen(s)} — ${s.ratio === null ? "measuring" : `${s.ratio.toFixed(2)}×`}`;
+  return { lead: s.title, tail, full: warning ? `${s.summary}. ${s.over_budget}` : s.summary, warning, state: s.state };
 }
 
 /** "Minfree in 12 days", "Minfree: never — expiry caps the folder at 5 GiB", … (null: no forecast). */
@@ -297,6 +327,8 @@ export class Popover {
       );
     }
     out.push(health);
+    const soak = soakText(g.soak);
+    if (soak) out.push(this.soakLine(soak));
 
     // Disk: never drawn without data (an empty bar would read as "plenty of room").
     const disk = h("section", { class: "disk" }, h("h2", {}, "Disk headroom"));
@@ -363,6 +395,24 @@ export class Popover {
     }
     out.push(warnings);
     return out;
+  }
+
+  /** One line, the full text in its label: a click opens the wizard on the step. */
+  private soakLine(soak: NonNullable<ReturnType<typeof soakText>>): HTMLElement {
+    const line = button("", {
+      class: `soak-line${soak.warning ? " warning" : ""}`,
+      "data-testid": "soak-line",
+      "data-state": soak.state,
+      title: soak.full,
+      "aria-label": `Tuning: ${soak.full}. Opens Tune Auditing.`,
+    }, () => void this.backend.openWindow("wizard"));
+    line.replaceChildren(
+      h("span", { class: "soak-label", "aria-hidden": "true" }, "Tuning"),
+      h("span", { class: "soak-text", "aria-hidden": "true" }, soak.lead),
+      ...(soak.tail ? [h("span", { class: "soak-tail", "aria-hidden": "true" }, soak.tail)] : []),
+      h("span", { class: "chevron", "aria-hidden": "true" }, "›"),
+    );
+    return line;
   }
 
   /** The sparkline, its placeholder while it is on its way, or nothing without rates. */

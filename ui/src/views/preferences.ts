@@ -102,6 +102,7 @@ export class PreferencesView {
         h("span", {}, " days"),
       ),
       check("alert-drift", "audit_control is changed outside Earshot", p.alerts.drift),
+      check("alert-soak", "A tuning step's soak is over (its review is ready)", p.alerts.soak),
       h("p", { class: "hint" }, "Notifications only for states that need action; each clears when the state recovers. The menu-bar icon always shows the state too."),
     );
     const general = h(
@@ -149,6 +150,7 @@ export class PreferencesView {
         below_minfree: q<HTMLInputElement>("#alert-minfree").checked,
         forecast_days_threshold: forecastOn ? daysValue : null,
         drift: q<HTMLInputElement>("#alert-drift").checked,
+        soak: q<HTMLInputElement>("#alert-soak").checked,
       },
       launch_at_login: q<HTMLInputElement>("#launch-at-login").checked,
     };

@@ -2,13 +2,33 @@
 // shows the step, why, the change as a readable diff, the predicted cost, retention and
 // time to minfree, the risks (each needing its own acknowledgement), an optional trial
 // measurement, then Apply through the helper and a confirm-or-auto-revert countdown.
+// An applied step then soaks (docs/tuning-guide.md §6): while it does, the wizard shows
+// what it has cost so far and holds the next step back unless the user skips the soak
+// knowingly; once the helper has reviewed it, the verdict with its one-click actions.
 
-import type { Applied, Backend, Diagnostic, Measurement, Plan, PlanTarget, Risk, StepToken } from "../backend";
+import type {
+  Applied,
+  Backend,
+  Diagnostic,
+  Measurement,
+  Plan,
+  PlanTarget,
+  Review,
+  Risk,
+  SoakStatus,
+  StepKind,
+  StepReview,
+  StepToken,
+  Tweak,
+} from "../backend";
 import { advice, toBackendError } from "../backend";
 import { lineDiff } from "../diff";
-import { button, h, note, withCode } from "../dom";
-import { bytes, clock, count } from "../format";
+import { button, chartSvg, h, note, withCode } from "../dom";
+import { binaryBytes, bytes, clock, count, days, utc } from "../format";
+import { soakWhen } from "../soak";
 import { ConnectionBadge } from "./connection";
+import { appearance } from "./dashboard";
+import { riskChecks } from "./risks";
 
 export const TARGETS: { value: PlanTarget; label: string }[] = [
   { value: "next", label: "Earshot's recommendation" },
@@ -21,6 +41,13 @@ export const TARGETS: { value: PlanTarget; label: string }[] = [
 
 /** Seconds the helper waits for "Keep" before it reverts by itself. */
 export const CONFIRM_WITHIN = 120;
+
+/** How often a soaking step is asked for again while the window is visible (the helper
+ *  measures it every minute). */
+export const SOAK_REFRESH_MS = 60_000;
+
+/** Steps that change `flags`: running sessions keep their old mask until the next login. */
+const FLAGS_STEPS: StepKind[] = ["base-flags", "add-flag"];
 
 const DURATIONS = [
   { secs: 60, label: "1 minute" },
@@ -37,6 +64,9 @@ type Phase =
   | { kind: "loading" }
   | { kind: "error"; text: string; code: string }
   | { kind: "done" }
+  | { kind: "soaking"; review: StepReview }
+  | { kind: "verdict"; review: StepReview }
+  | { kind: "rolled-back"; text: string; warning: string | null; flags: boolean }
   | { kind: "plan"; plan: Plan }
   | { kind: "applying"; plan: Plan }
   | { kind: "countdown"; plan: Plan; applied: Applied }
@@ -62,6 +92,42 @@ export function addedClasses(plan: Plan): string {
     .join(",");
 }
 
+/**
+ * Where a soaking step stands, as the wizard's line says it: "Step 2 of your plan —
+ * day 1 of 3 — 0.53× the predicted volume so far" (a soak under a day counts hours).
+ */
+export function soakLine(s: SoakStatus): string {
+  const sofar = s.ratio === null ? "measuring (under an hour recorded)" : `${s.ratio.toFixed(2)}× the predicted volume so far`;
+  return `Step ${s.number} of your plan — ${soakWhen(s)} — ${sofar}`;
+}
+
+/** The verdict in one sentence, above its reasons. */
+export function verdictHeadline(r: Review): string {
+  switch (r.verdict) {
+    case "next-step":
+      // The helper also says "next step" above the range while storage holds.
+      if (r.ratio !== null && r.ratio < 0.85) return "It cost less than predicted: take the next step";
+      if (r.ratio !== null && r.ratio > 1.15) return "It cost more than predicted, but storage holds: take the next step";
+      return "It cost what was predicted: take the next step";
+    case "tweak":
+      return "Tweak it before the next step";
+    case "roll-back":
+      return "Roll it back";
+    case "keep-soaking":
+      return "Keep soaking";
+  }
+}
+
+/** A test id part from a tweak id (`drop:ad` → `drop-ad`). */
+function tweakId(t: Tweak): string {
+  return t.id.replaceAll(":", "-");
+}
+
+/** Bytes a day in binary units, as the helper's sentences beside them say it. */
+function perDay(n: number): string {
+  return `${binaryBytes(n)}/day`;
+}
+
 export class Wizard {
   private phase: Phase = { kind: "loading" };
   private target: PlanTarget = "next";
@@ -76,6 +142,28 @@ export class Wizard {
   private trialSecs = 600;
   private applyError: { code: string; text: string; missing: Risk[]; diagnostics: Diagnostic[] } | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
+  /** A soak that ended before its review (an edit, a roll back): noted above the plan. */
+  private ended: SoakStatus | null = null;
+  /** Why the last step's soak could not be read (other than "no step yet"). */
+  private soakError: string | null = null;
+  /** How the plan on screen was reached: planned, the review's next step, one of its
+   *  tweaks, or past a soak the user chose to skip. */
+  private origin: "plan" | "review" | "tweak" | "skip" = "plan";
+  /** The soak the user chose to skip: Apply sends skip_soak (the helper records it). */
+  private skipping: SoakStatus | null = null;
+  private skipTicked = false;
+  /** The soak chart on screen (the SVG, or why there is none), kept across repaints. */
+  private chartNode: Element | null = null;
+  private refreshTimer: ReturnType<typeof setInterval> | null = null;
+  private watching = false;
+  private readonly onVisibility = () => this.visibilityChanged();
+  /** Stops listening to pushed glances (set while a step soaks). */
+  private unlisten: Promise<() => void> | null = null;
+  /** Risks the helper wants acknowledged before it rolls the step back. */
+  private rollbackRisks: Risk[] = [];
+  private rollbackAcks = new Set<string>();
+  private rollbackError: string | null = null;
+  private rollingBack = false;
   private now: () => number;
   readonly connection: ConnectionBadge;
 
@@ -86,8 +174,16 @@ export class Wizard {
   ) {
     this.now = options.now ?? (() => Date.now() / 1000);
     this.connection = new ConnectionBadge(backend);
+    // The soak chart is drawn for one appearance: redraw it when macOS switches.
+    root.ownerDocument.defaultView
+      ?.matchMedia?.("(prefers-color-scheme: dark)")
+      .addEventListener?.("change", () => void this.drawChart());
   }
 
+  /**
+   * Starts over: the last step's soak first (the helper keeps it), then, with no step
+   * soaking or awaiting its review, the next step toward the goal.
+   */
   async load(): Promise<void> {
     this.stopTimer();
     this.phase = { kind: "loading" };
@@ -95,7 +191,34 @@ export class Wizard {
     this.measurement = null;
     this.measureError = null;
     this.applyError = null;
+    this.ended = null;
+    this.soakError = null;
+    this.origin = "plan";
+    this.skipping = null;
+    this.skipTicked = false;
+    this.chartNode = null;
+    this.rollbackRisks = [];
+    this.rollbackAcks.clear();
+    this.rollbackError = null;
+    this.rollingBack = false;
     this.paint();
+    let review: StepReview | null = null;
+    try {
+      review = await this.backend.reviewStep();
+    } catch (err) {
+      const e = toBackendError(err);
+      // not-found: no step was ever applied. Any other failure must not keep the user
+      // from planning: the helper itself refuses a step while another soaks.
+      if (e.code !== "not-found") this.soakError = e.message;
+    }
+    if (review?.soak.state === "soaking") return this.showReview({ kind: "soaking", review });
+    if (review?.soak.state === "reviewed") return this.showReview({ kind: "verdict", review });
+    if (review?.soak.state === "ended") this.ended = review.soak;
+    await this.plan();
+  }
+
+  /** Plans the next step toward the goal and shows it. */
+  private async plan(): Promise<void> {
     try {
       const step = await this.backend.planNext(this.target);
       const plan = step.plan;
@@ -109,6 +232,26 @@ export class Wizard {
     this.paint();
   }
 
+  private async showReview(phase: Extract<Phase, { kind: "soaking" | "verdict" }>): Promise<void> {
+    this.phase = phase;
+    this.paint();
+    await this.drawChart();
+  }
+
+  /** A step the review offers (its next step, a tweak): the plan view, applied with its token. */
+  private showPlan(plan: Plan, token: StepToken, origin: "review" | "tweak"): void {
+    this.phase = { kind: "plan", plan };
+    this.token = token;
+    this.origin = origin;
+    this.acks.clear();
+    this.measurement = null;
+    this.measureError = null;
+    this.applyError = null;
+    this.trialClasses = addedClasses(plan);
+    this.paint();
+    this.root.querySelector<HTMLElement>("[data-testid=wizard-step-title]")?.scrollIntoView?.({ block: "nearest" });
+  }
+
   paint(): void {
     const header = h(
       "header",
@@ -119,6 +262,7 @@ export class Wizard {
     this.root.replaceChildren(
       h("main", { class: "screen wizard", "data-phase": this.phase.kind }, header, ...this.body()),
     );
+    this.syncWatch();
   }
 
   private targetPicker(): HTMLElement {
@@ -131,9 +275,33 @@ export class Wizard {
     select.disabled = this.phase.kind === "applying" || this.phase.kind === "countdown";
     select.addEventListener("change", () => {
       this.target = select.value as PlanTarget;
-      void this.load();
+      this.goalChanged();
     });
     return h("div", { class: "field inline" }, h("label", { for: "target" }, "Goal"), select);
+  }
+
+  /**
+   * A new goal. The review's next step is toward Earshot's recommendation, and a
+   * reviewed soak stays on record until the next step: past a review, a goal plans
+   * toward itself (the review one click back). While a step soaks nothing is planned
+   * until the user skips the soak, which then plans toward the goal.
+   */
+  private goalChanged(): void {
+    const { kind } = this.phase;
+    if (kind === "soaking") return;
+    const fromReview = kind === "verdict" || ((kind === "plan" || kind === "done" || kind === "error") && this.origin !== "plan");
+    if (!fromReview) {
+      void this.load();
+      return;
+    }
+    if (this.origin !== "skip") this.origin = "review";
+    this.phase = { kind: "loading" };
+    this.acks.clear();
+    this.measurement = null;
+    this.measureError = null;
+    this.applyError = null;
+    this.paint();
+    void this.plan();
   }
 
   private body(): (HTMLElement | null)[] {
@@ -152,8 +320,29 @@ export class Wizard {
             button("Try Again", {}, () => void this.load()),
           ),
         ];
+      case "soaking":
+        return [this.applyErrorPanel(), this.soakLive(p.review), this.skipCard(p.review.soak)];
+      case "verdict":
+        return [this.applyErrorPanel(), this.verdictCard(p.review), this.verdictActions(p.review)];
+      case "rolled-back":
+        return [
+          h(
+            "div",
+            { class: "result-panel ok", role: "status" },
+            h("p", { class: "empty-title", "data-testid": "wizard-result" }, p.text),
+            p.warning ? h("p", { class: "warning-text" }, p.warning) : null,
+            h(
+              "p",
+              {},
+              "The step's soak has ended." +
+                (p.flags ? " flags changes revert at the next login: log out and back in (or restart)." : ""),
+            ),
+            button("Plan Again", { class: "primary", "data-testid": "wizard-next" }, () => void this.load()),
+          ),
+        ];
       case "done":
         return [
+          ...this.planNotes(),
           h(
             "div",
             { class: "empty", "data-testid": "wizard-done" },
@@ -166,7 +355,9 @@ export class Wizard {
         return this.planView(p.plan, p.kind === "applying");
       case "countdown":
         return [this.stepCard(p.plan), this.countdown(p.applied)];
-      case "finished":
+      case "finished": {
+        // Every step written soaks; one already in place wrote nothing.
+        const soaks = p.kept && !p.applied.unchanged;
         return [
           this.stepCard(p.plan),
           h(
@@ -176,11 +367,386 @@ export class Wizard {
             p.plan.needs_relogin && p.kept
               ? h("p", {}, "flags apply at the next login: log out and back in (or restart) so your sessions are audited with the new flags.")
               : null,
-            p.kept ? h("p", {}, "Let it soak for a few days, then come back for the next step.") : null,
-            button("Plan Next Step", { class: "primary", "data-testid": "wizard-next" }, () => void this.load()),
+            soaks ? h("p", {}, "It now soaks: Earshot measures what it really costs and tells you when its review is ready.") : null,
+            // Reloading lands on the soak the helper has just started.
+            button(soaks ? "Watch the Soak" : "Plan Next Step", { class: "primary", "data-testid": "wizard-next" }, () => void this.load()),
           ),
         ];
+      }
     }
+  }
+
+  /** What the plan view says before the step: how it was reached, and about the last soak. */
+  private planNotes(applying = false): HTMLElement[] {
+    const out: HTMLElement[] = [];
+    if (this.origin !== "plan" && !applying) {
+      out.push(
+        h(
+          "div",
+          { class: "row back-row" },
+          button(this.origin === "skip" ? "‹ Back to the Soak" : "‹ Back to the Review", { class: "link", "data-testid": "wizard-back" }, () =>
+            void this.load(),
+          ),
+        ),
+      );
+    }
+    if (this.skipping) {
+      out.push(
+        h(
+          "p",
+          { class: "notice warning", "data-testid": "skip-soak-note" },
+          `Applied before “${this.skipping.title}” has soaked: its review is skipped (recorded).`,
+        ),
+      );
+    }
+    if (this.ended) {
+      out.push(
+        h(
+          "p",
+          { class: "notice", "data-testid": "soak-ended" },
+          this.ended.ended_by
+            ? `The soak of “${this.ended.title}” ended early: ${this.ended.ended_by}.`
+            : `The soak of “${this.ended.title}” ended early.`,
+        ),
+      );
+    }
+    if (this.soakError) out.push(note("error", `Could not read the last step's soak: ${this.soakError}`, "soak-error"));
+    return out;
+  }
+
+  /** An apply refused, shown where the wizard went back to (base-changed plans again). */
+  private applyErrorPanel(): HTMLElement | null {
+    const err = this.applyError;
+    if (!err) return null;
+    return h(
+      "div",
+      { class: "failure", role: "alert", "data-testid": "wizard-error" },
+      h("p", { class: "failure-title" }, "Not applied"),
+      h("p", { "data-testid": "error-code" }, err.text),
+      advice(err.code) ? h("p", {}, advice(err.code)) : null,
+    );
+  }
+
+  // ---- the soak --------------------------------------------------------------------
+
+  /** The soaking step: what it has cost so far, and what to do when it costs too much.
+   *  Replaced as a whole when the minute's refresh comes; the skip card below stays. */
+  private soakLive(r: StepReview): HTMLElement {
+    const s = r.soak;
+    return h(
+      "div",
+      { class: "soak-live", "data-testid": "soak-live" },
+      h(
+        "section",
+        { class: "card soak", "data-testid": "wizard-soak", "aria-labelledby": "soak-title" },
+        h("p", { class: "eyebrow" }, `Step ${s.number} of your plan · soaking`),
+        h("h2", { id: "soak-title", "data-testid": "wizard-soak-title" }, s.title),
+        h("p", { class: "soak-summary", "data-testid": "soak-summary" }, soakLine(s)),
+        h(
+          "p",
+          { class: "hint" },
+          "Earshot measures what the step really costs before the next one stacks on it, and tells you when its review is ready.",
+        ),
+        this.soakFigures(s),
+      ),
+      s.over_budget ? this.overBudget(r) : null,
+    );
+  }
+
+  /** The figures beside the chart: predicted, measured, ratio, how long and why, when. */
+  private soakFigures(s: SoakStatus): HTMLElement {
+    const p = s.predicted;
+    const soaking = s.state === "soaking";
+    const rows: [string, string, string][] = [
+      ["Predicted", `${perDay(p.typical)} (${binaryBytes(p.low)}–${binaryBytes(p.high)})`, "predicted"],
+      [
+        soaking ? "Measured so far" : "Measured",
+        s.measured_bytes_per_day === null ? "nothing yet (under an hour recorded)" : perDay(s.measured_bytes_per_day),
+        "measured",
+      ],
+      ["Ratio", s.ratio === null ? "not measured yet" : `${s.ratio.toFixed(2)}× the typical prediction`, "ratio"],
+      ["Soak", `${days(s.soak_days)}: ${s.soak_reason}`, "soak"],
+      [soaking ? "Review due" : "Soak ended", utc(s.ends_unix), "due"],
+    ];
+    return h(
+      "div",
+      { class: "soak-body" },
+      h(
+        "table",
+        { class: "grid figures", "data-testid": "soak-figures" },
+        h(
+          "tbody",
+          {},
+          ...rows.map(([label, value, key]) =>
+            h("tr", {}, h("th", { scope: "row" }, label), h("td", { "data-testid": `figure-${key}` }, value)),
+          ),
+        ),
+      ),
+      h("div", { class: "chart soak-chart", "data-testid": "soak-chart" }, this.chartNode ?? note("loading", "Drawing…", "soak-chart-loading")),
+    );
+  }
+
+  /** Draws the step's volume against its predicted band into the chart's place. A chart
+   *  that fails says so in that place; the rest of the view stands. */
+  private async drawChart(): Promise<void> {
+    if (this.phase.kind !== "soaking" && this.phase.kind !== "verdict") return;
+    let node: Element;
+    try {
+      const svg = chartSvg(await this.backend.chart("soak", "day", appearance()), "The step's volume against its predicted band");
+      if (!svg) throw new Error("the chart is not valid SVG");
+      node = svg;
+    } catch (err) {
+      node = note("error", `No chart of the soak: ${toBackendError(err).message}`, "soak-chart-error");
+    }
+    if (this.phase.kind !== "soaking" && this.phase.kind !== "verdict") return;
+    this.chartNode = node;
+    this.root.querySelector("[data-testid=soak-chart]")?.replaceChildren(node);
+  }
+
+  /** Badly over budget before the soak ends: say so, and offer the review's tweaks now. */
+  private overBudget(r: StepReview): HTMLElement {
+    return h(
+      "section",
+      { class: "alert-panel warning", role: "alert", "data-testid": "soak-over-budget" },
+      h("p", { class: "failure-title" }, "It costs more than predicted"),
+      h("p", {}, withCode(r.soak.over_budget ?? "")),
+      r.tweaks.length > 0
+        ? h("p", {}, "No need to wait for the review: a tweak is a step of its own, applied now.")
+        : h("p", {}, "The review at the end of the soak says what to do; History rolls the step back at any time."),
+      ...r.tweaks.map((t) => this.tweakCard(t)),
+    );
+  }
+
+  private skipCard(s: SoakStatus): HTMLElement {
+    const box = h("input", { type: "checkbox", id: "skip-soak", "data-testid": "wizard-skip-soak" });
+    box.checked = this.skipTicked;
+    const go = button("Plan the Next Step Anyway", { "data-testid": "wizard-skip-plan" }, () => void this.skipSoak(s));
+    go.disabled = !this.skipTicked;
+    box.addEventListener("change", () => {
+      // In place: the box stays under the user's hand.
+      this.skipTicked = box.checked;
+      go.disabled = !box.checked;
+    });
+    return h(
+      "section",
+      { class: "card skip", "data-testid": "skip-soak", "aria-labelledby": "skip-soak-title" },
+      h("h3", { id: "skip-soak-title" }, "Go on without waiting"),
+      h(
+        "div",
+        { class: "check" },
+        box,
+        h(
+          "label",
+          { for: "skip-soak" },
+          `Skip the rest of this soak. The next step's cost will stack on one not yet measured, and “${s.title}” will not be reviewed — Earshot records that you skipped it.`,
+        ),
+      ),
+      h("div", { class: "row end" }, go),
+    );
+  }
+
+  /** Plans the next step past a soak the user chose to skip; Apply then says so. */
+  private async skipSoak(s: SoakStatus): Promise<void> {
+    this.skipping = s;
+    this.origin = "skip";
+    this.phase = { kind: "loading" };
+    this.paint();
+    await this.plan();
+  }
+
+  /** Refreshes a soaking step every minute while the window is visible, and only then. */
+  private syncWatch(): void {
+    const soaking = this.phase.kind === "soaking";
+    const doc = this.root.ownerDocument;
+    if (soaking && !this.watching) {
+      this.watching = true;
+      doc.addEventListener("visibilitychange", this.onVisibility);
+      if (doc.visibilityState !== "hidden") this.startRefresh();
+      // The helper pushes a glance when the soak changes (its review made, or
+      // the soak ended by an outside edit): show that at once, not a minute later.
+      this.unlisten = this.backend
+        .onGlance((g) => {
+          const p = this.phase;
+          if (p.kind !== "soaking" || !g.soak) return;
+          if (g.soak.state !== "soaking" || g.soak.revision !== p.review.soak.revision) void this.refreshSoak();
+        })
+        .catch(() => () => {});
+    } else if (!soaking && this.watching) {
+      this.watching = false;
+      doc.removeEventListener("visibilitychange", this.onVisibility);
+      this.stopRefresh();
+      const unlisten = this.unlisten;
+      this.unlisten = null;
+      void unlisten?.then((stop) => stop());
+    }
+  }
+
+  private visibilityChanged(): void {
+    if (this.root.ownerDocument.visibilityState === "hidden") {
+      this.stopRefresh();
+    } else if (!this.refreshTimer) {
+      // Back in view: what was shown may be a while old.
+      void this.refreshSoak();
+      this.startRefresh();
+    }
+  }
+
+  private startRefresh(): void {
+    this.stopRefresh();
+    this.refreshTimer = setInterval(() => void this.refreshSoak(), SOAK_REFRESH_MS);
+  }
+
+  private stopRefresh(): void {
+    if (this.refreshTimer) clearInterval(this.refreshTimer);
+    this.refreshTimer = null;
+  }
+
+  private async refreshSoak(): Promise<void> {
+    let review: StepReview;
+    try {
+      review = await this.backend.reviewStep();
+    } catch {
+      return; // What is shown stays; the next minute asks again.
+    }
+    const p = this.phase;
+    if (p.kind !== "soaking") return;
+    if (review.soak.state !== "soaking") {
+      // Reviewed (the verdict) or ended (the plan, with why).
+      await this.load();
+      return;
+    }
+    this.phase = { kind: "soaking", review };
+    const live = this.root.querySelector("[data-testid=soak-live]");
+    if (live && review.soak.revision === p.review.soak.revision) live.replaceWith(this.soakLive(review));
+    else this.paint();
+    await this.drawChart();
+  }
+
+  // ---- the review ------------------------------------------------------------------
+
+  private verdictCard(r: StepReview): HTMLElement {
+    const s = r.soak;
+    const verdict = r.review.verdict;
+    return h(
+      "section",
+      { class: "card soak verdict", "data-testid": "wizard-verdict", "data-verdict": verdict, "aria-labelledby": "soak-title" },
+      h("p", { class: "eyebrow" }, `Step ${s.number} of your plan · review`),
+      h("h2", { id: "soak-title", "data-testid": "wizard-soak-title" }, s.title),
+      h("p", { class: `headline ${verdict}`, "data-testid": "verdict-headline" }, verdictHeadline({ ...r.review, ratio: r.review.ratio ?? s.ratio })),
+      h("ul", { class: "plain reasons", "data-testid": "verdict-reasons" }, ...r.review.reasons.map((x) => h("li", {}, withCode(x)))),
+      this.soakFigures(s),
+    );
+  }
+
+  /** Every action the review offers, one click each. */
+  private verdictActions(r: StepReview): HTMLElement {
+    const verdict = r.review.verdict;
+    const section = h("section", { class: "card actions-card", "aria-labelledby": "verdict-actions" }, h("h3", { id: "verdict-actions" }, "What to do"));
+    if (r.next && r.next_token) {
+      const next = r.next;
+      const token = r.next_token;
+      section.append(
+        h(
+          "div",
+          { class: "action" },
+          h("div", { class: "action-text" }, h("p", {}, h("strong", {}, next.title)), h("p", { class: "hint" }, withCode(next.why))),
+          button("Take the Next Step", { class: "primary", "data-testid": "verdict-next" }, () => this.showPlan(next, token, "review")),
+        ),
+      );
+    }
+    for (const t of r.tweaks) section.append(this.tweakCard(t));
+    if (r.rollback_to !== null) section.append(this.rollbackAction(r.rollback_to, verdict === "roll-back"));
+    if (verdict === "keep-soaking") {
+      section.append(
+        h(
+          "div",
+          { class: "action" },
+          h("p", { class: "action-text hint" }, "The helper reviews the step again as it soaks on."),
+          button("Check Again", { "data-testid": "verdict-refresh" }, () => void this.load()),
+        ),
+      );
+    }
+    if (section.children.length === 1) {
+      section.append(h("p", { class: "hint", "data-testid": "verdict-none" }, "Nothing is left toward Earshot's recommendation: pick another goal above to plan toward it."));
+    }
+    return section;
+  }
+
+  /** A tweak the review proposes: itself a step (diff, cost, risks, apply, countdown). */
+  private tweakCard(t: Tweak): HTMLElement {
+    const id = tweakId(t);
+    return h(
+      "div",
+      { class: "action tweak", "data-testid": `tweak-${id}` },
+      h(
+        "div",
+        { class: "action-text" },
+        h("p", {}, h("strong", {}, t.title)),
+        h("p", { class: "hint" }, withCode(t.why)),
+        h(
+          "ul",
+          { class: "semantic" },
+          ...t.plan.diff.map((d) => h("li", {}, h("code", {}, `${d.key}: ${d.before ?? "(not set)"} → ${d.after ?? "(not set)"}`))),
+        ),
+        h("p", { class: "hint", "data-testid": "tweak-predicted" }, `Predicted after the tweak: ${perDay(t.plan.prediction.bytes_per_day.typical)}`),
+      ),
+      button("Apply Tweak", { class: "primary", "data-testid": `verdict-tweak-${id}` }, () => this.showPlan(t.plan, t.token, "tweak")),
+    );
+  }
+
+  private rollbackAction(revision: number, recommended: boolean): HTMLElement {
+    const go = button(this.rollingBack ? "Rolling Back…" : `Roll Back to Revision ${revision}`, {
+      class: recommended ? "primary destructive" : "",
+      "data-testid": "verdict-rollback",
+    }, () => void this.rollback(revision));
+    const blocked = () => this.rollingBack || this.rollbackRisks.some((x) => !this.rollbackAcks.has(x.id));
+    go.disabled = blocked();
+    return h(
+      "div",
+      { class: "action rollback" },
+      h(
+        "div",
+        { class: "action-text" },
+        h("p", {}, h("strong", {}, "Roll back the step")),
+        h("p", { class: "hint" }, `Restores revision ${revision}, audit_control as it was before the step, and ends its soak. The roll back is recorded as a revision too.`),
+        this.rollbackRisks.length > 0
+          ? h("p", { class: "warning-text" }, `The file of revision ${revision} carries ${this.rollbackRisks.length === 1 ? "a risk" : "risks"}: acknowledge to restore it.`)
+          : null,
+        this.rollbackRisks.length > 0 ? riskChecks("rollback", this.rollbackRisks, this.rollbackAcks, () => (go.disabled = blocked())) : null,
+        this.rollbackError ? note("error", this.rollbackError, "verdict-rollback-error") : null,
+      ),
+      go,
+    );
+  }
+
+  private async rollback(revision: number): Promise<void> {
+    const p = this.phase;
+    if (this.rollingBack || p.kind !== "verdict") return;
+    this.rollingBack = true;
+    this.rollbackError = null;
+    this.paint();
+    try {
+      const applied = await this.backend.rollback(revision, [...this.rollbackAcks]);
+      this.phase = {
+        kind: "rolled-back",
+        text: applied.unchanged
+          ? `audit_control already matches revision ${revision}: nothing was written.`
+          : `Rolled back: recorded as revision ${applied.revision}.`,
+        warning: applied.reload_warning,
+        flags: FLAGS_STEPS.includes(p.review.soak.step),
+      };
+    } catch (err) {
+      const e = toBackendError(err);
+      if (e.code === "ack-required" && e.missingAcks.length > 0) {
+        // Ask for exactly what the helper wants, then the same button again.
+        this.rollbackRisks = e.missingAcks;
+        for (const r of e.missingAcks) this.rollbackAcks.delete(r.id);
+      } else {
+        this.rollbackError = `Roll back failed: ${e.message}${advice(e.code) ? ` — ${advice(e.code)}` : ""}`;
+      }
+    }
+    this.rollingBack = false;
+    this.paint();
   }
 
   private stepCard(plan: Plan): HTMLElement {
@@ -188,14 +754,14 @@ export class Wizard {
     return h(
       "section",
       { class: "card step" },
-      h("p", { class: "eyebrow" }, `${applied ? "Applied step" : "Next step"} · ${plan.concern}`),
+      h("p", { class: "eyebrow" }, `${applied ? "Applied step" : this.origin === "tweak" ? "Tweak" : "Next step"} · ${plan.concern}`),
       h("h2", { "data-testid": "wizard-step-title" }, plan.title),
       h("p", { class: "why", "data-testid": "why" }, withCode(plan.why)),
     );
   }
 
   private planView(plan: Plan, applying: boolean): HTMLElement[] {
-    const sections: HTMLElement[] = [this.stepCard(plan)];
+    const sections: HTMLElement[] = [...this.planNotes(applying), this.stepCard(plan)];
 
     // The change: old/new lines of the file and the semantic diff in words.
     const diff = h(
@@ -312,7 +878,12 @@ export class Wizard {
             {},
             h("th", {}, "Change"),
             h("td", {}),
-            h("td", { class: "num", "data-testid": "change-bytes" }, `+${range(pr.change_bytes_per_day, bytes)}`),
+            h(
+              "td",
+              { class: "num", "data-testid": "change-bytes" },
+              // A tweak that drops a class saves: its change is negative and says so.
+              `${pr.change_bytes_per_day.typical < 0 ? "" : "+"}${range(pr.change_bytes_per_day, bytes)}`,
+            ),
             h("td", {}),
           ),
         ),
@@ -467,6 +1038,9 @@ export class Wizard {
             h("p", { class: "failure-title" }, "Not applied"),
             h("p", { "data-testid": "error-code" }, err.text),
             advice(err.code) ? h("p", {}, advice(err.code)) : null,
+            err.code === "soaking"
+              ? button("Show the Soak", { "data-testid": "wizard-show-soak" }, () => void this.load())
+              : null,
             err.diagnostics.length > 0
               ? h(
                   "ul",
@@ -513,6 +1087,7 @@ export class Wizard {
         token,
         plan.risks.map((r) => r.id).filter((id) => this.acks.has(id)),
         this.autoRevert ? CONFIRM_WITHIN : null,
+        this.skipping !== null,
       );
       if (applied.pending_confirm) {
         this.phase = { kind: "countdown", plan, applied };
