@@ -5,8 +5,10 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
-cargo build -q -p earshot-cli --manifest-path "$repo/Cargo.toml"
-earshot="$repo/target/debug/earshot"
+cargo build -q -p earshot-cli -p earshot-helper --manifest-path "$repo/Cargo.toml"
+target="${CARGO_TARGET_DIR:-$repo/target}"
+earshot="$target/debug/earshot"
+helper="$target/debug/earshot-helper"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -37,4 +39,36 @@ chart forecast --root "$work/tight" --appearance dark --out "$here/build-server-
 chart rates --root "$work/build" --out "$here/build-server-rates-24h@2x.png" --width 1920 --height 960
 chart sparkline --root "$work/build" --out "$here/build-server-sparkline-1h.svg"
 chart sparkline --root "$work/laptop" --window 24h --out "$here/laptop-sparkline-24h.svg"
+
+# A soaking step, as the wizard charts it (the helper keeps the soak): a laptop takes
+# the retention step, goes on to `+ad` knowingly, and 30 simulated hours pass; then a
+# second laptop, after a trial of ad, gets three times busier during the soak.
+soak_chart() { # DIR NAME [extra setup commands run after the step]
+  local dir="$1" name="$2"
+  "$helper" --root "$dir" 2>/dev/null &
+  local pid=$!
+  for _ in $(seq 100); do [ -S "$dir/run/earshot/helper.sock" ] && break; sleep 0.1; done
+  shift 2
+  "$@"
+  sleep 3 # the helper measures the step on its one-second beat
+  for ext in svg png; do chart soak --root "$dir" --out "$here/$name.$ext"; done
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+}
+as_predicted() {
+  "$earshot" --root "$work/soak1" apply --plan >/dev/null
+  "$earshot" --root "$work/soak1" apply --plan --skip-soak >/dev/null
+  "$earshot" sim advance "$work/soak1" 30h >/dev/null
+}
+over_budget() {
+  "$earshot" --root "$work/soak2" measure --classes ad --for 30m >/dev/null
+  "$earshot" --root "$work/soak2" apply --plan --soak-days 3 >/dev/null
+  "$earshot" sim relogin "$work/soak2" >/dev/null
+  "$earshot" sim workload "$work/soak2" 3 >/dev/null
+  "$earshot" sim advance "$work/soak2" 1d >/dev/null
+}
+export XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache"
+"$earshot" sim init "$work/soak1" --days 3 --profile laptop >/dev/null
+"$earshot" sim init "$work/soak2" --days 3 --profile laptop >/dev/null
+soak_chart "$work/soak1" laptop-soak-as-predicted as_predicted
+soak_chart "$work/soak2" laptop-soak-over-budget over_budget
 echo "charts written to $here"

@@ -87,6 +87,9 @@ impl Tray {
             self.icon.set_icon_as_template(true)?;
             *current = Some(glance.tray.glyph);
         }
+        // Hidden when the profile's EnableMenuItem (or the user) says so; the
+        // helper keeps auditing watched either way.
+        self.icon.set_visible(glance.tray.visible)?;
         self.icon
             .set_tooltip(Some(format!("Earshot — {}", glance.health.summary)))?;
         if set_title {

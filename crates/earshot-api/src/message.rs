@@ -19,6 +19,7 @@ pub use earshot_model::change::{
     StepApplied, StepRecord, StepToken,
 };
 pub use earshot_model::compliance::Report as ComplianceReport;
+pub use earshot_model::compliance::{OdvValue, Tailoring};
 pub use earshot_model::config::{ConfigText, Diagnostic, DiagnosticSeverity};
 pub use earshot_model::history::{
     Change, Confirmation, HistoryReport, RevisionInfo, RevisionSource,

@@ -25,8 +25,45 @@ pub struct Args {
     /// Read a simulated Mac in DIR instead of this machine (also $EARSHOT_ROOT).
     #[arg(long)]
     pub root: Option<PathBuf>,
+    /// The organisation's tailoring from a JSON file
+    /// (`{"odv": {"audit_retention_configure": "90d"}, "exemptions": {"audit_failure_halt": "why"}}`)
+    /// instead of the configuration profile's.
+    #[arg(long, value_name = "FILE")]
+    pub tailoring: Option<PathBuf>,
+    /// Check the baseline as mSCP publishes it, ignoring any tailoring.
+    #[arg(long, conflicts_with = "tailoring")]
+    pub no_tailoring: bool,
     #[arg(long)]
     pub json: bool,
+}
+
+/// The tailoring to apply: a file's, else (reading a Mac) its profile's.
+fn tailoring(args: &Args) -> Result<earshot_compliance::Tailoring> {
+    if args.no_tailoring {
+        return Ok(Default::default());
+    }
+    if let Some(path) = &args.tailoring {
+        let text = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let mut t: earshot_compliance::Tailoring =
+            serde_json::from_slice(&text).with_context(|| {
+                format!(
+                    "{}: not a tailoring (expected {{\"odv\": {{…}}, \"exemptions\": {{…}}}})",
+                    path.display()
+                )
+            })?;
+        let problems = earshot_compliance::tailoring::validate(&t);
+        if !problems.is_empty() {
+            let lines: Vec<String> = problems.iter().map(|p| format!("  {p}")).collect();
+            anyhow::bail!("{}:\n{}", path.display(), lines.join("\n"));
+        }
+        t.source = Some(format!("file:{}", path.display()));
+        return Ok(t);
+    }
+    if args.file.is_some() {
+        return Ok(Default::default());
+    }
+    let (sys, _) = open_system(root_or_env(args.root.clone()).as_deref())?;
+    Ok(earshot_fleet::managed::read(sys.as_ref()).tailoring)
 }
 
 /// The facts read from a file or a Mac: the same ones the helper plans and
@@ -59,8 +96,14 @@ pub(crate) fn observe(file: Option<&Path>, root: Option<PathBuf>) -> Result<Fact
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let baseline = Baseline::parse(&args.baseline)?;
-    let facts = observe(args.file.as_deref(), args.root)?;
-    let report = earshot_compliance::evaluate(baseline, &facts.observed, &facts.classes);
+    let tailoring = tailoring(&args)?;
+    let facts = observe(args.file.as_deref(), args.root.clone())?;
+    let report = earshot_compliance::evaluate_tailored(
+        baseline,
+        &facts.observed,
+        &facts.classes,
+        &tailoring,
+    );
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &report)?;
@@ -83,6 +126,7 @@ fn status_word(s: Status) -> &'static str {
         Status::Manual => "MANUAL",
         Status::Inherent => "INHERENT",
         Status::Unknown => "UNKNOWN",
+        Status::Exempt => "EXEMPT",
     }
 }
 
@@ -90,9 +134,30 @@ fn status_word(s: Status) -> &'static str {
 pub fn render(report: &Report) -> String {
     let s = &report.summary;
     let mut out = format!(
-        "{} — {} pass, {} fail, {} unknown, {} manual, {} inherent, {} n/a",
-        report.title, s.pass, s.fail, s.unknown, s.manual, s.inherent, s.not_applicable
+        "{} (mSCP {}) — {} pass, {} fail, {} unknown, {} manual, {} inherent, {} n/a",
+        report.title,
+        report.mscp_release,
+        s.pass,
+        s.fail,
+        s.unknown,
+        s.manual,
+        s.inherent,
+        s.not_applicable
     );
+    if s.exempt > 0 {
+        out.push_str(&format!(", {} exempt", s.exempt));
+    }
+    if let Some(t) = &report.tailoring {
+        out.push_str(&format!(
+            "\ntailored{}: {} organisation value(s), {} exemption(s)",
+            t.source
+                .as_deref()
+                .map(|src| format!(" by {src}"))
+                .unwrap_or_default(),
+            t.odv.len(),
+            t.exemptions.len()
+        ));
+    }
     if s.mscp_disagreements > 0 {
         out.push_str(&format!(
             "; mSCP's literal checks disagree on {}",
@@ -129,6 +194,18 @@ pub fn render(report: &Report) -> String {
             ids.join(", ")
         ));
         out.push_str(&format!("         found: {}\n", r.found));
+        if let Some(reason) = &r.exempt_reason {
+            out.push_str(&format!(
+                "         exempt by the organisation: {reason} (checked: {})\n",
+                r.checked.map_or("?", status_word).trim()
+            ));
+        }
+        if let (Some(odv), Some(release)) = (&r.odv, &r.release_odv) {
+            out.push_str(&format!(
+                "         value: {odv} (the organisation's; mSCP {} says {release})\n",
+                report.mscp_release
+            ));
+        }
         if matches!(r.status, Status::Fail | Status::Unknown) {
             out.push_str(&format!("         wants: {}\n", r.expected));
             if !r.fix.is_empty() {
@@ -153,12 +230,12 @@ mod tests {
     #[test]
     fn text_report_puts_failures_first_and_explains_disagreements() {
         let observed = Observed {
-            audit_control: Some(b"flags:lo,aa,ad,-all\nexpire-after:60d OR 5G\n".to_vec()),
+            audit_control: Some(b"flags:lo,aa,ad,-all\nexpire-after:30d\n".to_vec()),
             ..Observed::default()
         };
         let report = earshot_compliance::evaluate(Baseline::CisL2, &observed, &ClassTable::apple());
         let text = render(&report);
-        assert!(text.starts_with("CIS Apple macOS Benchmark, Level 2 — "));
+        assert!(text.starts_with("CIS Apple macOS Benchmark, Level 2 (mSCP tahoe_rev3) — "));
         assert!(text.contains("mSCP's literal checks disagree on 4"));
         let fail = text.find("FAIL ").unwrap_or(usize::MAX);
         let pass = text.find("PASS ").unwrap();

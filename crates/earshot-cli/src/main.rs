@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand};
 mod chart;
 mod compliance;
 mod config;
+mod fleet;
 mod forecast;
 mod helper_client;
 mod measure;
@@ -53,6 +54,12 @@ enum Command {
     Measure(measure::Args),
     /// Check the audit rules of CIS, STIG or NIST 800-53 (exit 1 when any fails).
     Compliance(compliance::Args),
+    /// One inventory value for an MDM (Jamf, Intune, Kandji), from the helper's
+    /// snapshot: never scans trails or waits on the helper.
+    Ea(fleet::EaArgs),
+    /// What the organisation's configuration profile forces (show, validate).
+    #[command(subcommand)]
+    Managed(fleet::ManagedArgs),
     /// Changes through the privileged helper (apply, confirm, rollback, history, ...).
     #[command(flatten)]
     Helper(helper_client::Args),
@@ -74,6 +81,8 @@ fn main() -> ExitCode {
         Command::Plan(args) => plan::run(args),
         Command::Measure(args) => measure::run(args),
         Command::Compliance(args) => compliance::run(args),
+        Command::Ea(args) => fleet::run_ea(args),
+        Command::Managed(args) => fleet::run_managed(args),
         Command::Helper(args) => helper_client::run(args),
     };
     match result {

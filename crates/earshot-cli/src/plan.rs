@@ -85,6 +85,15 @@ pub(crate) fn options(args: &Args) -> PlanOptions {
             AhltVariant::KeepCnt
         },
         want_arge: args.with_arge,
+        // A plan to a baseline writes the organisation's values (the Mac's
+        // profile), as the helper's plans do.
+        tailoring: if args.file.is_some() {
+            Default::default()
+        } else {
+            crate::status::open_system(crate::status::root_or_env(args.root.clone()).as_deref())
+                .map(|(sys, _)| earshot_fleet::managed::read(sys.as_ref()).tailoring)
+                .unwrap_or_default()
+        },
     }
 }
 

@@ -1,7 +1,9 @@
 //! The audit rules of the macOS Security Compliance Project (mSCP), as data.
 //!
-//! Source: `usnistgov/macos_security` main @ 73754b04 (rule files
-//! `src/mscp/data/rules/audit/*.yaml`), summarised in `spec/mscp_rules.md`. Each rule
+//! Source: `usnistgov/macos_security`, the `tahoe` release branch at tag
+//! `tahoe_rev3` (cf656e84, 2026-06-22; rule files `rules/audit/*.yaml`),
+//! summarised in `spec/mscp_rules.md` with its correction (the CIS retention
+//! ODV is `30d` in that release, not `main`'s `60d OR 5G`). Each rule
 //! keeps its mSCP id, the CIS benchmark section, the DISA STIG ids for macOS 15 and 26,
 //! and the NIST 800-53r5 controls it cites. Which baseline contains which rule (and with
 //! which organisation-defined value) is decided in [`super::Baseline::membership`].

@@ -15,12 +15,13 @@ pub mod facts;
 pub mod gather;
 pub mod mscp;
 pub mod retention;
+pub mod tailoring;
 pub mod view;
 
 use audit_control::{format_mask, ClassMask, ClassTable, FlagsList, Selector};
 pub use earshot_model::compliance::{
-    Baseline, Membership, MscpLiteral, Odv, Report, RuleResult, Severity, Status, Summary,
-    UnknownBaseline,
+    Baseline, Membership, MscpLiteral, Odv, OdvSource, OdvValue, Report, RuleResult, Severity,
+    Status, Summary, Tailoring, UnknownBaseline, MSCP_RELEASE, MSCP_RELEASE_DETAIL,
 };
 
 pub use catalogue::{Disposition, Rule, RuleKind, RULES};
@@ -43,7 +44,9 @@ pub trait BaselineRules {
 
 impl BaselineRules for Baseline {
     /// Whether `rule` is part of this baseline, and with which severity and ODV.
-    /// Membership is mSCP's for macOS 26 (and 15 for `Stig15`), spec/mscp_rules.md §1.
+    /// Membership and ODVs are mSCP `tahoe_rev3`'s for macOS 26 (and 15 for
+    /// `Stig15`), spec/mscp_rules.md §1 and its correction: CIS retention is
+    /// `30d` (CIS Apple macOS 26 Tahoe v1.1.0 §3.4), the others `7d`.
     fn membership(self, rule: &Rule) -> Option<Membership> {
         use Baseline::*;
         let cis = matches!(self, CisL1 | CisL2);
@@ -79,9 +82,7 @@ impl BaselineRules for Baseline {
             None
         };
         let odv = match rule.kind {
-            RuleKind::Retention => {
-                Some(Odv::Retention(if cis { "60d OR 5G" } else { "7d" }.into()))
-            }
+            RuleKind::Retention => Some(Odv::Retention(if cis { "30d" } else { "7d" }.into())),
             RuleKind::CapacityNotify => Some(Odv::Minfree(25)),
             _ => None,
         };
@@ -107,8 +108,21 @@ impl BaselineRules for Baseline {
 }
 
 /// Evaluates every rule of `baseline` against `observed`, with the class table the
-/// machine uses (`ClassTable::apple()` when unknown).
+/// machine uses (`ClassTable::apple()` when unknown), as the mSCP release
+/// publishes it.
 pub fn evaluate(baseline: Baseline, observed: &Observed, classes: &ClassTable) -> Report {
+    evaluate_tailored(baseline, observed, classes, &Tailoring::default())
+}
+
+/// [`evaluate`] with an organisation's tailoring: its ODVs feed both Earshot's
+/// check and mSCP's literal one (mSCP's generated script checks the custom
+/// value too), and an exempt rule is still checked but reported `exempt`.
+pub fn evaluate_tailored(
+    baseline: Baseline,
+    observed: &Observed,
+    classes: &ClassTable,
+    t: &Tailoring,
+) -> Report {
     let view = observed
         .audit_control
         .as_deref()
@@ -120,11 +134,20 @@ pub fn evaluate(baseline: Baseline, observed: &Observed, classes: &ClassTable) -
     };
     let mut results = Vec::new();
     let mut summary = Summary::default();
-    for (rule, m) in baseline.rules() {
-        let (status, found, expected) = ctx.semantic(rule, m.odv.as_ref());
+    for (rule, m, odv_source, release_odv) in RULES
+        .iter()
+        .filter_map(|r| tailoring::membership(baseline, r, t).map(|(m, s, rel)| (r, m, s, rel)))
+    {
+        let (checked, found, expected) = ctx.semantic(rule, m.odv.as_ref());
+        let exempt_reason = tailoring::exemption(t, rule.id);
+        let status = if exempt_reason.is_some() {
+            Status::Exempt
+        } else {
+            checked
+        };
         let literal = mscp::check(rule, m.odv.as_ref(), observed);
         let disagreement = literal.as_ref().and_then(|l| {
-            let sem_pass = match status {
+            let sem_pass = match checked {
                 Status::Pass => true,
                 Status::Fail => false,
                 _ => return None,
@@ -138,6 +161,7 @@ pub fn evaluate(baseline: Baseline, observed: &Observed, classes: &ClassTable) -
             Status::Manual => summary.manual += 1,
             Status::Inherent => summary.inherent += 1,
             Status::Unknown => summary.unknown += 1,
+            Status::Exempt => summary.exempt += 1,
         }
         if disagreement.is_some() {
             summary.mscp_disagreements += 1;
@@ -150,8 +174,12 @@ pub fn evaluate(baseline: Baseline, observed: &Observed, classes: &ClassTable) -
             stig: baseline.stig_id(rule).map(str::to_string),
             nist_800_53: rule.nist_800_53.iter().map(|s| s.to_string()).collect(),
             severity: m.severity,
-            odv: m.odv.map(|o| o.to_string()),
+            odv: m.odv.as_ref().map(|o| o.to_string()),
+            odv_source: m.odv.as_ref().map(|_| odv_source),
+            release_odv: release_odv.map(|o| o.to_string()),
             status,
+            exempt_reason: exempt_reason.map(str::to_string),
+            checked: exempt_reason.map(|_| checked),
             found,
             expected,
             mscp_literal: literal.map(|l| MscpLiteral {
@@ -173,6 +201,8 @@ pub fn evaluate(baseline: Baseline, observed: &Observed, classes: &ClassTable) -
     Report {
         baseline,
         title: baseline.title().to_string(),
+        mscp_release: MSCP_RELEASE.to_string(),
+        tailoring: (!t.is_empty()).then(|| t.clone()),
         results,
         summary,
     }

@@ -40,7 +40,8 @@ fn disagreement(report: &Report, id: &str) -> String {
         .unwrap_or_default()
 }
 
-const CIS_L2_FULL: &str = "dir:/var/audit\nflags:lo,aa,ad,-ex,-fr,-fw,-fm\nminfree:5\nnaflags:lo,aa\npolicy:cnt,argv\nfilesz:2M\nexpire-after:60d OR 5G\n";
+// CIS for macOS 26 (mSCP tahoe_rev3) retains 30 days: `expire-after:30d`.
+const CIS_L2_FULL: &str = "dir:/var/audit\nflags:lo,aa,ad,-ex,-fr,-fw,-fm\nminfree:5\nnaflags:lo,aa\npolicy:cnt,argv\nfilesz:2M\nexpire-after:30d\n";
 
 #[test]
 fn a_literal_cis_l2_file_passes_both_ways() {
@@ -64,7 +65,7 @@ fn a_literal_cis_l2_file_passes_both_ways() {
 fn minus_all_covers_failure_classes_but_mscp_does_not_recognise_it() {
     let r = run(
         Baseline::CisL2,
-        &observed("flags:lo,aa,ad,-all\nexpire-after:60d OR 5G\n"),
+        &observed("flags:lo,aa,ad,-all\nexpire-after:30d\n"),
     );
     for id in [
         "audit_flags_ex_configure",
@@ -166,7 +167,7 @@ fn apple_reads_flags_up_to_the_next_colon_and_only_the_first_line() {
 
 #[test]
 fn retention_blank_after_colon_fails_literally_only() {
-    let r = run(Baseline::CisL1, &observed("expire-after: 60d OR 5G\n"));
+    let r = run(Baseline::CisL1, &observed("expire-after: 30d\n"));
     assert_eq!(
         verdicts(&r, "audit_retention_configure"),
         (Status::Pass, "fail")
@@ -178,7 +179,7 @@ fn retention_blank_after_colon_fails_literally_only() {
 fn commented_expire_after_line_breaks_the_literal_check() {
     let r = run(
         Baseline::CisL1,
-        &observed("#expire-after:10M\nexpire-after:60d OR 5G\n"),
+        &observed("#expire-after:10M\nexpire-after:30d\n"),
     );
     assert_eq!(
         verdicts(&r, "audit_retention_configure"),
@@ -190,13 +191,19 @@ fn commented_expire_after_line_breaks_the_literal_check() {
 #[test]
 fn retention_is_compared_as_parsed_values() {
     for (text, earshot, literal) in [
-        ("60d OR 5G", Status::Pass, "pass"),
-        ("60d or 5G", Status::Pass, "fail"),
-        ("60dOR5G", Status::Pass, "fail"),
-        ("90d OR 10G", Status::Pass, "fail"),
+        // CIS for macOS 26 (mSCP tahoe_rev3 ODV `30d`): age only, so any size
+        // cap joined with OR can delete a trail younger than 30 days.
+        ("30d", Status::Pass, "pass"),
+        ("720h", Status::Pass, "fail"),
+        ("30d AND 5G", Status::Pass, "fail"),
+        ("29d", Status::Fail, "fail"),
+        ("60d OR 5G", Status::Fail, "fail"),
+        ("60d or 5G", Status::Fail, "fail"),
+        ("60dOR5G", Status::Fail, "fail"),
+        ("90d OR 10G", Status::Fail, "fail"),
         ("60d", Status::Pass, "fail"),
         ("5G AND 60d", Status::Pass, "fail"),
-        ("60d OR 5120M", Status::Pass, "fail"),
+        ("60d OR 5120M", Status::Fail, "fail"),
         ("30d OR 5G", Status::Fail, "fail"),
         ("60d OR 1G", Status::Fail, "fail"),
         ("10M", Status::Fail, "fail"),
@@ -554,7 +561,9 @@ fn baseline_membership_follows_mscp() {
             .result("audit_retention_configure")
             .and_then(|r| r.odv.clone())
     };
-    assert_eq!(odv(Baseline::CisL1).as_deref(), Some("60d OR 5G"));
+    assert_eq!(odv(Baseline::CisL1).as_deref(), Some("30d"));
+    assert_eq!(odv(Baseline::CisL2).as_deref(), Some("30d"));
+    assert_eq!(odv(Baseline::All).as_deref(), Some("7d"));
     assert_eq!(odv(Baseline::Stig26).as_deref(), Some("7d"));
     assert_eq!(odv(Baseline::Nist53High).as_deref(), Some("7d"));
 }

@@ -164,8 +164,16 @@ pub fn build(inputs: Inputs<'_>, ledger: &mut WarningLedger) -> Glance {
         _ => Severity::Unknown,
     };
     let title = title::text(prefs.title, rates.as_ref(), headroom.as_ref());
+    let managed = report.and_then(|r| r.managed.as_deref().cloned());
     Glance {
-        tray: Tray { glyph, title },
+        tray: Tray {
+            glyph,
+            title,
+            visible: managed
+                .as_ref()
+                .and_then(|m| m.enable_menu_item)
+                .unwrap_or(!prefs.hide_menu_item),
+        },
         health,
         headroom,
         forecast,
@@ -175,6 +183,7 @@ pub fn build(inputs: Inputs<'_>, ledger: &mut WarningLedger) -> Glance {
         head_revision: report.and_then(|r| r.head_revision),
         drift,
         soak: report.and_then(|r| r.soak.as_deref().cloned()),
+        managed,
         simulated: report.is_some_and(|r| r.simulated),
         updated_unix: now_unix,
         connection,

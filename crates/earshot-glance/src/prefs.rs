@@ -132,6 +132,7 @@ mod tests {
                 soak: false,
             },
             launch_at_login: true,
+            hide_menu_item: true,
         };
         prefs.save(&path).unwrap();
         assert_eq!(Preferences::load(&path).unwrap(), prefs);

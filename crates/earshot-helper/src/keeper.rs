@@ -195,6 +195,13 @@ pub struct Keeper {
     /// The last tuning step's soak (`soak.json`).
     soak: Mutex<Option<SoakRecord>>,
     pub faults: Faults,
+    /// Something the snapshot shows changed since it was last written.
+    snapshot_dirty: std::sync::atomic::AtomicBool,
+    /// When the snapshot was last written.
+    snapshot_at: Mutex<Option<std::time::Instant>>,
+    /// The managed configuration the last snapshot saw: a profile installed,
+    /// changed or removed is picked up on the next beat, without a restart.
+    snapshot_managed: Mutex<Option<earshot_model::managed::Managed>>,
 }
 
 impl std::fmt::Debug for Keeper {
@@ -301,6 +308,9 @@ impl Keeper {
             settle: Settle::default(),
             soak: Mutex::new(crate::soak::load(state_dir)),
             faults,
+            snapshot_dirty: std::sync::atomic::AtomicBool::new(true),
+            snapshot_at: Mutex::new(None),
+            snapshot_managed: Mutex::new(None),
         };
         {
             let guard = keeper.guard();
@@ -550,10 +560,16 @@ impl Keeper {
             .ok()
             .and_then(|d| d.ownership().ok().flatten())
             .map_or(0, |o| o.uid);
+        let why = crate::writers::reason(&assessment.changes);
+        let why: String = if why.chars().count() > 480 {
+            format!("{}…", why.chars().take(479).collect::<String>())
+        } else {
+            why
+        };
         let mut rev = self.draft(
             hash,
             RevisionSource::External,
-            "edited outside Earshot",
+            &why,
             &Caller {
                 uid: owner,
                 user: "outside Earshot".into(),
@@ -574,6 +590,7 @@ impl Keeper {
     }
 
     fn publish(&self, info: &RevisionInfo) {
+        self.mark_snapshot_dirty();
         // No subscriber is not an error.
         let _ = self.events.send(Event::Revision(info.clone()));
         // Status walks the whole chain; only pay for it when someone listens.
@@ -636,6 +653,7 @@ impl Keeper {
         if text.len() > MAX_CONTROL_LEN {
             return Err(too_long(text.len()));
         }
+        self.require_tuning_allowed()?;
         let guard = self.guard();
         self.drift_locked(&guard, true)?;
         self.change_locked(
@@ -656,6 +674,12 @@ impl Keeper {
         terms: &ChangeTerms,
         who: &Caller,
     ) -> Result<AppliedReport, ApiError> {
+        if !self.managed().rollback_allowed() {
+            return Err(ApiError::new(
+                ErrorCode::Managed,
+                earshot_model::managed::Managed::locked_reason("AllowRollback", "false"),
+            ));
+        }
         let guard = self.guard();
         self.drift_locked(&guard, true)?;
         let rev = self
@@ -1290,6 +1314,26 @@ impl Keeper {
                 message: format!("{line}: review the step (Tune Auditing) before it costs more"),
             });
         }
+        if let Some(f) = self.other_writer_finding()? {
+            findings.push(f);
+        }
+        let managed = self.managed();
+        if !managed.problems.is_empty() {
+            findings.push(Finding {
+                level: HealthLevel::Warning,
+                code: "managed-profile-problems".into(),
+                message: format!(
+                    "the configuration profile for {} sets keys Earshot ignores ({}); `earshot managed validate` lists them",
+                    earshot_model::managed::DOMAIN,
+                    managed
+                        .problems
+                        .iter()
+                        .map(|p| p.key.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
         findings.sort_by_key(|f| std::cmp::Reverse(severity_rank(f.level)));
         let level = findings.first().map_or(HealthLevel::Ok, |f| f.level);
         let summary = findings
@@ -1304,8 +1348,66 @@ impl Keeper {
             pending,
             simulated: self.platform.simulated(),
             soak: soak.map(Box::new),
+            managed: managed.profile.then(|| Box::new(managed)),
             detail: detail.map(Box::new),
         })
+    }
+
+    /// One finding when audit_control keeps being rewritten from outside
+    /// (another tool fighting Earshot), instead of a notification per rewrite.
+    fn other_writer_finding(&self) -> Result<Option<Finding>, ApiError> {
+        let now = self.platform.now_unix();
+        let numbers = self.history.numbers().map_err(state_err)?;
+        let mut outside = Vec::new();
+        // The newest revisions only: a day of rewrites fits well within them.
+        for n in numbers.iter().rev().take(32) {
+            let Some(rev) = self.history.get(*n).map_err(state_err)? else {
+                continue;
+            };
+            if now.saturating_sub(rev.time_unix) > crate::writers::WINDOW_SECS {
+                break;
+            }
+            if rev.source == RevisionSource::External {
+                outside.push(rev);
+            }
+        }
+        if outside.len() < crate::writers::REPEATED {
+            return Ok(None);
+        }
+        let latest = &outside[0];
+        let who = crate::writers::guess(&latest.changes)
+            .map(|w| format!("it looks like {w}"))
+            .unwrap_or_else(|| "an MDM script or another tool".into());
+        Ok(Some(Finding {
+            level: HealthLevel::Warning,
+            code: "other-writer".into(),
+            message: format!(
+                "audit_control was rewritten from outside {} times in the last day (latest: revision {}; {who}). Each rewrite undoes changes made here: stop that writer, or make its settings and Earshot's agree.",
+                outside.len(),
+                latest.number
+            ),
+        }))
+    }
+
+    /// What the organisation's configuration profile forces (nothing without
+    /// a Mac behind the platform).
+    pub fn managed(&self) -> earshot_model::managed::Managed {
+        self.platform
+            .machine()
+            .map(|m| m.managed())
+            .unwrap_or_default()
+    }
+
+    /// Refuses a change when the profile does not allow changes here.
+    fn require_tuning_allowed(&self) -> Result<(), ApiError> {
+        if self.managed().tuning_allowed() {
+            Ok(())
+        } else {
+            Err(ApiError::new(
+                ErrorCode::Managed,
+                earshot_model::managed::Managed::locked_reason("AllowUserTuning", "false"),
+            ))
+        }
     }
 
     /// The chain verdict, recomputed when the head moved or a minute passed.
@@ -1353,6 +1455,7 @@ impl Keeper {
     /// before removes the file again — then the launchd job and `audit -i`
     /// ([`Platform::start_auditing`]), then read health back.
     pub fn enable_auditing(&self, who: &Caller) -> Result<EnableReport, ApiError> {
+        self.require_tuning_allowed()?;
         let guard = self.guard();
         self.drift_locked(&guard, true)?;
         let report = self.enable_locked(&guard, who, None)?;
@@ -1450,7 +1553,9 @@ impl Keeper {
         skip_soak: bool,
         who: &Caller,
     ) -> Result<StepApplied, ApiError> {
+        self.require_tuning_allowed()?;
         let machine = self.machine()?;
+        let managed = machine.managed();
         let guard = self.guard();
         self.drift_locked(&guard, true)?;
         let now = self.platform.now_unix();
@@ -1468,7 +1573,12 @@ impl Keeper {
         // A tweak is the review's remedy for the soaking step (proposed early
         // when it runs over budget): like a roll back, it never waits.
         let tweak = token.target.starts_with("tweak:");
-        if let (Some(s), false) = (&soaking, skip_soak || tweak) {
+        // A step toward the baseline the organisation requires never waits
+        // for a soak either: compliance is not the user's budget to weigh.
+        let required = managed.baseline.is_some_and(|b| {
+            earshot_compliance::Baseline::parse(&token.target).is_ok_and(|t| t == b)
+        });
+        if let (Some(s), false) = (&soaking, skip_soak || tweak || required) {
             return Err(soaking_error(s, now));
         }
         let planned = match token.target.strip_prefix("tweak:") {
@@ -1613,7 +1723,105 @@ impl Keeper {
             }
         }
         *self.soak.lock().unwrap_or_else(|e| e.into_inner()) = record;
+        self.mark_snapshot_dirty();
         Ok(())
+    }
+
+    fn mark_snapshot_dirty(&self) {
+        self.snapshot_dirty
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The snapshot of this Mac now (docs/snapshot.md): the baseline in force
+    /// is the profile's, else CIS Level 1, tailored by the profile.
+    pub fn snapshot(&self) -> Result<earshot_model::snapshot::Snapshot, ApiError> {
+        let machine = self.machine()?;
+        let managed = machine.managed();
+        let facts = machine.facts()?;
+        let baseline = managed
+            .baseline
+            .unwrap_or(earshot_compliance::Baseline::CisL1);
+        let report = earshot_compliance::evaluate_tailored(
+            baseline,
+            &facts.observed,
+            &facts.classes,
+            &managed.tailoring,
+        );
+        let status = self.status()?;
+        let now = self.platform.now_unix();
+        let soak = self.soak_record().map(|r| r.status(now));
+        let last_trail_write = facts
+            .status
+            .as_ref()
+            .and_then(|s| s.trails.as_ref())
+            .and_then(|t| t.current.as_ref())
+            .and_then(|c| machine.sys.metadata(std::path::Path::new(&c.path)).ok())
+            .map(|m| earshot_model::time::Timestamp::new(earshot_system::unix_secs(m.mtime()), 0));
+        Ok(earshot_fleet::snapshot::build(
+            &earshot_fleet::snapshot::Inputs {
+                now_unix: now,
+                refresh_secs: managed
+                    .snapshot_interval_secs
+                    .unwrap_or(earshot_model::snapshot::DEFAULT_REFRESH_SECS),
+                earshot_version: env!("CARGO_PKG_VERSION"),
+                system: machine.kind,
+                status: facts.status.as_ref(),
+                configured: facts.observed.audit_control.is_some(),
+                launchd_loaded: facts.observed.service.launchd_job_loaded,
+                kernel_auditing: facts.observed.service.kernel_auditing,
+                report: &report,
+                baseline_source: if managed.baseline.is_some() {
+                    "managed"
+                } else {
+                    "default"
+                },
+                soak: soak.as_ref(),
+                head_revision: status.head_revision,
+                chain_intact: !status.findings.iter().any(|f| f.code == "history-tampered"),
+                managed: &managed,
+                findings: &status.findings,
+                last_trail_write,
+            },
+        ))
+    }
+
+    /// Writes the snapshot when something changed or its refresh is due (the
+    /// daemon calls this on its beat). Returns whether it wrote one.
+    pub fn snapshot_tick(&self) -> Result<bool, ApiError> {
+        let Some(machine) = self.platform.machine() else {
+            return Ok(false);
+        };
+        let managed = machine.managed();
+        let refresh = managed
+            .snapshot_interval_secs
+            .unwrap_or(earshot_model::snapshot::DEFAULT_REFRESH_SECS);
+        {
+            let mut seen = self
+                .snapshot_managed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner());
+            if seen.as_ref() != Some(&managed) {
+                *seen = Some(managed);
+                self.mark_snapshot_dirty();
+            }
+        }
+        let due = self
+            .snapshot_at
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .is_none_or(|at| at.elapsed().as_secs() >= u64::from(refresh));
+        let dirty = self
+            .snapshot_dirty
+            .swap(false, std::sync::atomic::Ordering::Relaxed);
+        if !due && !dirty {
+            return Ok(false);
+        }
+        let snap = self.snapshot()?;
+        crate::snapshot::write(machine.sys, &snap)
+            .map_err(|e| io_err("writing the status snapshot", e))?;
+        *self.snapshot_at.lock().unwrap_or_else(|e| e.into_inner()) =
+            Some(std::time::Instant::now());
+        Ok(true)
     }
 
     /// The Mac's class table (Apple's without a Mac behind the platform).

@@ -21,6 +21,8 @@ pub mod peer;
 pub mod platform;
 pub mod runtime;
 pub mod server;
+pub mod snapshot;
 pub mod soak;
 pub mod system;
 pub mod views;
+pub mod writers;

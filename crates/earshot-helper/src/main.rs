@@ -187,6 +187,9 @@ fn spawn_watchers(keeper: Arc<Keeper>, control: PathBuf) -> Result<notify::Recom
                 if let Err(e) = k.check_drift() {
                     eprintln!("earshot-helper: drift check: {e}");
                 }
+                if let Err(e) = k.snapshot_tick() {
+                    eprintln!("earshot-helper: the status snapshot: {e}");
+                }
                 match k.soak_tick() {
                     Ok(true) => {
                         k.push_state_if_changed();

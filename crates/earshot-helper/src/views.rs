@@ -111,10 +111,29 @@ impl Machine<'_> {
     /// The Mac against `baseline`.
     pub fn compliance(&self, baseline: &str) -> Result<Report, ApiError> {
         // Checked before reading anything.
-        earshot_compliance::Baseline::parse(baseline)
+        let b = earshot_compliance::Baseline::parse(baseline)
             .map_err(|_| tuning_error(TuningError::Baseline(baseline.to_string())))?;
-        let report = facts::compliance(&self.facts()?, baseline).map_err(tuning_error)?;
+        let facts = self.facts()?;
+        let report = earshot_compliance::evaluate_tailored(
+            b,
+            &facts.observed,
+            &facts.classes,
+            &self.managed().tailoring,
+        );
         fitting(report, "the compliance report")
+    }
+
+    /// What the organisation's configuration profile forces on this Mac.
+    pub fn managed(&self) -> earshot_model::managed::Managed {
+        earshot_fleet::managed::read(self.sys)
+    }
+
+    /// The planner's options here: the organisation's tailoring.
+    fn plan_options(&self) -> PlanOptions {
+        PlanOptions {
+            tailoring: self.managed().tailoring,
+            ..PlanOptions::default()
+        }
     }
 
     /// A soaking step's volume: bytes a day over the trails since `since`
@@ -169,7 +188,7 @@ impl Machine<'_> {
             target,
             &self.measurements(&facts),
             &facts.classes,
-            &PlanOptions::default(),
+            &self.plan_options(),
         )
         .map(|p| (p, base)))
     }

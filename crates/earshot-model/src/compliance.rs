@@ -135,6 +135,62 @@ impl std::fmt::Display for Odv {
     }
 }
 
+/// The mSCP release the catalogue follows: the `tahoe` branch, tag `tahoe_rev3`
+/// (macOS 26; spec/mscp_rules.md, spec/fleet.md §3).
+pub const MSCP_RELEASE: &str = "tahoe_rev3";
+/// The commit and date of [`MSCP_RELEASE`], for reports.
+pub const MSCP_RELEASE_DETAIL: &str = "usnistgov/macos_security tahoe_rev3 (cf656e84, 2026-06-22)";
+
+/// An organisation's ODV override as written in a profile or a file: text for
+/// retention, a number for minfree (a number given as text is read as one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(untagged)]
+pub enum OdvValue {
+    Number(u32),
+    Text(String),
+}
+
+impl std::fmt::Display for OdvValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OdvValue::Number(n) => write!(f, "{n}"),
+            OdvValue::Text(s) => write!(f, "{s}"),
+        }
+    }
+}
+
+/// How an organisation tailors the baselines: its own ODVs and the rules it
+/// exempts (with a reason). Rule ids are mSCP's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Tailoring {
+    /// Rule id → the organisation's value (`audit_retention_configure` → `90d`).
+    #[serde(default)]
+    pub odv: std::collections::BTreeMap<String, OdvValue>,
+    /// Rule id → why it is exempt.
+    #[serde(default)]
+    pub exemptions: std::collections::BTreeMap<String, String>,
+    /// Where it came from (`managed:<domain>`, `file:<path>`, `mscp:<plist>`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub source: Option<String>,
+}
+
+impl Tailoring {
+    pub fn is_empty(&self) -> bool {
+        self.odv.is_empty() && self.exemptions.is_empty()
+    }
+}
+
+/// Where a rule's ODV came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum OdvSource {
+    /// The mSCP release's value for this baseline.
+    Release,
+    /// The organisation's tailoring.
+    Organisation,
+}
+
 /// A rule's place in a baseline.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Membership {
@@ -158,6 +214,9 @@ pub enum Status {
     /// The inputs do not contain what the rule needs (service state without root,
     /// file facts not gathered, ACLs not visible).
     Unknown,
+    /// The organisation exempted the rule (with a reason): checked and reported
+    /// as found, never counted as a pass — as mSCP itself does.
+    Exempt,
 }
 
 /// What the mSCP check itself prints and concludes.
@@ -180,7 +239,24 @@ pub struct RuleResult {
     pub nist_800_53: Vec<String>,
     pub severity: Option<Severity>,
     pub odv: Option<String>,
+    /// Whose value `odv` is; with `Organisation`, `release_odv` is the one it
+    /// replaced.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub odv_source: Option<OdvSource>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub release_odv: Option<String>,
     pub status: Status,
+    /// Why the organisation exempted the rule (status `exempt`); the checks
+    /// still ran, and `found` / `mscp_literal` say what they saw.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub exempt_reason: Option<String>,
+    /// What the checks concluded for an exempt rule (`pass` / `fail` / …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub checked: Option<Status>,
     /// What Earshot found, in words.
     pub found: String,
     /// What the rule wants, in words.
@@ -204,6 +280,9 @@ pub struct Summary {
     pub manual: usize,
     pub inherent: usize,
     pub unknown: usize,
+    /// Rules the organisation exempted (neither passes nor failures).
+    #[serde(default)]
+    pub exempt: usize,
     /// Rules where mSCP's literal check would say otherwise.
     pub mscp_disagreements: usize,
 }
@@ -214,6 +293,10 @@ pub struct Summary {
 pub struct Report {
     pub baseline: Baseline,
     pub title: String,
+    /// The mSCP release the rules and their release ODVs follow.
+    pub mscp_release: String,
+    /// The organisation's tailoring applied (`None`: the release as published).
+    pub tailoring: Option<Tailoring>,
     pub results: Vec<RuleResult>,
     pub summary: Summary,
 }

@@ -56,6 +56,9 @@ pub enum ErrorCode {
     /// left and what it has cost so far; `apply_step` with `skip_soak` goes on
     /// anyway (and records that choice).
     Soaking,
+    /// The organisation's configuration profile does not allow this here
+    /// (`AllowUserTuning`, `AllowRollback`); the reason names the key.
+    Managed,
     /// A bug in the helper; the reason says where.
     Internal,
 }
@@ -81,6 +84,7 @@ impl ErrorCode {
             ErrorCode::InvalidRequest => "invalid-request",
             ErrorCode::UnsafeConfig => "unsafe-config",
             ErrorCode::Soaking => "soaking",
+            ErrorCode::Managed => "managed",
             ErrorCode::Internal => "internal",
         }
     }

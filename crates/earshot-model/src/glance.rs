@@ -87,6 +87,9 @@ pub struct Health {
 pub struct Tray {
     pub glyph: Severity,
     pub title: Option<String>,
+    /// Whether the menu-bar item shows: the profile's `EnableMenuItem` when it
+    /// forces one, else the user's choice.
+    pub visible: bool,
 }
 
 /// The tightest trail folder's volume.
@@ -157,6 +160,9 @@ pub struct Glance {
     pub drift: bool,
     /// The last tuning step's soak (or its review, or why it ended).
     pub soak: Option<crate::soak::SoakStatus>,
+    /// What the organisation's configuration profile forces (`None` without
+    /// one): the app locks those controls and says why.
+    pub managed: Option<crate::managed::Managed>,
     pub simulated: bool,
     pub updated_unix: u64,
 }
@@ -213,6 +219,9 @@ pub struct Preferences {
     pub alerts: AlertPrefs,
     /// Start the app at login (opt-in).
     pub launch_at_login: bool,
+    /// The user hid the menu-bar item (ignored while a profile forces
+    /// `EnableMenuItem`).
+    pub hide_menu_item: bool,
 }
 
 /// What applying a step, a rollback or turning auditing on returns to the UI

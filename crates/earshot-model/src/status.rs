@@ -348,6 +348,11 @@ pub struct StatusReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional, as = "Option<crate::soak::SoakStatus>")]
     pub soak: Option<Box<crate::soak::SoakStatus>>,
+    /// What a configuration profile forces (absent without a profile): the app
+    /// locks those controls and says why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, as = "Option<crate::managed::Managed>")]
+    pub managed: Option<Box<crate::managed::Managed>>,
     pub simulated: bool,
     /// The full `earshot status --json` document as the helper (root) reads it
     /// (docs/status-json.md). Only in answers to `status`, never in pushes:

@@ -110,7 +110,10 @@ pub struct Profile {
 /// Apple's shipped audit_control (the `.example` on macOS 14+).
 pub const APPLE_AUDIT_CONTROL: &str = audit_control::files::apple::AUDIT_CONTROL;
 
-/// The mSCP / CIS-style configuration a hardened fleet deploys.
+/// The mSCP / CIS-style configuration a hardened fleet deployed from mSCP's
+/// `main` branch (`expire-after:60d OR 5G`): since the `tahoe_rev3` release CIS
+/// wants `30d`, so this file fails CIS retention — as it does on the many
+/// fleets that deployed the older value (a realistic starting point).
 pub const HARDENED_AUDIT_CONTROL: &str = "#\n# Hardened per CIS 3.2 / mSCP audit rules\n#\ndir:/var/audit\nflags:lo,aa,ad,fd,fm,-all\nminfree:25\nnaflags:lo,aa\npolicy:cnt,argv\nfilesz:2M\nexpire-after:60d OR 5G\nsuperuser-set-sflags-mask:has_authenticated,has_console_access\nsuperuser-clear-sflags-mask:has_authenticated,has_console_access\nmember-set-sflags-mask:\nmember-clear-sflags-mask:has_authenticated\n";
 
 pub const PROFILES: &[Profile] = &[

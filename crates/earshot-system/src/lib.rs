@@ -336,6 +336,58 @@ pub trait System: Send + Sync {
 
     /// The current time on this system (virtual on a simulated Mac under test).
     fn now(&self) -> SystemTime;
+
+    /// The values an organisation forced for `domain` through configuration
+    /// profiles (managed preferences), `None` without a profile. `keys` are
+    /// the keys the caller knows.
+    ///
+    /// By default the device-level file macOS materialises,
+    /// `/Library/Managed Preferences/<domain>.plist`, in which every key is
+    /// forced (the simulated Mac holds it under its root). On macOS
+    /// [`MacOs`] asks CFPreferences instead, key by key, taking a value only
+    /// while it is forced (before and after copying it: `CopyAppValue` also
+    /// searches the user's own defaults).
+    fn managed_preferences(
+        &self,
+        domain: &str,
+        keys: &[&str],
+    ) -> Result<Option<plist::Dictionary>, SystemError> {
+        let _ = keys;
+        read_managed_file(self, domain)
+    }
+}
+
+/// The folder macOS materialises device-level managed preferences in.
+pub const MANAGED_PREFERENCES_DIR: &str = "/Library/Managed Preferences";
+
+/// `<MANAGED_PREFERENCES_DIR>/<domain>.plist` parsed, `None` when absent.
+pub fn read_managed_file(
+    sys: &(impl System + ?Sized),
+    domain: &str,
+) -> Result<Option<plist::Dictionary>, SystemError> {
+    if domain.is_empty() || domain.contains(['/', '\\']) || domain.starts_with('.') {
+        return Err(SystemError::State {
+            path: PathBuf::from(MANAGED_PREFERENCES_DIR),
+            message: format!("{domain:?} is not a preferences domain"),
+        });
+    }
+    let path = PathBuf::from(format!("{MANAGED_PREFERENCES_DIR}/{domain}.plist"));
+    let bytes = match sys.read_file(&path) {
+        Ok(b) => b,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    match plist::Value::from_reader(std::io::Cursor::new(&bytes)) {
+        Ok(plist::Value::Dictionary(d)) => Ok(Some(d)),
+        Ok(_) => Err(SystemError::State {
+            path,
+            message: "a managed preferences file must hold a dictionary".into(),
+        }),
+        Err(e) => Err(SystemError::State {
+            path,
+            message: format!("not a property list: {e}"),
+        }),
+    }
 }
 
 /// Shared implementation of the atomic write over a real folder.

@@ -40,6 +40,15 @@ impl System for MacOs {
         absolute(mac_path)
     }
 
+    #[cfg(target_os = "macos")]
+    fn managed_preferences(
+        &self,
+        domain: &str,
+        keys: &[&str],
+    ) -> Result<Option<plist::Dictionary>, SystemError> {
+        Ok(cf_preferences::forced(domain, keys))
+    }
+
     fn statvfs(&self, mac_path: &Path) -> Result<VolumeStats, SystemError> {
         let p = absolute(mac_path)?;
         real_statvfs(&p).map_err(|e| SystemError::io(p, e))
@@ -340,4 +349,49 @@ fn first_line(s: &str) -> Option<String> {
         .map(str::trim)
         .find(|l| !l.is_empty())
         .map(str::to_string)
+}
+
+/// Managed preferences through CFPreferences (macOS only): the forced value of
+/// each known key, checked forced before and after copying it, since
+/// `CFPreferencesCopyAppValue` also searches the user's own defaults and a
+/// profile can be removed in between.
+#[cfg(target_os = "macos")]
+mod cf_preferences {
+    use objc2_core_foundation::{
+        CFPreferencesAppValueIsForced, CFPreferencesCopyAppValue, CFPropertyListCreateData,
+        CFPropertyListFormat, CFString,
+    };
+
+    pub fn forced(domain: &str, keys: &[&str]) -> Option<plist::Dictionary> {
+        let app = CFString::from_str(domain);
+        let mut out = plist::Dictionary::new();
+        for key in keys {
+            let k = CFString::from_str(key);
+            if !CFPreferencesAppValueIsForced(&k, &app) {
+                continue;
+            }
+            let Some(value) = CFPreferencesCopyAppValue(&k, &app) else {
+                continue;
+            };
+            if !CFPreferencesAppValueIsForced(&k, &app) {
+                continue;
+            }
+            // SAFETY: `value` is the property list CFPreferences just returned
+            // (retained by us); a null error pointer asks for no error object.
+            let data = unsafe {
+                CFPropertyListCreateData(
+                    None,
+                    Some(&value),
+                    CFPropertyListFormat::BinaryFormat_v1_0,
+                    0,
+                    std::ptr::null_mut(),
+                )
+            };
+            let Some(data) = data else { continue };
+            if let Ok(v) = plist::Value::from_reader(std::io::Cursor::new(data.to_vec())) {
+                out.insert((*key).to_string(), v);
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
 }

@@ -256,8 +256,17 @@ async fn a_step_soaks_its_review_leads_to_the_next_and_history_rolls_back() {
     let mut applied = Vec::new();
 
     // --- step 1, applied -------------------------------------------------------------
-    let shown = first_of(&client, &["wizard-step-title", "wizard-done", "wizard-error"]).await;
-    assert_eq!(shown, "wizard-step-title", "{}", text(&client, &shown).await);
+    let shown = first_of(
+        &client,
+        &["wizard-step-title", "wizard-done", "wizard-error"],
+    )
+    .await;
+    assert_eq!(
+        shown,
+        "wizard-step-title",
+        "{}",
+        text(&client, &shown).await
+    );
     let title = apply_shown_step(&client).await;
     let after = std::fs::read(&control).expect("audit_control after step 1");
     assert_ne!(after, original, "step 1 changed the file on disk");
@@ -265,8 +274,17 @@ async fn a_step_soaks_its_review_leads_to_the_next_and_history_rolls_back() {
 
     // --- it soaks: the wizard shows it, and holds the next step ----------------------
     click(&client, "wizard-next").await;
-    let shown = first_of(&client, &["wizard-soak", "wizard-step-title", "wizard-error"]).await;
-    assert_eq!(shown, "wizard-soak", "after step 1: {}", text(&client, &shown).await);
+    let shown = first_of(
+        &client,
+        &["wizard-soak", "wizard-step-title", "wizard-error"],
+    )
+    .await;
+    assert_eq!(
+        shown,
+        "wizard-soak",
+        "after step 1: {}",
+        text(&client, &shown).await
+    );
     let summary = text(&client, "soak-summary").await;
     assert!(
         summary.starts_with("Step 1 of your plan — day 1 of 1"),
@@ -310,7 +328,12 @@ async fn a_step_soaks_its_review_leads_to_the_next_and_history_rolls_back() {
     // --- the verdict's action: the next step, applied --------------------------------
     click(&client, "verdict-next").await;
     let shown = first_of(&client, &["wizard-step-title", "wizard-error"]).await;
-    assert_eq!(shown, "wizard-step-title", "{}", text(&client, &shown).await);
+    assert_eq!(
+        shown,
+        "wizard-step-title",
+        "{}",
+        text(&client, &shown).await
+    );
     let title = apply_shown_step(&client).await;
     applied.push(title.clone());
     // Every applied step is a revision in the helper's history, and the original
@@ -362,5 +385,75 @@ async fn a_step_soaks_its_review_leads_to_the_next_and_history_rolls_back() {
         "flow-history.png",
     );
     client.close().await.expect("end the history session");
+    drop(driver);
+}
+
+/// A configuration profile that forbids changes at this Mac: the real app, on a
+/// simulated Mac whose `Library/Managed Preferences` holds the profile, shows
+/// the wizard's Apply disabled with the explanation (the helper would refuse
+/// anyway: the CLI tests cover that).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_profile_locks_apply_and_the_wizard_says_why() {
+    assert!(
+        std::env::var_os("DISPLAY").is_some(),
+        "no DISPLAY: run under xvfb-run (scripts/test does)"
+    );
+    let cli = binary("EARSHOT_CLI", "earshot");
+    let helper_bin = binary("EARSHOT_HELPER", "earshot-helper");
+    let work = tempfile::tempdir().expect("temp folder");
+    let home = work.path().join("home");
+    let root = work.path().join("sim");
+    let mut init = Command::new(&cli);
+    init.args(["sim", "init", "--days", "1", "--auditing", "on"])
+        .arg(&root);
+    private_env(&mut init, &home);
+    assert!(init.output().expect("sim init").status.success());
+    let managed = root.join("Library/Managed Preferences");
+    std::fs::create_dir_all(&managed).expect("managed preferences folder");
+    std::fs::write(
+        managed.join("org.earshot.Earshot.plist"),
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<plist version=\"1.0\"><dict><key>AllowUserTuning</key><false/></dict></plist>\n",
+    )
+    .expect("a profile");
+
+    let mut cmd = Command::new(&helper_bin);
+    cmd.arg("--root").arg(&root);
+    private_env(&mut cmd, &home);
+    let _helper = Group::spawn(&mut cmd, "earshot-helper");
+    let socket = root.join("run/earshot/helper.sock");
+    wait_until("the helper's socket", || socket.exists()).await;
+
+    let (driver, client) = session(&home, &root, "wizard").await;
+    connected(&client).await;
+    let shown = first_of(&client, &["wizard-step-title", "wizard-error"]).await;
+    assert_eq!(
+        shown,
+        "wizard-step-title",
+        "{}",
+        text(&client, &shown).await
+    );
+    // Disabled from the first paint of the plan, with the reason beside it.
+    let mut disabled = false;
+    for _ in 0..100 {
+        if let Ok(apply) = client
+            .find(Locator::Css("[data-testid=wizard-apply]"))
+            .await
+        {
+            if !apply.is_enabled().await.unwrap_or(true) {
+                disabled = true;
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(disabled, "Apply stays enabled under AllowUserTuning=false");
+    let why = text(&client, "managed-lock").await;
+    assert!(why.contains("Managed by your organisation"), "{why}");
+    assert!(why.contains("AllowUserTuning"), "{why}");
+    save_screenshot(
+        &client.screenshot().await.expect("screenshot"),
+        "flow-managed.png",
+    );
+    client.close().await.expect("end the session");
     drop(driver);
 }

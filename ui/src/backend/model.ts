@@ -58,7 +58,15 @@ export type CommandError = { code: CommandCode, reason: string,
 helper_code?: string, missing_acks?: Array<Risk>, diagnostics?: Array<Diagnostic>, };
 
 /** earshot_model::compliance::Report */
-export type ComplianceReport = { baseline: Baseline, title: string, results: Array<RuleResult>, summary: Summary, };
+export type ComplianceReport = { baseline: Baseline, title: string, 
+/**
+ * The mSCP release the rules and their release ODVs follow.
+ */
+mscp_release: string, 
+/**
+ * The organisation's tailoring applied (`None`: the release as published).
+ */
+tailoring: Tailoring | null, results: Array<RuleResult>, summary: Summary, };
 
 /** earshot_model::history::Change */
 export type ConfigChange = { key: string, old: string | null, new: string | null, 
@@ -122,7 +130,12 @@ drift: boolean,
 /**
  * The last tuning step's soak (or its review, or why it ended).
  */
-soak: SoakStatus | null, simulated: boolean, updated_unix: number, };
+soak: SoakStatus | null, 
+/**
+ * What the organisation's configuration profile forces (`None` without
+ * one): the app locks those controls and says why.
+ */
+managed: Managed | null, simulated: boolean, updated_unix: number, };
 
 /** earshot_model::glance::Warning */
 export type GlanceWarning = { id: string, level: WarningLevel, text: string, 
@@ -164,6 +177,57 @@ chain_problem: string | null,
  */
 next_before?: number, };
 
+/** earshot_model::managed::Managed */
+export type Managed = { 
+/**
+ * Whether any profile delivers keys for [`DOMAIN`].
+ */
+profile: boolean, 
+/**
+ * `EnableMenuItem`: the menu-bar item is shown (false hides it).
+ */
+enable_menu_item: boolean | null, 
+/**
+ * `AllowUserTuning`: people at this Mac may change audit_control through
+ * Earshot (apply, tuning steps, enabling auditing).
+ */
+allow_user_tuning: boolean | null, 
+/**
+ * `AllowRollback`: people at this Mac may roll back a change.
+ */
+allow_rollback: boolean | null, 
+/**
+ * `Baseline`: the baseline the organisation requires.
+ */
+baseline: Baseline | null, 
+/**
+ * `ODV` and `Exemptions`: the organisation's tailoring.
+ */
+tailoring: Tailoring, 
+/**
+ * `SnapshotIntervalSecs`: how often the helper refreshes the snapshot.
+ */
+snapshot_interval_secs: number | null, 
+/**
+ * `EventExportEnabled`: stream the trail as OCSF events.
+ */
+event_export_enabled: boolean | null, 
+/**
+ * `EventExportPath`: the folder of the event files.
+ */
+event_export_path: string | null, 
+/**
+ * `EventExportMaxMB`: the cap on the event files together.
+ */
+event_export_max_mb: number | null, 
+/**
+ * Keys that were ignored, and why (unknown, wrong type, out of range).
+ */
+problems: Array<ManagedProblem>, };
+
+/** earshot_model::managed::ManagedProblem */
+export type ManagedProblem = { key: string, message: string, };
+
 /** earshot_model::measure::Measurement */
 export type Measurement = { flags: string, naflags: string, duration_secs: number, records: number, bytes: number, classes: Array<ClassCount>, 
 /**
@@ -199,6 +263,12 @@ risks: Array<Risk>,
  * What to send back in `apply_step` (`None` with no step).
  */
 token: StepToken | null, };
+
+/** earshot_model::compliance::OdvSource */
+export type OdvSource = "release" | "organisation";
+
+/** earshot_model::compliance::OdvValue */
+export type OdvValue = number | string;
 
 /** earshot_model::trail::OutcomeChoice */
 export type OutcomeChoice = "any" | "success" | "failure";
@@ -271,7 +341,12 @@ export type Preferences = { title: TitleContent, alerts: AlertPrefs,
 /**
  * Start the app at login (opt-in).
  */
-launch_at_login: boolean, };
+launch_at_login: boolean, 
+/**
+ * The user hid the menu-bar item (ignored while a profile forces
+ * `EnableMenuItem`).
+ */
+hide_menu_item: boolean, };
 
 /** earshot_model::plan::Range */
 export type Range = { low: number, typical: number, high: number, };
@@ -312,7 +387,21 @@ export type RevisionSource = "original" | "apply" | "rollback" | "auto_revert" |
 export type Risk = { id: string, message: string, };
 
 /** earshot_model::compliance::RuleResult */
-export type RuleResult = { number: number, id: string, title: string, cis: string | null, stig: string | null, nist_800_53: Array<string>, severity: StigSeverity | null, odv: string | null, status: RuleStatus, 
+export type RuleResult = { number: number, id: string, title: string, cis: string | null, stig: string | null, nist_800_53: Array<string>, severity: StigSeverity | null, odv: string | null, 
+/**
+ * Whose value `odv` is; with `Organisation`, `release_odv` is the one it
+ * replaced.
+ */
+odv_source?: OdvSource, release_odv?: string, status: RuleStatus, 
+/**
+ * Why the organisation exempted the rule (status `exempt`); the checks
+ * still ran, and `found` / `mscp_literal` say what they saw.
+ */
+exempt_reason?: string, 
+/**
+ * What the checks concluded for an exempt rule (`pass` / `fail` / …).
+ */
+checked?: RuleStatus, 
 /**
  * What Earshot found, in words.
  */
@@ -336,7 +425,7 @@ disagreement: string | null,
 mscp_check: string, fix: string, };
 
 /** earshot_model::compliance::Status */
-export type RuleStatus = "pass" | "fail" | "not-applicable" | "manual" | "inherent" | "unknown";
+export type RuleStatus = "pass" | "fail" | "not-applicable" | "manual" | "inherent" | "unknown" | "exempt";
 
 /** earshot_model::plan::SemanticChange */
 export type SemanticChange = { key: string, 
@@ -439,9 +528,28 @@ export type StigSeverity = "low" | "medium" | "high";
 /** earshot_model::compliance::Summary */
 export type Summary = { pass: number, fail: number, not_applicable: number, manual: number, inherent: number, unknown: number, 
 /**
+ * Rules the organisation exempted (neither passes nor failures).
+ */
+exempt: number, 
+/**
  * Rules where mSCP's literal check would say otherwise.
  */
 mscp_disagreements: number, };
+
+/** earshot_model::compliance::Tailoring */
+export type Tailoring = { 
+/**
+ * Rule id → the organisation's value (`audit_retention_configure` → `90d`).
+ */
+odv: { [key in string]: OdvValue }, 
+/**
+ * Rule id → why it is exempt.
+ */
+exemptions: { [key in string]: string }, 
+/**
+ * Where it came from (`managed:<domain>`, `file:<path>`, `mscp:<plist>`).
+ */
+source?: string, };
 
 /** earshot_model::glance::TitleContent */
 export type TitleContent = "none" | "events" | "free";
@@ -474,7 +582,12 @@ scanned_bytes: number,
 partial: boolean, };
 
 /** earshot_model::glance::Tray */
-export type Tray = { glyph: HealthSeverity, title: string | null, };
+export type Tray = { glyph: HealthSeverity, title: string | null, 
+/**
+ * Whether the menu-bar item shows: the profile's `EnableMenuItem` when it
+ * forces one, else the user's choice.
+ */
+visible: boolean, };
 
 /** earshot_model::soak::Tweak */
 export type Tweak = { 

@@ -77,6 +77,16 @@ fn every_view_request_and_answer_round_trips() {
         report: ComplianceReport {
             baseline: Baseline::CisL1,
             title: "CIS".into(),
+            mscp_release: "tahoe_rev3".into(),
+            tailoring: Some(earshot_api::Tailoring {
+                odv: [(
+                    "audit_retention_configure".to_string(),
+                    earshot_api::OdvValue::Text("90d".into()),
+                )]
+                .into(),
+                exemptions: [("audit_failure_halt".to_string(), "panics".to_string())].into(),
+                source: Some("managed:app.earshot".into()),
+            }),
             results: Vec::new(),
             summary: Summary::default(),
         },

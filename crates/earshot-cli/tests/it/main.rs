@@ -5,6 +5,7 @@ mod common;
 
 mod chart_cli;
 mod config_cli;
+mod fleet_cli;
 mod helper_cli;
 mod soak_cli;
 mod trail_cli;

@@ -144,35 +144,37 @@ pub fn volume_since(
     let Some(TrailBuckets { buckets, oldest }) = buckets_since(sys, since, opts)? else {
         return Ok(empty);
     };
-    // The time the trails cover since `since`: from the step, or from the
-    // oldest trail kept when expiry deleted the first ones.
-    let from = since.max(oldest.unwrap_or(since));
+    // Minute resolution (the buckets are per minute): the step's own minute
+    // counts whole. The time covered runs from there, or from the oldest trail
+    // kept when expiry deleted the first ones.
+    let start = since / 60 * 60;
+    let from = start.max(oldest.map_or(start, |o| o / 60 * 60));
     // minute → bytes (minutes in several trails add up)
     let mut minutes: std::collections::BTreeMap<u64, u64> = std::collections::BTreeMap::new();
     for b in &buckets {
-        for (minute, events) in b.minutes.range(since / 60..now.div_ceil(60)) {
+        for (minute, events) in b.minutes.range(start / 60..now.div_ceil(60)) {
             let bytes: u64 = events.values().map(|c| c.bytes).sum();
             *minutes.entry(*minute).or_default() += bytes;
         }
     }
-    let Some((&first, _)) = minutes.iter().find(|(m, _)| **m * 60 >= since) else {
+    if minutes.is_empty() {
         return Ok(empty);
-    };
+    }
     let mut points: std::collections::BTreeMap<u64, u64> = std::collections::BTreeMap::new();
     let mut total = 0u64;
-    for (minute, bytes) in minutes.range(first..) {
+    for (minute, bytes) in &minutes {
         let t = minute * 60;
         *points.entry(t / bucket * bucket).or_default() += bytes;
         total += bytes;
     }
-    let covered = now.saturating_sub(from.min(first * 60).max(since));
+    let covered = now.saturating_sub(from);
     let per_day = |bytes: u64, secs: u64| bytes as f64 * 86_400.0 / secs.max(1) as f64;
     // Each bucket over the part of it that lies between the step and now (the
     // first starts mid-bucket, the last is still filling).
     let series = points
         .into_iter()
         .map(|(t, bytes)| {
-            let covered = (t + bucket).min(now).saturating_sub(t.max(since));
+            let covered = (t + bucket).min(now).saturating_sub(t.max(from));
             (t, per_day(bytes, covered.max(60)))
         })
         .collect();

@@ -25,6 +25,7 @@ fn report(detail: Option<Value>) -> StatusReport {
         pending: None,
         simulated: true,
         soak: None,
+        managed: None,
         detail,
     }
 }
@@ -499,4 +500,29 @@ fn the_end_of_a_soak_notifies_once_and_the_click_opens_its_review() {
     };
     let mut w = AlertWatch::new(1);
     assert!(w.observe(&with("reviewed"), &off).is_empty());
+}
+
+#[test]
+fn a_profile_hides_the_menu_item_whatever_the_user_chose_and_otherwise_the_user_decides() {
+    let managed = |enable: Option<bool>| earshot_model::managed::Managed {
+        profile: true,
+        enable_menu_item: enable,
+        allow_user_tuning: Some(false),
+        ..Default::default()
+    };
+    let visible = |m: Option<earshot_model::managed::Managed>, hide: bool| {
+        let mut r = report(Some(detail()));
+        r.managed = m.map(Box::new);
+        let prefs = Preferences {
+            hide_menu_item: hide,
+            ..Preferences::default()
+        };
+        let g = build(Connection::connected(), Some(&r), &prefs, false);
+        (g.tray.visible, g.managed.is_some())
+    };
+    assert_eq!(visible(None, false), (true, false));
+    assert_eq!(visible(None, true), (false, false));
+    assert_eq!(visible(Some(managed(None)), true), (false, true));
+    assert_eq!(visible(Some(managed(Some(false))), false), (false, true));
+    assert_eq!(visible(Some(managed(Some(true))), true), (true, true));
 }

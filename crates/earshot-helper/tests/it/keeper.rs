@@ -580,3 +580,60 @@ fn a_failure_after_the_rename_is_reported_truthfully_and_the_flag_is_owed() {
         r.revision
     );
 }
+
+/// Another tool rewriting audit_control (osquery's audit publisher here) is
+/// recorded with what it changed and who it looks like, and once it keeps at
+/// it the helper raises one `other-writer` finding — not one per rewrite.
+#[test]
+fn a_tool_that_keeps_rewriting_the_file_is_named_once() {
+    let mac = Mac::new();
+    let (keeper, _) = mac.open();
+    let osquery = ORIGINAL
+        .replace("flags:lo,aa\nminfree", "flags:lo,aa,ex,pc\nminfree")
+        .replace("policy:cnt,argv", "policy:cnt,argv,arge");
+    assert_ne!(osquery, ORIGINAL);
+    std::fs::write(mac.control(), &osquery).unwrap();
+    let rev = keeper.check_drift().unwrap().expect("recorded");
+    let h = keeper.history(None).unwrap();
+    let recorded = h.revisions.iter().find(|r| r.number == rev.number).unwrap();
+    assert!(
+        recorded.reason.starts_with("edited outside Earshot: "),
+        "{}",
+        recorded.reason
+    );
+    assert!(
+        recorded
+            .reason
+            .contains("looks like osquery's audit publisher"),
+        "{}",
+        recorded.reason
+    );
+    // Once is drift, not yet a fight.
+    let st = keeper.status().unwrap();
+    assert!(!st.findings.iter().any(|f| f.code == "other-writer"));
+    // Earshot's user puts it back; the tool rewrites it; twice more.
+    for round in 0..2 {
+        let back = keeper
+            .apply(ORIGINAL, &terms(osquery.as_bytes()), &alice())
+            .unwrap();
+        assert!(back.revision > rev.number + round);
+        mac.clock.fetch_add(600, Ordering::SeqCst);
+        std::fs::write(mac.control(), &osquery).unwrap();
+        keeper.check_drift().unwrap().expect("recorded");
+    }
+    let st = keeper.status().unwrap();
+    let found: Vec<_> = st
+        .findings
+        .iter()
+        .filter(|f| f.code == "other-writer")
+        .collect();
+    assert_eq!(found.len(), 1, "{:?}", st.findings);
+    assert!(found[0]
+        .message
+        .contains("rewritten from outside 3 times in the last day"));
+    assert!(found[0].message.contains("osquery"), "{}", found[0].message);
+    // A day later the fight is history.
+    mac.clock.fetch_add(2 * 86_400, Ordering::SeqCst);
+    let st = keeper.status().unwrap();
+    assert!(!st.findings.iter().any(|f| f.code == "other-writer"));
+}

@@ -76,12 +76,16 @@ pub enum AhltVariant {
     FailStop,
 }
 
-/// Choices the user made up front.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+/// Choices the user (or the organisation) made up front.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct PlanOptions {
     pub ahlt: AhltVariant,
     /// The user wants `arge` (environment of every exec) — proposed only then.
     pub want_arge: bool,
+    /// The organisation's ODVs and exemptions: a path to a baseline writes
+    /// the tailored values and takes no step for an exempt rule.
+    #[serde(skip)]
+    pub tailoring: earshot_compliance::Tailoring,
 }
 
 /// The state the planner starts from.
@@ -99,13 +103,29 @@ pub struct Current {
 /// session-flag lines.
 pub const DEFAULT_EXAMPLE: &str = "#\n# $P4: //depot/projects/trustedbsd/openbsm/etc/audit_control#8 $\n#\ndir:/var/audit\nflags:lo,aa\nminfree:5\nnaflags:lo,aa\npolicy:cnt,argv\nfilesz:2M\nexpire-after:10M\nsuperuser-set-sflags-mask:has_authenticated,has_console_access\nsuperuser-clear-sflags-mask:has_authenticated,has_console_access\nmember-set-sflags-mask:\nmember-clear-sflags-mask:has_authenticated\n";
 
+/// The rules of a baseline the organisation has not exempted, with their
+/// tailored membership (ODVs).
+fn tailored_rules(
+    b: earshot_compliance::Baseline,
+    t: &earshot_compliance::Tailoring,
+) -> Vec<(
+    &'static earshot_compliance::Rule,
+    earshot_compliance::Membership,
+)> {
+    earshot_compliance::RULES
+        .iter()
+        .filter(|r| earshot_compliance::tailoring::exemption(t, r.id).is_none())
+        .filter_map(|r| earshot_compliance::tailoring::membership(b, r, t).map(|(m, ..)| (r, m)))
+        .collect()
+}
+
 /// The flag items a goal wants in `flags`, as written (`lo`, `-fr`, `fm`).
-fn goal_flags(target: Target) -> Vec<&'static str> {
+fn goal_flags(target: Target, t: &earshot_compliance::Tailoring) -> Vec<&'static str> {
     match target {
         Target::Next => vec!["lo", "aa", "ad"],
         Target::Baseline(b) => {
             let mut items = vec!["lo", "aa"];
-            for (rule, _) in b.rules() {
+            for (rule, _) in tailored_rules(b, t) {
                 if let RuleKind::Flag {
                     class,
                     success,
@@ -135,36 +155,42 @@ fn goal_flags(target: Target) -> Vec<&'static str> {
     }
 }
 
-fn target_odv_retention(target: Target) -> Option<String> {
+/// The target's retention ODV (tailored), unless the rule is exempt.
+fn target_odv_retention(target: Target, t: &earshot_compliance::Tailoring) -> Option<String> {
     match target {
-        Target::Baseline(b) => b
-            .rules()
-            .into_iter()
-            .find_map(|(r, m)| match (r.kind, m.odv) {
-                (RuleKind::Retention, Some(earshot_compliance::Odv::Retention(s))) => Some(s),
-                _ => None,
-            }),
+        Target::Baseline(b) => {
+            tailored_rules(b, t)
+                .into_iter()
+                .find_map(|(r, m)| match (r.kind, m.odv) {
+                    (RuleKind::Retention, Some(earshot_compliance::Odv::Retention(s))) => Some(s),
+                    _ => None,
+                })
+        }
         Target::Next => None,
     }
 }
 
-fn target_odv_minfree(target: Target) -> Option<u32> {
+/// The target's minfree ODV (tailored), unless the rule is exempt.
+fn target_odv_minfree(target: Target, t: &earshot_compliance::Tailoring) -> Option<u32> {
     match target {
-        Target::Baseline(b) => b
-            .rules()
-            .into_iter()
-            .find_map(|(r, m)| match (r.kind, m.odv) {
-                (RuleKind::CapacityNotify, Some(earshot_compliance::Odv::Minfree(p))) => Some(p),
-                _ => None,
-            }),
+        Target::Baseline(b) => {
+            tailored_rules(b, t)
+                .into_iter()
+                .find_map(|(r, m)| match (r.kind, m.odv) {
+                    (RuleKind::CapacityNotify, Some(earshot_compliance::Odv::Minfree(p))) => {
+                        Some(p)
+                    }
+                    _ => None,
+                })
+        }
         Target::Next => None,
     }
 }
 
-fn target_wants_ahlt(target: Target) -> bool {
+/// Whether the target requires `ahlt` (and the organisation has not exempted it).
+fn target_wants_ahlt(target: Target, t: &earshot_compliance::Tailoring) -> bool {
     match target {
-        Target::Baseline(b) => b
-            .rules()
+        Target::Baseline(b) => tailored_rules(b, t)
             .iter()
             .any(|(r, _)| r.kind == RuleKind::FailureHalt),
         Target::Next => false,
@@ -584,7 +610,7 @@ impl Ladder<'_> {
         if !matches!(view.flags, Setting::Valid(_)) {
             value = "lo,aa".into();
         }
-        let mut items = goal_flags(self.target);
+        let mut items = goal_flags(self.target, &self.opts.tailoring);
         if self.target == Target::Next {
             items.retain(|i| *i != "na");
         }
@@ -646,7 +672,7 @@ impl Ladder<'_> {
     }
 
     fn retention(&self, bytes: &[u8], view: &View) -> Option<Plan> {
-        if let Some(odv) = target_odv_retention(self.target) {
+        if let Some(odv) = target_odv_retention(self.target, &self.opts.tailoring) {
             let odv_exp = earshot_compliance::parse_expiry(&odv)?;
             let ok = matches!(&view.expire_after, Setting::Valid(e) if !e.never_deletes() && e.retains_at_least(&odv_exp).is_ok());
             if ok {
@@ -732,7 +758,7 @@ impl Ladder<'_> {
     }
 
     fn minfree(&self, bytes: &[u8], view: &View) -> Option<Plan> {
-        let (value, why) = match (target_odv_minfree(self.target), &view.minfree) {
+        let (value, why) = match (target_odv_minfree(self.target, &self.opts.tailoring), &view.minfree) {
             (Some(odv), Setting::Valid(v)) if *v >= odv && *v <= 50 => return None,
             (Some(odv), _) => (
                 odv,
@@ -780,7 +806,7 @@ impl Ladder<'_> {
     }
 
     fn add_ad(&self, bytes: &[u8], view: &View) -> Option<Plan> {
-        if !goal_flags(self.target).contains(&"ad") {
+        if !goal_flags(self.target, &self.opts.tailoring).contains(&"ad") {
             return None;
         }
         self.add_flag(bytes, view, "ad", "Administrative actions (ad): time changes, mounts, audit configuration itself, privileged system calls. Required by CIS Level 2, the STIG and 800-53 (AU-2, AC-6(9)); usually the next-cheapest class after lo,aa, though sandbox-related mac_syscall events can make it busy on some Macs.".into(), vec![])
@@ -813,7 +839,7 @@ impl Ladder<'_> {
     }
 
     fn more_classes(&self, bytes: &[u8], view: &View) -> Option<Plan> {
-        let missing: Vec<&str> = goal_flags(self.target)
+        let missing: Vec<&str> = goal_flags(self.target, &self.opts.tailoring)
             .into_iter()
             .filter(|i| !matches!(*i, "lo" | "aa" | "ad"))
             .filter(|i| !list_covers(&view.flags, self.classes, i))
@@ -834,7 +860,7 @@ impl Ladder<'_> {
     }
 
     fn failure_halt(&self, bytes: &[u8], view: &View) -> Option<Plan> {
-        if !target_wants_ahlt(self.target) {
+        if !target_wants_ahlt(self.target, &self.opts.tailoring) {
             return None;
         }
         let (cnt, arge) = match &view.policy {
@@ -1005,12 +1031,12 @@ impl Ladder<'_> {
     fn spell_out_value(&self, bytes: &[u8], view: &View, key: &'static str) -> Option<Plan> {
         let (odv, same) = match key {
             "expire-after" => {
-                let odv = target_odv_retention(self.target)?;
+                let odv = target_odv_retention(self.target, &self.opts.tailoring)?;
                 let want = earshot_compliance::parse_expiry(&odv)?;
                 (odv.to_string(), view.expire_after.valid() == Some(&want))
             }
             _ => {
-                let odv = target_odv_minfree(self.target)?;
+                let odv = target_odv_minfree(self.target, &self.opts.tailoring)?;
                 (odv.to_string(), view.minfree.valid() == Some(&odv))
             }
         };

@@ -90,7 +90,7 @@ fn next_from_the_example_is_retention_then_ad_then_na() {
         "{:#?}",
         steps.iter().map(|p| &p.title).collect::<Vec<_>>()
     );
-    // 10M → 60d OR 5G (no volume known: CIS's 5G budget).
+    // 10M → 60d OR 5G (no volume known: Earshot's own 5G fallback budget).
     assert!(steps[0].after.contains("\nexpire-after:60d OR 5G\n"));
     assert!(steps[1].after.contains("\nflags:lo,aa,ad\n"));
     assert!(steps[1].needs_relogin);
@@ -325,7 +325,7 @@ fn arge_only_when_asked_and_acknowledged() {
 fn minus_all_gets_literal_tokens_for_the_auditor_without_changing_meaning() {
     let ac = DEFAULT_EXAMPLE
         .replace("flags:lo,aa\n", "flags:lo,aa,ad,-all\n")
-        .replace("expire-after:10M", "expire-after:60d OR 5G");
+        .replace("expire-after:10M", "expire-after:30d");
     let steps = path(
         &enabled(&ac),
         Target::Baseline(Baseline::CisL2),
@@ -382,7 +382,7 @@ fn classes_are_added_cheapest_first_from_measurements() {
     );
     let ac = DEFAULT_EXAMPLE
         .replace("flags:lo,aa\n", "flags:lo,aa,ad,-ex,-fm\n")
-        .replace("expire-after:10M", "expire-after:60d OR 5G");
+        .replace("expire-after:10M", "expire-after:30d");
     let plan = next_step(
         &enabled(&ac),
         Target::Baseline(Baseline::CisL2),
@@ -605,7 +605,7 @@ fn never_panics_on_garbage_configs() {
 fn same_meaning_different_spelling_is_rewritten_for_the_auditor() {
     let cis = DEFAULT_EXAMPLE
         .replace("flags:lo,aa\n", "flags:lo,aa,ad,-ex,-fr,-fw,-fm,lo\n")
-        .replace("expire-after:10M", "expire-after: 60d or 5G");
+        .replace("expire-after:10M", "expire-after: 30d");
     let steps = path(
         &enabled(&cis),
         Target::Baseline(Baseline::CisL2),
@@ -618,14 +618,14 @@ fn same_meaning_different_spelling_is_rewritten_for_the_auditor() {
         titles,
         vec![
             "flags: drop the repeated lo for mSCP's literal check",
-            "expire-after: write `60d OR 5G` exactly for mSCP's literal check",
+            "expire-after: write `30d` exactly for mSCP's literal check",
         ]
     );
     assert!(steps.iter().all(|p| p.step == StepKind::SpellOutForMscp));
     let last = &steps[1].after;
     assert!(
         last.contains("\nflags:lo,aa,ad,-ex,-fr,-fw,-fm\n")
-            && last.contains("\nexpire-after:60d OR 5G\n")
+            && last.contains("\nexpire-after:30d\n")
     );
     let stig = DEFAULT_EXAMPLE.replace("minfree:5", "minfree:25%");
     let steps = path(
