@@ -53,6 +53,8 @@ const SHOTS = [
     full: true,
   },
   { name: "dashboard-compliance", scenario: "ok", view: "dashboard&tab=compliance", size: WINDOW, ready: "[data-testid=rule]", full: true },
+  // A Mac under its organisation's profile: the report tailored (its values, an exemption).
+  { name: "dashboard-compliance-tailored", scenario: "managed", view: "dashboard&tab=compliance", size: WINDOW, ready: "[data-testid=tailoring]", full: true },
   { name: "dashboard-dark", scenario: "warning", view: "dashboard", size: WINDOW, ready: "[data-testid=chart-rates] svg", dark: true },
   { name: "wizard", scenario: "ok", view: "wizard", size: WINDOW, ready: "[data-testid=wizard-step-title]", full: true },
   {
@@ -73,6 +75,8 @@ const SHOTS = [
       await page.waitForSelector("[data-testid=wizard-countdown]");
     },
   },
+  // The profile keeps changes with the administrators: the step readable, Apply locked.
+  { name: "wizard-managed", scenario: "managed", view: "wizard", size: WINDOW, ready: "[data-testid=managed-lock]", full: true },
   // A tuning step soaking (as predicted, then badly over budget), then its review
   // (a tweak, the next step); the chart is the last thing drawn.
   { name: "wizard-soaking", scenario: "soaking", view: "wizard", size: WINDOW, ready: "[data-testid=soak-chart] svg", full: true },
@@ -92,6 +96,8 @@ const SHOTS = [
   },
   { name: "history-tampered", scenario: "tampered", view: "history", size: WINDOW, ready: "[data-testid=tamper]" },
   { name: "preferences", scenario: "ok", view: "preferences", size: { width: 560, height: 600 }, ready: "[data-testid=preferences]", full: true },
+  // EnableMenuItem forced off, and a key the profile sets out of range.
+  { name: "preferences-managed", scenario: "managed", view: "preferences", size: { width: 560, height: 600 }, ready: "[data-testid=managed-problems]", full: true },
 ];
 
 // playwright-core gives chromium a fresh, empty --user-data-dir of its own (it refuses

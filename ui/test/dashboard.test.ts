@@ -110,7 +110,11 @@ describe("compliance", () => {
   it("shows pass/fail per rule with ids, what was found, mSCP's verdict, the disagreement and the fix", async () => {
     const view = new ComplianceView(root, new MockBackend());
     await view.load();
-    expect(text("[data-testid=compliance-summary]")).toBe("5 pass · 1 fail · 1 unknown · 1 manual/inherent · 2 mSCP disagreements");
+    expect(text("[data-testid=compliance-summary]")).toBe("4 pass · 2 fail · 1 unknown · 1 manual/inherent · 1 mSCP disagreement");
+    // The release the rules and values follow; no tailoring without a profile.
+    expect(text("[data-testid=mscp-release]")).toBe("mSCP tahoe_rev3");
+    expect(q("[data-testid=tailoring]")).toBeNull();
+    expect(q("[data-testid=exempt-reason]")).toBeNull();
     const ad = q("[data-id=audit_flags_ad_configure]")!;
     expect(ad.dataset.status).toBe("fail");
     expect(ad.querySelector("[data-testid=status]")!.textContent).toBe("Fail");
@@ -124,6 +128,10 @@ describe("compliance", () => {
     // A passing rule needs no fix line.
     expect(ex.querySelector("[data-testid=rule-fix]")).toBeNull();
     expect(q("[data-id=audit_acls_files_configure]")!.dataset.status).toBe("unknown");
+    // The release's value is just the value.
+    const retention = q("[data-id=audit_retention_configure]")!;
+    expect(retention.querySelector("[data-testid=odv]")!.textContent).toBe("30d");
+    expect(retention.querySelector(".ids")!.textContent).toContain(" · value 30d");
   });
 
   it("can show only the rules that need work", async () => {
@@ -132,7 +140,7 @@ describe("compliance", () => {
     expect(root.querySelectorAll("[data-testid=rule]")).toHaveLength(8);
     q<HTMLInputElement>("[data-testid=problems-only]")!.click();
     const statuses = Array.from(root.querySelectorAll<HTMLElement>("[data-testid=rule]"), (r) => r.dataset.status);
-    expect(statuses).toEqual(["fail", "unknown"]);
+    expect(statuses).toEqual(["fail", "fail", "unknown"]);
     expect(document.activeElement).toBe(q("[data-testid=problems-only]"));
   });
 

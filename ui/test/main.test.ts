@@ -71,6 +71,10 @@ describe("main", () => {
     ["soak-tweak", "?view=wizard", "[data-testid=wizard-verdict][data-verdict=tweak]"],
     ["soaking", "?view=popover", "[data-testid=soak-line][data-state=soaking]"],
     ["soak-over", "?view=popover", "[data-testid=soak-line].warning"],
+    ["managed", "?view=wizard", ".apply-bar [data-testid=managed-lock]"],
+    ["managed", "?view=preferences", "[data-testid=managed-problems]"],
+    ["managed", "?view=dashboard&tab=compliance", "[data-testid=tailoring]"],
+    ["managed", "?view=popover", ".footer [data-testid=managed-lock]"],
   ])("scenario %s shows %s as the screenshots do", async (scenario, search, selector) => {
     const root = await boot(search, scenario);
     await vi.waitFor(() => expect(root.querySelector(selector)).not.toBeNull());

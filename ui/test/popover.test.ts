@@ -403,8 +403,8 @@ describe("popover", () => {
   });
 
   it("never shows a better state than the tray glyph", () => {
-    expect(shownSeverity({ ...data.glanceOk, tray: { glyph: "error", title: null } })).toBe("error");
-    expect(shownSeverity({ ...data.glanceWarning, tray: { glyph: "ok", title: null } })).toBe("warning");
+    expect(shownSeverity({ ...data.glanceOk, tray: { glyph: "error", title: null, visible: true } })).toBe("error");
+    expect(shownSeverity({ ...data.glanceWarning, tray: { glyph: "ok", title: null, visible: true } })).toBe("warning");
     expect(shownSeverity({ ...data.glanceOff })).toBe("off");
   });
 

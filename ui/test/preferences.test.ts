@@ -39,6 +39,7 @@ describe("preferences", () => {
         title: "events",
         alerts: { stopped: true, below_minfree: true, forecast_days_threshold: 7, drift: false, soak: true },
         launch_at_login: true,
+        hide_menu_item: false,
       },
     ]);
     expect(backend.count("setPreferences")).toBe(1);

@@ -6,7 +6,7 @@ import type { Diagnostic, Risk } from "./types";
 
 export class BackendError extends Error {
   constructor(
-    /** Stable code: `ack-required`, `base-changed`, `not-found`, `soaking`, `unavailable`, … */
+    /** Stable code: `ack-required`, `base-changed`, `managed`, `not-found`, `soaking`, `unavailable`, … */
     readonly code: string,
     /** The reason in plain words, as the helper gave it. */
     readonly reason: string,
@@ -99,6 +99,9 @@ export function advice(code: string): string | null {
       return "A value was out of range; check the fields.";
     case "timeout":
       return "The helper did not answer in time.";
+    case "managed":
+      // A configuration profile (org.earshot.Earshot) locks the change; the reason names the key.
+      return "Your organisation manages this Mac's auditing: ask your Mac administrator.";
     case "unsafe-config":
       return "audit_control is not a plain file Earshot can trust (a link, a pipe or far too large); the status says how to fix it.";
     default:

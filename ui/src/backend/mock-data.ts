@@ -7,11 +7,13 @@ import type {
   ConfigReport,
   Glance,
   History,
+  Managed,
   Plan,
   Preferences,
   RuleResult,
   SoakStatus,
   StepReview,
+  Tailoring,
   TrailRecord,
   Tweak,
 } from "./types";
@@ -48,7 +50,7 @@ export const glanceOk: Glance = {
     ],
     fix: null,
   },
-  tray: { glyph: "ok", title: null },
+  tray: { glyph: "ok", title: null, visible: true },
   headroom: {
     dir: "/var/audit",
     volume_bytes: 494 * GB,
@@ -82,6 +84,7 @@ export const glanceOk: Glance = {
   head_revision: 3,
   drift: false,
   soak: null,
+  managed: null,
   simulated: false,
   updated_unix: NOW,
 };
@@ -99,7 +102,7 @@ export const glanceWarning: Glance = {
     ],
     fix: "Free space on the volume, or lower expire-after so old trails are deleted sooner (Tune Auditing proposes a budget).",
   },
-  tray: { glyph: "warning", title: "40 GB" },
+  tray: { glyph: "warning", title: "40 GB", visible: true },
   headroom: {
     dir: "/var/audit",
     volume_bytes: 494 * GB,
@@ -155,7 +158,7 @@ export const glanceUnknown: Glance = {
     evidence: [],
     fix: "Install or restart the helper (System Settings → General → Login Items → Earshot).",
   },
-  tray: { glyph: "unknown", title: null },
+  tray: { glyph: "unknown", title: null, visible: true },
   headroom: null,
   forecast: null,
   rates: null,
@@ -164,6 +167,7 @@ export const glanceUnknown: Glance = {
   head_revision: null,
   drift: false,
   soak: null,
+  managed: null,
   simulated: false,
   updated_unix: NOW,
 };
@@ -178,7 +182,7 @@ export const glanceOff: Glance = {
     evidence: [{ source: "/etc/security/audit_control", observation: "missing" }],
     fix: "Tune Auditing enables it from audit_control.example, as mSCP does.",
   },
-  tray: { glyph: "off", title: null },
+  tray: { glyph: "off", title: null, visible: true },
 };
 
 const AUDIT_CONTROL_BEFORE =
@@ -363,6 +367,7 @@ export const preferences: Preferences = {
   title: "none",
   alerts: { stopped: true, below_minfree: true, forecast_days_threshold: 14, drift: true, soak: true },
   launch_at_login: false,
+  hide_menu_item: false,
 };
 
 // ---- soaks: a step measured for days after it was applied, then reviewed ------------
@@ -645,7 +650,7 @@ export const glanceSoaking: Glance = { ...glanceOk, soak: soakingAd, head_revisi
 // shows the worse of the two (earshot-glance glance.rs).
 export const glanceSoakOver: Glance = {
   ...glanceOk,
-  tray: { glyph: "warning", title: null },
+  tray: { glyph: "warning", title: null, visible: true },
   warnings: [overBudgetWarning(soakingAdOver)],
   soak: soakingAdOver,
   head_revision: 5,
@@ -655,7 +660,7 @@ export const glanceSoakReviewed: Glance = { ...glanceOk, soak: reviewedAd, head_
 
 export const glanceSoakTweak: Glance = {
   ...glanceOk,
-  tray: { glyph: "warning", title: null },
+  tray: { glyph: "warning", title: null, visible: true },
   warnings: [overBudgetWarning(reviewedAdTweak)],
   soak: reviewedAdTweak,
   head_revision: 5,
@@ -748,7 +753,59 @@ export function trailRecords(count = 240): TrailRecord[] {
   return out;
 }
 
+// ---- a Mac managed by its organisation ---------------------------------------------
+// A fleet Mac whose configuration profile (deploy/profiles/org.earshot.Earshot.mobileconfig,
+// docs/fleet.md) keeps audit_control and its roll backs with the administrators, hides
+// the menu-bar item, requires CIS Level 2 with its own retention and one exemption, and
+// sets one key out of range (which the helper reports and ignores).
+
+export const managedProfile: Managed = {
+  profile: true,
+  enable_menu_item: false,
+  allow_user_tuning: false,
+  allow_rollback: false,
+  baseline: "cis-l2",
+  tailoring: {
+    odv: { audit_retention_configure: "90d" },
+    exemptions: { audit_flags_ad_configure: "admin events come from the EDR" },
+    source: "managed:org.earshot.Earshot",
+  },
+  snapshot_interval_secs: null,
+  event_export_enabled: true,
+  event_export_path: "/var/log/earshot",
+  event_export_max_mb: 512,
+  problems: [{ key: "SnapshotIntervalSecs", message: "must be an integer from 60 to 86400; ignored" }],
+};
+
+export const glanceManaged: Glance = {
+  ...glanceOk,
+  // EnableMenuItem=false wins over the user's choice, and the ignored key is a finding
+  // of the helper's: the glyph is the worse of it and the trail's health (earshot-glance
+  // glance.rs).
+  tray: { glyph: "warning", title: null, visible: false },
+  warnings: [
+    {
+      id: "managed-profile-problems",
+      level: "warning",
+      text: "the configuration profile for org.earshot.Earshot sets keys Earshot ignores (SnapshotIntervalSecs); `earshot managed validate` lists them",
+      since: NOW - 86_400 * 2,
+    },
+  ],
+  managed: managedProfile,
+};
+
+/** The helper's refusal under a lock (earshot_model::managed::Managed::locked_reason). */
+export function lockedReason(key: string, value: string): string {
+  return `Managed by your organisation: the configuration profile for org.earshot.Earshot sets ${key} to ${value}. Ask your Mac administrator.`;
+}
+
 // ---- compliance -------------------------------------------------------------------
+// The catalogue follows mSCP tahoe_rev3 (docs/fleet.md): its CIS retention value is 30d,
+// 7d elsewhere. This Mac keeps `60d OR 5G`, which the size cap lets fall short of both.
+
+export const MSCP_RELEASE = "tahoe_rev3";
+
+const EXPIRE_AFTER = "60d OR 5G";
 
 function rule(over: Partial<RuleResult> & Pick<RuleResult, "number" | "id" | "title" | "status">): RuleResult {
   return {
@@ -767,7 +824,47 @@ function rule(over: Partial<RuleResult> & Pick<RuleResult, "number" | "id" | "ti
   };
 }
 
-export function complianceReport(baseline: string): ComplianceReport {
+/** audit_retention_configure against `odv` (the release's, or the organisation's). */
+function retention(odv: string): RuleResult {
+  const days = /^(\d+)d$/.exec(odv);
+  // Past 60 days the age limit deletes what the ODV keeps; below it, the 5 GiB cap does.
+  const found =
+    days && Number(days[1]) > 60
+      ? `expire-after ${EXPIRE_AFTER} deletes a trail 60 days old, which \`${odv}\` would keep`
+      : `expire-after ${EXPIRE_AFTER} deletes even the newest closed trail once all trails total more than 5 GiB, which \`${odv}\` would keep`;
+  return rule({
+    number: 11,
+    id: "audit_retention_configure",
+    title: "Configure audit retention (expire-after)",
+    status: "fail",
+    cis: "3.4",
+    stig: "APPL-26-001029",
+    nist_800_53: ["AU-11", "AU-4"],
+    odv,
+    odv_source: "release",
+    found,
+    expected: `expire-after keeps at least what \`${odv}\` keeps (never deletes a trail the ODV would keep)`,
+    mscp_literal: { verdict: "fail", output: EXPIRE_AFTER, expected: odv },
+    mscp_check: "/usr/bin/awk -F: '/expire-after/{print $2}' /etc/security/audit_control",
+    fix: `set the expire-after line to expire-after:${odv}; audit -s`,
+  });
+}
+
+/** A result once the organisation's tailoring applies, as evaluate_tailored reports it:
+ *  its value in place of the release's, and an exempt rule checked but never a pass. */
+function tailored(r: RuleResult, t: Tailoring): RuleResult {
+  let out = r;
+  const value = t.odv[r.id];
+  if (value !== undefined && r.odv !== null && r.id === "audit_retention_configure") {
+    out = { ...retention(String(value)), odv_source: "organisation", release_odv: r.odv };
+  }
+  const reason = t.exemptions[r.id];
+  if (reason !== undefined) out = { ...out, status: "exempt", checked: out.status, exempt_reason: reason };
+  return out;
+}
+
+/** The report for `baseline`, tailored by `tailoring` (null or empty: as the release publishes it). */
+export function complianceReport(baseline: string, tailoring: Tailoring | null = null): ComplianceReport {
   const titles: Record<string, string> = {
     "cis-l1": "CIS Apple macOS Benchmark, Level 1",
     "cis-l2": "CIS Apple macOS Benchmark, Level 2",
@@ -775,20 +872,24 @@ export function complianceReport(baseline: string): ComplianceReport {
     "800-53-moderate": "NIST SP 800-53 rev. 5, moderate",
     "800-53-high": "NIST SP 800-53 rev. 5, high",
   };
+  const release = baseline.startsWith("cis") ? "30d" : "7d";
+  const t = tailoring && (Object.keys(tailoring.odv).length > 0 || Object.keys(tailoring.exemptions).length > 0) ? tailoring : null;
   const results: RuleResult[] = [
     rule({ number: 1, id: "audit_auditd_enabled", title: "Enable security auditing", status: "pass", cis: "3.1", stig: "APPL-26-001003", found: "auditd job loaded, audit_control present, kernel auditing on", expected: "com.apple.auditd loaded, audit_control present, AUC_AUDITING", fix: "launchctl enable system/com.apple.auditd; launchctl bootstrap …; audit -i" }),
     rule({ number: 2, id: "audit_flags_lo_configure", title: "Audit all log in and log out events (lo)", status: "pass", found: "flags:lo,aa → effective lo,aa; lo is audited on success and failure", expected: "`lo`: lo events audited on success and failure" }),
     rule({ number: 4, id: "audit_flags_ad_configure", title: "Audit all administrative action events (ad)", status: "fail", found: "flags:lo,aa → effective lo,aa; ad is NOT audited on success and failure", expected: "`ad`: ad events audited on success and failure", mscp_literal: { verdict: "fail", output: "0", expected: "1" } }),
     rule({ number: 5, id: "audit_flags_ex_configure", title: "Audit all failed program execution (-ex)", status: "pass", found: "flags:lo,aa,-all → -ex is covered by -all", expected: "`-ex`: ex events audited on failure", mscp_literal: { verdict: "fail", output: "0", expected: "1" }, disagreement: "-all covers failed executions; mSCP's check does not recognise `all` and looks for the literal `-ex` token" }),
-    rule({ number: 11, id: "audit_retention_configure", title: "Configure audit retention to 60d OR 5G", status: "pass", odv: "60d OR 5G", found: "expire-after: 60d OR 5G (blank after the colon)", expected: "keeps at least what 60d OR 5G keeps", mscp_literal: { verdict: "fail", output: " 60d OR 5G", expected: "60d OR 5G" }, disagreement: "the check compares text: the blank after `expire-after:` makes it fail although auditd reads the same value", fix: "write expire-after:60d OR 5G (no blank) so the literal check agrees" }),
+    retention(release),
     rule({ number: 18, id: "audit_acls_files_configure", title: "Configure audit log files to not contain access control lists", status: "unknown", found: "ACLs are not visible without the helper", expected: "no ACL on any trail file", mscp_literal: null, fix: "chmod -N /var/audit/*" }),
     rule({ number: 21, id: "audit_folder_owner_configure", title: "Configure audit log folders to be owned by root", status: "pass", found: "/var/audit: root:wheel 0700", expected: "owner root", mscp_literal: { verdict: "pass", output: "0", expected: "0" }, fix: "chown root /var/audit" }),
     rule({ number: 27, id: "audit_offload_records", title: "Off-load audit records", status: "manual", found: "no technical check", expected: "records off-loaded to a separate system", mscp_literal: null, mscp_check: "", fix: "forward trails with your log pipeline (the technology does not support it natively)" }),
-  ];
+  ].map((r) => (t ? tailored(r, t) : r));
   const count = (s: string) => results.filter((r) => r.status === s).length;
   return {
     baseline: baseline as ComplianceReport["baseline"],
     title: titles[baseline] ?? baseline,
+    mscp_release: MSCP_RELEASE,
+    tailoring: t ? structuredClone(t) : null,
     results,
     summary: {
       pass: count("pass"),
@@ -797,6 +898,7 @@ export function complianceReport(baseline: string): ComplianceReport {
       manual: count("manual"),
       inherent: count("inherent"),
       unknown: count("unknown"),
+      exempt: count("exempt"),
       mscp_disagreements: results.filter((r) => r.disagreement).length,
     },
   };

@@ -2,7 +2,8 @@
 // build shows. It behaves like the helper where the UI depends on it: applies need
 // every risk acknowledged, an apply with a deadline stays pending until confirmed,
 // rollbacks add revisions, the trail pages through its records with a cursor, an
-// applied step soaks and holds the next one back unless its soak is skipped.
+// applied step soaks and holds the next one back unless its soak is skipped, and what
+// the glance's managed profile locks is refused with `managed`.
 
 import type { Backend } from "./index";
 import { BackendError } from "./error";
@@ -206,7 +207,15 @@ export class MockBackend implements Backend {
 
   async compliance(baseline: string): Promise<ComplianceReport> {
     await this.enter("compliance", [baseline]);
-    return data.complianceReport(baseline);
+    // As the helper: the profile's tailoring applies to every baseline's report.
+    return data.complianceReport(baseline, this.state.glance.managed?.tailoring ?? null);
+  }
+
+  /** The helper's refusal when the profile does not allow `key` here (keeper.rs). */
+  private refuseManaged(key: "AllowUserTuning" | "AllowRollback"): void {
+    const m = this.state.glance.managed;
+    const locked = key === "AllowUserTuning" ? m?.allow_user_tuning === false : m?.allow_rollback === false;
+    if (locked) throw new BackendError("managed", data.lockedReason(key, "false"));
   }
 
   async planNext(target: PlanTarget): Promise<NextStepReport> {
@@ -257,6 +266,7 @@ export class MockBackend implements Backend {
 
   async applyPlan(token: StepToken, acks: string[], confirmWithin: number | null, skipSoak = false): Promise<Applied> {
     await this.enter("applyPlan", [token, [...acks], confirmWithin, skipSoak]);
+    this.refuseManaged("AllowUserTuning");
     // As the helper: a soaking step holds the next one back (a tweak, its remedy, never
     // waits), before anything else is checked.
     const soak = this.state.review?.soak;
@@ -388,11 +398,13 @@ export class MockBackend implements Backend {
 
   async rollback(revision: number, acks: string[] = []): Promise<Applied> {
     await this.enter("rollback", [revision, [...acks]]);
+    this.refuseManaged("AllowRollback");
     return this.rollbackTo(revision, acks);
   }
 
   async rollbackLast(acks: string[] = []): Promise<Applied> {
     await this.enter("rollbackLast", [[...acks]]);
+    this.refuseManaged("AllowRollback");
     const previous = this.state.history.revisions[1];
     if (!previous) throw new BackendError("not-found", "there is no earlier revision");
     return this.rollbackTo(previous.number, acks);
@@ -405,6 +417,9 @@ export class MockBackend implements Backend {
   async setPreferences(prefs: Preferences): Promise<Preferences> {
     await this.enter("setPreferences", [structuredClone(prefs)]);
     this.state.prefs = structuredClone(prefs);
+    // The menu-bar item follows the user's choice unless a profile forces EnableMenuItem.
+    const forced = this.state.glance.managed?.enable_menu_item ?? null;
+    this.state.glance = { ...this.state.glance, tray: { ...this.state.glance.tray, visible: forced ?? !prefs.hide_menu_item } };
     return structuredClone(prefs);
   }
 
@@ -556,6 +571,10 @@ export function scenario(name: string, charts: MockState["charts"] = {}): Partia
       return soak(base, data.glanceSoakReviewed, data.reviewAdNext);
     case "soak-tweak":
       return soak(base, data.glanceSoakTweak, data.reviewTweak);
+    case "managed":
+      // Auditing as on the laptop, but the profile keeps changes and roll backs with
+      // the administrators; its tailoring shapes the compliance report.
+      return { ...base, glance: structuredClone(data.glanceManaged) };
     case "tampered":
       return {
         ...base,

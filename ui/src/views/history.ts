@@ -1,12 +1,14 @@
 // Every revision of audit_control, newest first: what changed (semantic diff), who,
 // when and why; outside edits marked. Any earlier revision is one click (plus a
-// confirmation) away; the result is shown. A history that does not verify says so
-// before anything else.
+// confirmation) away; the result is shown — unless the organisation's profile keeps roll
+// backs with the administrators (AllowRollback=false): then the buttons stay, disabled,
+// and the list says why. A history that does not verify says so before anything else.
 
-import type { Backend, History, RevisionInfo, Risk } from "../backend";
+import type { Backend, History, Managed, RevisionInfo, Risk } from "../backend";
 import { advice, toBackendError } from "../backend";
 import { button, h, note } from "../dom";
 import { utc } from "../format";
+import { MANAGED_LABEL, lockNote, readManaged, rollbackLock, sameManaged } from "../managed";
 import { ConnectionBadge } from "./connection";
 import { riskChecks } from "./risks";
 
@@ -27,6 +29,9 @@ export class HistoryView {
   private acks = new Set<string>();
   private busy = false;
   private result: { ok: boolean; text: string } | null = null;
+  /** What the organisation's profile forces (null: nothing, or not known). */
+  private managed: Managed | null = null;
+  private managedRead = false;
   readonly connection: ConnectionBadge;
 
   constructor(
@@ -43,6 +48,10 @@ export class HistoryView {
 
   async load(): Promise<void> {
     this.paint();
+    // The first time only, beside the history (so no button shows unlocked for a
+    // moment); then the pushes keep it current (mountHistory).
+    const managed = this.managedRead ? null : readManaged(this.backend);
+    this.managedRead = true;
     try {
       this.history = await this.backend.history();
       this.error = null;
@@ -51,6 +60,15 @@ export class HistoryView {
       this.history = null;
       this.error = `${e.message}${advice(e.code) ? ` — ${advice(e.code)}` : ""}`;
     }
+    if (managed) this.managed = (await managed).managed;
+    this.paint();
+  }
+
+  /** A pushed glance's managed state: the roll back buttons follow it. */
+  managedChanged(managed: Managed | null): void {
+    if (sameManaged(managed, this.managed)) return;
+    this.managed = managed;
+    if (rollbackLock(managed)) this.confirming = null;
     this.paint();
   }
 
@@ -116,6 +134,9 @@ export class HistoryView {
           ),
         );
       } else {
+        // Once for the list; each disabled button points at it.
+        const lock = hist.revisions.length > 1 ? rollbackLock(this.managed) : null;
+        if (lock) body.push(lockNote(lock, "lock-rollback"));
         body.push(h("ol", { class: "revisions" }, ...hist.revisions.map((r, i) => this.revision(r, i === 0))));
         const before = hist.next_before;
         if (before !== undefined && before !== null) {
@@ -152,7 +173,13 @@ export class HistoryView {
         : h("p", { class: "hint" }, r.source === "original" ? "The file before Earshot's first change." : "No setting changed."),
       r.acks.length > 0 ? h("p", { class: "hint" }, "Acknowledged: ", ...r.acks.map((a) => h("code", { class: "risk-id" }, a))) : null,
     );
-    if (!head) {
+    const lock = rollbackLock(this.managed);
+    if (!head && lock) {
+      const rb = button("Roll Back to This…", { "data-testid": `history-rollback-${r.number}`, "aria-describedby": "lock-rollback" }, () => {});
+      rb.disabled = true;
+      // The label beside the button; the sentence naming the key is above the list.
+      li.append(h("div", { class: "row end" }, h("span", { class: "managed-label", "data-testid": "managed-lock" }, MANAGED_LABEL), rb));
+    } else if (!head) {
       if (this.confirming === r.number) li.append(this.confirm(r));
       else {
         const rb = button("Roll Back to This…", { "data-testid": `history-rollback-${r.number}` }, () => {
@@ -177,7 +204,7 @@ export class HistoryView {
    */
   ask(revision: number): void {
     const known = this.history?.revisions.some((r, i) => i > 0 && r.number === revision) ?? false;
-    if (!known) return;
+    if (!known || rollbackLock(this.managed)) return;
     this.confirming = revision;
     this.risks = [];
     this.acks.clear();
@@ -253,6 +280,11 @@ export class HistoryView {
         return;
       }
       this.result = { ok: false, text: `Roll back failed: ${e.message}${advice(e.code) ? ` — ${advice(e.code)}` : ""}` };
+      // A profile the view did not know of yet: lock the buttons from now on.
+      if (e.code === "managed") {
+        const now = await readManaged(this.backend);
+        if (now.connected) this.managed = now.managed;
+      }
     }
     this.busy = false;
     this.confirming = null;
@@ -272,6 +304,8 @@ export async function mountHistory(root: HTMLElement, backend: Backend, rollback
   let head = view.head();
   await backend
     .onGlance((g) => {
+      // Only the helper knows what is forced: a glance without it keeps the last word.
+      if (g.connection.state === "connected") view.managedChanged(g.managed ?? null);
       if (g.head_revision !== null && g.head_revision !== head) {
         head = g.head_revision;
         void view.load();

@@ -1,13 +1,15 @@
 // The popover under the tray item (≈ 340×480): health with its reason and fix, the
 // tuning step soaking (or its review waiting) in one line, the headroom bar with the
 // minfree mark and the forecast, the per-class rate sparkline, the latest warnings, and
-// the three ways onward (wizard, dashboard, roll back).
+// the three ways onward (wizard, dashboard, roll back; the last disabled, with why,
+// while the organisation's profile keeps roll backs with the administrators).
 // Content is fetched when shown and updated by pushes; nothing is polled.
 
 import type { Backend, Forecast, Glance, Headroom, HealthSeverity, RevisionInfo, Risk, SoakStatus } from "../backend";
-import { toBackendError } from "../backend";
+import { advice, toBackendError } from "../backend";
 import { button, h, note, svgFrom } from "../dom";
 import { binaryBytes, bytes, clock, days, rate, utc } from "../format";
+import { lockControl, lockNote, rollbackLock } from "../managed";
 import { soakWhen } from "../soak";
 import { riskChecks } from "./risks";
 
@@ -461,6 +463,11 @@ export class Popover {
   private actions(): HTMLElement {
     const g = this.state.glance;
     const canRollBack = !!g && g.connection.state === "connected" && (g.head_revision ?? 0) > 1;
+    const lock = rollbackLock(g?.managed);
+    const rollback = button("Roll Back Last Change…", { "data-testid": "rollback-last", ...(canRollBack && !this.state.busy ? {} : { disabled: "" }) }, () =>
+      void this.askRollback(),
+    );
+    lockControl(rollback, lock, "lock-rollback");
     const bar = h(
       "nav",
       { class: "actions" },
@@ -468,9 +475,7 @@ export class Popover {
         void this.backend.openWindow("wizard"),
       ),
       button("Dashboard", { "data-testid": "open-dashboard" }, () => void this.backend.openWindow("dashboard")),
-      button("Roll Back Last Change…", { "data-testid": "rollback-last", ...(canRollBack && !this.state.busy ? {} : { disabled: "" }) }, () =>
-        void this.askRollback(),
-      ),
+      rollback,
     );
     const wrap = h("div", { class: "footer" });
     if (this.state.confirming) wrap.append(this.confirmBlock(this.state.confirming));
@@ -484,6 +489,8 @@ export class Popover {
       );
     }
     wrap.append(bar);
+    // Right under the button it explains.
+    if (lock) wrap.append(lockNote(lock, "lock-rollback"));
     const state = g?.connection.state ?? (this.state.error !== null ? "unavailable" : "connecting");
     wrap.append(
       h(
@@ -506,7 +513,9 @@ export class Popover {
       : "Restore the revision before the last change:";
     const cancel = button("Cancel", { "data-testid": "cancel-rollback" }, () => this.cancel());
     const confirm = button("Roll Back", { class: "primary destructive", "data-testid": "rollback-confirm-go" }, () => void this.rollback());
-    confirm.disabled = this.state.busy || this.state.risks.some((r) => !this.acks.has(r.id));
+    // A profile pushed while the confirmation is open locks it too.
+    const locked = rollbackLock(this.state.glance?.managed) !== null;
+    confirm.disabled = locked || this.state.busy || this.state.risks.some((r) => !this.acks.has(r.id));
     const block = h(
       "div",
       { class: "confirm", role: "alertdialog", "aria-label": "Confirm roll back", "data-testid": "rollback-confirm" },
@@ -522,7 +531,7 @@ export class Popover {
         : null,
       this.state.risks.length > 0
         ? riskChecks("rollback", this.state.risks, this.acks, () => {
-            confirm.disabled = this.state.busy || this.state.risks.some((r) => !this.acks.has(r.id));
+            confirm.disabled = locked || this.state.busy || this.state.risks.some((r) => !this.acks.has(r.id));
           })
         : null,
       h("div", { class: "buttons" }, cancel, confirm),
@@ -573,7 +582,10 @@ export class Popover {
         this.paint();
         return;
       }
-      this.state.result = { ok: false, text: `Roll back failed: ${e.message}` };
+      // A profile's refusal also says who decides (the refresh below then shows the lock);
+      // other codes' advice speaks of the wizard's plan, not of this one click.
+      const why = e.code === "managed" ? advice(e.code) : null;
+      this.state.result = { ok: false, text: `Roll back failed: ${e.message}${why ? ` — ${why}` : ""}` };
     }
     this.state.confirming = null;
     this.state.risks = [];

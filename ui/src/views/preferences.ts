@@ -1,10 +1,12 @@
-// Preferences: what the menu-bar title shows, which alerts notify (and at what
-// threshold), launch at login. Saved through the backend; the form shows what was
-// actually stored.
+// Preferences: whether and what the menu-bar item shows, which alerts notify (and at
+// what threshold), launch at login. Saved through the backend; the form shows what was
+// actually stored. A setting the organisation's profile forces is shown disabled, at
+// the forced value, with why (src/managed.ts).
 
-import type { Backend, Preferences } from "../backend";
+import type { Backend, Managed, Preferences } from "../backend";
 import { toBackendError } from "../backend";
 import { button, h, note } from "../dom";
+import { lockControl, lockNote, menuItemLock, readManaged, sameManaged } from "../managed";
 import { ConnectionBadge } from "./connection";
 
 const TITLES: { value: Preferences["title"]; label: string; example: string }[] = [
@@ -15,6 +17,8 @@ const TITLES: { value: Preferences["title"]; label: string; example: string }[] 
 
 export class PreferencesView {
   private prefs: Preferences | null = null;
+  /** What the organisation's profile forces (null: nothing, or not known). */
+  private managed: Managed | null = null;
   private error: string | null = null;
   private status: { ok: boolean; text: string } | null = null;
   private saving = false;
@@ -29,13 +33,37 @@ export class PreferencesView {
 
   async load(): Promise<void> {
     this.paint();
+    // Together, so a forced setting is never painted as the user's for a moment.
+    const managed = readManaged(this.backend);
     try {
       this.prefs = await this.backend.getPreferences();
       this.error = null;
     } catch (err) {
       this.error = toBackendError(err).message;
     }
+    this.managed = (await managed).managed;
     this.paint();
+  }
+
+  /**
+   * A pushed glance's managed state. The profile's settings change in place: a repaint
+   * would put back what was stored over what the user has changed and not yet saved.
+   */
+  managedChanged(managed: Managed | null): void {
+    if (sameManaged(managed, this.managed)) return;
+    this.managed = managed;
+    const p = this.prefs;
+    const row = this.root.querySelector("[data-testid=menu-item]");
+    if (!p || !row) return;
+    const shown = this.root.querySelector<HTMLInputElement>("[data-testid=pref-show-menu-item]");
+    // Not forced any more: the user's own choice, as the box last showed it.
+    const own = shown && !shown.disabled ? !shown.checked : p.hide_menu_item;
+    row.replaceWith(this.menuItemRow(own));
+    const problems = this.root.querySelector("[data-testid=managed-problems]");
+    const next = this.problemsNote();
+    if (problems && next) problems.replaceWith(next);
+    else if (problems) problems.remove();
+    else if (next) this.root.querySelector("[data-testid=general]")?.after(next);
   }
 
   paint(): void {
@@ -107,17 +135,20 @@ export class PreferencesView {
     );
     const general = h(
       "fieldset",
-      {},
+      { "data-testid": "general" },
       h("legend", {}, "General"),
+      this.menuItemRow(p.hide_menu_item),
       check("launch-at-login", "Open Earshot at login", p.launch_at_login, "Listed under System Settings → General → Login Items."),
     );
 
     const save = h("button", { type: "submit", class: "primary", "data-testid": "save" }, this.saving ? "Saving…" : "Save");
     save.disabled = this.saving;
+    const problems = this.problemsNote();
     form.append(
       title,
       alerts,
       general,
+      ...(problems ? [problems] : []),
       h(
         "div",
         { class: "row end" },
@@ -134,12 +165,55 @@ export class PreferencesView {
     return form;
   }
 
+  /**
+   * "Show Earshot in the menu bar", checked unless `hidden` — or, while the profile
+   * forces EnableMenuItem, the forced value, disabled, with why. The user's own choice
+   * is kept for when the profile stops forcing it.
+   */
+  private menuItemRow(hidden: boolean): HTMLElement {
+    const lock = menuItemLock(this.managed);
+    const box = h("input", { type: "checkbox", id: "pref-show-menu-item", "data-testid": "pref-show-menu-item" });
+    box.checked = lock ? this.managed?.enable_menu_item === true : !hidden;
+    lockControl(box, lock, "lock-menu-item");
+    return h(
+      "div",
+      { class: "pref-row", "data-testid": "menu-item" },
+      h(
+        "div",
+        { class: "check" },
+        box,
+        h(
+          "label",
+          { for: "pref-show-menu-item" },
+          "Show Earshot in the menu bar",
+          // A hidden item must not be a dead end (UX-CONVENTIONS.md §1.10): the app reopens.
+          h("span", { class: "hint block" }, "While it is hidden, open Earshot again from Finder or Spotlight to reach its windows."),
+        ),
+      ),
+      lock ? lockNote(lock, "lock-menu-item") : null,
+    );
+  }
+
+  /** Keys the profile sets that Earshot ignores (the helper reports them too), or null. */
+  private problemsNote(): HTMLElement | null {
+    const problems = this.managed?.problems ?? [];
+    if (problems.length === 0) return null;
+    return h(
+      "div",
+      { class: "managed-problems", role: "note", "data-testid": "managed-problems" },
+      h("p", {}, "Your organisation's profile sets keys Earshot ignores:"),
+      h("ul", { class: "plain" }, ...problems.map((x) => h("li", {}, h("code", {}, x.key), ` — ${x.message}`))),
+      h("p", { class: "hint" }, "Earshot uses its defaults for them; your Mac administrator can correct the profile."),
+    );
+  }
+
   /** Reads the form into preferences; null (with a message) when a value is out of range. */
   read(form: HTMLFormElement): Preferences | string {
     const q = <T extends HTMLElement>(sel: string) => form.querySelector<T>(sel)!;
     const title = (form.querySelector<HTMLInputElement>("input[name=title]:checked")?.value ?? "none") as Preferences["title"];
     const forecastOn = q<HTMLInputElement>("#alert-forecast").checked;
     const daysValue = Number(q<HTMLInputElement>("#forecast-days").value);
+    const menuShown = q<HTMLInputElement>("#pref-show-menu-item");
     if (forecastOn && (!Number.isInteger(daysValue) || daysValue < 1 || daysValue > 365)) {
       return "The forecast threshold must be a whole number of days from 1 to 365.";
     }
@@ -153,6 +227,8 @@ export class PreferencesView {
         soak: q<HTMLInputElement>("#alert-soak").checked,
       },
       launch_at_login: q<HTMLInputElement>("#launch-at-login").checked,
+      // A box the profile forces shows its value, not the user's: keep what was stored.
+      hide_menu_item: menuShown.disabled ? (this.prefs?.hide_menu_item ?? false) : !menuShown.checked,
     };
   }
 
@@ -181,5 +257,12 @@ export async function mountPreferences(root: HTMLElement, backend: Backend): Pro
   const view = new PreferencesView(root, backend);
   await view.load();
   await view.connection.start();
+  // A profile installed or removed while the window is open applies within a second.
+  // Only the helper knows what is forced: a glance without it keeps the last word.
+  await backend
+    .onGlance((g) => {
+      if (g.connection.state === "connected") view.managedChanged(g.managed ?? null);
+    })
+    .catch(() => {});
   return view;
 }

@@ -5,11 +5,14 @@
 // An applied step then soaks (docs/tuning-guide.md §6): while it does, the wizard shows
 // what it has cost so far and holds the next step back unless the user skips the soak
 // knowingly; once the helper has reviewed it, the verdict with its one-click actions.
+// Under an organisation's profile (glance.managed) what it locks — Apply and the steps a
+// review offers, or the roll backs — stays on screen, disabled, with why.
 
 import type {
   Applied,
   Backend,
   Diagnostic,
+  Managed,
   Measurement,
   Plan,
   PlanTarget,
@@ -25,6 +28,7 @@ import { advice, toBackendError } from "../backend";
 import { lineDiff } from "../diff";
 import { button, chartSvg, h, note, withCode } from "../dom";
 import { binaryBytes, bytes, clock, count, days, utc } from "../format";
+import { type Lock, lockControl, lockNote, readManaged, rollbackLock, sameManaged, tuningLock } from "../managed";
 import { soakWhen } from "../soak";
 import { ConnectionBadge } from "./connection";
 import { appearance } from "./dashboard";
@@ -123,6 +127,12 @@ function tweakId(t: Tweak): string {
   return t.id.replaceAll(":", "-");
 }
 
+/** `control` disabled under `lock` (as it is without one), for building in place. */
+function locked(control: HTMLButtonElement, lock: Lock | null, noteId: string): HTMLButtonElement {
+  lockControl(control, lock, noteId);
+  return control;
+}
+
 /** Bytes a day in binary units, as the helper's sentences beside them say it. */
 function perDay(n: number): string {
   return `${binaryBytes(n)}/day`;
@@ -164,6 +174,12 @@ export class Wizard {
   private rollbackAcks = new Set<string>();
   private rollbackError: string | null = null;
   private rollingBack = false;
+  /** What the organisation's profile forces (null: nothing, or not known yet). */
+  private managed: Managed | null = null;
+  /** Whether `managed` came from a connected helper (before, "nothing forced" is a guess). */
+  private managedSure = false;
+  /** The first glance and the push subscription that keeps `managed` current. */
+  private managedWatch: Promise<void> | null = null;
   private now: () => number;
   readonly connection: ConnectionBadge;
 
@@ -202,6 +218,8 @@ export class Wizard {
     this.rollbackError = null;
     this.rollingBack = false;
     this.paint();
+    // Beside the soak, not after it: a locked Apply must be locked from its first paint.
+    const learning = this.learnManaged();
     let review: StepReview | null = null;
     try {
       review = await this.backend.reviewStep();
@@ -211,10 +229,45 @@ export class Wizard {
       // from planning: the helper itself refuses a step while another soaks.
       if (e.code !== "not-found") this.soakError = e.message;
     }
+    await learning;
     if (review?.soak.state === "soaking") return this.showReview({ kind: "soaking", review });
     if (review?.soak.state === "reviewed") return this.showReview({ kind: "verdict", review });
     if (review?.soak.state === "ended") this.ended = review.soak;
     await this.plan();
+  }
+
+  /**
+   * What the profile forces, once per window: one glance, then the helper's pushes
+   * (a profile installed or removed applies within a second). Cheap: the glance is
+   * held in memory by the shell.
+   */
+  private learnManaged(): Promise<void> {
+    this.managedWatch ??= (async () => {
+      await this.backend
+        .onGlance((g) => {
+          // Only the helper knows what is forced: a glance without it keeps the last word.
+          if (g.connection.state !== "connected") return;
+          this.managedSure = true;
+          this.managedChanged(g.managed ?? null);
+        })
+        .catch(() => {});
+      await this.readManaged();
+    })();
+    return this.managedWatch;
+  }
+
+  /** Asks for the managed state now (after the first glance, only when it matters). */
+  private async readManaged(): Promise<void> {
+    const now = await readManaged(this.backend);
+    if (!now.connected) return;
+    this.managedSure = true;
+    this.managed = now.managed;
+  }
+
+  private managedChanged(managed: Managed | null): void {
+    if (sameManaged(managed, this.managed)) return;
+    this.managed = managed;
+    if (this.phase.kind !== "loading") this.paint();
   }
 
   /** Plans the next step toward the goal and shows it. */
@@ -222,6 +275,9 @@ export class Wizard {
     try {
       const step = await this.backend.planNext(this.target);
       const plan = step.plan;
+      // A plan means the helper answers: if the first glance came before it did (the
+      // app still connecting), ask again so the step is never shown unlocked by mistake.
+      if (plan && !this.managedSure) await this.readManaged();
       this.token = step.token;
       this.phase = plan ? { kind: "plan", plan } : { kind: "done" };
       if (plan) this.trialClasses = addedClasses(plan);
@@ -505,6 +561,7 @@ export class Wizard {
 
   /** Badly over budget before the soak ends: say so, and offer the review's tweaks now. */
   private overBudget(r: StepReview): HTMLElement {
+    const lock = r.tweaks.length > 0 ? tuningLock(this.managed) : null;
     return h(
       "section",
       { class: "alert-panel warning", role: "alert", "data-testid": "soak-over-budget" },
@@ -513,19 +570,24 @@ export class Wizard {
       r.tweaks.length > 0
         ? h("p", {}, "No need to wait for the review: a tweak is a step of its own, applied now.")
         : h("p", {}, "The review at the end of the soak says what to do; History rolls the step back at any time."),
-      ...r.tweaks.map((t) => this.tweakCard(t)),
+      lock ? lockNote(lock, "lock-over-budget") : null,
+      ...r.tweaks.map((t) => this.tweakCard(t, lock, "lock-over-budget")),
     );
   }
 
   private skipCard(s: SoakStatus): HTMLElement {
+    const lock = tuningLock(this.managed);
     const box = h("input", { type: "checkbox", id: "skip-soak", "data-testid": "wizard-skip-soak" });
     box.checked = this.skipTicked;
     const go = button("Plan the Next Step Anyway", { "data-testid": "wizard-skip-plan" }, () => void this.skipSoak(s));
     go.disabled = !this.skipTicked;
+    // The next step could not be applied here anyway.
+    lockControl(box, lock, "lock-skip");
+    lockControl(go, lock, "lock-skip");
     box.addEventListener("change", () => {
       // In place: the box stays under the user's hand.
       this.skipTicked = box.checked;
-      go.disabled = !box.checked;
+      go.disabled = !box.checked || lock !== null;
     });
     return h(
       "section",
@@ -541,6 +603,7 @@ export class Wizard {
           `Skip the rest of this soak. The next step's cost will stack on one not yet measured, and “${s.title}” will not be reviewed — Earshot records that you skipped it.`,
         ),
       ),
+      lock ? lockNote(lock, "lock-skip") : null,
       h("div", { class: "row end" }, go),
     );
   }
@@ -642,6 +705,9 @@ export class Wizard {
   private verdictActions(r: StepReview): HTMLElement {
     const verdict = r.review.verdict;
     const section = h("section", { class: "card actions-card", "aria-labelledby": "verdict-actions" }, h("h3", { id: "verdict-actions" }, "What to do"));
+    // One explanation for the steps the review offers, above them.
+    const lock = (r.next && r.next_token) || r.tweaks.length > 0 ? tuningLock(this.managed) : null;
+    if (lock) section.append(lockNote(lock, "lock-verdict"));
     if (r.next && r.next_token) {
       const next = r.next;
       const token = r.next_token;
@@ -650,11 +716,11 @@ export class Wizard {
           "div",
           { class: "action" },
           h("div", { class: "action-text" }, h("p", {}, h("strong", {}, next.title)), h("p", { class: "hint" }, withCode(next.why))),
-          button("Take the Next Step", { class: "primary", "data-testid": "verdict-next" }, () => this.showPlan(next, token, "review")),
+          locked(button("Take the Next Step", { class: "primary", "data-testid": "verdict-next" }, () => this.showPlan(next, token, "review")), lock, "lock-verdict"),
         ),
       );
     }
-    for (const t of r.tweaks) section.append(this.tweakCard(t));
+    for (const t of r.tweaks) section.append(this.tweakCard(t, lock, "lock-verdict"));
     if (r.rollback_to !== null) section.append(this.rollbackAction(r.rollback_to, verdict === "roll-back"));
     if (verdict === "keep-soaking") {
       section.append(
@@ -666,14 +732,15 @@ export class Wizard {
         ),
       );
     }
-    if (section.children.length === 1) {
+    if (section.querySelector(".action") === null) {
       section.append(h("p", { class: "hint", "data-testid": "verdict-none" }, "Nothing is left toward Earshot's recommendation: pick another goal above to plan toward it."));
     }
     return section;
   }
 
-  /** A tweak the review proposes: itself a step (diff, cost, risks, apply, countdown). */
-  private tweakCard(t: Tweak): HTMLElement {
+  /** A tweak the review proposes: itself a step (diff, cost, risks, apply, countdown);
+   *  under `lock`, its button is disabled and described by the note `lockId`. */
+  private tweakCard(t: Tweak, lock: Lock | null, lockId: string): HTMLElement {
     const id = tweakId(t);
     return h(
       "div",
@@ -690,17 +757,19 @@ export class Wizard {
         ),
         h("p", { class: "hint", "data-testid": "tweak-predicted" }, `Predicted after the tweak: ${perDay(t.plan.prediction.bytes_per_day.typical)}`),
       ),
-      button("Apply Tweak", { class: "primary", "data-testid": `verdict-tweak-${id}` }, () => this.showPlan(t.plan, t.token, "tweak")),
+      locked(button("Apply Tweak", { class: "primary", "data-testid": `verdict-tweak-${id}` }, () => this.showPlan(t.plan, t.token, "tweak")), lock, lockId),
     );
   }
 
   private rollbackAction(revision: number, recommended: boolean): HTMLElement {
+    const lock = rollbackLock(this.managed);
     const go = button(this.rollingBack ? "Rolling Back…" : `Roll Back to Revision ${revision}`, {
       class: recommended ? "primary destructive" : "",
       "data-testid": "verdict-rollback",
     }, () => void this.rollback(revision));
-    const blocked = () => this.rollingBack || this.rollbackRisks.some((x) => !this.rollbackAcks.has(x.id));
+    const blocked = () => lock !== null || this.rollingBack || this.rollbackRisks.some((x) => !this.rollbackAcks.has(x.id));
     go.disabled = blocked();
+    lockControl(go, lock, "lock-rollback");
     return h(
       "div",
       { class: "action rollback" },
@@ -713,6 +782,7 @@ export class Wizard {
           ? h("p", { class: "warning-text" }, `The file of revision ${revision} carries ${this.rollbackRisks.length === 1 ? "a risk" : "risks"}: acknowledge to restore it.`)
           : null,
         this.rollbackRisks.length > 0 ? riskChecks("rollback", this.rollbackRisks, this.rollbackAcks, () => (go.disabled = blocked())) : null,
+        lock ? lockNote(lock, "lock-rollback") : null,
         this.rollbackError ? note("error", this.rollbackError, "verdict-rollback-error") : null,
       ),
       go,
@@ -743,6 +813,8 @@ export class Wizard {
         for (const r of e.missingAcks) this.rollbackAcks.delete(r.id);
       } else {
         this.rollbackError = `Roll back failed: ${e.message}${advice(e.code) ? ` — ${advice(e.code)}` : ""}`;
+        // A profile the wizard did not know of yet: show its lock from now on.
+        if (e.code === "managed") await this.readManaged();
       }
     }
     this.rollingBack = false;
@@ -1001,8 +1073,10 @@ export class Wizard {
     return card;
   }
 
-  /** "Acknowledge 2 risks to apply", or null when nothing is missing. */
+  /** "Acknowledge 2 risks to apply", or null when nothing is missing (or nothing can be
+   *  applied here: the lock says why instead). */
   private ackHint(plan: Plan): string | null {
+    if (tuningLock(this.managed)) return null;
     const missing = plan.risks.filter((r) => !this.acks.has(r.id)).length;
     return missing > 0 ? `Acknowledge ${missing} ${missing === 1 ? "risk" : "risks"} to apply` : null;
   }
@@ -1011,7 +1085,7 @@ export class Wizard {
   private syncApply(plan: Plan): void {
     const hint = this.ackHint(plan);
     const apply = this.root.querySelector<HTMLButtonElement>("[data-testid=wizard-apply]");
-    if (apply) apply.disabled = this.phase.kind === "applying" || hint !== null;
+    if (apply) apply.disabled = this.phase.kind === "applying" || hint !== null || tuningLock(this.managed) !== null;
     const el = this.root.querySelector<HTMLElement>("[data-testid=ack-hint]");
     if (el) {
       el.textContent = hint ?? "";
@@ -1021,11 +1095,15 @@ export class Wizard {
 
   private applyBar(plan: Plan, applying: boolean): HTMLElement {
     const hint = this.ackHint(plan);
+    const lock = tuningLock(this.managed);
     const apply = button(applying ? "Applying…" : "Apply", { class: "primary", "data-testid": "wizard-apply" }, () => void this.apply(plan));
     apply.disabled = applying || hint !== null;
     const auto = h("input", { type: "checkbox", id: "auto-revert", "data-testid": "wizard-auto-revert" });
     auto.checked = this.autoRevert;
     auto.disabled = applying;
+    // The step stays readable (an administrator may want to see it); taking it is theirs.
+    lockControl(apply, lock, "lock-apply");
+    lockControl(auto, lock, "lock-apply");
     auto.addEventListener("change", () => (this.autoRevert = auto.checked));
     const err = this.applyError;
     return h(
@@ -1057,6 +1135,8 @@ export class Wizard {
         { class: "row end" },
         h("div", { class: "check" }, auto, h("label", { for: "auto-revert" }, `Revert automatically unless I keep it within ${clock(CONFIRM_WITHIN)}`)),
         h("span", { class: "hint", "data-testid": "ack-hint", ...(hint === null ? { hidden: "" } : {}) }, hint ?? ""),
+        // Beside the button it explains, where the acknowledgement hint would be.
+        lock ? lockNote(lock, "lock-apply") : null,
         apply,
       ),
     );
@@ -1114,6 +1194,8 @@ export class Wizard {
         return;
       }
       for (const r of e.missingAcks) this.acks.delete(r.id);
+      // A profile the wizard did not know of yet: show its lock from now on.
+      if (e.code === "managed") await this.readManaged();
       this.phase = { kind: "plan", plan };
       this.paint();
     }
@@ -1123,6 +1205,9 @@ export class Wizard {
     const left = (applied.pending_confirm?.deadline_unix ?? 0) - this.now();
     const keep = button("Keep Change", { class: "primary", "data-testid": "wizard-keep" }, () => void this.keep());
     const revert = button("Revert Now", { "data-testid": "wizard-revert" }, () => void this.revertNow());
+    // Reverting now is a roll back; the helper's own revert at the deadline is not.
+    const lock = rollbackLock(this.managed);
+    lockControl(revert, lock, "lock-revert");
     queueMicrotask(() => {
       if (!this.root.contains(document.activeElement) || document.activeElement === document.body) keep.focus();
     });
@@ -1138,6 +1223,7 @@ export class Wizard {
         " unless you keep it.",
       ),
       applied.reload_warning ? h("p", { class: "warning-text" }, applied.reload_warning) : null,
+      lock ? lockNote(lock, "lock-revert") : null,
       h("div", { class: "buttons" }, revert, keep),
     );
   }
