@@ -166,7 +166,7 @@ fn example(k: &crate::managed::ManagedKey) -> String {
         ("Exemptions", _) => "<dict>\n\t\t\t\t<key>audit_failure_halt</key>\n\t\t\t\t<string>A kernel panic on an audit write error is not acceptable on kiosks (risk accepted by the CISO, 2026-11)</string>\n\t\t\t</dict>".into(),
         ("SnapshotIntervalSecs", _) => "<integer>300</integer>".into(),
         ("EventExportEnabled", _) => "<false/>".into(),
-        ("EventExportPath", _) => "<string>/var/log/earshot</string>".into(),
+        ("EventExportPath", _) => "<string>/var/log/earshot/events</string>".into(),
         ("EventExportMaxMB", _) => "<integer>512</integer>".into(),
         (_, KeyType::Bool) => "<false/>".into(),
         _ => "<string></string>".into(),

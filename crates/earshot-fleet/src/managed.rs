@@ -99,7 +99,7 @@ pub const KEYS: &[ManagedKey] = &[
         kind: KeyType::String,
         title: "Event folder",
         description: "The absolute folder the OCSF event files are written to.",
-        default: "/var/log/earshot",
+        default: "/var/log/earshot/events",
     },
     ManagedKey {
         name: "EventExportMaxMB",
