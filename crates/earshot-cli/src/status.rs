@@ -157,6 +157,24 @@ fn via_helper(report: StatusReport, args: &Args, root: Option<&Path>) -> Result<
         };
         writeln!(out, "  tuning: {}{hint}", soak.summary)?;
     }
+    if let Some(x) = report.export.as_deref() {
+        let state = match &x.paused {
+            Some(why) => format!("paused ({why})"),
+            None => format!(
+                "{} events written since the helper started",
+                x.events_written
+            ),
+        };
+        writeln!(out, "  event export: {} — {state}", x.dir)?;
+        if x.lost_records > 0 || x.lost_trails_uncounted > 0 || x.files_dropped > 0 {
+            writeln!(
+                out,
+                "    lost: {} records from expired trails ({} trails uncounted); \
+                 {} spool files ({} bytes) dropped by the cap",
+                x.lost_records, x.lost_trails_uncounted, x.files_dropped, x.bytes_dropped
+            )?;
+        }
+    }
     // Details (config, headroom, rates, forecast) as far as this user can read.
     if let Ok((sys, kind)) = open_system(root) {
         let opts = status_options(args.cache_dir.clone(), args.no_cache);

@@ -12,8 +12,8 @@ use clap::ArgAction;
 use earshot_model::format::human_bytes;
 use earshot_trail::render::{render_files, Format, RenderError};
 use earshot_trail::{
-    default_threads, summarise_many, FileDamage, Filter, FilterSpec, Inventory, Outcome,
-    StatsReport, SummaryCache, Tables, Trail, TrailName,
+    default_threads, stream_selected, summarise_many, FileDamage, Filter, FilterSpec, Inventory,
+    Outcome, StatsReport, SummaryCache, Tables, Trail, TrailName,
 };
 
 #[derive(clap::Subcommand)]
@@ -131,8 +131,14 @@ pub struct ExportArgs {
     #[arg(long, value_name = "FILE")]
     out: PathBuf,
     /// Write the selected records as a BSM trail instead of NDJSON.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "ocsf")]
     bsm: bool,
+    /// Write OCSF 1.9 events (NDJSON, one per record; docs/ocsf.md) instead of
+    /// Earshot's record JSON.
+    #[arg(long)]
+    ocsf: bool,
+    #[command(flatten)]
+    device: OcsfDeviceArgs,
     /// Files rendered in parallel (default: number of cores); output stays in order.
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
@@ -140,6 +146,28 @@ pub struct ExportArgs {
     filter: FilterArgs,
     #[command(flatten)]
     tables: TableArgs,
+}
+
+/// The Mac the OCSF events' `device` describes (`--ocsf` only).
+#[derive(clap::Args, Clone, Default)]
+pub struct OcsfDeviceArgs {
+    /// With --ocsf: the device's host name (default: this machine's).
+    #[arg(long, value_name = "NAME", requires = "ocsf")]
+    hostname: Option<String>,
+    /// With --ocsf: the device's hardware UUID (IOPlatformUUID): `device.uid` and
+    /// the host part of every event id (the host name otherwise).
+    #[arg(long, value_name = "UUID", requires = "ocsf")]
+    host_uid: Option<String>,
+    /// With --ocsf: the macOS version the trails were written by (`device.os.version`).
+    #[arg(long, value_name = "VERSION", requires = "ocsf")]
+    os_version: Option<String>,
+    /// With --ocsf: the Mac's model (`sysctl hw.model`), which also gives the
+    /// device type (MacBook… → laptop).
+    #[arg(long, value_name = "MODEL", requires = "ocsf")]
+    model: Option<String>,
+    /// With --ocsf: also keep each record's bytes, base64, in `unmapped.bsm.raw`.
+    #[arg(long, requires = "ocsf")]
+    raw: bool,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -473,10 +501,14 @@ fn export(args: ExportArgs) -> Result<ExitCode> {
     let filter = build_filter(&args.filter, &tables)?;
     let inputs = expand(&args.paths)?;
     let format = if args.bsm { Format::Bsm } else { Format::Json };
+    let ocsf = args.ocsf.then(|| ocsf_mapper(&args.device, &tables));
     if args.out == Path::new("-") {
         let stdout = io::stdout();
         let out = BufWriter::with_capacity(1 << 20, stdout.lock());
-        return render(out, format, &filter, &tables, &inputs, args.threads);
+        return match &ocsf {
+            Some(mapper) => export_ocsf(out, mapper, &filter, &inputs),
+            None => render(out, format, &filter, &tables, &inputs, args.threads),
+        };
     }
     // Write next to the target and rename at the end, so an interrupted export
     // never leaves a plausible-looking partial file under the requested name.
@@ -484,7 +516,10 @@ fn export(args: ExportArgs) -> Result<ExitCode> {
     let file =
         fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
     let out = BufWriter::with_capacity(1 << 20, file);
-    let result = render(out, format, &filter, &tables, &inputs, args.threads);
+    let result = match &ocsf {
+        Some(mapper) => export_ocsf(out, mapper, &filter, &inputs),
+        None => render(out, format, &filter, &tables, &inputs, args.threads),
+    };
     match &result {
         Ok(_) => fs::rename(&tmp, &args.out).with_context(|| {
             format!("cannot rename {} to {}", tmp.display(), args.out.display())
@@ -534,4 +569,124 @@ fn render<W: Write>(
     }
     report_damage(&damage);
     Ok(exit_for(!damage.is_empty()))
+}
+
+// ---------------------------------------------------------------- export --ocsf
+
+/// The mapper for `--ocsf`: the Mac named by the options (this machine by
+/// default) and the event names of the tables in use.
+fn ocsf_mapper(args: &OcsfDeviceArgs, tables: &Tables) -> earshot_ocsf::Mapper {
+    let hostname = args.hostname.clone().unwrap_or_else(this_hostname);
+    let device_type = args
+        .model
+        .as_deref()
+        .map(earshot_ocsf::DeviceType::from_model)
+        .unwrap_or_default();
+    let host = earshot_ocsf::Host {
+        hostname,
+        uid: args.host_uid.clone(),
+        os_version: args.os_version.clone(),
+        os_build: None,
+        model: args.model.clone(),
+        device_type,
+    };
+    let options = earshot_ocsf::Options {
+        raw_record: args.raw,
+        ..Default::default()
+    };
+    earshot_ocsf::Mapper::with_options(tables.events(), host, options)
+}
+
+/// This machine's host name (`hostname`, as on a Mac), or `localhost`.
+fn this_hostname() -> String {
+    std::process::Command::new("hostname")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_string())
+}
+
+/// Output bytes gathered before each write.
+const OCSF_BATCH: usize = 1 << 20;
+
+/// One OCSF event per selected record, file after file, streamed in chunks
+/// (constant memory). Damage is reported like print/export (stderr, exit 1).
+fn export_ocsf<W: Write>(
+    mut out: W,
+    mapper: &earshot_ocsf::Mapper,
+    filter: &Filter,
+    inputs: &[Input],
+) -> Result<ExitCode> {
+    let mut line = Vec::with_capacity(OCSF_BATCH + (64 << 10));
+    let mut damage = Vec::new();
+    for input in inputs {
+        // Event ids come from the trail's own name, not a link's (`current`).
+        let real = fs::canonicalize(&input.path).unwrap_or_else(|_| input.path.clone());
+        let trail = earshot_ocsf::TrailId::from_path(&real);
+        let mut file = fs::File::open(&input.path)
+            .with_context(|| format!("cannot read {}", input.path.display()))?;
+        let mut write_err: Option<io::Error> = None;
+        let end = stream_selected(
+            &mut file,
+            0,
+            |e, s, m| filter.header_passes(e, s, m),
+            |rs, bytes| {
+                if write_err.is_some()
+                    || !filter.matches(rs.event, rs.sec, rs.msec, rs.auid, rs.status)
+                {
+                    return;
+                }
+                // The scan framed the record and checked its header already.
+                let Ok(header) = bsm::token::decode_header(bytes) else {
+                    return;
+                };
+                let rec = bsm::Record {
+                    offset: rs.offset,
+                    bytes,
+                    header,
+                };
+                mapper.record(&mut line, &rec, &trail);
+                if line.len() >= OCSF_BATCH {
+                    if let Err(e) = out.write_all(&line) {
+                        write_err = Some(e);
+                    }
+                    line.clear();
+                }
+            },
+        )
+        .with_context(|| format!("cannot read {}", input.path.display()))?;
+        if let Some(e) = write_err {
+            return write_failed(e);
+        }
+        let tail: &[_] = if input.growing { &[] } else { &end.tail };
+        let unlisted = end.unlisted.note();
+        damage.extend(
+            end.damage
+                .iter()
+                .chain(tail)
+                .chain(&unlisted)
+                .map(|d| FileDamage {
+                    file: input.path.clone(),
+                    offset: d.offset,
+                    len: d.len,
+                    kind: d.kind.clone(),
+                    message: d.message.clone(),
+                }),
+        );
+    }
+    if let Err(e) = out.write_all(&line).and_then(|()| out.flush()) {
+        return write_failed(e);
+    }
+    report_damage(&damage);
+    Ok(exit_for(!damage.is_empty()))
+}
+
+fn write_failed(e: io::Error) -> Result<ExitCode> {
+    // `… | head`: the reader went away; that is not an error.
+    if e.kind() == io::ErrorKind::BrokenPipe {
+        return Ok(ExitCode::SUCCESS);
+    }
+    Err(e).context("cannot write the OCSF events")
 }

@@ -202,6 +202,8 @@ pub struct Keeper {
     /// The managed configuration the last snapshot saw: a profile installed,
     /// changed or removed is picked up on the next beat, without a restart.
     snapshot_managed: Mutex<Option<earshot_model::managed::Managed>>,
+    /// The event export's state, as its thread last reported it.
+    export: Mutex<Option<earshot_model::status::ExportStatus>>,
 }
 
 impl std::fmt::Debug for Keeper {
@@ -311,6 +313,7 @@ impl Keeper {
             snapshot_dirty: std::sync::atomic::AtomicBool::new(true),
             snapshot_at: Mutex::new(None),
             snapshot_managed: Mutex::new(None),
+            export: Mutex::new(None),
         };
         {
             let guard = keeper.guard();
@@ -1229,6 +1232,19 @@ impl Keeper {
         })
     }
 
+    /// Up to `max` revisions numbered above `after`, oldest first, without
+    /// verifying the chain (the export's catch-up: it runs every few seconds).
+    pub fn revisions_after(&self, after: u64, max: usize) -> Result<Vec<RevisionInfo>, ApiError> {
+        let numbers = self.history.numbers().map_err(state_err)?;
+        let mut out = Vec::new();
+        for n in numbers.into_iter().filter(|&n| n > after).take(max) {
+            if let Some(rev) = self.history.get(n).map_err(state_err)? {
+                out.push(self.info(&rev)?);
+            }
+        }
+        Ok(out)
+    }
+
     /// The newest page of history (see [`Keeper::history_page`]).
     pub fn history(&self, limit: Option<u32>) -> Result<HistoryReport, ApiError> {
         self.history_page(limit, None)
@@ -1317,6 +1333,42 @@ impl Keeper {
         if let Some(f) = self.other_writer_finding()? {
             findings.push(f);
         }
+        let export = self.export_status();
+        if let Some(x) = &export {
+            if let Some(why) = &x.paused {
+                findings.push(Finding {
+                    level: HealthLevel::Warning,
+                    code: "export-paused".into(),
+                    message: format!("the event export is not writing: {why}; it resumes by itself, losing nothing"),
+                });
+            }
+            if x.lost_records > 0 || x.lost_trails_uncounted > 0 {
+                findings.push(Finding {
+                    level: HealthLevel::Warning,
+                    code: "export-lost-records".into(),
+                    message: format!(
+                        "expiry deleted trails before the event export read them: {} record(s) lost{}",
+                        x.lost_records,
+                        if x.lost_trails_uncounted > 0 {
+                            format!(", and {} trail(s) of unknown size", x.lost_trails_uncounted)
+                        } else {
+                            String::new()
+                        }
+                    ),
+                });
+            }
+            if x.files_dropped > 0 {
+                findings.push(Finding {
+                    level: HealthLevel::Warning,
+                    code: "export-files-dropped".into(),
+                    message: format!(
+                        "the event spool reached its cap and dropped {} rotated file(s) ({}): is the log shipper running?",
+                        x.files_dropped,
+                        earshot_model::format::human_bytes(x.bytes_dropped)
+                    ),
+                });
+            }
+        }
         let managed = self.managed();
         if !managed.problems.is_empty() {
             findings.push(Finding {
@@ -1349,6 +1401,7 @@ impl Keeper {
             simulated: self.platform.simulated(),
             soak: soak.map(Box::new),
             managed: managed.profile.then(|| Box::new(managed)),
+            export: export.map(Box::new),
             detail: detail.map(Box::new),
         })
     }
@@ -1387,6 +1440,24 @@ impl Keeper {
                 latest.number
             ),
         }))
+    }
+
+    /// The helper's state folder.
+    pub fn state_dir(&self) -> &Path {
+        &self.state_dir
+    }
+
+    /// The event export's state (`None` while it is off).
+    pub fn export_status(&self) -> Option<earshot_model::status::ExportStatus> {
+        self.export
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// The export thread reports its state here.
+    pub fn set_export_status(&self, status: Option<earshot_model::status::ExportStatus>) {
+        *self.export.lock().unwrap_or_else(|e| e.into_inner()) = status;
     }
 
     /// What the organisation's configuration profile forces (nothing without

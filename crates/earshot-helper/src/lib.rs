@@ -11,6 +11,7 @@
 #![forbid(unsafe_code)]
 
 pub mod control;
+pub mod export;
 pub mod fault;
 pub mod folder;
 pub mod fsutil;

@@ -51,6 +51,17 @@ struct Args {
     /// closed to make room).
     #[arg(long, default_value_t = Limits::default().max_unauthenticated)]
     max_handshakes: usize,
+    /// Export the trails as OCSF events for log shippers (docs/ocsf.md), unless
+    /// a configuration profile sets EventExportEnabled to false.
+    #[arg(long)]
+    export: bool,
+    /// The event spool folder, a macOS path (default /var/log/earshot/events;
+    /// a profile's EventExportPath wins).
+    #[arg(long, value_name = "DIR")]
+    export_dir: Option<String>,
+    /// The spool's size cap in MiB (default 512; a profile's EventExportMaxMB wins).
+    #[arg(long, value_name = "MB")]
+    export_max_mb: Option<u32>,
 }
 
 /// Where things live for this run.
@@ -297,6 +308,20 @@ async fn serve(args: Args) -> Result<()> {
     raise_descriptor_limit(limits.max_descriptors());
     let listener = bind(&layout.socket, layout.socket_mode)?;
     let _watcher = spawn_watchers(keeper.clone(), control)?;
+    {
+        // The export runs on a thread of its own (it blocks on file I/O and
+        // fsync); it idles until enabled by --export or a profile.
+        let k = keeper.clone();
+        let export = earshot_helper::export::ExportArgs {
+            enabled: args.export,
+            dir: args.export_dir.clone(),
+            max_mb: args.export_max_mb,
+        };
+        std::thread::Builder::new()
+            .name("export".into())
+            .spawn(move || earshot_helper::export::run(k, export))
+            .context("starting the event export")?;
+    }
     let server = Server::new(keeper, secret, layout.policy, limits);
     eprintln!("earshot-helper: listening on {}", layout.socket.display());
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())

@@ -15,7 +15,7 @@ pub const MODE: u32 = 0o640;
 
 /// The `admin` group on macOS.
 #[cfg(target_os = "macos")]
-const ADMIN_GID: u32 = 80;
+pub(crate) const ADMIN_GID: u32 = 80;
 
 /// Writes `snap` where fleet tools read it.
 pub fn write(sys: &dyn System, snap: &Snapshot) -> Result<(), String> {

@@ -353,6 +353,10 @@ pub struct StatusReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional, as = "Option<crate::managed::Managed>")]
     pub managed: Option<Box<crate::managed::Managed>>,
+    /// The OCSF event export (absent while it is off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, as = "Option<ExportStatus>")]
+    pub export: Option<Box<ExportStatus>>,
     pub simulated: bool,
     /// The full `earshot status --json` document as the helper (root) reads it
     /// (docs/status-json.md). Only in answers to `status`, never in pushes:
@@ -378,4 +382,25 @@ pub struct Finding {
     /// Stable id for the UI, e.g. `auditd-not-running`.
     pub code: String,
     pub message: String,
+}
+
+/// The OCSF event export (docs/ocsf.md, "The spool"): where it writes, how far
+/// it has read the trails, and what it had to give up.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ExportStatus {
+    /// The spool folder (a macOS path).
+    pub dir: String,
+    /// The last trail record written: `<trail start stamp>:<offset>`.
+    pub position: Option<String>,
+    /// Events written since the helper started.
+    pub events_written: u64,
+    /// Rotated spool files dropped by the size/age cap (a stalled shipper).
+    pub files_dropped: u64,
+    pub bytes_dropped: u64,
+    /// Trail records lost because expiry deleted a trail before it was read.
+    pub lost_records: u64,
+    /// Trails lost whose record count was not known.
+    pub lost_trails_uncounted: u64,
+    /// Why the export is not writing (a full disk, an unwritable folder).
+    pub paused: Option<String>,
 }

@@ -11,7 +11,7 @@
 //! only be the cut at the chunk's edge.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io::{self, Read, Seek, SeekFrom};
 
 use bsm::read::{Damage, DamageKind};
 use bsm::scan::{scan_select, Ending, RecordSummary, ScanEnd};
@@ -192,7 +192,17 @@ pub(crate) fn stream_chunks<P>(file: &mut File, start: u64, process: P) -> io::R
 where
     P: FnMut(&[u8], u64, Ending) -> Option<ScanEnd>,
 {
-    stream_chunks_sized(file, start, CHUNK, process)
+    // The file's position is wherever the caller left it; the offsets this
+    // reports are absolute, so reading must begin at `start` itself.
+    file.seek(SeekFrom::Start(start))?;
+    // A growing trail polled every few hundred milliseconds has a few KiB to
+    // read: a buffer for what is there (plus a byte to see the end), not a
+    // zeroed 4 MiB one each time. The loop grows it if the file grows.
+    let left = file
+        .metadata()
+        .map_or(u64::MAX, |m| m.len().saturating_sub(start));
+    let chunk = usize::try_from(left.saturating_add(1)).map_or(CHUNK, |l| l.clamp(64 << 10, CHUNK));
+    stream_chunks_sized(file, start, chunk, process)
 }
 
 /// The chunking loop with another chunk size (tests put chunk edges everywhere).
@@ -547,5 +557,28 @@ mod tests {
             "{}",
             note.message
         );
+    }
+
+    /// A read from `start` on a freshly opened file (position 0) reports the
+    /// records at and after `start`, each once, at their own offsets — what a
+    /// follower resuming in a growing trail relies on.
+    #[test]
+    fn streaming_from_an_offset_reads_from_that_offset() {
+        let data = fixture("mixed_sample.bsm");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t");
+        std::fs::write(&path, &data).unwrap();
+        let (all, _) = whole(&data);
+        assert!(all.len() > 4);
+        let start = all[all.len() / 2];
+        let mut file = File::open(&path).unwrap();
+        let mut seen = Vec::new();
+        stream_records(&mut file, start, |r, bytes| {
+            assert_eq!(&data[r.offset as usize..][..bytes.len()], bytes);
+            seen.push(r.offset)
+        })
+        .unwrap();
+        let want: Vec<u64> = all.into_iter().filter(|&o| o >= start).collect();
+        assert_eq!(seen, want);
     }
 }

@@ -26,6 +26,7 @@ fn report(detail: Option<Value>) -> StatusReport {
         simulated: true,
         soak: None,
         managed: None,
+        export: None,
         detail,
     }
 }

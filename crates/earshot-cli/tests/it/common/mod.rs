@@ -11,16 +11,19 @@ pub fn earshot() -> PathBuf {
 /// The helper binary lives next to `earshot` in the target folder; build it if
 /// this test run has not.
 pub fn helper_binary() -> PathBuf {
-    let path = earshot().with_file_name("earshot-helper");
-    if !path.exists() {
+    // Built once per run, whether or not a binary is there: `cargo test -p
+    // earshot-cli` alone does not rebuild another package's binary, and a
+    // stale helper would test yesterday's code.
+    static BUILT: std::sync::OnceLock<()> = std::sync::OnceLock::new();
+    BUILT.get_or_init(|| {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
             .args(["build", "-p", "earshot-helper", "--bin", "earshot-helper"])
             .status()
             .expect("cargo runs");
         assert!(status.success(), "building earshot-helper");
-    }
-    path
+    });
+    earshot().with_file_name("earshot-helper")
 }
 
 /// A running helper, killed when dropped.
@@ -56,4 +59,25 @@ pub fn start_helper(mac: &Path) -> Helper {
 
 pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
+}
+
+/// Every line of `ndjson` checked as an OCSF event (its class's JSON Schema,
+/// no nulls, `type_uid` and captions: `earshot_ocsf::validate`), with the
+/// repo's copy of the OCSF tree; a failure names the line.
+pub fn ocsf_lines(ndjson: &[u8]) -> Vec<serde_json::Value> {
+    static SCHEMAS: std::sync::OnceLock<earshot_ocsf::validate::Schemas> =
+        std::sync::OnceLock::new();
+    let schemas = SCHEMAS.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/ocsf/1.9.0-dev");
+        earshot_ocsf::validate::Schemas::load(&dir).unwrap_or_else(|e| panic!("{e}"))
+    });
+    ndjson
+        .split_inclusive(|&b| b == b'\n')
+        .enumerate()
+        .map(|(i, line)| {
+            schemas.check_line(line).unwrap_or_else(|p| {
+                panic!("line {}: {p}\n{}", i + 1, String::from_utf8_lossy(line))
+            })
+        })
+        .collect()
 }

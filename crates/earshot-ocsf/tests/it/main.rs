@@ -1,0 +1,9 @@
+//! earshot-ocsf's integration tests, linked as one binary.
+
+mod common;
+
+mod fixtures;
+mod ids;
+mod own_events;
+mod sim;
+mod table;
