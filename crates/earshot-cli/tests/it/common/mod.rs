@@ -10,20 +10,23 @@ pub fn earshot() -> PathBuf {
 
 /// The helper binary lives next to `earshot` in the target folder; build it if
 /// this test run has not.
+///
+/// Built only when missing: `cargo test --workspace` builds it (with the
+/// workspace's features: its own tests need fault injection compiled in, so
+/// rebuilding it here with other features would break them). After changing
+/// the helper, run `cargo build -p earshot-helper` before `cargo test -p
+/// earshot-cli` alone, or these tests run the old helper.
 pub fn helper_binary() -> PathBuf {
-    // Built once per run, whether or not a binary is there: `cargo test -p
-    // earshot-cli` alone does not rebuild another package's binary, and a
-    // stale helper would test yesterday's code.
-    static BUILT: std::sync::OnceLock<()> = std::sync::OnceLock::new();
-    BUILT.get_or_init(|| {
+    let path = earshot().with_file_name("earshot-helper");
+    if !path.exists() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let status = Command::new(cargo)
             .args(["build", "-p", "earshot-helper", "--bin", "earshot-helper"])
             .status()
             .expect("cargo runs");
         assert!(status.success(), "building earshot-helper");
-    });
-    earshot().with_file_name("earshot-helper")
+    }
+    path
 }
 
 /// A running helper, killed when dropped.
