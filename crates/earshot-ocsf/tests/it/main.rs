@@ -2,6 +2,7 @@
 
 mod common;
 
+mod checker;
 mod fixtures;
 mod ids;
 mod own_events;
