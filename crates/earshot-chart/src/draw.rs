@@ -4,7 +4,8 @@
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::style::{ensure_fonts, Appearance};
+use crate::style::{ensure_fonts, Appearance, Theme};
+use crate::ticks::KeyedAxis;
 use crate::{ChartError, Format, Rendered, MAX_DIMENSION};
 
 /// Something that can draw itself on any plotters backend.
@@ -389,4 +390,29 @@ pub(crate) fn legend<DB: DrawingBackend>(
         y += theme.px(6.0);
     }
     Ok(())
+}
+
+/// The grid, axes and labels every time chart shares: grid lines at the keyed
+/// ticks only, the theme's axis and label styles, and the two axis captions.
+pub(crate) fn mesh<DB: DrawingBackend>(
+    chart: &mut ChartContext<'_, DB, Cartesian2d<KeyedAxis, KeyedAxis>>,
+    theme: &Theme,
+    xfmt: &dyn Fn(&f64) -> String,
+    yfmt: &dyn Fn(&f64) -> String,
+    (x_desc, y_desc): (&str, &str),
+) -> Result<(), ChartError> {
+    chart
+        .configure_mesh()
+        .bold_line_style(theme.c.grid.stroke_width(1))
+        .light_line_style(TRANSPARENT)
+        .axis_style(theme.c.axis.stroke_width(1))
+        .set_all_tick_mark_size(theme.px(4.0))
+        .x_label_formatter(xfmt)
+        .y_label_formatter(yfmt)
+        .label_style(theme.text(10.5, theme.c.secondary))
+        .axis_desc_style(theme.text(11.0, theme.c.secondary))
+        .x_desc(x_desc)
+        .y_desc(y_desc)
+        .draw()
+        .map_err(draw_err)
 }

@@ -234,7 +234,6 @@ impl Painter for ForecastPainter<'_> {
         let max_xticks = (plot.dim_in_pixel().0 as f64 / f64::from(theme.upx(90.0))) as usize;
         let (xstep, xticks) = ticks::time_ticks(p.x0, p.x1, max_xticks);
         let xticks: Vec<f64> = xticks.into_iter().map(|t| t as f64).collect();
-        let (unit, unit_bytes, dec) = p.yunit;
 
         let mut chart = ChartBuilder::on(&plot)
             .margin_top(theme.px(6.0))
@@ -248,35 +247,15 @@ impl Painter for ForecastPainter<'_> {
                 ticks::KeyedAxis::new(0.0, p.ytop, p.yticks.clone()),
             )
             .map_err(draw_err)?;
-        let xfmt = |x: &f64| {
-            let t = x.max(0.0) as u64;
-            if xstep >= 86_400 || t % 86_400 == 0 {
-                ticks::month_day(t)
-            } else {
-                ticks::clock(t)
-            }
-        };
-        let yfmt = |y: &f64| {
-            if *y == 0.0 {
-                "0".to_string()
-            } else {
-                format!("{:.dec$} {unit}", y / unit_bytes)
-            }
-        };
-        chart
-            .configure_mesh()
-            .bold_line_style(theme.c.grid.stroke_width(1))
-            .light_line_style(TRANSPARENT)
-            .axis_style(theme.c.axis.stroke_width(1))
-            .set_all_tick_mark_size(theme.px(4.0))
-            .x_label_formatter(&xfmt)
-            .y_label_formatter(&yfmt)
-            .label_style(theme.text(10.5, theme.c.secondary))
-            .axis_desc_style(theme.text(11.0, theme.c.secondary))
-            .x_desc("Date (UTC)")
-            .y_desc("Trail folder size")
-            .draw()
-            .map_err(draw_err)?;
+        let xfmt = |x: &f64| ticks::time_label(x.max(0.0) as u64, xstep);
+        let yfmt = |y: &f64| ticks::byte_label(*y, p.yunit);
+        draw::mesh(
+            &mut chart,
+            &theme,
+            &xfmt,
+            &yfmt,
+            ("Date (UTC)", "Trail folder size"),
+        )?;
 
         if v.forecast.is_none() {
             draw::no_data(

@@ -134,20 +134,13 @@ impl Painter for RatesPainter<'_> {
                 format!("{y:.ydec$}")
             }
         };
-        chart
-            .configure_mesh()
-            .bold_line_style(theme.c.grid.stroke_width(1))
-            .light_line_style(TRANSPARENT)
-            .axis_style(theme.c.axis.stroke_width(1))
-            .set_all_tick_mark_size(theme.px(4.0))
-            .x_label_formatter(&xfmt)
-            .y_label_formatter(&yfmt)
-            .label_style(theme.text(10.5, theme.c.secondary))
-            .axis_desc_style(theme.text(11.0, theme.c.secondary))
-            .x_desc("Time (UTC)")
-            .y_desc("Events per second")
-            .draw()
-            .map_err(draw_err)?;
+        draw::mesh(
+            &mut chart,
+            &theme,
+            &xfmt,
+            &yfmt,
+            ("Time (UTC)", "Events per second"),
+        )?;
 
         if !has_data {
             draw::no_data(

@@ -114,7 +114,7 @@ impl Painter for SoakPainter<'_> {
         } else {
             data_peak.max(high)
         };
-        let (ytop, yticks, (unit, unit_bytes, dec)) = ticks::byte_ticks(peak * 1.1, 5);
+        let (ytop, yticks, yunit) = ticks::byte_ticks(peak * 1.1, 5);
         let max_xticks = (plot.dim_in_pixel().0 as f64 / f64::from(theme.upx(90.0))) as usize;
         let (xstep, xticks) = ticks::time_ticks(x0, x1, max_xticks);
         let xticks: Vec<f64> = xticks.into_iter().map(|t| t as f64).collect();
@@ -131,35 +131,15 @@ impl Painter for SoakPainter<'_> {
                 ticks::KeyedAxis::new(0.0, ytop, yticks),
             )
             .map_err(draw_err)?;
-        let xfmt = |x: &f64| {
-            let t = x.max(0.0) as u64;
-            if xstep >= DAY || t % DAY == 0 {
-                ticks::month_day(t)
-            } else {
-                ticks::clock(t)
-            }
-        };
-        let yfmt = |y: &f64| {
-            if *y == 0.0 {
-                "0".to_string()
-            } else {
-                format!("{:.dec$} {unit}", y / unit_bytes)
-            }
-        };
-        chart
-            .configure_mesh()
-            .bold_line_style(theme.c.grid.stroke_width(1))
-            .light_line_style(TRANSPARENT)
-            .axis_style(theme.c.axis.stroke_width(1))
-            .set_all_tick_mark_size(theme.px(4.0))
-            .x_label_formatter(&xfmt)
-            .y_label_formatter(&yfmt)
-            .label_style(theme.text(10.5, theme.c.secondary))
-            .axis_desc_style(theme.text(11.0, theme.c.secondary))
-            .x_desc("Time (UTC)")
-            .y_desc("Trail volume per day")
-            .draw()
-            .map_err(draw_err)?;
+        let xfmt = |x: &f64| ticks::time_label(x.max(0.0) as u64, xstep);
+        let yfmt = |y: &f64| ticks::byte_label(*y, yunit);
+        draw::mesh(
+            &mut chart,
+            &theme,
+            &xfmt,
+            &yfmt,
+            ("Time (UTC)", "Trail volume per day"),
+        )?;
 
         // The predicted band under everything, the typical figure dashed.
         let (bx0, bx1) = (x0 as f64, x1 as f64);

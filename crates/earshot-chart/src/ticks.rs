@@ -24,6 +24,25 @@ pub(crate) fn clock(sec: u64) -> String {
 }
 
 /// "2026-11-24 22:30".
+/// A time axis label: the date at midnight or when ticks are a day or more
+/// apart, the time of day otherwise.
+pub(crate) fn time_label(sec: u64, step: u64) -> String {
+    if step >= 86_400 || sec % 86_400 == 0 {
+        month_day(sec)
+    } else {
+        clock(sec)
+    }
+}
+
+/// A byte axis label in the unit [`byte_ticks`] chose.
+pub(crate) fn byte_label(y: f64, (unit, unit_bytes, dec): (&str, f64, usize)) -> String {
+    if y == 0.0 {
+        "0".to_string()
+    } else {
+        format!("{:.dec$} {unit}", y / unit_bytes)
+    }
+}
+
 pub(crate) fn date_time(sec: u64) -> String {
     let (y, m, d) = civil_from_days((sec / 86_400) as i64);
     format!("{y:04}-{m:02}-{d:02} {}", clock(sec))
