@@ -766,6 +766,15 @@ impl<'a> Tokens<'a> {
         Tokens { rec, pos: 0 }
     }
 
+    /// The tokens from byte `pos` of the record on (e.g. after a header the
+    /// caller decoded already).
+    pub fn at(rec: &'a [u8], pos: usize) -> Self {
+        Tokens {
+            rec,
+            pos: pos.min(rec.len()),
+        }
+    }
+
     /// Start of the trailer if the record ends with a plausible one.
     fn trailer_start(&self) -> usize {
         let n = self.rec.len();

@@ -390,7 +390,8 @@ pub struct Finding {
 pub struct ExportStatus {
     /// The spool folder (a macOS path).
     pub dir: String,
-    /// The last trail record written: `<trail start stamp>:<offset>`.
+    /// The last trail record written: `<trail start stamp>:<offset>` (the
+    /// stamp alone for a trail none of whose records is written yet).
     pub position: Option<String>,
     /// Events written since the helper started.
     pub events_written: u64,

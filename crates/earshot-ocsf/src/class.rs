@@ -27,10 +27,6 @@ impl Class {
                 .map(|(_, n)| *n),
         }
     }
-
-    pub fn by_uid(uid: u32) -> Option<&'static Class> {
-        ALL.iter().copied().find(|c| c.uid == uid)
-    }
 }
 
 pub const ACCOUNT_CHANGE: Class = Class {

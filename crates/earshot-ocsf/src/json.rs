@@ -222,15 +222,10 @@ pub(crate) fn addr(out: &mut Vec<u8>, a: &bsm::token::Addr) {
     out.push(b'"');
 }
 
-/// Lowercase hex of `data` inside quotes.
+/// Lowercase hex of `data` inside quotes (`bsm::text::hex`, as bsm's JSON
+/// renders hashes).
 pub(crate) fn hex(out: &mut Vec<u8>, data: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push(b'"');
-    for b in data {
-        out.push(HEX[usize::from(b >> 4)]);
-        out.push(HEX[usize::from(b & 15)]);
-    }
-    out.push(b'"');
+    str(out, &bsm::text::hex(data));
 }
 
 /// Standard base64 (with padding) inside quotes.

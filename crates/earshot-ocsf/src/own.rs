@@ -615,10 +615,7 @@ fn requester(out: &mut Vec<u8>, r: &Requester) {
     if let Some(uid) = r.uid {
         key!(out, "user");
         out.push(b'{');
-        key!(out, "uid");
-        json::u64_str(out, u64::from(uid));
-        key!(out, "uid_numeric");
-        json::u64(out, u64::from(uid));
+        crate::record::uid_members(out, uid);
         out.push(b'}');
     }
     if let Some(app) = &r.app {

@@ -293,19 +293,8 @@ impl Mapper {
                 if let Some(s) = &p.subject {
                     actor(out, s, identity.as_ref(), None);
                 }
-                let user = plan.user.as_ref();
-                key!(out, "user");
-                out.push(b'{');
-                if let Some(u) = user {
-                    if let Some(name) = u.name {
-                        key!(out, "name");
-                        json::bytes(out, name);
-                    }
-                    if let Some(uid) = u.uid {
-                        uid_members(out, uid);
-                    }
-                }
-                out.push(b'}');
+                // Required here even when the record names nobody: `{}`.
+                user_object(out, plan.user.as_ref().unwrap_or(&UserRef::default()));
                 key!(out, "service");
                 out.push(b'{');
                 key!(out, "name");
@@ -382,16 +371,7 @@ impl Mapper {
                     out.push(b'}');
                 }
                 if let Some(u) = &plan.user {
-                    key!(out, "user");
-                    out.push(b'{');
-                    if let Some(name) = u.name {
-                        key!(out, "name");
-                        json::bytes(out, name);
-                    }
-                    if let Some(uid) = u.uid {
-                        uid_members(out, uid);
-                    }
-                    out.push(b'}');
+                    user_object(out, u);
                 }
             }
             Kind::Exec | Kind::Spawn | Kind::Fork | Kind::Exit | Kind::Target | Kind::Process => {
@@ -1018,35 +998,9 @@ fn cstr(s: &[u8]) -> &[u8] {
     &s[..end]
 }
 
-/// The tokens after the header (which the reader decoded already), as
-/// `Record::tokens` yields them: an undecodable token becomes `Unknown` or
-/// `Malformed` holding the bytes up to the trailer, and decoding resumes there.
-fn body_tokens<'a>(rec: &Record<'a>) -> impl Iterator<Item = Token<'a>> + 'a {
-    let bytes = rec.bytes;
-    let trailer = match bytes.len().checked_sub(bsm::wire::TRAILER_LEN) {
-        Some(t) if bytes[t] == bsm::wire::id::TRAILER => t,
-        _ => bytes.len(),
-    };
-    let mut pos = rec.header.encoded_len().min(bytes.len());
-    std::iter::from_fn(move || {
-        let rest = bytes.get(pos..).filter(|r| !r.is_empty())?;
-        match token::decode(rest) {
-            Ok((tok, n)) => {
-                pos += n;
-                Some(tok)
-            }
-            Err(e) => {
-                let end = if trailer > pos { trailer } else { bytes.len() };
-                let data = bytes.get(pos + 1..end).unwrap_or(&[]);
-                let id = rest[0];
-                pos = end.max(pos + 1);
-                Some(match e {
-                    token::DecodeError::UnknownId(_) => Token::Unknown { id, data },
-                    _ => Token::Malformed { id, data },
-                })
-            }
-        }
-    })
+/// The tokens after the header (which the reader decoded already).
+fn body_tokens<'a>(rec: &Record<'a>) -> token::Tokens<'a> {
+    token::Tokens::at(rec.bytes, rec.header.encoded_len())
 }
 
 /// A user as an event names it.
@@ -1255,19 +1209,17 @@ fn status(out: &mut Vec<u8>, ret: Option<Ret>, special: Option<(u8, &'static str
     key!(out, "status");
     json::str(out, caption);
     if let Some(r) = ret.filter(|r| r.status != 0) {
+        let known = bsm::errno::lookup(r.status);
         key!(out, "status_code");
-        match bsm::errno::lookup(r.status) {
+        match known {
             Some(e) => json::str(out, e.name),
             None => json::u64_str(out, u64::from(r.status)),
         }
         key!(out, "status_detail");
-        match bsm::errno::lookup(r.status) {
+        match known {
             Some(e) => json::str(out, e.text),
-            None => {
-                out.extend_from_slice(b"\"Unknown error: ");
-                json::u64(out, u64::from(r.status));
-                out.push(b'"');
-            }
+            // Rare: the allocation of bsm's own wording costs nothing here.
+            None => json::str(out, &bsm::errno::text(r.status)),
         }
     }
 }
@@ -1288,8 +1240,22 @@ fn message(out: &mut Vec<u8>, p: &Parts<'_>) {
     out.push(b'"');
 }
 
+/// `"user":{…}` with the name and uid the record gives (either may be absent).
+fn user_object(out: &mut Vec<u8>, u: &UserRef<'_>) {
+    key!(out, "user");
+    out.push(b'{');
+    if let Some(name) = u.name {
+        key!(out, "name");
+        json::bytes(out, name);
+    }
+    if let Some(uid) = u.uid {
+        uid_members(out, uid);
+    }
+    out.push(b'}');
+}
+
 /// `uid` (string) and `uid_numeric` of a user.
-fn uid_members(out: &mut Vec<u8>, uid: u32) {
+pub(crate) fn uid_members(out: &mut Vec<u8>, uid: u32) {
     key!(out, "uid");
     out.push(b'"');
     json::u64(out, u64::from(uid));

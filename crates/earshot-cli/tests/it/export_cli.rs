@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{earshot, helper_binary, text};
+use common::{earshot, helper_binary, run, start_helper_with, text};
 
 /// A child process killed when the test ends, however it ends.
 struct Proc(Child);
@@ -24,29 +24,19 @@ impl Drop for Proc {
     }
 }
 
-fn run(home: &Path, args: &[&str]) -> std::process::Output {
-    Command::new(earshot())
-        .args(args)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env_remove("EARSHOT_ROOT")
-        .output()
-        .expect("earshot runs")
-}
+/// The helper's export options in these tests. The cap is above what a run
+/// writes (~12,000 events of ~1.4 KB): the cap drops the oldest file whether
+/// or not a shipper has read it, and these tests are about loss from kills,
+/// not from caps.
+const EXPORT: &[&str] = &["--export", "--export-max-mb", "64"];
 
+/// A helper started without waiting for it: the kills may land during its
+/// start-up too.
 fn helper(mac: &Path) -> Proc {
     Proc(
         Command::new(helper_binary())
-            .args([
-                "--root",
-                mac.to_str().unwrap(),
-                "--export",
-                // Above what the run writes (~12,000 events of ~1.4 KB): the
-                // cap drops the oldest file whether or not a shipper has read
-                // it, and this test is about loss from kills, not from caps.
-                "--export-max-mb",
-                "64",
-            ])
+            .args(["--root", mac.to_str().unwrap()])
+            .args(EXPORT)
             .stdin(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -304,20 +294,6 @@ fn rsyslog_receives_every_record_once_while_the_follower_is_killed_again_and_aga
     );
 }
 
-/// Waits for the helper's socket.
-fn listening(mac: &Path, h: &mut Proc) {
-    let socket = mac.join("run/earshot/helper.sock");
-    let t0 = Instant::now();
-    while std::os::unix::net::UnixStream::connect(&socket).is_err() {
-        assert!(h.0.try_wait().unwrap().is_none(), "helper exited");
-        assert!(
-            t0.elapsed() < Duration::from_secs(20),
-            "helper never listened"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 /// Every line of every spool file, oldest file first, each checked as OCSF.
 fn spool_events(spool: &Path) -> Vec<serde_json::Value> {
     let mut names: Vec<String> = std::fs::read_dir(spool)
@@ -349,8 +325,7 @@ fn the_spool_carries_every_revision_rotation_and_rule_result_as_valid_ocsf() {
         .status
         .success());
     let spool = mac.join("var/log/earshot/events");
-    let mut h = helper(&mac);
-    listening(&mac, &mut h);
+    let h = start_helper_with(&mac, EXPORT);
     let out = run(
         home,
         &["--root", root, "apply", "--plan", "--target", "cis-l1"],
@@ -363,9 +338,8 @@ fn the_spool_carries_every_revision_rotation_and_rule_result_as_valid_ocsf() {
         nix::sys::signal::Signal::SIGKILL,
     )
     .unwrap();
-    let _ = h.0.wait();
-    let mut h = helper(&mac);
-    listening(&mac, &mut h);
+    drop(h);
+    let _helper = start_helper_with(&mac, EXPORT);
     let out = run(home, &["--root", root, "rollback"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(run(home, &["sim", "ctl", root, "rotate"]).status.success());

@@ -6,21 +6,10 @@
 use crate::common;
 
 use std::path::Path;
-use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use common::{earshot, start_helper, text};
+use common::{run, start_helper, text};
 use serde_json::Value;
-
-pub(crate) fn run(home: &Path, args: &[&str]) -> Output {
-    Command::new(earshot())
-        .args(args)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env_remove("EARSHOT_ROOT")
-        .output()
-        .expect("earshot runs")
-}
 
 fn snapshot_path(mac: &Path) -> std::path::PathBuf {
     mac.join("Library/Application Support/Earshot/snapshot.json")

@@ -5,8 +5,8 @@
 //! Built only where the bundled SQLite compiles: the macOS type-check runs on
 //! Linux without an Apple toolchain, and the queries do not depend on the OS.
 
-use crate::common::{start_helper, text};
-use crate::fleet_cli::{run, wait_snapshot};
+use crate::common::{run, start_helper, text};
+use crate::fleet_cli::wait_snapshot;
 
 use serde_json::Value;
 

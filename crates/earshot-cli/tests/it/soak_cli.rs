@@ -6,21 +6,11 @@
 use crate::common;
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
-use common::{earshot, start_helper, text};
+use common::{run, start_helper, text};
 use serde_json::Value;
-
-fn run(home: &Path, args: &[&str]) -> Output {
-    Command::new(earshot())
-        .args(args)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env_remove("EARSHOT_ROOT")
-        .output()
-        .expect("earshot runs")
-}
 
 fn ok(out: Output) -> String {
     assert!(

@@ -5,20 +5,9 @@
 
 use crate::common;
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::{earshot, start_helper, text};
-
-fn run(home: &Path, args: &[&str]) -> Output {
-    Command::new(earshot())
-        .args(args)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env_remove("EARSHOT_ROOT")
-        .output()
-        .expect("earshot runs")
-}
+use common::{run, start_helper, text};
 
 fn json(out: &Output) -> serde_json::Value {
     assert!(

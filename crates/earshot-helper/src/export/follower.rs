@@ -10,7 +10,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use earshot_trail::{TrailEnd, TrailName};
 
@@ -22,6 +22,18 @@ pub struct Position {
     pub stamp: String,
     /// Offset of the last record written from that trail.
     pub offset: u64,
+}
+
+/// `<stamp>:<offset>` as status shows it; the stamp alone for a trail none
+/// of whose records is written yet.
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.offset == u64::MAX {
+            f.write_str(&self.stamp)
+        } else {
+            write!(f, "{}:{}", self.stamp, self.offset)
+        }
+    }
 }
 
 /// Reads `"<stamp>:<offset>"` — the `metadata.original_event_uid` every
@@ -49,14 +61,24 @@ pub struct TrailFile {
     pub closed: bool,
 }
 
-/// The trails in `dirs`, oldest first (by start stamp, then name).
-pub fn list_trails(dirs: &[PathBuf]) -> Vec<TrailFile> {
+/// The trails in `dirs`, oldest first (by start stamp, then name). A folder
+/// that cannot be listed is an error, not an empty folder: its trails would
+/// look expired. One that does not exist (yet) holds no trails.
+pub fn list_trails(dirs: &[PathBuf]) -> std::io::Result<Vec<TrailFile>> {
     let mut out = Vec::new();
     for dir in dirs {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            continue;
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                return Err(std::io::Error::new(
+                    e.kind(),
+                    format!("trail folder {}: {e}", dir.display()),
+                ))
+            }
         };
-        for e in entries.flatten() {
+        for e in entries {
+            let e = e?;
             let name = e.file_name().to_string_lossy().into_owned();
             let Ok(parsed) = TrailName::parse(&name) else {
                 continue;
@@ -73,14 +95,13 @@ pub fn list_trails(dirs: &[PathBuf]) -> Vec<TrailFile> {
         }
     }
     out.sort_by(|a, b| (&a.stamp, &a.name).cmp(&(&b.stamp, &b.name)));
-    out
+    Ok(out)
 }
 
 /// What a step did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Progress {
     pub records: u64,
-    pub bytes: u64,
     /// Trails that vanished (expired) before the follower finished them:
     /// (stamp, records lost when known).
     pub lost: Vec<(String, Option<u64>)>,
@@ -94,11 +115,12 @@ pub type MapRecord<'m> = dyn FnMut(&mut Vec<u8>, &[u8], &TrailFile, u64) + 'm;
 #[derive(Debug, Default)]
 pub struct Follower {
     pub position: Option<Position>,
-    /// Records counted in closed trails ahead of the position (so a trail
-    /// expired before it was read is reported with its count).
+    /// Records not yet written of the closed trails at and after the position
+    /// (so a trail expired before it was read is reported with its count).
     ahead: BTreeMap<String, u64>,
-    /// Records of the trail at the position already written (for the lost count).
-    done_in_current: u64,
+    /// The trail at the position is closed and was read to its end: its
+    /// expiry loses nothing.
+    finished: bool,
     /// The trails seen by the last step (to notice rotations and expiry).
     pub seen: Vec<TrailFile>,
 }
@@ -106,10 +128,7 @@ pub struct Follower {
 impl Follower {
     /// Starts at the last record the spool holds (`None`: from the oldest trail).
     pub fn resume(spool: &Spool) -> std::io::Result<Follower> {
-        let position = spool
-            .last_lines(256 << 10)?
-            .iter()
-            .find_map(|l| position_of(l));
+        let position = spool.find_last(position_of)?;
         Ok(Follower {
             position,
             ..Follower::default()
@@ -126,40 +145,46 @@ impl Follower {
         batch_bytes: usize,
         map: &mut MapRecord<'_>,
     ) -> std::io::Result<Progress> {
-        let trails = list_trails(dirs);
+        let trails = list_trails(dirs)?;
         let mut progress = Progress::default();
-        // A trail at or past the position that is gone while later ones exist
-        // was expired before it was finished.
+        // A trail at the position that is gone while later ones exist was
+        // expired: before it was finished, unless it was.
         if let Some(pos) = &self.position {
             let here = trails.iter().any(|t| t.stamp == pos.stamp);
             let later = trails.iter().any(|t| t.stamp > pos.stamp);
             if !here && later {
-                let count = self
-                    .ahead
-                    .remove(&pos.stamp)
-                    .map(|total| total.saturating_sub(self.done_in_current));
-                progress.lost.push((pos.stamp.clone(), count));
+                let count = self.ahead.remove(&pos.stamp);
+                if !self.finished {
+                    progress.lost.push((pos.stamp.clone(), count));
+                }
                 // Resume at the next trail, from its start.
                 let next = trails.iter().find(|t| t.stamp > pos.stamp);
                 self.position = next.map(|t| Position {
                     stamp: t.stamp.clone(),
                     offset: u64::MAX,
                 });
-                self.done_in_current = 0;
+                self.finished = false;
             }
         }
-        // Count closed trails ahead (cheap: framing only) so an expiry of one
-        // the follower has not reached is reported with its size in records.
+        // Count what is left to read of the closed trails (cheap: framing
+        // only), so an expiry of one the follower has not finished is
+        // reported with its size in records. The trail at the position is
+        // counted from there (it is only ever left unfinished by a failed
+        // write, e.g. a full disk, so this runs rarely).
         for t in trails.iter().filter(|t| t.closed) {
-            if self.position.as_ref().is_some_and(|p| t.stamp <= p.stamp) {
-                continue;
-            }
-            if !self.ahead.contains_key(&t.stamp) {
-                if let Ok(mut f) = File::open(&t.path) {
-                    let mut n = 0u64;
-                    if earshot_trail::stream_records(&mut f, 0, |_, _| n += 1).is_ok() {
-                        self.ahead.insert(t.stamp.clone(), n);
-                    }
+            let (from, skip) = match &self.position {
+                Some(p) if t.stamp < p.stamp => continue,
+                Some(p) if t.stamp == p.stamp && self.finished => continue,
+                Some(p) if t.stamp == p.stamp && p.offset != u64::MAX => (p.offset, true),
+                _ if self.ahead.contains_key(&t.stamp) => continue,
+                _ => (0, false),
+            };
+            if let Ok(mut f) = File::open(&t.path) {
+                let mut n = 0u64;
+                if earshot_trail::stream_records(&mut f, from, |_, _| n += 1).is_ok() {
+                    // The record at the position was written already.
+                    let n = if skip { n.saturating_sub(1) } else { n };
+                    self.ahead.insert(t.stamp.clone(), n);
                 }
             }
         }
@@ -188,7 +213,6 @@ impl Follower {
             };
             let mut last: Option<u64> = None;
             let mut flush_err = None;
-            let mut written_here = 0u64;
             let end = earshot_trail::stream_records(&mut file, start, |rs, bytes| {
                 if flush_err.is_some() || Some(rs.offset) == skip {
                     return;
@@ -196,48 +220,46 @@ impl Follower {
                 // One line, with its newline.
                 map(&mut buf, bytes, t, rs.offset);
                 last = Some(rs.offset);
-                written_here += 1;
                 progress.records += 1;
                 if buf.len() >= batch_bytes {
                     if let Err(e) = spool.append(&buf) {
                         flush_err = Some(e);
                         return;
                     }
-                    progress.bytes += buf.len() as u64;
                     buf.clear();
                 }
             });
             if let Some(e) = flush_err {
                 // What was written is durable and will be found on resume;
                 // the rest is read again then.
-                self.position = spool
-                    .last_lines(256 << 10)?
-                    .iter()
-                    .find_map(|l| position_of(l));
+                if let Some(p) = spool.find_last(position_of)? {
+                    // A trail before this one was read to its end.
+                    self.finished = p.stamp != t.stamp;
+                    self.position = Some(p);
+                }
                 return Err(e);
             }
             end?;
             if !buf.is_empty() {
                 spool.append(&buf)?;
-                progress.bytes += buf.len() as u64;
                 buf.clear();
             }
             if let Some(offset) = last {
-                if self.position.as_ref().map(|p| &p.stamp) != Some(&t.stamp) {
-                    self.done_in_current = 0;
-                }
-                self.done_in_current += written_here;
                 self.position = Some(Position {
                     stamp: t.stamp.clone(),
                     offset,
                 });
-                self.ahead.remove(&t.stamp);
             } else if self.position.is_none() {
                 // An empty first trail: remember it so later ones follow it.
                 self.position = Some(Position {
                     stamp: t.stamp.clone(),
                     offset: u64::MAX,
                 });
+            }
+            // Read to its end: a closed trail is done with.
+            self.finished = t.closed;
+            if t.closed {
+                self.ahead.remove(&t.stamp);
             }
             let newest = trails.last().is_some_and(|n| n.stamp == t.stamp);
             if !t.closed && newest {
@@ -250,18 +272,6 @@ impl Follower {
         self.seen = trails;
         Ok(progress)
     }
-}
-
-/// The trail files' folders, resolved on this machine.
-pub fn trail_dirs(sys: &dyn earshot_system::System) -> Vec<PathBuf> {
-    let dirs = earshot_system::AuditSettings::read(sys)
-        .ok()
-        .flatten()
-        .map(|s| s.dirs)
-        .unwrap_or_else(|| vec!["/var/audit".to_string()]);
-    dirs.iter()
-        .filter_map(|d| sys.resolve(Path::new(d)).ok())
-        .collect()
 }
 
 #[cfg(test)]
@@ -359,5 +369,125 @@ mod tests {
             .flat_map(|s| offsets.iter().map(move |o| format!("{s}:{o}")))
             .collect();
         assert_eq!(got, want);
+    }
+
+    fn fixture_offsets() -> (Vec<u8>, Vec<u64>) {
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/bsm/mixed_sample.bsm");
+        let bytes = std::fs::read(&fixture).unwrap();
+        let mut offsets = Vec::new();
+        earshot_trail::stream_records(&mut File::open(&fixture).unwrap(), 0, |r, _| {
+            offsets.push(r.offset)
+        })
+        .unwrap();
+        (bytes, offsets)
+    }
+
+    fn id_line(buf: &mut Vec<u8>, _: &[u8], t: &TrailFile, offset: u64) {
+        buf.extend_from_slice(
+            format!(
+                "{{\"metadata\":{{\"original_event_uid\":\"{}:{offset}\"}}}}\n",
+                t.stamp
+            )
+            .as_bytes(),
+        )
+    }
+
+    /// A spool whose files rotate at 4 KiB, so records and Earshot's own
+    /// events end up in different files.
+    fn spool_in(dir: &std::path::Path) -> Spool {
+        Spool::open(
+            &dir.join("spool"),
+            super::super::spool::Limits {
+                file_bytes: 4096,
+                file_age_secs: 86_400,
+                total_bytes: 64 << 20,
+            },
+            Box::new(|_, seq| format!("{{\"first\":{seq}}}\n").into_bytes()),
+        )
+        .unwrap()
+    }
+
+    /// Earshot's own events after the last record (even a whole spool file
+    /// of them) do not hide where the follower stood: a restart goes on from
+    /// the last record, not from the oldest trail.
+    #[test]
+    fn own_events_after_the_last_record_do_not_send_the_trails_again() {
+        let (bytes, offsets) = fixture_offsets();
+        let tmp = tempfile::tempdir().unwrap();
+        let trails = tmp.path().join("audit");
+        std::fs::create_dir(&trails).unwrap();
+        std::fs::write(trails.join("20261206150000.20261206160000"), &bytes).unwrap();
+        let dirs = vec![trails];
+        let mut spool = spool_in(tmp.path());
+        let mut f = Follower::resume(&spool).unwrap();
+        let p = f.step(&dirs, &mut spool, 4096, &mut id_line).unwrap();
+        assert_eq!(p.records, offsets.len() as u64);
+        // Own events: one long enough to rotate the file, then another, so
+        // the active file holds its first line and an own event only.
+        let long = format!("{{\"own\":\"{}\"}}\n", "x".repeat(5000));
+        spool.append(long.as_bytes()).unwrap();
+        spool.append(b"{\"own\":2}\n").unwrap();
+        drop(spool);
+        let mut spool = spool_in(tmp.path());
+        let mut f = Follower::resume(&spool).unwrap();
+        assert_eq!(
+            f.position.as_ref().map(|p| p.offset),
+            offsets.last().copied()
+        );
+        let p = f.step(&dirs, &mut spool, 4096, &mut id_line).unwrap();
+        assert_eq!(p.records, 0);
+    }
+
+    /// A closed trail read to its end and then expired lost nothing; one
+    /// expired before it was read is reported with its records; a trail
+    /// folder that cannot be listed is an error, not an expiry of everything.
+    #[test]
+    fn expiry_reports_only_what_was_not_read_and_an_unlistable_folder_is_an_error() {
+        let (bytes, offsets) = fixture_offsets();
+        let tmp = tempfile::tempdir().unwrap();
+        let trails = tmp.path().join("audit");
+        std::fs::create_dir(&trails).unwrap();
+        let first = trails.join("20261206150000.20261206160000");
+        std::fs::write(&first, &bytes).unwrap();
+        let dirs = vec![trails.clone()];
+        let mut spool = spool_in(tmp.path());
+        let mut f = Follower::resume(&spool).unwrap();
+        f.step(&dirs, &mut spool, 4096, &mut id_line).unwrap();
+        // Read to its end, then expired, with a newer trail begun.
+        std::fs::remove_file(&first).unwrap();
+        let growing = trails.join("20261206160000.not_terminated");
+        std::fs::write(&growing, b"").unwrap();
+        let p = f.step(&dirs, &mut spool, 4096, &mut id_line).unwrap();
+        assert!(p.lost.is_empty(), "{:?}", p.lost);
+
+        // A closed trail the follower has not reached, expired.
+        let second = trails.join("20261206153000.20261206155900");
+        std::fs::write(&second, &bytes).unwrap();
+        // Counted while the follower stood before it (a full disk), then expired.
+        let mut counted = Follower {
+            position: Some(Position {
+                stamp: "20261206160000".into(),
+                offset: u64::MAX,
+            }),
+            ..Follower::default()
+        };
+        counted
+            .ahead
+            .insert("20261206153000".into(), offsets.len() as u64);
+        std::fs::remove_file(&second).unwrap();
+        let p = counted.step(&dirs, &mut spool, 4096, &mut id_line).unwrap();
+        assert_eq!(
+            p.lost,
+            vec![("20261206153000".to_string(), Some(offsets.len() as u64))]
+        );
+
+        // The folder's path is now a file: listing fails, nothing is lost.
+        std::fs::remove_dir_all(&trails).unwrap();
+        std::fs::write(&trails, b"not a folder").unwrap();
+        let err = counted
+            .step(&dirs, &mut spool, 4096, &mut id_line)
+            .unwrap_err();
+        assert!(err.to_string().contains("trail folder"), "{err}");
     }
 }

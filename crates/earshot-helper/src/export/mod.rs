@@ -17,6 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 use earshot_api::Event;
+use earshot_model::compliance::Status as RuleStatus;
 use earshot_model::history::RevisionSource;
 use earshot_model::status::ExportStatus;
 use earshot_ocsf::{
@@ -44,6 +45,8 @@ const COMPLIANCE_STATE: &str = "export-compliance.json";
 /// The newest revision written to the spool: every revision reaches it, even
 /// one recorded while the export was off or the helper was being killed.
 const REVISION_STATE: &str = "export-revision";
+/// How often the export's configuration (the profile) is read again.
+const CONFIG_EVERY: Duration = Duration::from_secs(2);
 /// How often history is looked at without a revision event to wake it.
 const REVISIONS_EVERY: Duration = Duration::from_secs(10);
 
@@ -95,19 +98,11 @@ fn host(state_dir: &Path) -> Host {
         .map(|s| s.trim().to_string())
         .filter(|s| s.len() == 36)
         .or_else(|| {
-            let mut b = [0u8; 16];
-            getrandom(&mut b).ok()?;
+            let mut b = earshot_api::auth::random_bytes::<16>().ok()?;
+            // A version 4 (random) UUID.
             b[6] = (b[6] & 0x0f) | 0x40;
             b[8] = (b[8] & 0x3f) | 0x80;
-            let h = hex::encode(b);
-            let id = format!(
-                "{}-{}-{}-{}-{}",
-                &h[0..8],
-                &h[8..12],
-                &h[12..16],
-                &h[16..20],
-                &h[20..32]
-            );
+            let id = bsm::text::uuid(&b);
             crate::fsutil::write_atomic(&path, id.as_bytes(), 0o600).ok()?;
             Some(id)
         });
@@ -116,11 +111,6 @@ fn host(state_dir: &Path) -> Host {
         uid,
         ..Host::default()
     }
-}
-
-fn getrandom(buf: &mut [u8]) -> std::io::Result<()> {
-    use std::io::Read;
-    std::fs::File::open("/dev/urandom")?.read_exact(buf)
 }
 
 /// The export thread's state.
@@ -132,9 +122,15 @@ struct Export {
     mapper: Mapper,
     status: ExportStatus,
     last_health: Option<(bool, bool)>,
+    /// Trails lost whose events are not written yet: (stamp, records).
+    pending_lost: Vec<(String, Option<u64>)>,
     health_at: Option<Instant>,
     compliance_at: Option<Instant>,
     revisions_at: Option<Instant>,
+    /// The newest revision written (from REVISION_STATE, read once).
+    revision_last: Option<u64>,
+    /// The rule results last written (from COMPLIANCE_STATE, read once).
+    compliance_last: Option<BTreeMap<String, RuleStatus>>,
 }
 
 /// The first line of each spool file: an Event Log Activity "Rotate" event
@@ -175,10 +171,7 @@ impl Export {
         let follower = Follower::resume(&spool).map_err(|e| e.to_string())?;
         let status = ExportStatus {
             dir: cfg.dir.clone(),
-            position: follower
-                .position
-                .as_ref()
-                .map(|p| format!("{}:{}", p.stamp, p.offset)),
+            position: follower.position.as_ref().map(ToString::to_string),
             ..ExportStatus::default()
         };
         Ok(Export {
@@ -189,9 +182,12 @@ impl Export {
             mapper,
             status,
             last_health: None,
+            pending_lost: Vec::new(),
             health_at: None,
             compliance_at: None,
             revisions_at: None,
+            revision_last: None,
+            compliance_last: None,
         })
     }
 
@@ -206,7 +202,7 @@ impl Export {
         let Ok(machine) = keeper.machine() else {
             return Ok(0);
         };
-        let dirs = follower::trail_dirs(machine.sys);
+        let dirs = earshot_tuning::facts::trail_dirs(machine.sys);
         let before = self.follower.seen.clone();
         let mapper = &self.mapper;
         let mut map = |out: &mut Vec<u8>, bytes: &[u8], t: &TrailFile, offset: u64| {
@@ -219,11 +215,10 @@ impl Export {
             .follower
             .step(&dirs, &mut self.spool, BATCH_BYTES, &mut map)?;
         self.status.events_written += progress.records;
-        for (stamp, count) in &progress.lost {
-            match count {
-                Some(n) => self.status.lost_records += n,
-                None => self.status.lost_trails_uncounted += 1,
-            }
+        // The follower has moved past them: their events are kept until
+        // written (a full disk), and counted once they are.
+        self.pending_lost.extend(progress.lost);
+        while let Some((stamp, count)) = self.pending_lost.first().cloned() {
             let mut line = Vec::new();
             self.mapper.records_lost(
                 &mut line,
@@ -235,13 +230,14 @@ impl Export {
                 },
             );
             self.write(line)?;
+            self.pending_lost.remove(0);
+            match count {
+                Some(n) => self.status.lost_records += n,
+                None => self.status.lost_trails_uncounted += 1,
+            }
         }
         self.trail_changes(&before, now)?;
-        self.status.position = self
-            .follower
-            .position
-            .as_ref()
-            .map(|p| format!("{}:{}", p.stamp, p.offset));
+        self.status.position = self.follower.position.as_ref().map(ToString::to_string);
         Ok(progress.records)
     }
 
@@ -294,10 +290,12 @@ impl Export {
         }
         self.revisions_at = Some(Instant::now());
         let state_path = keeper.state_dir().join(REVISION_STATE);
-        let mut last: u64 = std::fs::read_to_string(&state_path)
-            .ok()
-            .and_then(|s| s.trim().parse().ok())
-            .unwrap_or(0);
+        let mut last = *self.revision_last.get_or_insert_with(|| {
+            std::fs::read_to_string(&state_path)
+                .ok()
+                .and_then(|s| s.trim().parse().ok())
+                .unwrap_or(0)
+        });
         loop {
             let Ok(batch) = keeper.revisions_after(last, 64) else {
                 return Ok(());
@@ -312,6 +310,7 @@ impl Export {
             self.spool.append(&lines)?;
             self.status.events_written += batch.len() as u64;
             last = newest;
+            self.revision_last = Some(last);
             crate::fsutil::write_atomic(&state_path, last.to_string().as_bytes(), 0o600)
                 .map_err(|e| std::io::Error::other(e.to_string()))?;
         }
@@ -419,45 +418,37 @@ impl Export {
             return Ok(());
         };
         let state_path = keeper.state_dir().join(COMPLIANCE_STATE);
-        let mut last: BTreeMap<String, String> = std::fs::read(&state_path)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default();
-        let word = |s: earshot_model::compliance::Status| match s {
-            earshot_model::compliance::Status::Pass => Some(ComplianceStatus::Pass),
-            earshot_model::compliance::Status::Fail => Some(ComplianceStatus::Fail),
-            earshot_model::compliance::Status::Unknown => Some(ComplianceStatus::Warning),
+        let last = self.compliance_last.get_or_insert_with(|| {
+            std::fs::read(&state_path)
+                .ok()
+                .and_then(|b| serde_json::from_slice(&b).ok())
+                .unwrap_or_default()
+        });
+        // The rule results a finding can carry (the rest are not findings).
+        let word = |s: RuleStatus| match s {
+            RuleStatus::Pass => Some(ComplianceStatus::Pass),
+            RuleStatus::Fail => Some(ComplianceStatus::Fail),
+            RuleStatus::Unknown => Some(ComplianceStatus::Warning),
             _ => None,
         };
-        let name = |c: ComplianceStatus| match c {
-            ComplianceStatus::Pass => "pass",
-            ComplianceStatus::Warning => "warning",
-            ComplianceStatus::Fail => "fail",
-        };
-        let parse = |s: &str| match s {
-            "pass" => Some(ComplianceStatus::Pass),
-            "warning" => Some(ComplianceStatus::Warning),
-            "fail" => Some(ComplianceStatus::Fail),
-            _ => None,
-        };
-        let mut changed = false;
+        let mut lines = Vec::new();
+        let mut changed = Vec::new();
         for rule in &snap.baseline.rules {
             let Some(status) = word(rule.status) else {
                 continue;
             };
-            let previous = last.get(&rule.id).and_then(|s| parse(s));
-            if previous == Some(status) {
+            let before = last.get(&rule.id).copied();
+            if before == Some(rule.status) {
                 continue;
             }
-            let mut line = Vec::new();
             self.mapper.compliance_change(
-                &mut line,
+                &mut lines,
                 &ComplianceChange {
                     time: now,
                     rule_id: rule.id.clone(),
                     title: None,
                     status,
-                    previous,
+                    previous: before.and_then(word),
                     closed: false,
                     standards: vec![format!(
                         "{} (mSCP {})",
@@ -468,14 +459,16 @@ impl Export {
                     remediation: None,
                 },
             );
-            self.write(line)?;
-            last.insert(rule.id.clone(), name(status).to_string());
-            changed = true;
+            changed.push((rule.id.clone(), rule.status));
         }
-        if changed {
-            let json = serde_json::to_vec(&last).unwrap_or_default();
-            let _ = crate::fsutil::write_atomic(&state_path, &json, 0o600);
+        if changed.is_empty() {
+            return Ok(());
         }
+        self.spool.append(&lines)?;
+        self.status.events_written += changed.len() as u64;
+        last.extend(changed);
+        let json = serde_json::to_vec(&*last).unwrap_or_default();
+        let _ = crate::fsutil::write_atomic(&state_path, &json, 0o600);
         Ok(())
     }
 }
@@ -487,15 +480,20 @@ pub fn run(keeper: Arc<Keeper>, args: ExportArgs) {
     let mut events = keeper.subscribe();
     let mut export: Option<Export> = None;
     let mut paused_until: Option<Instant> = None;
+    let mut cfg: Option<ExportConfig> = None;
+    let mut cfg_at: Option<Instant> = None;
     loop {
-        let managed = keeper.managed();
-        let cfg = config(&args, &managed);
+        // The profile is read every couple of seconds, not every turn.
+        if cfg_at.is_none_or(|t| t.elapsed() >= CONFIG_EVERY) {
+            cfg = config(&args, &keeper.managed());
+            cfg_at = Some(Instant::now());
+        }
         if export.as_ref().map(|e| &e.cfg) != cfg.as_ref() {
             export = None;
             keeper.set_export_status(None);
         }
-        let Some(cfg) = cfg else {
-            std::thread::sleep(Duration::from_secs(2));
+        let Some(cfg) = cfg.clone() else {
+            std::thread::sleep(CONFIG_EVERY);
             continue;
         };
         if paused_until.is_some_and(|t| Instant::now() < t) {
@@ -553,13 +551,11 @@ pub fn run(keeper: Arc<Keeper>, args: ExportArgs) {
                 n > 0
             }
             Err(e) => {
-                // A full disk or an unwritable folder: nothing was half
-                // written; try again later from where the spool stands.
+                // A full disk, an unwritable folder, a trail folder that
+                // cannot be listed: nothing was half written, and the
+                // follower stands where the spool does; try again later.
                 x.status.paused = Some(format!("{}: {e}", x.real_dir.display()));
                 paused_until = Some(Instant::now() + Duration::from_secs(5));
-                if let Ok(f) = Follower::resume(&x.spool) {
-                    x.follower = f;
-                }
                 false
             }
         };

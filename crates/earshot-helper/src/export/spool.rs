@@ -50,7 +50,6 @@ impl Limits {
 pub struct Counters {
     pub files_dropped: u64,
     pub bytes_dropped: u64,
-    pub rotations: u64,
 }
 
 /// Writes the line a new spool file begins with, given the time (unix
@@ -88,14 +87,8 @@ fn unix_now() -> u64 {
 }
 
 fn utc_stamp(unix: u64) -> String {
-    let t = earshot_model::time::Timestamp::new(unix, 0).to_string();
-    // 2026-12-06T15:02:20.000Z → 20261206T150220Z
-    let digits: String = t
-        .chars()
-        .take(19)
-        .filter(|c| c.is_ascii_digit() || *c == 'T')
-        .collect();
-    format!("{digits}Z")
+    let (y, mo, d, h, mi, sec) = earshot_model::time::to_civil(unix);
+    format!("{y:04}{mo:02}{d:02}T{h:02}{mi:02}{sec:02}Z")
 }
 
 fn open_active(path: &Path) -> io::Result<File> {
@@ -135,7 +128,6 @@ impl Spool {
             .and_then(|(name, _)| sequence_of(name))
             .map_or(0, |s| s + 1);
         let path = dir.join(ACTIVE);
-        let fresh = !path.exists();
         let mut active = open_active(&path)?;
         let mut len = active.metadata()?.len();
         let whole = whole_lines_len(&mut active, len)?;
@@ -157,15 +149,11 @@ impl Spool {
             first_line,
             counters: Counters::default(),
         };
-        if fresh || len == 0 {
+        if len == 0 {
             let line = (spool.first_line)(now, spool.sequence);
             spool.write_raw(&line)?;
         }
         Ok(spool)
-    }
-
-    pub fn dir(&self) -> &Path {
-        &self.dir
     }
 
     /// Appends whole lines (`lines` ends with `\n`) durably: one `write`, then
@@ -188,9 +176,9 @@ impl Spool {
         let r = self.active.write(bytes);
         match r {
             Ok(n) if n == bytes.len() => {
-                self.active.sync_data()?;
+                // The bytes are in the file (if not yet durable) either way.
                 self.len += n as u64;
-                Ok(())
+                self.active.sync_data()
             }
             Ok(n) => {
                 let _ = self.active.set_len(before);
@@ -232,7 +220,6 @@ impl Spool {
         self.active = open_active(&self.dir.join(ACTIVE))?;
         self.len = 0;
         self.created = now;
-        self.counters.rotations += 1;
         let line = (self.first_line)(now, self.sequence);
         self.write_raw(&line)?;
         self.enforce_caps(now)
@@ -262,39 +249,42 @@ impl Spool {
         Ok(())
     }
 
-    /// The last `n` bytes' whole lines of the spool, newest file first: where
-    /// the follower finds the last record it wrote.
-    pub fn last_lines(&self, max_bytes: u64) -> io::Result<Vec<Vec<u8>>> {
-        let mut out = Vec::new();
+    /// The newest line of the spool for which `f` gives a value, newest file
+    /// first: where the follower finds the last record it wrote (Earshot's own
+    /// events may follow it, or fill whole files). A file's tail is read
+    /// first; the whole file only when the tail does not have it.
+    pub fn find_last<T>(&self, mut f: impl FnMut(&[u8]) -> Option<T>) -> io::Result<Option<T>> {
+        const TAIL: u64 = 256 << 10;
         let mut paths = vec![self.dir.join(ACTIVE)];
         for (name, _) in rotated_files(&self.dir)?.into_iter().rev() {
             paths.push(self.dir.join(name));
         }
         for path in paths {
-            let Ok(mut f) = File::open(&path) else {
+            let Ok(mut file) = File::open(&path) else {
                 continue;
             };
-            let len = f.metadata()?.len();
-            let from = len.saturating_sub(max_bytes);
-            f.seek(SeekFrom::Start(from))?;
-            let mut buf = Vec::new();
-            f.take(max_bytes).read_to_end(&mut buf)?;
-            let mut lines: Vec<Vec<u8>> = buf
-                .split(|b| *b == b'\n')
-                .filter(|l| !l.is_empty())
-                .map(<[u8]>::to_vec)
-                .collect();
-            if from > 0 && !lines.is_empty() {
-                // The first piece may be the middle of a line.
-                lines.remove(0);
-            }
-            lines.reverse();
-            out.extend(lines);
-            if out.len() > 1 {
-                break;
+            let len = file.metadata()?.len();
+            let mut window = TAIL.min(len);
+            loop {
+                let from = len - window;
+                file.seek(SeekFrom::Start(from))?;
+                let mut buf = Vec::new();
+                (&mut file).take(window).read_to_end(&mut buf)?;
+                let mut lines = buf.split(|b| *b == b'\n').filter(|l| !l.is_empty());
+                if from > 0 {
+                    // The first piece may be the middle of a line.
+                    lines.next();
+                }
+                if let Some(v) = lines.rev().find_map(&mut f) {
+                    return Ok(Some(v));
+                }
+                if from == 0 {
+                    break;
+                }
+                window = len;
             }
         }
-        Ok(out)
+        Ok(None)
     }
 }
 
@@ -378,8 +368,8 @@ mod tests {
         assert!(total <= 400, "{total}");
         assert!(s.counters.files_dropped > 0);
         // The newest lines come back newest first.
-        let last = s.last_lines(4096).unwrap();
-        assert_eq!(last[0], b"{\"n\":79}".to_vec());
+        let last = s.find_last(|l| Some(l.to_vec())).unwrap();
+        assert_eq!(last, Some(b"{\"n\":79}".to_vec()));
     }
 
     #[test]
@@ -390,7 +380,10 @@ mod tests {
         let limits = Limits::from_total_mb(64);
         let s = Spool::open(dir.path(), limits, first()).unwrap();
         assert_eq!(fs::read(&active).unwrap(), b"{\"a\":1}\n{\"b\":2}\n");
-        assert_eq!(s.last_lines(1024).unwrap()[0], b"{\"b\":2}".to_vec());
+        assert_eq!(
+            s.find_last(|l| Some(l.to_vec())).unwrap(),
+            Some(b"{\"b\":2}".to_vec())
+        );
     }
 
     #[test]

@@ -39,11 +39,29 @@ impl Drop for Helper {
     }
 }
 
+/// `earshot ARGS` with its configuration and cache under `home` (and no
+/// `EARSHOT_ROOT` from the environment).
+pub fn run(home: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(earshot())
+        .args(args)
+        .env("XDG_CONFIG_HOME", home.join("config"))
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env_remove("EARSHOT_ROOT")
+        .output()
+        .expect("earshot runs")
+}
+
 /// Starts `earshot-helper --root mac` and waits until its socket answers.
 pub fn start_helper(mac: &Path) -> Helper {
+    start_helper_with(mac, &[])
+}
+
+/// [`start_helper`] with more arguments for the helper.
+pub fn start_helper_with(mac: &Path, args: &[&str]) -> Helper {
     let mut helper = Helper(
         Command::new(helper_binary())
             .args(["--root", mac.to_str().unwrap()])
+            .args(args)
             .stdin(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
