@@ -9,6 +9,7 @@ use clap::{Parser, ValueEnum};
 use earshot_chart::{Appearance, ChartOptions, Format, RateSpan, Rendered, SparklineOptions};
 use earshot_core::series::source;
 
+use crate::output::Output;
 use crate::status::{open_system, root_or_env, status_options};
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -144,7 +145,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 .context("drawing the forecast chart")?
         }
     };
-    write_atomically(&args.out, rendered.as_bytes())?;
+    // Written whole then renamed, so a viewer watching the file never shows
+    // half a chart.
+    Output::write(&args.out, rendered.as_bytes())?;
     println!(
         "wrote {} ({}×{} {})",
         args.out.display(),
@@ -156,19 +159,4 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     );
     Ok(ExitCode::SUCCESS)
-}
-
-/// Write-then-rename, so a viewer watching the file never shows half a chart.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "chart".into());
-    let tmp = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes).with_context(|| format!("writing {}", tmp.display()))?;
-    if let Err(e) = std::fs::rename(&tmp, path) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e).with_context(|| format!("writing {}", path.display()));
-    }
-    Ok(())
 }

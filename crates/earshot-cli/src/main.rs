@@ -12,6 +12,7 @@ mod fleet;
 mod forecast;
 mod helper_client;
 mod measure;
+mod output;
 mod plan;
 mod sim;
 mod status;

@@ -6,6 +6,7 @@ use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use crate::output::Output;
 use anyhow::{bail, Context, Result};
 use audit_control::tables::{ClassTable, EventTable};
 use clap::ArgAction;
@@ -510,23 +511,17 @@ fn export(args: ExportArgs) -> Result<ExitCode> {
             None => render(out, format, &filter, &tables, &inputs, args.threads),
         };
     }
-    // Write next to the target and rename at the end, so an interrupted export
-    // never leaves a plausible-looking partial file under the requested name.
-    let tmp = args.out.with_extension("earshot-partial");
-    let file =
-        fs::File::create(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
-    let out = BufWriter::with_capacity(1 << 20, file);
+    // A regular file is written beside itself and renamed at the end, so an
+    // interrupted export never leaves a plausible-looking partial file under
+    // the requested name; a device or a pipe is written as it is.
+    let mut output = Output::create(&args.out)?;
+    let out = BufWriter::with_capacity(1 << 20, &mut output);
     let result = match &ocsf {
         Some(mapper) => export_ocsf(out, mapper, &filter, &inputs),
         None => render(out, format, &filter, &tables, &inputs, args.threads),
     };
-    match &result {
-        Ok(_) => fs::rename(&tmp, &args.out).with_context(|| {
-            format!("cannot rename {} to {}", tmp.display(), args.out.display())
-        })?,
-        Err(_) => {
-            let _ = fs::remove_file(&tmp);
-        }
+    if result.is_ok() {
+        output.commit()?;
     }
     result
 }

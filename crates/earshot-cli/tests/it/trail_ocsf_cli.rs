@@ -68,7 +68,52 @@ fn ocsf_export_writes_one_event_per_record() {
         let uid = ev["metadata"]["uid"].as_str().unwrap();
         assert!(uid.starts_with("4C4C4544-TEST:mixed_sample.bsm:"), "{uid}");
     }
-    assert!(!dir.path().join("events.earshot-partial").exists());
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["events.ndjson"], "no temporary file is left behind");
+}
+
+/// `--out` naming a pipe or a device writes into it: renaming a finished file
+/// over it would put a plain file where the pipe (or, as root, /dev/null) was.
+#[test]
+fn ocsf_export_writes_into_a_fifo_and_dev_null_without_replacing_them() {
+    use std::os::unix::fs::FileTypeExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("shipper.pipe");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(fifo).unwrap())
+    };
+    let out = export(&["--out", path(&fifo), path(&fixture("mixed_sample.bsm"))]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Checked before joining: had the pipe been replaced, the reader would
+    // wait for a writer forever.
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    assert!(kind.is_fifo(), "the pipe is still a pipe");
+    assert_eq!(lines(&reader.join().unwrap()).len(), 400);
+
+    let out = export(&["--out", "/dev/null", path(&fixture("mixed_sample.bsm"))]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let kind = std::fs::symlink_metadata("/dev/null").unwrap().file_type();
+    assert!(kind.is_char_device(), "/dev/null is still the device");
+    assert!(!Path::new("/dev/null.earshot-partial").exists());
 }
 
 #[test]
