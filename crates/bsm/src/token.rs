@@ -454,6 +454,7 @@ fn addr_ex(c: &mut Cursor<'_>, ty: u32) -> Result<Addr, DecodeError> {
     }
 }
 
+#[inline]
 fn subject(c: &mut Cursor<'_>, kind: SubjectKind) -> Result<Subject, DecodeError> {
     let auid = c.u32()?;
     let euid = c.u32()?;
@@ -531,6 +532,7 @@ pub fn decode_header(buf: &[u8]) -> Result<Header, DecodeError> {
     header(&mut c, kind)
 }
 
+#[inline]
 fn len16<'a>(c: &mut Cursor<'a>) -> Result<&'a [u8], DecodeError> {
     let n = c.u16()?;
     Ok(c.bytes(usize::from(n))?)
@@ -551,6 +553,11 @@ fn strings<'a>(c: &mut Cursor<'a>) -> Result<Strings<'a>, DecodeError> {
 }
 
 /// Decode one token at the start of `buf`, returning it and its encoded length.
+///
+/// Inlined into [`Tokens::next`] and its callers: returned through memory, a
+/// token written field by field and then copied whole as an `Option` stalls
+/// on every token (the wide loads cannot be forwarded from the narrow stores).
+#[inline]
 pub fn decode(buf: &[u8]) -> Result<(Token<'_>, usize), DecodeError> {
     let mut c = Cursor::new(buf);
     let tid = c.u8()?;
@@ -788,6 +795,7 @@ impl<'a> Tokens<'a> {
 impl<'a> Iterator for Tokens<'a> {
     type Item = Token<'a>;
 
+    #[inline]
     fn next(&mut self) -> Option<Token<'a>> {
         let rest = self.rec.get(self.pos..)?;
         if rest.is_empty() {

@@ -76,18 +76,22 @@ pub struct Cursor<'a> {
 }
 
 impl<'a> Cursor<'a> {
+    #[inline]
     pub fn new(buf: &'a [u8]) -> Self {
         Cursor { buf, pos: 0 }
     }
 
+    #[inline]
     pub fn pos(&self) -> usize {
         self.pos
     }
 
+    #[inline]
     pub fn rest(&self) -> &'a [u8] {
         self.buf.get(self.pos..).unwrap_or(&[])
     }
 
+    #[inline]
     pub fn bytes(&mut self, n: usize) -> Result<&'a [u8], Short> {
         let end = self.pos.checked_add(n).ok_or(Short)?;
         let s = self.buf.get(self.pos..end).ok_or(Short)?;
@@ -95,6 +99,7 @@ impl<'a> Cursor<'a> {
         Ok(s)
     }
 
+    #[inline]
     pub fn array<const N: usize>(&mut self) -> Result<[u8; N], Short> {
         let s = self.bytes(N)?;
         let mut a = [0u8; N];
@@ -102,23 +107,28 @@ impl<'a> Cursor<'a> {
         Ok(a)
     }
 
+    #[inline]
     pub fn u8(&mut self) -> Result<u8, Short> {
         Ok(self.array::<1>()?[0])
     }
 
+    #[inline]
     pub fn u16(&mut self) -> Result<u16, Short> {
         Ok(u16::from_be_bytes(self.array()?))
     }
 
+    #[inline]
     pub fn u32(&mut self) -> Result<u32, Short> {
         Ok(u32::from_be_bytes(self.array()?))
     }
 
+    #[inline]
     pub fn u64(&mut self) -> Result<u64, Short> {
         Ok(u64::from_be_bytes(self.array()?))
     }
 
     /// A NUL-terminated string, returned without its terminator.
+    #[inline]
     pub fn cstr(&mut self) -> Result<&'a [u8], Short> {
         let rest = self.rest();
         let n = memchr::memchr(0, rest).ok_or(Short)?;

@@ -129,14 +129,15 @@ impl Fixed {
     }
 
     /// `,"metadata":{…` (open: the caller adds its members and the `}`).
+    /// It always follows `time`.
     pub fn open_metadata(&self, out: &mut Vec<u8>) {
-        json::comma(out);
+        out.push(b',');
         out.extend_from_slice(&self.metadata);
     }
 
-    /// `,"device":{…}`.
+    /// `,"device":{…}`. It always follows `metadata`.
     pub fn device(&self, out: &mut Vec<u8>) {
-        json::comma(out);
+        out.push(b',');
         out.extend_from_slice(&self.device);
         out.push(b'}');
     }
