@@ -10,7 +10,7 @@
 
 pub use crate::frame::Ending;
 use crate::frame::{frame_at, resync, Frame, Resync};
-use crate::read::{Damage, DamageKind, FileToken};
+use crate::read::{Damage, DamageKind, FileToken, Record};
 use crate::token;
 use crate::wire::{be16, be32, id, AU_IPV4, AU_IPV6, TRAILER_LEN};
 
@@ -85,6 +85,77 @@ pub fn scan_items(
     ending: Ending,
     mut want: impl FnMut(u16, u64, u32) -> bool,
     mut f: impl FnMut(&RecordSummary),
+    on_file: impl FnMut(&FileToken<'_>),
+) -> ScanEnd {
+    let on_record = |rec: Record<'_>, damage: &mut Vec<Damage>| {
+        let h = &rec.header;
+        if want(h.event, h.sec, h.msec) {
+            let (s, d) = summarise(&rec);
+            damage.extend(d);
+            f(&s);
+        }
+    };
+    scan_frames(buf, base, ending, on_record, on_file)
+}
+
+/// Frames `buf` as [`scan_select`] does and hands each record `want`
+/// accepts to `f` whole, with its decoded header, without walking its tokens:
+/// for a consumer that decodes every token anyway (the OCSF mapper). `f`
+/// returns whether it found one damaged; only then are the tokens walked, to
+/// report that damage where [`scan_items`] would (see [`summarise`]).
+pub fn scan_records(
+    buf: &[u8],
+    base: u64,
+    ending: Ending,
+    mut want: impl FnMut(u16, u64, u32) -> bool,
+    mut f: impl FnMut(Record<'_>) -> bool,
+) -> ScanEnd {
+    let on_record = |rec: Record<'_>, damage: &mut Vec<Damage>| {
+        let h = &rec.header;
+        if want(h.event, h.sec, h.msec) && f(rec) {
+            damage.extend(summarise(&rec).1);
+        }
+    };
+    scan_frames(buf, base, ending, on_record, |_| {})
+}
+
+/// What the scan takes from one record — the statistics' summary — and the
+/// first of its tokens that cannot be skipped, as [`scan_items`] reports it.
+pub fn summarise(rec: &Record<'_>) -> (RecordSummary, Option<Damage>) {
+    let h = &rec.header;
+    let mut s = RecordSummary {
+        offset: rec.offset,
+        len: rec.bytes.len() as u32,
+        event: h.event,
+        modifier: h.modifier,
+        sec: h.sec,
+        msec: h.msec,
+        ..RecordSummary::default()
+    };
+    let damage = walk(rec.bytes, h.encoded_len(), &mut s).map(|(at, tid)| {
+        let kind = if is_known(tid) {
+            DamageKind::MalformedToken { id: tid }
+        } else {
+            DamageKind::UnknownToken { id: tid }
+        };
+        let body = rec.bytes.len().saturating_sub(TRAILER_LEN);
+        Damage {
+            offset: rec.offset + at as u64,
+            len: body.saturating_sub(at).max(1) as u64,
+            kind,
+        }
+    });
+    (s, damage)
+}
+
+/// The framing loop every scan shares: `on_record` sees each framed record
+/// (and may add its damage), `on_file` each file token; damaged bytes are
+/// skipped and reported.
+fn scan_frames(
+    buf: &[u8],
+    base: u64,
+    ending: Ending,
+    mut on_record: impl FnMut(Record<'_>, &mut Vec<Damage>),
     mut on_file: impl FnMut(&FileToken<'_>),
 ) -> ScanEnd {
     let mut end = ScanEnd {
@@ -94,34 +165,13 @@ pub fn scan_items(
     let mut pos = 0usize;
     while pos < buf.len() {
         match frame_at(buf, pos) {
-            Frame::Record { len, header } if !want(header.event, header.sec, header.msec) => {
-                pos += len;
-                end.complete_bytes = base + pos as u64;
-            }
             Frame::Record { len, header } => {
-                let rec = &buf[pos..pos + len];
-                let mut s = RecordSummary {
+                let rec = Record {
                     offset: base + pos as u64,
-                    len: len as u32,
-                    event: header.event,
-                    modifier: header.modifier,
-                    sec: header.sec,
-                    msec: header.msec,
-                    ..RecordSummary::default()
+                    bytes: &buf[pos..pos + len],
+                    header,
                 };
-                if let Some((at, tid)) = walk(rec, header.encoded_len(), &mut s) {
-                    let kind = if is_known(tid) {
-                        DamageKind::MalformedToken { id: tid }
-                    } else {
-                        DamageKind::UnknownToken { id: tid }
-                    };
-                    end.damage.push(Damage {
-                        offset: s.offset + at as u64,
-                        len: (len - TRAILER_LEN).saturating_sub(at).max(1) as u64,
-                        kind,
-                    });
-                }
-                f(&s);
+                on_record(rec, &mut end.damage);
                 pos += len;
                 end.complete_bytes = base + pos as u64;
             }
@@ -183,7 +233,7 @@ fn is_known(tid: u8) -> bool {
 /// reader reports; return is nearly always the last token anyway.
 #[inline]
 fn walk(rec: &[u8], mut at: usize, s: &mut RecordSummary) -> Option<(usize, u8)> {
-    let body_end = rec.len() - TRAILER_LEN;
+    let body_end = rec.len().saturating_sub(TRAILER_LEN);
     while at < body_end {
         let tid = rec[at];
         // Length first: a token that does not fit contributes nothing, as
@@ -249,6 +299,55 @@ fn skip(rec: &[u8], at: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::token::{Token, Tokens};
+
+    /// A record whose path token claims exactly the trailer's bytes as its
+    /// own: read on into the trailer it decodes; the scan calls it malformed,
+    /// and so do the body's tokens and the damage scan_records reports.
+    #[test]
+    fn a_token_running_into_the_trailer_is_damage_for_every_reader() {
+        let mut r = crate::write::RecordBuilder::new(72, 1_710_407_700, 0);
+        r.path("/etc/hosts");
+        let mut rec = r.finish();
+        let header_len = crate::token::decode_header(&rec).unwrap().encoded_len();
+        // The path's length field (after its id) grows by the trailer's size.
+        let len_at = header_len + 1;
+        let claimed = u16::from_be_bytes([rec[len_at], rec[len_at + 1]]) + TRAILER_LEN as u16;
+        rec[len_at..len_at + 2].copy_from_slice(&claimed.to_be_bytes());
+        assert!(matches!(
+            Tokens::at(&rec, header_len).next(),
+            Some(Token::Path(_))
+        ));
+        assert!(matches!(
+            Tokens::body(&rec, header_len).collect::<Vec<_>>()[..],
+            [Token::Malformed { id: 0x23, .. }]
+        ));
+        let mut items = vec![];
+        let walked = scan_items(
+            &rec,
+            0,
+            Ending::Final,
+            |_, _, _| true,
+            |s| items.push(*s),
+            |_| {},
+        );
+        let mut seen = 0;
+        let whole = scan_records(
+            &rec,
+            0,
+            Ending::Final,
+            |_, _, _| true,
+            |rec| {
+                seen += 1;
+                Tokens::body(rec.bytes, rec.header.encoded_len())
+                    .any(|t| matches!(t, Token::Malformed { .. } | Token::Unknown { .. }))
+            },
+        );
+        assert_eq!((items.len(), seen), (1, 1));
+        assert_eq!(walked.damage.len(), 1, "{:?}", walked.damage);
+        assert_eq!(whole.damage, walked.damage);
+        assert_eq!(walked.damage[0].offset, header_len as u64);
+    }
 
     #[test]
     fn select_skips_rejected_records() {

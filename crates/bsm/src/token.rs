@@ -766,11 +766,17 @@ pub fn decode(buf: &[u8]) -> Result<(Token<'_>, usize), DecodeError> {
 pub struct Tokens<'a> {
     rec: &'a [u8],
     pos: usize,
+    /// Where iteration stops: the record's end, or its trailer's start.
+    end: usize,
 }
 
 impl<'a> Tokens<'a> {
     pub fn new(rec: &'a [u8]) -> Self {
-        Tokens { rec, pos: 0 }
+        Tokens {
+            rec,
+            pos: 0,
+            end: rec.len(),
+        }
     }
 
     /// The tokens from byte `pos` of the record on (e.g. after a header the
@@ -779,7 +785,18 @@ impl<'a> Tokens<'a> {
         Tokens {
             rec,
             pos: pos.min(rec.len()),
+            end: rec.len(),
         }
+    }
+
+    /// The tokens from byte `pos` up to the trailer, which is left out: a
+    /// token whose length runs into the trailer is [`Token::Malformed`], as
+    /// the trail scan (`crate::scan`) finds it, rather than read on into the
+    /// trailer's bytes.
+    pub fn body(rec: &'a [u8], pos: usize) -> Self {
+        let mut t = Tokens::at(rec, pos);
+        t.end = t.trailer_start().max(t.pos);
+        t
     }
 
     /// Start of the trailer if the record ends with a plausible one.
@@ -797,7 +814,7 @@ impl<'a> Iterator for Tokens<'a> {
 
     #[inline]
     fn next(&mut self) -> Option<Token<'a>> {
-        let rest = self.rec.get(self.pos..)?;
+        let rest = self.rec.get(self.pos..self.end)?;
         if rest.is_empty() {
             return None;
         }
@@ -809,7 +826,7 @@ impl<'a> Iterator for Tokens<'a> {
             Err(e) => {
                 let tid = rest[0];
                 let t = self.trailer_start();
-                let end = if t > self.pos { t } else { self.rec.len() };
+                let end = if t > self.pos { t } else { self.end };
                 let data = self.rec.get(self.pos + 1..end).unwrap_or(&[]);
                 self.pos = end.max(self.pos + 1);
                 Some(match e {

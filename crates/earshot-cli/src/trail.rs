@@ -13,7 +13,7 @@ use clap::ArgAction;
 use earshot_model::format::human_bytes;
 use earshot_trail::render::{render_files, Format, RenderError};
 use earshot_trail::{
-    default_threads, stream_selected, summarise_many, FileDamage, Filter, FilterSpec, Inventory,
+    default_threads, stream_whole, summarise_many, FileDamage, Filter, FilterSpec, Inventory,
     Outcome, StatsReport, SummaryCache, Tables, Trail, TrailName,
 };
 
@@ -623,32 +623,32 @@ fn export_ocsf<W: Write>(
         let mut file = fs::File::open(&input.path)
             .with_context(|| format!("cannot read {}", input.path.display()))?;
         let mut write_err: Option<io::Error> = None;
-        let end = stream_selected(
+        // The mapper decodes every token and says when one is damaged; only
+        // then, or when the filter needs the subject or the return, are they
+        // walked again (to report the damage as print and export do).
+        let needs_tokens = filter.needs_tokens();
+        let end = stream_whole(
             &mut file,
             0,
             |e, s, m| filter.header_passes(e, s, m),
-            |rs, bytes| {
-                if write_err.is_some()
-                    || !filter.matches(rs.event, rs.sec, rs.msec, rs.auid, rs.status)
-                {
-                    return;
+            |rec| {
+                if write_err.is_some() {
+                    return false;
                 }
-                // The scan framed the record and checked its header already.
-                let Ok(header) = bsm::token::decode_header(bytes) else {
-                    return;
-                };
-                let rec = bsm::Record {
-                    offset: rs.offset,
-                    bytes,
-                    header,
-                };
-                mapper.record(&mut line, &rec, &trail);
+                if needs_tokens {
+                    let (s, damage) = bsm::scan::summarise(&rec);
+                    if !filter.matches(s.event, s.sec, s.msec, s.auid, s.status) {
+                        return damage.is_some();
+                    }
+                }
+                let damaged = mapper.record(&mut line, &rec, &trail);
                 if line.len() >= OCSF_BATCH {
                     if let Err(e) = out.write_all(&line) {
                         write_err = Some(e);
                     }
                     line.clear();
                 }
+                damaged
             },
         )
         .with_context(|| format!("cannot read {}", input.path.display()))?;

@@ -81,28 +81,29 @@ pub(crate) fn u64(out: &mut Vec<u8>, v: u64) {
 }
 
 /// Numbers from 1000 on (inodes, file system ids, offsets, sessions). The
-/// digits are gathered in a register, eight per word, and each word is
-/// appended whole and the excess cut off: a copy of known size is one store,
-/// where one of the digits' own length is a call to `memcpy` — and digits
-/// written to a buffer byte by byte and then copied out stall that copy.
+/// digits are made in a register, eight per word (no loop over them), and
+/// each word is appended whole and the excess cut off: a copy of known size
+/// is one store, where one of the digits' own length is a call to `memcpy` —
+/// and digits written to a buffer byte by byte and then copied out stall
+/// that copy.
 #[inline(never)]
 fn long(out: &mut Vec<u8>, v: u64) {
     const E8: u64 = 100_000_000;
     if v < E8 {
         let n = decimal_len(v as u32);
-        word(out, digits(v as u32, n), n);
+        word(out, eight_digits(v as u32) >> (8 * (8 - n)), n);
     } else if v < E8 * E8 {
         let (hi, lo) = ((v / E8) as u32, (v % E8) as u32);
         let n = decimal_len(hi);
-        word(out, digits(hi, n), n);
-        word(out, digits(lo, 8), 8);
+        word(out, eight_digits(hi) >> (8 * (8 - n)), n);
+        word(out, eight_digits(lo), 8);
     } else {
         let mut b = itoa::Buffer::new();
         out.extend_from_slice(b.format(v).as_bytes());
     }
 }
 
-/// How many decimal digits `v` (below 10⁸) has.
+/// How many decimal digits `v` (from 1 to 10⁸ − 1) has.
 #[inline(always)]
 fn decimal_len(v: u32) -> usize {
     match v {
@@ -117,30 +118,31 @@ fn decimal_len(v: u32) -> usize {
     }
 }
 
-/// The last `n` (at most 8) decimal digits of `v` as ASCII in a word, the
-/// first digit in the lowest byte (so its little-endian bytes read in order).
-#[inline(always)]
-fn digits(mut v: u32, n: usize) -> u64 {
-    let mut w = 0u64;
-    let mut left = n;
-    while left >= 2 {
-        let p = (v % 100) as usize * 2;
-        v /= 100;
-        w = (w << 16) | u64::from(PAIRS[p]) | (u64::from(PAIRS[p + 1]) << 8);
-        left -= 2;
-    }
-    if left == 1 {
-        w = (w << 8) | u64::from(b'0' + (v % 10) as u8);
-    }
-    w
-}
-
 /// The first `n` bytes of `w` (little-endian).
 #[inline(always)]
 fn word(out: &mut Vec<u8>, w: u64, n: usize) {
     let len = out.len();
     out.extend_from_slice(&w.to_le_bytes());
     out.truncate(len + n);
+}
+
+/// `v` (below 10⁸) as eight ASCII digits with leading zeros, the first digit
+/// in the lowest byte (its little-endian bytes read in order). Divisions by
+/// 10⁴, 100 and 10 run on all lanes of the word at once, by multiplying with
+/// a reciprocal: ⌊x·10486 / 2²⁰⌋ = ⌊x / 100⌋ for x < 10⁴, and
+/// ⌊x·103 / 2¹⁰⌋ = ⌊x / 10⌋ for x < 100; no lane's product reaches the next.
+#[inline(always)]
+fn eight_digits(v: u32) -> u64 {
+    let v = u64::from(v);
+    // 32-bit lanes: the first four digits, then the last four.
+    let x = (v / 10_000) | ((v % 10_000) << 32);
+    let q = ((x * 10_486) >> 20) & 0x0000_007F_0000_007F;
+    // 16-bit lanes: two digits each.
+    let x = q | ((x - q * 100) << 16);
+    let q = ((x * 103) >> 10) & 0x000F_000F_000F_000F;
+    // Bytes: one digit each.
+    let x = q | ((x - q * 10) << 8);
+    x | 0x3030_3030_3030_3030
 }
 
 #[inline]
@@ -169,6 +171,13 @@ pub(crate) fn str(out: &mut Vec<u8>, s: &str) {
     out.push(b'"');
     escaped(out, s.as_bytes());
     out.push(b'"');
+}
+
+/// A caption from the schema's own tables (plain ASCII): quoted, unchecked.
+#[inline]
+pub(crate) fn caption(out: &mut Vec<u8>, s: &'static str) {
+    debug_assert!(plain(s.as_bytes()), "{s:?}");
+    plain_str(out, s.as_bytes());
 }
 
 /// A quoted JSON string from bytes [`plain`] has accepted.
@@ -370,6 +379,17 @@ mod tests {
     }
 
     #[test]
+    fn eight_digits_in_a_word_are_the_zero_padded_number() {
+        for v in (0..100_000_000u32)
+            .step_by(997)
+            .chain([99_999_999, 10_000, 9_999])
+        {
+            let w = eight_digits(v).to_le_bytes();
+            assert_eq!(std::str::from_utf8(&w).unwrap(), format!("{v:08}"));
+        }
+    }
+
+    #[test]
     fn numbers_print_like_display() {
         let mut cases = vec![
             0u64,
@@ -392,6 +412,7 @@ mod tests {
             x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
             cases.push(x >> (i % 64));
         }
+        cases.extend(0..20_000);
         for v in cases {
             assert_eq!(s(|o| u64(o, v)), v.to_string());
             let after = s(|o| {

@@ -207,7 +207,12 @@ impl Mapper {
     /// Appends one OCSF event for `rec` (read from `trail`) to `out`, as one
     /// line ending in `\n`. Never fails: a record whose tokens cannot fill its
     /// class becomes a Base Event with everything in `unmapped`.
-    pub fn record(&self, out: &mut Vec<u8>, rec: &Record<'_>, trail: &TrailId) {
+    ///
+    /// Returns whether one of the record's tokens is damaged (unknown, or
+    /// malformed up to its trailer): the event then says so
+    /// (`metadata.is_truncated`, `unmapped.bsm.damage`), and a caller that
+    /// reports damage asks [`bsm::scan::summarise`] where it is.
+    pub fn record(&self, out: &mut Vec<u8>, rec: &Record<'_>, trail: &TrailId) -> bool {
         let h = &rec.header;
         let info = self.info(h.event);
         let rule = info.map_or_else(other_rule, |i| i.rule);
@@ -283,6 +288,7 @@ impl Mapper {
         message(out, &p);
         self.unmapped(out, rec, info, &plan, &p);
         out.extend_from_slice(b"}\n");
+        p.damaged
     }
 
     /// The class-specific members, from the plan.
@@ -307,13 +313,13 @@ impl Mapper {
                     key!(out, "logon_type_id");
                     json::u64(out, u64::from(t));
                     key!(out, "logon_type");
-                    json::str(out, class::logon_type_caption(t));
+                    json::caption(out, class::logon_type_caption(t));
                 }
                 if let Some(t) = rule.switch_type {
                     key!(out, "account_switch_type_id");
                     json::u64(out, u64::from(t));
                     key!(out, "account_switch_type");
-                    json::str(out, class::account_switch_caption(t));
+                    json::caption(out, class::account_switch_caption(t));
                 }
                 if let Some(s) = &p.subject {
                     let remote = is_remote(&s.addr);
@@ -415,7 +421,7 @@ impl Mapper {
                     key!(out, "launch_type_id");
                     json::u64(out, u64::from(launch));
                     key!(out, "launch_type");
-                    json::str(out, class::launch_type_caption(launch));
+                    json::caption(out, class::launch_type_caption(launch));
                 }
                 if plan.kind == Kind::Exit {
                     if let Some((status, _)) = p.exit {
@@ -476,7 +482,7 @@ impl Mapper {
                     key!(out, "direction_id");
                     json::u64(out, u64::from(dir));
                     key!(out, "direction");
-                    json::str(
+                    json::caption(
                         out,
                         match dir {
                             1 => "Inbound",
@@ -489,7 +495,7 @@ impl Mapper {
                         key!(out, "protocol_ver_id");
                         json::u64(out, u64::from(v));
                         key!(out, "protocol_ver");
-                        json::str(
+                        json::caption(
                             out,
                             if v == 4 {
                                 "Internet Protocol version 4 (IPv4)"
@@ -1205,9 +1211,10 @@ fn cstr(s: &[u8]) -> &[u8] {
     &s[..end]
 }
 
-/// The tokens after the header (which the reader decoded already).
+/// The tokens between the header (which the reader decoded already) and the
+/// trailer.
 fn body_tokens<'a>(rec: &Record<'a>) -> token::Tokens<'a> {
-    token::Tokens::at(rec.bytes, rec.header.encoded_len())
+    token::Tokens::body(rec.bytes, rec.header.encoded_len())
 }
 
 /// A user as an event names it.
@@ -1414,7 +1421,7 @@ fn status(out: &mut Vec<u8>, ret: Option<Ret>, special: Option<(u8, &'static str
     key!(out, "status_id");
     json::u64(out, u64::from(id));
     key!(out, "status");
-    json::str(out, caption);
+    json::caption(out, caption);
     if let Some(r) = ret.filter(|r| r.status != 0) {
         let known = bsm::errno::lookup(r.status);
         key!(out, "status_code");
@@ -1573,11 +1580,12 @@ fn file_members(out: &mut Vec<u8>, path: &[u8], attr: Option<&Attr>, default_typ
     } else {
         json::bytes
     };
+    let (name, folder) = split_path(path);
     key!(out, "name");
-    string(out, basename(path));
+    string(out, name);
     next_key!(out, "path");
     string(out, path);
-    if let Some(dir) = dirname(path) {
+    if let Some(dir) = folder {
         next_key!(out, "parent_folder");
         string(out, dir);
     }
@@ -1588,7 +1596,7 @@ fn file_members(out: &mut Vec<u8>, path: &[u8], attr: Option<&Attr>, default_typ
     key!(out, "type_id");
     json::u64(out, u64::from(type_id));
     key!(out, "type");
-    json::str(out, class::file_type_caption(type_id));
+    json::caption(out, class::file_type_caption(type_id));
     if let Some(a) = attr {
         key!(out, "uid");
         json::u64_str(out, a.node);
@@ -1634,6 +1642,20 @@ fn basename(path: &[u8]) -> &[u8] {
     match trimmed.iter().rposition(|&b| b == b'/') {
         Some(at) => &trimmed[at + 1..],
         None => trimmed,
+    }
+}
+
+/// [`basename`] and [`dirname`] at once: for a path without a trailing
+/// slash (nearly all), one search for the last slash gives both.
+#[inline]
+fn split_path(path: &[u8]) -> (&[u8], Option<&[u8]>) {
+    match path.last() {
+        Some(&last) if last != b'/' => match memchr::memrchr(b'/', path) {
+            Some(0) => (&path[1..], Some(b"/")),
+            Some(at) => (&path[at + 1..], Some(&path[..at])),
+            None => (path, None),
+        },
+        _ => (basename(path), dirname(path)),
     }
 }
 
@@ -1982,9 +2004,13 @@ mod tests {
             (b"/usr/lib/", b"lib", Some(b"/usr")),
             (b"relative", b"relative", None),
             (b"", b"", None),
+            (b"a/b", b"b", Some(b"a")),
+            (b"//x", b"x", Some(b"/")),
+            (b"/usr//lib", b"lib", Some(b"/usr/")),
         ] {
             assert_eq!(basename(path), base, "{path:?}");
             assert_eq!(dirname(path), dir, "{path:?}");
+            assert_eq!(split_path(path), (base, dir), "{path:?}");
         }
     }
 

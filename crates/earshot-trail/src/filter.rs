@@ -197,6 +197,12 @@ impl Filter {
     /// The part of the test that needs only the header (event, class, time): records
     /// failing it need not have their tokens walked at all.
     #[inline]
+    /// Whether [`Filter::matches`] needs more than the header: the audit user
+    /// (subject token) or the outcome (return token).
+    pub fn needs_tokens(&self) -> bool {
+        self.users.is_some() || self.outcome != Outcome::Any
+    }
+
     pub fn header_passes(&self, event: u16, sec: u64, msec: u32) -> bool {
         if !self.event_passes(event) {
             return false;

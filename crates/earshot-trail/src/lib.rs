@@ -34,7 +34,7 @@ pub use filter::{Filter, FilterError, FilterSpec, Outcome};
 pub use inventory::{CurrentLink, Inventory, InventoryError, Trail, TrailState, UnknownEntry};
 pub use name::{is_trail_name, stamp, trail_files, TrailEnd, TrailName, TrailNameError};
 pub use report::{FileDamage, FileStats, StatsReport};
-pub use stream::{stream_records, stream_selected, DamageNote, StreamEnd, CHUNK};
+pub use stream::{stream_records, stream_selected, stream_whole, DamageNote, StreamEnd, CHUNK};
 pub use summary::{default_threads, summarise_file, summarise_many, TrailError, TrailSummary};
 pub use tables::{Tables, UNLISTED_EVENT_CLASS};
 pub use tail::{TailBatch, TailError, TrailTail};

@@ -13,8 +13,8 @@
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 
-use bsm::read::{Damage, DamageKind};
-use bsm::scan::{scan_select, Ending, RecordSummary, ScanEnd};
+use bsm::read::{Damage, DamageKind, Record};
+use bsm::scan::{scan_records, scan_select, Ending, RecordSummary, ScanEnd};
 use serde::{Deserialize, Serialize};
 
 /// Bytes read per chunk.
@@ -179,6 +179,31 @@ where
                 abs.offset += base;
                 on_record(&abs, bytes);
             }
+        }))
+    })
+}
+
+/// Like [`stream_selected`], but each record `want` accepts is handed whole,
+/// its header decoded and its offset absolute, and its tokens are not walked:
+/// for a consumer that decodes every token itself (the OCSF export).
+/// `on_record` returns whether it found one damaged, and the end lists that
+/// damage as [`stream_selected`] would ([`bsm::scan::scan_records`]).
+pub fn stream_whole<W, F>(
+    file: &mut File,
+    start: u64,
+    mut want: W,
+    mut on_record: F,
+) -> io::Result<StreamEnd>
+where
+    W: FnMut(u16, u64, u32) -> bool,
+    F: FnMut(Record<'_>) -> bool,
+{
+    stream_chunks(file, start, |data, base, ending| {
+        Some(scan_records(data, 0, ending, &mut want, |rec| {
+            on_record(Record {
+                offset: rec.offset + base,
+                ..rec
+            })
         }))
     })
 }
