@@ -92,6 +92,10 @@ fn long(out: &mut Vec<u8>, v: u64) {
     if v < E8 {
         let n = decimal_len(v as u32);
         word(out, eight_digits(v as u32) >> (8 * (8 - n)), n);
+    } else if v < 10 * E8 {
+        // Nine digits (offsets in large trails): the first alone.
+        out.push(b'0' + (v / E8) as u8);
+        word(out, eight_digits((v % E8) as u32), 8);
     } else if v < E8 * E8 {
         let (hi, lo) = ((v / E8) as u32, (v % E8) as u32);
         let n = decimal_len(hi);
@@ -103,19 +107,26 @@ fn long(out: &mut Vec<u8>, v: u64) {
     }
 }
 
-/// How many decimal digits `v` (from 1 to 10⁸ − 1) has.
+/// How many decimal digits `v` (below 10⁸) has, without a branch: from its
+/// bit length (log₁₀ 2 ≈ 1233 / 4096), corrected by one comparison — the
+/// lengths of inodes, ids and offsets vary too much for a chain of branches.
 #[inline(always)]
 fn decimal_len(v: u32) -> usize {
-    match v {
-        0..=9 => 1,
-        10..=99 => 2,
-        100..=999 => 3,
-        1000..=9999 => 4,
-        10_000..=99_999 => 5,
-        100_000..=999_999 => 6,
-        1_000_000..=9_999_999 => 7,
-        _ => 8,
-    }
+    const POW10: [u32; 10] = [
+        1,
+        10,
+        100,
+        1000,
+        10_000,
+        100_000,
+        1_000_000,
+        10_000_000,
+        100_000_000,
+        1_000_000_000,
+    ];
+    let v = v | 1;
+    let t = ((32 - v.leading_zeros()) * 1233) >> 12;
+    t as usize + usize::from(v >= POW10[t as usize])
 }
 
 /// The first `n` bytes of `w` (little-endian).
