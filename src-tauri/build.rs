@@ -1,7 +1,12 @@
 include!("ui_dist.rs");
 
 fn main() {
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Read when the script runs, not when it was compiled: cargo reuses a
+    // compiled build script from a shared target folder for a checkout in
+    // another place (CI's clone and a developer's share the cache), and the
+    // compile-time path would name the other checkout's ui/dist.
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_else(|| ".".into());
+    let manifest = std::path::Path::new(&manifest_dir);
     println!(
         "cargo:rerun-if-changed={}",
         manifest.join("../ui/dist/index.html").display()

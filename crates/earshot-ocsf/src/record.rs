@@ -16,6 +16,9 @@ use crate::table::{self, ActivityName, Kind, Rule};
 /// AU_DEFAUDITID: an audit user id that was never set.
 const UNSET: u32 = u32::MAX;
 
+/// The header version macOS writes (`AUDIT_HEADER_VERSION_OPENBSM`).
+const HEADER_VERSION: u8 = bsm::write::HEADER_VERSION;
+
 /// BSM error numbers the network rules look at (`bsm::errno`).
 const ECONNRESET: u8 = 131;
 const ECONNREFUSED: u8 = 146;
@@ -59,10 +62,14 @@ struct EventInfo {
     code: Vec<u8>,
     /// [`unmapped_open`] for the event.
     unmapped: Vec<u8>,
+    /// `code`, the end of `metadata` for a version-11 header without sequence
+    /// or damage, and the host's `device`.
+    code_to_device: Vec<u8>,
 }
 
 impl EventInfo {
     fn new(
+        fixed: &Fixed,
         number: u16,
         name: &str,
         first_name: Option<String>,
@@ -101,6 +108,11 @@ impl EventInfo {
         code[0] = b',';
         let mut unmapped = Vec::new();
         unmapped_open(&mut unmapped, number, first_name.as_deref());
+        let mut code_to_device = code.clone();
+        metadata_end(&mut code_to_device, HEADER_VERSION, None, false);
+        code_to_device.push(b',');
+        code_to_device.extend_from_slice(&fixed.device);
+        code_to_device.push(b'}');
         EventInfo {
             name: name.to_string(),
             description: description.to_string(),
@@ -109,6 +121,7 @@ impl EventInfo {
             fallback_head,
             code,
             unmapped,
+            code_to_device,
         }
     }
 }
@@ -143,12 +156,14 @@ impl Mapper {
 
     pub fn with_options(events: &EventTable, host: Host, options: Options) -> Mapper {
         let rules = table::rules();
+        let fixed = Fixed::new(&host);
         let mut by_number = vec![u32::MAX; 1 << 16];
         let mut infos = Vec::new();
         for e in events.effective() {
             let first = events.get_first(e.number).map(|f| f.name.as_str());
             by_number[usize::from(e.number)] = infos.len() as u32;
             infos.push(EventInfo::new(
+                &fixed,
                 e.number,
                 &e.name,
                 first.filter(|f| *f != e.name).map(str::to_string),
@@ -160,6 +175,7 @@ impl Mapper {
             if by_number[usize::from(number)] == u32::MAX {
                 by_number[usize::from(number)] = infos.len() as u32;
                 infos.push(EventInfo::new(
+                    &fixed,
                     number,
                     name,
                     None,
@@ -169,7 +185,7 @@ impl Mapper {
             }
         }
         Mapper {
-            fixed: Fixed::new(&host),
+            fixed,
             host,
             options,
             by_number,
@@ -252,36 +268,40 @@ impl Mapper {
             out.push(b'"');
         }
         match info {
-            Some(i) => out.extend_from_slice(&i.code),
-            None => {
-                key!(out, "event_code");
-                json::u64_str(out, u64::from(h.event));
-                lit!(out, "log_provider", "auditd");
-                lit!(out, "log_format", "BSM");
-                key!(out, "log_version");
-                out.push(b'"');
+            // What nearly every record is (macOS writes version 11, no
+            // sequence token, no header address): the rest of `metadata` and
+            // all of `device` in one piece.
+            Some(i)
+                if h.version == HEADER_VERSION
+                    && p.seq.is_none()
+                    && !p.damaged
+                    && h.host.is_none() =>
+            {
+                out.extend_from_slice(&i.code_to_device)
+            }
+            _ => {
+                match info {
+                    Some(i) => out.extend_from_slice(&i.code),
+                    None => {
+                        key!(out, "event_code");
+                        json::u64_str(out, u64::from(h.event));
+                        lit!(out, "log_provider", "auditd");
+                        lit!(out, "log_format", "BSM");
+                        key!(out, "log_version");
+                        out.push(b'"');
+                    }
+                }
+                metadata_end(out, h.version, p.seq, p.damaged);
+                // device: the host, and the address the header names (header_ex).
+                out.push(b',');
+                out.extend_from_slice(&self.fixed.device);
+                if let Some(a) = &h.host {
+                    next_key!(out, "ip");
+                    json::addr(out, a);
+                }
+                out.push(b'}');
             }
         }
-        json::u64(out, u64::from(h.version));
-        out.push(b'"');
-        if let Some(seq) = p.seq {
-            key!(out, "sequence");
-            json::u64(out, u64::from(seq));
-        }
-        if p.damaged {
-            key!(out, "is_truncated");
-            out.extend_from_slice(b"true");
-        }
-        out.push(b'}');
-
-        // device: the host, and the address the header names (header_ex).
-        out.push(b',');
-        out.extend_from_slice(&self.fixed.device);
-        if let Some(a) = &h.host {
-            next_key!(out, "ip");
-            json::addr(out, a);
-        }
-        out.push(b'}');
 
         status(out, p.ret, plan.status);
         self.body(out, rule, &plan, &mut p);
@@ -761,27 +781,11 @@ impl Mapper {
             out.push(b']');
         }
         if let Some(a) = &p.attr {
-            next_key!(out, "attr");
-            out.push(b'{');
-            key!(out, "mode");
-            out.push(b'"');
-            octal(out, a.mode);
-            out.push(b'"');
-            if !p.attr_placed {
-                next_key!(out, "uid");
-                json::u64(out, u64::from(a.uid));
+            if p.attr_placed {
+                self.memo.borrow_mut().attr(out, a);
+            } else {
+                attr_rest(out, a, false);
             }
-            next_key!(out, "gid");
-            json::u64(out, u64::from(a.gid));
-            next_key!(out, "fsid");
-            json::u64(out, u64::from(a.fsid));
-            if !p.attr_placed {
-                next_key!(out, "node");
-                json::u64(out, a.node);
-            }
-            next_key!(out, "dev");
-            json::u64(out, a.dev);
-            out.push(b'}');
         }
         if let Some((status, ret)) = p.exit {
             next_key!(out, "exit");
@@ -869,6 +873,49 @@ impl Mapper {
     }
 }
 
+/// `metadata`'s last members after `log_version":"`: the header's version,
+/// the sequence number and whether a token was damaged; then `}`.
+fn metadata_end(out: &mut Vec<u8>, version: u8, seq: Option<u32>, damaged: bool) {
+    json::u64(out, u64::from(version));
+    out.push(b'"');
+    if let Some(seq) = seq {
+        next_key!(out, "sequence");
+        json::u64(out, u64::from(seq));
+    }
+    if damaged {
+        next_key!(out, "is_truncated");
+        out.extend_from_slice(b"true");
+    }
+    out.push(b'}');
+}
+
+/// `,"attr":{…}` in `unmapped`: what the file object did not take of an
+/// attr token (all of it when `placed` is false; without the owner and the
+/// inode when the file took them).
+fn attr_rest(out: &mut Vec<u8>, a: &Attr, placed: bool) {
+    next_key!(out, "attr");
+    out.push(b'{');
+    key!(out, "mode");
+    out.push(b'"');
+    octal(out, a.mode);
+    out.push(b'"');
+    if !placed {
+        next_key!(out, "uid");
+        json::u64(out, u64::from(a.uid));
+    }
+    next_key!(out, "gid");
+    json::u64(out, u64::from(a.gid));
+    next_key!(out, "fsid");
+    json::u64(out, u64::from(a.fsid));
+    if !placed {
+        next_key!(out, "node");
+        json::u64(out, a.node);
+    }
+    next_key!(out, "dev");
+    json::u64(out, a.dev);
+    out.push(b'}');
+}
+
 /// `,"unmapped":{"bsm":{"event":{…}` — what every record's `unmapped` opens
 /// with: the event's number and praudit's name for it when the kernel's
 /// differs.
@@ -903,6 +950,9 @@ struct Memo {
     sec_len: usize,
     /// The trail whose event ids `trail_ids` begins.
     trail: Option<TrailIds>,
+    /// The last [`attr_rest`] of a placed attr token, by what it shows (mode,
+    /// group, file system, device: the same for most files of a trail).
+    attr: Option<((u32, u32, u32, u64), Vec<u8>)>,
 }
 
 /// The parts of `metadata` that name the trail, rendered once per trail.
@@ -961,6 +1011,7 @@ impl Default for Memo {
             sec_digits: [0; 20],
             sec_len: 0,
             trail: None,
+            attr: None,
         }
     }
 }
@@ -994,6 +1045,21 @@ impl Memo {
             slot.subject = Some(*s);
         }
         slot
+    }
+
+    /// [`attr_rest`] of an attr token whose owner and inode the file object
+    /// took.
+    #[inline]
+    fn attr(&mut self, out: &mut Vec<u8>, a: &Attr) {
+        let key = (a.mode, a.gid, a.fsid, a.dev);
+        if self.attr.as_ref().is_none_or(|(k, _)| *k != key) {
+            let mut bytes = Vec::new();
+            attr_rest(&mut bytes, a, true);
+            self.attr = Some((key, bytes));
+        }
+        if let Some((_, bytes)) = &self.attr {
+            out.extend_from_slice(bytes);
+        }
     }
 
     /// The id prefixes of `trail`'s events.
