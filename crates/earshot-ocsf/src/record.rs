@@ -952,7 +952,7 @@ struct Memo {
     trail: Option<TrailIds>,
     /// The last [`attr_rest`] of a placed attr token, by what it shows (mode,
     /// group, file system, device: the same for most files of a trail).
-    attr: Option<((u32, u32, u32, u64), Vec<u8>)>,
+    attr: Option<(AttrKey, Vec<u8>)>,
 }
 
 /// The parts of `metadata` that name the trail, rendered once per trail.
@@ -989,6 +989,10 @@ impl TrailIds {
 }
 
 const SUBJECT_SLOTS: usize = 64;
+
+/// What an attr token's rest shows when the file took its owner and inode:
+/// mode, group, file system, device.
+type AttrKey = (u32, u32, u32, u64);
 
 #[derive(Debug, Clone, Default)]
 struct SubjectSlot {
