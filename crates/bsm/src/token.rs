@@ -456,13 +456,11 @@ fn addr_ex(c: &mut Cursor<'_>, ty: u32) -> Result<Addr, DecodeError> {
 
 #[inline]
 fn subject(c: &mut Cursor<'_>, kind: SubjectKind) -> Result<Subject, DecodeError> {
-    let auid = c.u32()?;
-    let euid = c.u32()?;
-    let egid = c.u32()?;
-    let ruid = c.u32()?;
-    let rgid = c.u32()?;
-    let pid = c.u32()?;
-    let sid = c.u32()?;
+    // The seven ids with one length check (a subject is in nearly every record).
+    let ids: [u8; 28] = c.array()?;
+    let id = |i: usize| u32::from_be_bytes([ids[i], ids[i + 1], ids[i + 2], ids[i + 3]]);
+    let (auid, euid, egid, ruid) = (id(0), id(4), id(8), id(12));
+    let (rgid, pid, sid) = (id(16), id(20), id(24));
     let port = match kind {
         SubjectKind::S32 | SubjectKind::S32Ex => u64::from(c.u32()?),
         SubjectKind::S64 | SubjectKind::S64Ex => c.u64()?,
@@ -488,11 +486,14 @@ fn subject(c: &mut Cursor<'_>, kind: SubjectKind) -> Result<Subject, DecodeError
     })
 }
 
+#[inline]
 fn header(c: &mut Cursor<'_>, kind: HeaderKind) -> Result<Header, DecodeError> {
-    let byte_count = c.u32()?;
-    let version = c.u8()?;
-    let event = c.u16()?;
-    let modifier = c.u16()?;
+    // The fixed part with one length check (every record is framed by it).
+    let fixed: [u8; 9] = c.array()?;
+    let byte_count = u32::from_be_bytes([fixed[0], fixed[1], fixed[2], fixed[3]]);
+    let version = fixed[4];
+    let event = u16::from_be_bytes([fixed[5], fixed[6]]);
+    let modifier = u16::from_be_bytes([fixed[7], fixed[8]]);
     let host = match kind {
         HeaderKind::Header32Ex | HeaderKind::Header64Ex => {
             let ty = c.u32()?;
