@@ -14,7 +14,7 @@ use earshot_model::format::human_bytes;
 use earshot_trail::render::{render_files, Format, RenderError};
 use earshot_trail::{
     default_threads, stream_whole, summarise_many, FileDamage, Filter, FilterSpec, Inventory,
-    Outcome, StatsReport, SummaryCache, Tables, Trail, TrailName,
+    Outcome, StatsReport, StreamEnd, SummaryCache, Tables, Trail, TrailName,
 };
 
 #[derive(clap::Subcommand)]
@@ -526,6 +526,26 @@ fn export(args: ExportArgs) -> Result<ExitCode> {
     result
 }
 
+/// The damage one input's read found, as print and export report it: the cut
+/// tail of a growing trail is the record being written, not damage.
+fn add_file_damage(damage: &mut Vec<FileDamage>, input: &Input, end: &StreamEnd) {
+    let tail: &[_] = if input.growing { &[] } else { &end.tail };
+    let unlisted = end.unlisted.note();
+    damage.extend(
+        end.damage
+            .iter()
+            .chain(tail)
+            .chain(&unlisted)
+            .map(|d| FileDamage {
+                file: input.path.clone(),
+                offset: d.offset,
+                len: d.len,
+                kind: d.kind.clone(),
+                message: d.message.clone(),
+            }),
+    );
+}
+
 fn render<W: Write>(
     out: W,
     format: Format,
@@ -546,21 +566,7 @@ fn render<W: Write>(
     };
     let mut damage = Vec::new();
     for (input, end) in inputs.iter().zip(&ends) {
-        let tail: &[_] = if input.growing { &[] } else { &end.tail };
-        let unlisted = end.unlisted.note();
-        damage.extend(
-            end.damage
-                .iter()
-                .chain(tail)
-                .chain(&unlisted)
-                .map(|d| FileDamage {
-                    file: input.path.clone(),
-                    offset: d.offset,
-                    len: d.len,
-                    kind: d.kind.clone(),
-                    message: d.message.clone(),
-                }),
-        );
+        add_file_damage(&mut damage, input, end);
     }
     report_damage(&damage);
     Ok(exit_for(!damage.is_empty()))
@@ -655,21 +661,7 @@ fn export_ocsf<W: Write>(
         if let Some(e) = write_err {
             return write_failed(e);
         }
-        let tail: &[_] = if input.growing { &[] } else { &end.tail };
-        let unlisted = end.unlisted.note();
-        damage.extend(
-            end.damage
-                .iter()
-                .chain(tail)
-                .chain(&unlisted)
-                .map(|d| FileDamage {
-                    file: input.path.clone(),
-                    offset: d.offset,
-                    len: d.len,
-                    kind: d.kind.clone(),
-                    message: d.message.clone(),
-                }),
-        );
+        add_file_damage(&mut damage, input, &end);
     }
     if let Err(e) = out.write_all(&line).and_then(|()| out.flush()) {
         return write_failed(e);

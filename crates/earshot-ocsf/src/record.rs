@@ -96,16 +96,8 @@ impl EventInfo {
             Some(described),
             1,
         );
-        // `{` keeps the first member's comma out; it becomes the comma after
-        // `original_event_uid` below.
-        let mut code = vec![b'{'];
-        key!(&mut code, "event_code");
-        json::str(&mut code, name);
-        lit!(&mut code, "log_provider", "auditd");
-        lit!(&mut code, "log_format", "BSM");
-        key!(&mut code, "log_version");
-        code.push(b'"');
-        code[0] = b',';
+        let mut code = Vec::new();
+        event_code(&mut code, |out| json::str(out, name));
         let mut unmapped = Vec::new();
         unmapped_open(&mut unmapped, number, first_name.as_deref());
         let mut code_to_device = code.clone();
@@ -281,28 +273,7 @@ impl Mapper {
             {
                 out.extend_from_slice(&i.code_to_device)
             }
-            _ => {
-                match info {
-                    Some(i) => out.extend_from_slice(&i.code),
-                    None => {
-                        key!(out, "event_code");
-                        json::u64_str(out, u64::from(h.event));
-                        lit!(out, "log_provider", "auditd");
-                        lit!(out, "log_format", "BSM");
-                        key!(out, "log_version");
-                        out.push(b'"');
-                    }
-                }
-                metadata_end(out, h.version, p.seq, p.damaged);
-                // device: the host, and the address the header names (header_ex).
-                out.push(b',');
-                out.extend_from_slice(&self.fixed.device);
-                if let Some(a) = &h.host {
-                    next_key!(out, "ip");
-                    json::addr(out, a);
-                }
-                out.push(b'}');
-            }
+            _ => self.metadata_tail_and_device(out, info, h, p.seq, p.damaged),
         }
 
         status(out, p.ret, plan.status);
@@ -311,6 +282,30 @@ impl Mapper {
         self.unmapped(out, rec, info, &plan, &p);
         out.extend_from_slice(b"}\n");
         p.damaged
+    }
+
+    /// The members of `metadata` after `original_event_uid`, and `device`
+    /// with the address the header names (header_ex), member by member.
+    fn metadata_tail_and_device(
+        &self,
+        out: &mut Vec<u8>,
+        info: Option<&EventInfo>,
+        h: &token::Header,
+        seq: Option<u32>,
+        damaged: bool,
+    ) {
+        match info {
+            Some(i) => out.extend_from_slice(&i.code),
+            None => event_code(out, |out| json::u64_str(out, u64::from(h.event))),
+        }
+        metadata_end(out, h.version, seq, damaged);
+        out.push(b',');
+        out.extend_from_slice(&self.fixed.device);
+        if let Some(a) = &h.host {
+            next_key!(out, "ip");
+            json::addr(out, a);
+        }
+        out.push(b'}');
     }
 
     /// The class-specific members, from the plan.
@@ -873,6 +868,17 @@ impl Mapper {
         }
         out.push(b'}');
     }
+}
+
+/// `,"event_code":…,"log_provider":"auditd","log_format":"BSM","log_version":"`
+/// (the header's version follows), the code written by `code`.
+fn event_code(out: &mut Vec<u8>, code: impl FnOnce(&mut Vec<u8>)) {
+    next_key!(out, "event_code");
+    code(out);
+    lit!(out, "log_provider", "auditd");
+    lit!(out, "log_format", "BSM");
+    key!(out, "log_version");
+    out.push(b'"');
 }
 
 /// `metadata`'s last members after `log_version":"`: the header's version,
