@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{earshot, helper_binary, run, start_helper_with, text};
+use common::{earshot, helper_binary, run, sim_init, start_helper_with, text};
 
 /// A child process killed when the test ends, however it ends.
 struct Proc(Child);
@@ -25,10 +25,12 @@ impl Drop for Proc {
 }
 
 /// The helper's export options in these tests. The cap is above what a run
-/// writes (~12,000 events of ~1.4 KB): the cap drops the oldest file whether
-/// or not a shipper has read it, and these tests are about loss from kills,
-/// not from caps.
-const EXPORT: &[&str] = &["--export", "--export-max-mb", "64"];
+/// writes (~12,000 events of ~1.4 KB, 17 MB): the cap drops the oldest file
+/// whether or not a shipper has read it, and these tests are about loss from
+/// kills, not from caps. Its files (an eighth, 5 MB) are small enough that a
+/// slow run (one went by with fewer than 5,600 events, under the 8 MB files of
+/// a 64 MB cap) still rotates the spool, which the shipper must follow.
+const EXPORT: &[&str] = &["--export", "--export-max-mb", "40"];
 
 /// A helper started without waiting for it: the kills may land during its
 /// start-up too.
@@ -132,11 +134,8 @@ fn rsyslogd() -> PathBuf {
 fn rsyslog_receives_every_record_once_while_the_follower_is_killed_again_and_again() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path();
-    let mac = home.join("mac");
+    let mac = sim_init(home, "0");
     let root = mac.to_str().unwrap();
-    assert!(run(home, &["sim", "init", "--days", "0", root])
-        .status
-        .success());
     // Busy enough to matter (failed reads), and no expiry: every record the
     // trails ever held must reach the shipper.
     let control = mac.join("etc/security/audit_control");
@@ -319,11 +318,8 @@ fn spool_events(spool: &Path) -> Vec<serde_json::Value> {
 fn the_spool_carries_every_revision_rotation_and_rule_result_as_valid_ocsf() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path();
-    let mac = home.join("mac");
+    let mac = sim_init(home, "1");
     let root = mac.to_str().unwrap();
-    assert!(run(home, &["sim", "init", "--days", "1", root])
-        .status
-        .success());
     let spool = mac.join("var/log/earshot/events");
     let h = start_helper_with(&mac, EXPORT);
     let out = run(

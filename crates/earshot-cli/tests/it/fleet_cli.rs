@@ -8,7 +8,7 @@ use crate::common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{run, start_helper, text};
+use common::{run, sim_init, start_helper, text};
 use serde_json::Value;
 
 fn snapshot_path(mac: &Path) -> std::path::PathBuf {
@@ -61,11 +61,8 @@ fn ea(home: &Path, root: &str, field: &str, format: &str) -> (String, Option<i32
 fn the_snapshot_answers_every_mdm_in_its_own_shape_and_follows_changes() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path();
-    let mac = home.join("mac");
+    let mac = sim_init(home, "2");
     let root = mac.to_str().unwrap();
-    assert!(run(home, &["sim", "init", "--days", "2", root])
-        .status
-        .success());
     let _helper = start_helper(&mac);
 
     // The helper writes it at once: 0640, the default baseline, a failing rule
@@ -173,11 +170,8 @@ fn the_snapshot_answers_every_mdm_in_its_own_shape_and_follows_changes() {
 fn a_stale_or_missing_snapshot_answers_at_once_never_blocks() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path();
-    let mac = home.join("mac");
+    let mac = sim_init(home, "1");
     let root = mac.to_str().unwrap();
-    assert!(run(home, &["sim", "init", "--days", "1", root])
-        .status
-        .success());
     // No helper ever ran: no snapshot.
     assert_eq!(
         ea(home, root, "auditing", "jamf"),
@@ -232,11 +226,8 @@ fn a_stale_or_missing_snapshot_answers_at_once_never_blocks() {
 fn a_profile_locks_changes_tailors_the_baseline_and_its_mistakes_are_reported() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path();
-    let mac = home.join("mac");
+    let mac = sim_init(home, "2");
     let root = mac.to_str().unwrap();
-    assert!(run(home, &["sim", "init", "--days", "2", root])
-        .status
-        .success());
     let _helper = start_helper(&mac);
     // A first change, so there is something to roll back.
     let out = run(home, &["--root", root, "apply", "--plan"]);
@@ -414,11 +405,8 @@ fn a_tailored_retention_changes_the_verdict_and_the_plan() {
     );
 
     // The plan to CIS Level 2 writes the tailored value (the profile's, on a Mac).
-    let mac = home.join("mac");
+    let mac = sim_init(home, "1");
     let root = mac.to_str().unwrap();
-    assert!(run(home, &["sim", "init", "--days", "1", root])
-        .status
-        .success());
     profile(
         &mac,
         "<key>ODV</key><dict><key>audit_retention_configure</key><string>90d</string></dict>",

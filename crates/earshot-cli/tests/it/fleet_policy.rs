@@ -5,7 +5,7 @@
 //! Built only where the bundled SQLite compiles: the macOS type-check runs on
 //! Linux without an Apple toolchain, and the queries do not depend on the OS.
 
-use crate::common::{run, start_helper, text};
+use crate::common::{run, sim_init, start_helper, text};
 use crate::fleet_cli::wait_snapshot;
 
 use serde_json::Value;
@@ -97,11 +97,8 @@ fn fleet_verdicts(snapshot: &Value) -> Vec<(String, bool)> {
 fn the_fleet_policy_pack_passes_on_a_compliant_mac_and_fails_on_one_that_is_not() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path();
-    let mac = home.join("mac");
+    let mac = sim_init(home, "2");
     let root = mac.to_str().unwrap();
-    assert!(run(home, &["sim", "init", "--days", "2", root])
-        .status
-        .success());
     let _helper = start_helper(&mac);
     let before = wait_snapshot(&mac, "the first snapshot", |_| true);
     let head = before["history"]["head_revision"].as_u64().unwrap();

@@ -9,7 +9,7 @@ use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use common::{run, start_helper, text};
+use common::{run, sim_init, start_helper, text};
 use serde_json::Value;
 
 fn ok(out: Output) -> String {
@@ -60,9 +60,8 @@ fn advance(home: &Path, mac: &str, by: &str) {
 fn a_step_soaks_the_next_waits_and_follows_the_review() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path();
-    let mac = home.join("mac");
+    let mac = sim_init(home, "3");
     let root = mac.to_str().unwrap();
-    ok(run(home, &["sim", "init", "--days", "3", root]));
     let _helper = start_helper(&mac);
 
     // Step 1: a storage step (retention), which soaks one daily cycle.
@@ -142,9 +141,8 @@ fn a_step_soaks_the_next_waits_and_follows_the_review() {
 fn three_times_the_prediction_warns_before_the_end_then_the_review_acts() {
     let tmp = tempfile::tempdir().unwrap();
     let home = tmp.path();
-    let mac = home.join("mac");
+    let mac = sim_init(home, "3");
     let root = mac.to_str().unwrap();
-    ok(run(home, &["sim", "init", "--days", "3", root]));
     let _helper = start_helper(&mac);
 
     // A trial of ad first, so the step's prediction is this Mac's own figures

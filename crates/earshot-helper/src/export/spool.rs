@@ -115,7 +115,11 @@ fn admin_group(f: &File) -> io::Result<()> {
 
 impl Spool {
     /// Opens (or creates) the spool in `dir`. A partial last line (a write cut
-    /// short by a full disk) is cut off, so the file holds whole lines only.
+    /// short by a full disk, or by a SIGKILL between two pages of a `write`)
+    /// is cut off, so the file holds whole lines only, and the lines go on in
+    /// a new file: a shipper that keeps the start of an unfinished line until
+    /// its newline comes (rsyslog's imfile does) would otherwise join it to
+    /// the next line written, and lose that event in an unreadable line.
     /// `first_line(now, sequence)` writes the line a new file begins with.
     pub fn open(dir: &Path, limits: Limits, first_line: FirstLine) -> io::Result<Spool> {
         // The spool's clock is the real one: it names and ages real files.
@@ -131,9 +135,15 @@ impl Spool {
         let mut active = open_active(&path)?;
         let mut len = active.metadata()?.len();
         let whole = whole_lines_len(&mut active, len)?;
-        if whole != len {
+        let cut = whole != len;
+        if cut {
             active.set_len(whole)?;
             len = whole;
+            if len == 0 {
+                // Nothing whole in it: a new file (a new inode) in its place.
+                fs::remove_file(&path)?;
+                active = open_active(&path)?;
+            }
         }
         // The age clock starts when this helper opens the file: after a
         // restart a file may outlive its age by the helper's downtime, never
@@ -152,6 +162,8 @@ impl Spool {
         if len == 0 {
             let line = (spool.first_line)(now, spool.sequence);
             spool.write_raw(&line)?;
+        } else if cut {
+            spool.rotate(now)?;
         }
         Ok(spool)
     }
@@ -373,17 +385,35 @@ mod tests {
     }
 
     #[test]
-    fn a_half_written_last_line_is_cut_on_open() {
+    fn a_half_written_last_line_is_cut_on_open_and_the_lines_go_on_in_a_new_file() {
         let dir = tempfile::tempdir().unwrap();
         let active = dir.path().join(ACTIVE);
         fs::write(&active, b"{\"a\":1}\n{\"b\":2}\n{\"c\":").unwrap();
         let limits = Limits::from_total_mb(64);
-        let s = Spool::open(dir.path(), limits, first()).unwrap();
-        assert_eq!(fs::read(&active).unwrap(), b"{\"a\":1}\n{\"b\":2}\n");
+        let mut s = Spool::open(dir.path(), limits, first()).unwrap();
+        // The cut file keeps its whole lines, under a rotated name.
+        let rotated = rotated_files(dir.path()).unwrap();
+        assert_eq!(rotated.len(), 1, "{rotated:?}");
         assert_eq!(
-            s.find_last(|l| Some(l.to_vec())).unwrap(),
-            Some(b"{\"b\":2}".to_vec())
+            fs::read(dir.path().join(&rotated[0].0)).unwrap(),
+            b"{\"a\":1}\n{\"b\":2}\n"
         );
+        // The next line does not follow the cut one in the same file.
+        s.append(b"{\"c\":3}\n").unwrap();
+        assert_eq!(fs::read(&active).unwrap(), b"{\"first\":1}\n{\"c\":3}\n");
+        let records = |l: &[u8]| (!l.starts_with(b"{\"first\"")).then(|| l.to_vec());
+        assert_eq!(s.find_last(records).unwrap(), Some(b"{\"c\":3}".to_vec()));
+    }
+
+    #[test]
+    fn a_file_with_no_whole_line_is_made_anew() {
+        let dir = tempfile::tempdir().unwrap();
+        let active = dir.path().join(ACTIVE);
+        fs::write(&active, b"{\"first\":0,\"cut").unwrap();
+        let s = Spool::open(dir.path(), Limits::from_total_mb(64), first()).unwrap();
+        assert_eq!(fs::read(&active).unwrap(), b"{\"first\":0}\n");
+        assert!(rotated_files(dir.path()).unwrap().is_empty());
+        drop(s);
     }
 
     #[test]

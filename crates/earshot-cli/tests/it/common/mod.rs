@@ -51,6 +51,15 @@ pub fn run(home: &Path, args: &[&str]) -> std::process::Output {
         .expect("earshot runs")
 }
 
+/// A simulated Mac in `home/mac` with `days` of history (`earshot sim init`).
+pub fn sim_init(home: &Path, days: &str) -> PathBuf {
+    let mac = home.join("mac");
+    let root = mac.to_str().unwrap();
+    let out = run(home, &["sim", "init", "--days", days, root]);
+    assert!(out.status.success(), "sim init: {}", text(&out.stderr));
+    mac
+}
+
 /// Starts `earshot-helper --root mac` and waits until its socket answers.
 pub fn start_helper(mac: &Path) -> Helper {
     start_helper_with(mac, &[])
