@@ -28,8 +28,8 @@ impl Drop for Proc {
 /// writes (~12,000 events of ~1.4 KB, 17 MB): the cap drops the oldest file
 /// whether or not a shipper has read it, and these tests are about loss from
 /// kills, not from caps. Its files (an eighth, 5 MB) are small enough that a
-/// slow run (one went by with fewer than 5,600 events, under the 8 MB files of
-/// a 64 MB cap) still rotates the spool, which the shipper must follow.
+/// slow run still rotates the spool, which the shipper must follow (one run
+/// never filled the 8 MB files of a 64 MB cap).
 const EXPORT: &[&str] = &["--export", "--export-max-mb", "40"];
 
 /// A helper started without waiting for it: the kills may land during its
